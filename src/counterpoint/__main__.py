@@ -1,0 +1,6 @@
+"""`python -m counterpoint` runs the command line."""
+
+from counterpoint.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""The command line: a thin shell over counterpoint's Python API."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import CounterpointError, InvalidInput
+
+
+class UserError(click.ClickException):
+    """Exit 1 with the message as given (already 'file:line:col: ...' lines)."""
+
+    def show(self, file: object = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
+    from .build import FORMATS
+
+    chosen = [f.strip() for f in value.split(",") if f.strip()]
+    for f in chosen:
+        if f not in FORMATS:
+            raise click.BadParameter(f"'{f}' is not one of {', '.join(FORMATS)}")
+    return chosen
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="counterpoint")
+def main() -> None:
+    """Compile YAML briefs of competing views into footnoted PDF and HTML papers.
+
+    \b
+    Examples:
+      counterpoint build briefs/russian-far-east.yaml
+      counterpoint build briefs/ --format html --out site/
+      counterpoint validate briefs/*.yaml
+    """
+
+
+@main.command()
+@click.argument("briefs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--format", "-f", "formats", default="html,pdf", show_default=True, callback=_formats,
+    help="Comma-separated outputs: html, pdf, print-html (the exact HTML given to WeasyPrint).",
+)  # fmt: skip
+@click.option(
+    "--out", "-o", "out_dir", default="out", show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="Folder for the outputs.",
+)  # fmt: skip
+@click.option("--audience", "-a", default="analyst", show_default=True,
+              help="Which edition to build (a template set name).")  # fmt: skip
+@click.option("--templates", "-t", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of template sets searched before the built-in ones.")  # fmt: skip
+@click.option("--allow-remote", is_flag=True, help="Let the PDF load http(s) images and CSS.")
+def build(
+    briefs: tuple[str, ...],
+    formats: list[str],
+    out_dir: Path,
+    audience: str,
+    templates: Path | None,
+    allow_remote: bool,
+) -> None:
+    """Build BRIEFS (files, or folders of *.yaml briefs) into OUT.
+
+    Output names come from the brief's file name: briefs/x.yaml gives out/x.html and
+    out/x.pdf. Each output written is reported on one line.
+
+    \b
+    Examples:
+      counterpoint build briefs/russian-far-east.yaml
+      counterpoint build briefs/ --format pdf --out dist/
+      counterpoint build brief.yaml --format print-html   # debug your CSS
+    """
+    from .build import build as build_one
+    from .build import find_briefs
+
+    failures = 0
+    try:
+        paths = find_briefs(briefs)
+    except CounterpointError as exc:
+        raise UserError(str(exc)) from None
+    for path in paths:
+        try:
+            outputs = build_one(
+                path, out_dir, formats, audience, templates, allow_remote=allow_remote
+            )
+        except CounterpointError as exc:
+            failures += 1
+            click.echo(str(exc), err=True)
+            continue
+        for output in outputs:
+            for warning in output.warnings:
+                click.echo(f"warning: {output.path.name}: {warning}", err=True)
+            click.echo(output.summary())
+    if failures:
+        raise UserError(f"{failures} of {len(paths)} brief(s) failed")
+
+
+@main.command()
+@click.argument("briefs", nargs=-1, required=True, type=click.Path(exists=True))
+def validate(briefs: tuple[str, ...]) -> None:
+    """Check BRIEFS and their sources without writing anything.
+
+    Every problem is printed as FILE:LINE:COL: KEY.PATH: MESSAGE.
+
+    \b
+    Example:
+      counterpoint validate briefs/
+    """
+    from .build import find_briefs
+    from .validate import validate as validate_one
+
+    try:
+        paths = find_briefs(briefs)
+    except CounterpointError as exc:
+        raise UserError(str(exc)) from None
+    failed = 0
+    for path in paths:
+        try:
+            brief = validate_one(path)
+        except InvalidInput as exc:
+            failed += 1
+            click.echo(str(exc), err=True)
+            continue
+        except CounterpointError as exc:
+            failed += 1
+            click.echo(str(exc), err=True)
+            continue
+        cites = sum(len(t.citations) for _, t in brief.texts())
+        click.echo(
+            f"ok {path} ({len(brief.views)} views, {cites} citations, {len(brief.sources)} sources)"
+        )
+    if failed:
+        raise UserError(f"{failed} of {len(paths)} brief(s) invalid")
+
+
+def run() -> None:  # pragma: no cover - console entry for unexpected failures
+    main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

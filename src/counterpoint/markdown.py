@@ -1,0 +1,147 @@
+"""CommonMark with Pandoc-style citations: parse once, render per medium, never pass raw HTML."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_.:-]*[A-Za-z0-9_])?"
+_ITEM = re.compile(
+    rf"^\s*(?P<prefix>(?:.*?\s)?)-?@(?P<key>{KEY})\s*(?:,\s*(?P<locator>.*?))?\s*$", re.S
+)
+_LOOSE_KEY = re.compile(r"(?<![\w@])@([^\s;,\]\[]+)")
+
+
+def _split_items(inner: str) -> list[dict[str, str]] | None:
+    """The items of `[see @a, p. 2; @b]`, or None when the brackets are not a citation."""
+    items = []
+    for part in inner.split(";"):
+        m = _ITEM.match(part)
+        if not m:
+            return None
+        items.append(
+            {
+                "key": m["key"],
+                "locator": (m["locator"] or "").strip(),
+                "prefix": m["prefix"].strip(),
+            }
+        )
+    return items
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if src[pos] != "[":
+        return False
+    end = src.find("]", pos + 1)
+    if end < 0:
+        return False
+    inner = src[pos + 1 : end]
+    if "@" not in inner or "[" in inner or src[end + 1 : end + 2] in ("(", "["):
+        return False
+    items = _split_items(inner)
+    if items is None:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"items": items, "raw": src[pos : end + 1]}
+    state.pos = end + 1
+    return True
+
+
+def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    cite = env.get("cite")
+    if cite is None:
+        return ""
+    return str(cite(tokens[idx].meta["citation"]))
+
+
+def _make_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    md.add_render_rule("citation", _render_citation)
+    return md
+
+
+_MD = _make_parser()
+
+
+_PUNCT = ".,;:!?"
+
+
+def _notes_after_punctuation(children: list[Token]) -> None:
+    """Chicago places note numbers after punctuation: "a third [@x]." reads "a third.1"."""
+    for i, tok in enumerate(children):
+        if tok.type != "citation":
+            continue
+        before = children[i - 1] if i > 0 and children[i - 1].type == "text" else None
+        if before is not None:
+            before.content = before.content.rstrip()
+        after = (
+            children[i + 1] if i + 1 < len(children) and children[i + 1].type == "text" else None
+        )
+        if after is not None and after.content[:1] in _PUNCT and before is not None:
+            n = len(after.content) - len(after.content.lstrip(_PUNCT))
+            before.content += after.content[:n]
+            after.content = after.content[n:]
+
+
+def parse(text: str) -> list[Token]:
+    """Block-level tokens for a Markdown field."""
+    tokens = _MD.parse(text)
+    for tok in tokens:
+        if tok.type == "inline" and tok.children:
+            _notes_after_punctuation(tok.children)
+    return tokens
+
+
+def iter_citations(tokens: list[Token]) -> Iterator[Token]:
+    """Citation tokens in reading order."""
+    for tok in tokens:
+        if tok.type == "inline" and tok.children:
+            for child in tok.children:
+                if child.type == "citation":
+                    yield child
+
+
+def loose_keys(text: str) -> list[str]:
+    """Things that look like citation keys but did not parse (for 'did you mean')."""
+    return _LOOSE_KEY.findall(text)
+
+
+def render(tokens: list[Token], cite: Callable[[Any], str], inline: bool = False) -> str:
+    """HTML for the tokens; `cite(citation)` returns the markup of each footnote call.
+
+    With inline=True a field that is a single paragraph loses its <p> wrapper.
+    """
+    env = {"cite": cite}
+    if (
+        inline
+        and len(tokens) == 3
+        and tokens[0].type == "paragraph_open"
+        and tokens[2].type == "paragraph_close"
+    ):
+        return _MD.renderer.renderInline(tokens[1].children or [], _MD.options, env)
+    return _MD.renderer.render(tokens, _MD.options, env)
+
+
+def plain(tokens: list[Token]) -> str:
+    """The text of the tokens without markup or citations (for word counts and metadata)."""
+    out: list[str] = []
+    for tok in tokens:
+        if tok.type == "inline" and tok.children:
+            for child in tok.children:
+                if child.type in ("text", "code_inline"):
+                    out.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    out.append(" ")
+        elif tok.type in ("paragraph_close", "list_item_close", "heading_close"):
+            out.append(" ")
+        elif tok.type in ("code_block", "fence"):
+            out.append(tok.content)
+    return re.sub(r"\s+", " ", "".join(out)).strip()

@@ -1,0 +1,197 @@
+"""Stage 4, render: the resolved brief through a template set's Jinja templates into HTML."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any, Literal, TypedDict
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from . import __version__, markdown
+from .chicago import names_note
+from .errors import BuildError, display_path
+from .model import GRADES, Brief, Citation, Date, Event, Name, Text
+from .resolve import BibEntry, Note, Resolved
+from .templates import TemplateSet
+
+Medium = Literal["web", "print"]
+
+
+class TemplateContext(TypedDict):
+    """The variables every template sees (documented in docs/templates.md)."""
+
+    brief: Brief  # the validated brief: title, subtitle, views, contested, judgments...
+    doc: Resolved  # the resolved brief: notes, bibliography, sections, date
+    notes: list[Note]  # numbered notes in reading order (number, body, id, call_id)
+    bibliography: list[BibEntry]  # sorted Chicago entries (id, html, source)
+    timeline: list[Event]  # events sorted by date
+    sections: list[str]  # the sections to show, in order
+    medium: Medium  # "web" (HTML file) or "print" (the HTML handed to WeasyPrint)
+    audience: str  # the audience built
+    template_set: str  # the set's name
+    date: Date  # the brief's date (or the build date)
+    stylesheet: Markup  # the set's CSS, concatenated, ready for a <style> element
+    generator: str  # "counterpoint X.Y"
+
+
+class _Renderer:
+    """One Jinja environment per template set; compiled templates are cached by Jinja."""
+
+    def __init__(self, tset: TemplateSet):
+        self.tset = tset
+        folders = [str(s.folder) for s in tset.chain]
+        prefixed = {f"!{s.name}": jinja2.FileSystemLoader(str(s.folder)) for s in tset.chain}
+        loader = jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(folders), jinja2.PrefixLoader(prefixed, delimiter="/")]
+        )
+        self.env = ImmutableSandboxedEnvironment(
+            loader=loader,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        self.env.filters.update(
+            md=_md_block,
+            md_inline=_md_inline,
+            md_text=_md_text,
+            date=_date,
+            names=_names,
+            grade=_grade,
+        )
+        self.env.globals.update(grades=GRADES)
+        self._css: dict[str, Markup] = {}
+
+    def stylesheet(self, medium: Medium) -> Markup:
+        """The set's CSS for a medium, read once (not parsed as a template)."""
+        if medium not in self._css:
+            parts = []
+            assert self.env.loader is not None
+            for name in self.tset.stylesheets(medium):
+                source, _, _ = self.env.loader.get_source(self.env, name)
+                parts.append(f"/* {name} */\n{source}")
+            self._css[medium] = Markup("\n".join(parts).replace("</", "<\\/"))
+        return self._css[medium]
+
+    def render(self, doc: Resolved, medium: Medium, audience: str) -> str:
+        try:
+            template = self.env.get_template("brief.html")
+            context = TemplateContext(
+                brief=doc.brief,
+                doc=doc,
+                notes=doc.notes,
+                bibliography=doc.bibliography,
+                timeline=doc.timeline,
+                sections=doc.sections,
+                medium=medium,
+                audience=audience,
+                template_set=self.tset.name,
+                date=doc.date,
+                stylesheet=self.stylesheet(medium),
+                generator=f"counterpoint {__version__}",
+            )
+            return template.render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            where = display_path(exc.filename or exc.name or "template")
+            raise BuildError(
+                f"{where}:{exc.lineno}: template syntax error: {exc.message}"
+            ) from None
+        except jinja2.TemplateNotFound as exc:
+            raise BuildError(
+                f"template set '{self.tset.name}': no template '{exc.name}' in "
+                + ", ".join(display_path(s.folder) for s in self.tset.chain)
+            ) from None
+        except (jinja2.TemplateError, _NoteOutsideSections) as exc:
+            raise BuildError(f"{_template_frame(exc)}: {exc}") from None
+
+
+_renderers: dict[tuple[Path, ...], _Renderer] = {}
+
+
+def render(doc: Resolved, tset: TemplateSet, medium: Medium = "web", audience: str = "") -> str:
+    """The HTML of a resolved brief through a template set (web page or print source)."""
+    key = tuple(s.folder for s in tset.chain)
+    renderer = _renderers.get(key)
+    if renderer is None:
+        renderer = _renderers[key] = _Renderer(tset)
+    return renderer.render(doc, medium, audience or tset.audience or tset.name)
+
+
+def _template_frame(exc: BaseException) -> str:
+    """'file:line' of the innermost template frame in a rendering error's traceback."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".css", ".svg", ".txt", ".xml")):
+            return f"{display_path(frame.filename)}:{frame.lineno}"
+    return "template"
+
+
+class _NoteOutsideSections(Exception):
+    pass
+
+
+# -- filters ------------------------------------------------------------------------
+def _cite_call(ctx: Any) -> Any:
+    doc: Resolved = ctx["doc"]
+    medium: Medium = ctx["medium"]
+    env = ctx.environment
+
+    def cite(citation: Citation) -> str:
+        note = doc.note_for(citation)
+        if note is None:
+            raise _NoteOutsideSections(
+                f"a cited field at {citation.where} is shown outside the sections that "
+                "number notes; add its section to the manifest's `sections`, or show it with "
+                "the md_text filter"
+            )
+        template = env.get_template(f"partials/note-{medium}.html")
+        return template.render(note=note).strip()
+
+    return cite
+
+
+def _no_cite(citation: Citation) -> str:
+    return ""
+
+
+@jinja2.pass_context
+def _md_block(ctx: Any, text: Text | None) -> Markup:
+    """Markdown field as HTML blocks, citations as note calls."""
+    if text is None:
+        return Markup("")
+    return Markup(markdown.render(text.tokens, _cite_call(ctx)))
+
+
+@jinja2.pass_context
+def _md_inline(ctx: Any, text: Text | None) -> Markup:
+    """Markdown field as inline HTML (a single paragraph loses its <p>)."""
+    if text is None:
+        return Markup("")
+    return Markup(markdown.render(text.tokens, _cite_call(ctx), inline=True))
+
+
+def _md_text(text: Text | None) -> Markup:
+    """Markdown field as inline HTML without its citations (for tables, summaries)."""
+    if text is None:
+        return Markup("")
+    return Markup(markdown.render(text.tokens, _no_cite, inline=True).strip())
+
+
+def _date(value: Date | None, form: str = "long") -> str:
+    if value is None:
+        return ""
+    return value.long() if form == "long" else str(value)
+
+
+def _names(value: list[Name] | list[str]) -> str:
+    if value and isinstance(value[0], Name):
+        return names_note(value)  # type: ignore[arg-type]
+    items = [str(v) for v in value]
+    return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def _grade(grade: str) -> Markup:
+    return escape(f"{grade} ({GRADES.get(grade, '')})")

@@ -1,0 +1,64 @@
+"""The command line: exact messages, exit codes, help on everything."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from counterpoint.cli import main
+
+from .conftest import MINIMAL
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_build_reports_one_line_per_output(write_brief, tmp_path: Path) -> None:
+    brief = write_brief()
+    code, out = run(
+        "build", str(brief), "--out", str(tmp_path / "o"), "--format", "html,print-html"
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert re.fullmatch(r"wrote .*/o/brief\.html \(3 notes, \d+\.\d\d s\)", lines[0])
+    assert re.fullmatch(r"wrote .*/o/brief\.print\.html \(3 notes, \d+\.\d\d s\)", lines[1])
+    assert 'class="footnote"' in (tmp_path / "o" / "brief.print.html").read_text()
+
+
+def test_invalid_brief_exits_1_with_located_message(write_brief) -> None:
+    brief = write_brief(MINIMAL.replace("summary:", "sumary:"))
+    code, out = run("validate", str(brief))
+    assert code == 1
+    assert "Traceback" not in out
+    lines = out.splitlines()
+    assert lines[-2].endswith("brief.yaml:6:1: sumary: unknown key (did you mean 'summary'?)")
+    assert lines[-1] == "1 of 1 brief(s) invalid"
+
+
+def test_usage_errors_exit_2(write_brief) -> None:
+    code, out = run("build", str(write_brief()), "--format", "docx")
+    assert code == 2
+    assert "Invalid value for '--format' / '-f': 'docx' is not one of html, pdf, print-html" in out
+    code, out = run("build", "no-such-brief.yaml")
+    assert code == 2
+    assert "'no-such-brief.yaml' does not exist" in out
+
+
+def test_validate_ok_line(sample: Path) -> None:
+    code, out = run("validate", str(sample))
+    assert code == 0
+    assert out == f"ok {sample} (2 views, 16 citations, 4 sources)\n"
+
+
+def test_every_command_has_help_with_examples() -> None:
+    for name, command in main.commands.items():
+        code, _ = run(name, "--help")
+        assert code == 0, name
+        assert command.help and "Example" in command.help, name
+    assert isinstance(main, click.Group)

@@ -1,0 +1,87 @@
+"""The HTML page: note links that resolve both ways, Markdown rendered, raw HTML inert."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from counterpoint import build
+
+
+class Page(HTMLParser):
+    """Collects ids, links and tags of a page."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.ids: dict[str, dict[str, str | None]] = {}
+        self.links: list[dict[str, str | None]] = []
+        self.tags: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        a["tag"] = tag
+        self.tags.append(tag)
+        if a.get("id"):
+            self.ids[a["id"]] = a  # type: ignore[index]
+        if tag == "a" and a.get("href"):
+            self.links.append(a)
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("html")
+    sample = Path(__file__).parent / "samples" / "basic" / "brief.yaml"
+    (result,) = build(sample, out, formats=["html"])
+    return result.path.read_text(encoding="utf-8")
+
+
+def test_note_links_resolve_both_ways(html: str) -> None:
+    page = Page(html)
+    calls = [a for a in page.links if a.get("class") == "fn-call"]
+    assert [a["href"] for a in calls] == [f"#fn-{n}" for n in range(1, 17)]
+    for call in calls:
+        note_id = call["href"][1:]  # type: ignore[index]
+        assert page.ids[note_id]["tag"] == "li"
+        back = [
+            a for a in page.links if a.get("class") == "backref" and a["href"] == f"#{call['id']}"
+        ]
+        assert len(back) == 1
+
+
+def test_notes_list_text_and_order(html: str) -> None:
+    first = html.index('<li id="fn-1"')
+    third = html.index('<li id="fn-3"')
+    assert first < third
+    assert (
+        "Irina Petrova, “Rivers, Treaties and Trade on a Long Border: A Frontier Settles,” " in html
+    )
+    assert '<li id="fn-3" value="3">Petrova, “Rivers, Treaties and Trade,” para. 12.' in html
+
+
+def test_markdown_renders_and_raw_html_is_escaped(html: str) -> None:
+    assert "a <em>latent flashpoint</em> or a settled frontier?" in html
+    assert '<a href="https://example.org/survey">institute’s survey</a>' in html or (
+        '<a href="https://example.org/survey">institute\'s survey</a>' in html
+    )
+    assert "Raw HTML such as &lt;script&gt;alert(1)&lt;/script&gt; stays text." in html
+    assert "script" not in Page(html).tags
+
+
+def test_no_empty_sections(write_brief, tmp_path: Path) -> None:
+    (result,) = build(write_brief(), tmp_path / "out", formats=["html"])
+    text = result.path.read_text(encoding="utf-8")
+    for heading in ("Background", "Contested facts", "Timeline", "Key judgments", "Implications"):
+        assert f">{heading}</h2>" not in text
+    assert ">Bottom line</h2>" in text and ">Bibliography</h2>" in text
+
+
+def test_section_order(html: str) -> None:
+    order = [
+        "The question", "Bottom line", "Background", "The views at a glance", "The views",
+        "Contested facts", "Timeline", "Key judgments", "Implications", "Notes", "Bibliography",
+    ]  # fmt: skip
+    positions = [html.index(f">{h}</h2>") for h in order]
+    assert positions == sorted(positions)

@@ -1,0 +1,138 @@
+"""What a reader sees in the PDF: notes at the foot of their page, in order, and the sources."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from counterpoint import BuildError, build
+from counterpoint.publish import check_footnotes
+from counterpoint.resolve import Note
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    out = tmp_path_factory.mktemp("pdf")
+    sample = Path(__file__).parent / "samples" / "basic" / "brief.yaml"
+    (result,) = build(sample, out, formats=["pdf"])
+    assert result.pages == 3 and result.notes == 16
+    return [page.extract_text() for page in pypdf.PdfReader(result.path).pages]
+
+
+def footnotes(page_text: str) -> list[str]:
+    """The footnote lines at the bottom of a page: '1. Irina Petrova, ...'."""
+    lines = page_text.splitlines()
+    notes: list[str] = []
+    for line in lines:
+        if re.match(r"^\d+\. \S", line):
+            notes.append(line)
+        elif notes and not line.startswith(("Page ", "A Settled Frontier?")):
+            notes[-1] += " " + line
+    return notes
+
+
+def test_first_note_is_full_and_later_notes_short(sample_pdf: list[str]) -> None:
+    notes = footnotes(sample_pdf[0])
+    assert notes[0] == (
+        "1. Irina Petrova, “Rivers, Treaties and Trade on a Long Border: A Frontier Settles,” "
+        "Border Review, March 14, 2025, para. 2."
+    )
+    assert notes[1] == (
+        "2. Institute for Border Studies, Migration and Memory in the Amur Basin "
+        "(Institute for Border Studies, June 2024), p. 4."
+    )
+    assert notes[2] == "3. Petrova, “Rivers, Treaties and Trade,” para. 12."
+    # several sources in one citation share one note, separated by a semicolon
+    assert "6. Petrova, “Rivers, Treaties and Trade”; Institute for Border Studies, " in "\n".join(
+        notes
+    )
+
+
+def test_notes_are_numbered_in_reading_order_on_their_pages(sample_pdf: list[str]) -> None:
+    numbers = [int(n.split(".")[0]) for page in sample_pdf for n in footnotes(page)]
+    assert numbers == list(range(1, 17))
+    # each call's number sits in the body text of the page that carries its note
+    assert "grew by a third.5" in sample_pdf[0]
+    assert "Watch the migration figures.16" in sample_pdf[1]
+
+
+def test_secondary_source_is_cited_in_the_one_read(sample_pdf: list[str]) -> None:
+    text = "\n".join(footnotes(sample_pdf[1]))
+    assert (
+        "7. “Leaked Plans Show Old Fears,” The Daily Ledger, 2023, cited in "
+        "Institute for Border Studies, Migration and Memory." in text
+    )
+
+
+def test_bibliography_is_sorted_and_omits_uncited(sample_pdf: list[str]) -> None:
+    bib = sample_pdf[2].split("Bibliography", 1)[1]
+    entries = [line for line in bib.splitlines() if line and not line.startswith("Page")]
+    joined = " ".join(entries)
+    first = joined.index("Institute for Border Studies. Migration and Memory")
+    second = joined.index("“Leaked Plans Show Old Fears.” The Daily Ledger, 2023.")
+    third = joined.index("Petrova, Irina. “Rivers, Treaties and Trade on a Long Border")
+    assert first < second < third
+    assert "Nobody Cites" not in "".join(sample_pdf)
+
+
+def test_raw_html_is_text_in_the_pdf(sample_pdf: list[str]) -> None:
+    assert "Raw HTML such as <script>alert(1)</script> stays text." in sample_pdf[0]
+
+
+def _note(n: int) -> Note:
+    from markupsafe import Markup
+
+    return Note(n, Markup(f"Source {n}."), None, [])  # type: ignore[arg-type]
+
+
+def test_footnote_check_names_lost_and_misplaced_notes() -> None:
+    pages = [{"fnref-1", "fn-1", "fnref-2"}, {"fnref-3"}, set(), {"fn-3"}]
+    assert check_footnotes(pages, [_note(1), _note(2), _note(3)]) == [
+        "footnote 2 (Source 2.) was lost in PDF layout; its call is on page 1",
+        "footnote 3 is on page 4, far from its call on page 2",
+    ]
+
+
+def test_build_fails_when_weasyprint_drops_a_note(write_brief, tmp_path: Path) -> None:
+    """A template set whose CSS hides one note body: the build must fail, naming it."""
+    brief = write_brief()
+    sets = tmp_path / "sets" / "analyst"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text("name: analyst\nparent: analyst\ncss: [lose.css]\n")
+    (sets / "lose.css").write_text("#fn-2 { display: none }\n")
+    with pytest.raises(BuildError) as info:
+        build(brief, tmp_path / "out", formats=["pdf"], templates=tmp_path / "sets")
+    assert str(info.value) == (
+        f"{tmp_path / 'out' / 'brief.pdf'}: footnote 2 (Petrova, “Rivers, Treaties and Trade,” "
+        "para. 6.) was lost in PDF layout; its call is on page 1"
+    ).replace(str(Path.cwd()) + "/", "")
+    assert not (tmp_path / "out" / "brief.pdf").exists()
+
+
+def test_hundreds_of_notes_all_reach_their_pages(write_brief, tmp_path: Path) -> None:
+    """The WeasyPrint 70 footnote traps: 400 notes, every body on its call's page or the next."""
+    args = "\n".join(
+        f"      - Claim {i} about the river trade and the treaty line, restated at some length "
+        f"so that lines wrap [@{'petrova-2025' if i % 3 else 'lin-2024'}, para. {i}]."
+        for i in range(200)
+    )
+    text = (
+        "brief: 1\ntitle: Long\nquestion: Q?\nbibliography: [sources.yaml]\nsummary: S.\n"
+        "views:\n  - id: a\n    label: A\n    thesis: T.\n    arguments:\n"
+        + args
+        + "\n  - id: b\n    label: B\n    thesis: T.\n    arguments:\n"
+        + args
+        + "\n"
+    )
+    (result,) = build(write_brief(text), tmp_path / "out", formats=["pdf"])
+    assert result.notes == 400
+    pages = [p.extract_text() for p in pypdf.PdfReader(result.path).pages]
+    numbers = [
+        int(m)
+        for page in pages
+        for m in re.findall(r"^(\d+)\. (?:Irina Petrova|Petrova|Institute)", page, re.M)
+    ]
+    assert numbers == list(range(1, 401))

@@ -1,0 +1,39 @@
+# counterpoint: set-up, demo and tests. `make demo` and `make test` are the quick start.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+APT_PACKAGES := fonts-liberation2 fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 \
+                libpangoft2-1.0-0 libharfbuzz-subset0 qpdf poppler-utils
+
+.PHONY: demo test setup system venv lint clean
+
+demo: setup
+	$(BIN)/counterpoint build briefs/ --format html,pdf --out out
+	@echo "open out/russian-far-east.pdf and out/russian-far-east.html"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+setup: system $(VENV)/.installed
+
+# Debian fonts and libraries WeasyPrint needs (skipped where they are already present).
+system:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+clean:
+	rm -rf out .pytest_cache

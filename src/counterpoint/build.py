@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CounterpointError, display_path
+from .errors import BuildError, CounterpointError, display_path
 from .model import Brief, Date
 from .publish import FetchPolicy, write_atomic, write_pdf
 from .render import render
@@ -71,10 +71,12 @@ def build(
     templates: str | Path | None = None,
     allow_remote: bool = False,
     today: Date | None = None,
+    strict: bool = False,
 ) -> list[Output]:
     """Build one brief for one audience into `out_dir`; returns what was written.
 
     Raises InvalidInput for mistakes in the brief, BuildError when output cannot be made.
+    With strict=True any warning (a refused fetch, an audit finding) fails the build.
     """
     for fmt in formats:
         if fmt not in FORMATS:
@@ -112,6 +114,10 @@ def build(
             outputs.append(Output(target, fmt, audience, len(doc.notes), 0.0))
         outputs[-1].seconds = time.perf_counter() - started
         started = time.perf_counter()
+        if strict and outputs[-1].warnings:
+            raise BuildError(
+                f"{display_path(target)}: failed under --strict: " + "; ".join(outputs[-1].warnings)
+            )
     return outputs
 
 

@@ -56,6 +56,7 @@ def main() -> None:
 @click.option("--templates", "-t", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder of template sets searched before the built-in ones.")  # fmt: skip
 @click.option("--allow-remote", is_flag=True, help="Let the PDF load http(s) images and CSS.")
+@click.option("--strict", is_flag=True, help="Fail on any warning (refused fetch, audit finding).")
 def build(
     briefs: tuple[str, ...],
     formats: list[str],
@@ -63,6 +64,7 @@ def build(
     audience: str,
     templates: Path | None,
     allow_remote: bool,
+    strict: bool,
 ) -> None:
     """Build BRIEFS (files, or folders of *.yaml briefs) into OUT.
 
@@ -86,7 +88,13 @@ def build(
     for path in paths:
         try:
             outputs = build_one(
-                path, out_dir, formats, audience, templates, allow_remote=allow_remote
+                path,
+                out_dir,
+                formats,
+                audience,
+                templates,
+                allow_remote=allow_remote,
+                strict=strict,
             )
         except CounterpointError as exc:
             failures += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -10,9 +12,9 @@ from pathlib import Path
 from .errors import BuildError, CounterpointError, display_path
 from .model import Brief, Date
 from .publish import FetchPolicy, write_atomic, write_pdf
-from .render import render
-from .resolve import resolve
-from .templates import find, search_roots
+from .render import Medium, render
+from .resolve import Resolved, resolve
+from .templates import TemplateSet, available, find, search_roots
 from .validate import validate
 
 FORMATS = ("html", "pdf", "print-html")
@@ -67,13 +69,14 @@ def build(
     brief_path: str | Path,
     out_dir: str | Path = "out",
     formats: Sequence[str] = ("html", "pdf"),
-    audience: str = DEFAULT_AUDIENCE,
+    audience: str | None = None,
     templates: str | Path | None = None,
     allow_remote: bool = False,
     today: Date | None = None,
     strict: bool = False,
 ) -> list[Output]:
-    """Build one brief for one audience into `out_dir`; returns what was written.
+    """Build one brief into `out_dir` for an audience (None: the brief's own, "all": every
+    audience on the template search path); returns what was written.
 
     Raises InvalidInput for mistakes in the brief, BuildError when output cannot be made.
     With strict=True any warning (a refused fetch, an audit finding) fails the build.
@@ -88,15 +91,59 @@ def build(
     # first gather all data: the brief, its sources, the template set, the notes
     brief = validate(path)
     roots = search_roots(Path(templates) if templates else None, path)
-    tset = find(audience, roots)
-    doc = resolve(brief, tset.sections, today=today)
+    names = audience_names(roots) if audience == "all" else [audience or brief_audience(brief)]
+    outputs: list[Output] = []
+    for name in names:
+        outputs += _build_audience(
+            brief, find(name, roots), name, out, formats, allow_remote, today, strict, started
+        )
+        started = time.perf_counter()
+    return outputs
 
-    # then write each format
+
+def brief_audience(brief: Brief) -> str:
+    """The audience a brief asks for by default (`audience:`), else analyst."""
+    return str(brief.extra.get("audience") or DEFAULT_AUDIENCE)
+
+
+def audience_names(roots: list[Path]) -> list[str]:
+    """Every set on the search path that declares an audience (analyst first)."""
+    names = [s.name for s in available(roots) if s.audience]
+    return sorted(names, key=lambda n: (n != DEFAULT_AUDIENCE, n))
+
+
+def _build_audience(
+    brief: Brief,
+    tset: TemplateSet,
+    audience: str,
+    out: Path,
+    formats: Sequence[str],
+    allow_remote: bool,
+    today: Date | None,
+    strict: bool,
+    started: float,
+) -> list[Output]:
+    options = {**tset.options, **brief.extra.get("audiences", {}).get(audience, {})}
+    if "judgments" in options:  # the brief (or set) asks for the first N judgments only
+        brief = dataclasses.replace(brief, judgments=brief.judgments[: int(options["judgments"])])
+    doc = resolve(brief, tset.sections, today=today)
+    path = brief.path
+    max_pages = options.get("max_pages")
+
     outputs: list[Output] = []
     for fmt in formats:
         target = output_path(brief, out, fmt, audience)
+        medium: Medium = "web" if fmt == "html" else "print"
+        html = render(doc, tset, medium, audience, options)
+        missing = check_coverage(doc, html)
+        if missing:
+            raise BuildError(
+                f"template set '{tset.name}' ({display_path(tset.folder)}) leaves out "
+                + "; ".join(missing)
+                + ": every edition must show every view, contested point and key judgment "
+                "the brief asks for"
+            )
         if fmt == "pdf":
-            html = render(doc, tset, "print", audience)
             policy = FetchPolicy(
                 roots=[path.resolve().parent] + [s.folder for s in tset.chain],
                 allow_remote=allow_remote,
@@ -104,12 +151,13 @@ def build(
             result = write_pdf(
                 html, target, doc.notes, path.resolve().parent, policy,
                 identifier=f"{brief.name}/{audience}",
+                max_pages=int(max_pages) if max_pages else None,
+                too_long=lambda pages: too_long_advice(brief, audience, pages, int(max_pages or 0)),
             )  # fmt: skip
             outputs.append(
                 Output(target, fmt, audience, len(doc.notes), 0.0, result.pages, result.warnings)
             )
         else:
-            html = render(doc, tset, "web" if fmt == "html" else "print", audience)
             write_atomic(target, html.encode("utf-8"))
             outputs.append(Output(target, fmt, audience, len(doc.notes), 0.0))
         outputs[-1].seconds = time.perf_counter() - started
@@ -124,3 +172,45 @@ def build(
 def check(paths: Iterable[str | Path]) -> list[Brief]:
     """Validate briefs without writing anything; raises on the first invalid brief."""
     return [validate(p) for p in find_briefs(paths)]
+
+
+def check_coverage(doc: Resolved, html: str) -> list[str]:
+    """What of the brief's views, contested points and judgments an edition fails to show.
+
+    Templates mark each shown item with data-view, data-contested and data-judgment
+    attributes (docs/templates.md); an item without its mark has been dropped.
+    """
+    missing: list[str] = []
+    views = set(re.findall(r'data-view="([^"]*)"', html))
+    missing += [f"view '{v.id}'" for v in doc.brief.views if v.id not in views]
+    contested = set(re.findall(r'data-contested="(\d+)"', html))
+    missing += [
+        f"contested point {i} ({c.point})"
+        for i, c in enumerate(doc.brief.contested, 1)
+        if str(i) not in contested
+    ]
+    judgments = set(re.findall(r'data-judgment="(\d+)"', html))
+    missing += [f"key judgment {i}" for i in range(1, len(doc.brief.judgments) + 1)
+                if str(i) not in judgments]  # fmt: skip
+    return missing
+
+
+def too_long_advice(brief: Brief, audience: str, pages: int, limit: int) -> str:
+    """Say what to cut when an edition is over its page limit, largest parts first."""
+    from .markdown import plain
+
+    def words(texts: list) -> int:
+        return sum(len(plain(t.tokens).split()) for t in texts if t is not None)
+
+    parts = [
+        ("the bottom line (summary)", words([brief.summary])),
+        ("the key judgments", words([j.text for j in brief.judgments])),
+        ("the view theses", words([v.thesis for v in brief.views])),
+        ("the contested assessments", words([c.assessment for c in brief.contested])),
+    ]
+    parts.sort(key=lambda p: -p[1])
+    listed = ", ".join(f"{name} ({n} words)" for name, n in parts if n)
+    return (
+        f"the {audience} edition is {pages} pages, over its {limit}-page limit; shorten "
+        f"{listed}, or show fewer judgments with `audiences: {{{audience}: {{judgments: N}}}}`"
+    )

@@ -51,8 +51,9 @@ def main() -> None:
     "--out", "-o", "out_dir", default="out", show_default=True,
     type=click.Path(file_okay=False, path_type=Path), help="Folder for the outputs.",
 )  # fmt: skip
-@click.option("--audience", "-a", default="analyst", show_default=True,
-              help="Which edition to build (a template set name).")  # fmt: skip
+@click.option("--audience", "-a", default=None,
+              help="Edition to build: analyst, executive, public, a set of yours, or 'all'. "
+                   "Default: the brief's `audience:`, else analyst.")  # fmt: skip
 @click.option("--templates", "-t", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder of template sets searched before the built-in ones.")  # fmt: skip
 @click.option("--allow-remote", is_flag=True, help="Let the PDF load http(s) images and CSS.")
@@ -61,7 +62,7 @@ def build(
     briefs: tuple[str, ...],
     formats: list[str],
     out_dir: Path,
-    audience: str,
+    audience: str | None,
     templates: Path | None,
     allow_remote: bool,
     strict: bool,
@@ -75,6 +76,7 @@ def build(
     Examples:
       counterpoint build briefs/russian-far-east.yaml
       counterpoint build briefs/ --format pdf --out dist/
+      counterpoint build briefs/ --audience all          # analyst, executive, public
       counterpoint build brief.yaml --format print-html   # debug your CSS
     """
     from .build import build as build_one
@@ -146,8 +148,77 @@ def validate(briefs: tuple[str, ...]) -> None:
         raise UserError(f"{failed} of {len(paths)} brief(s) invalid")
 
 
-def run() -> None:  # pragma: no cover - console entry for unexpected failures
-    main()
+@main.group()
+def templates() -> None:
+    """List, copy and create template sets (folders of Jinja templates and CSS).
+
+    \b
+    Examples:
+      counterpoint templates list
+      counterpoint templates eject analyst templates/analyst
+      counterpoint templates new ministry --from analyst
+    """
+
+
+@templates.command("list")
+@click.option("--templates", "-t", "folder", type=click.Path(exists=True, file_okay=False,
+              path_type=Path), help="A folder of sets searched first.")  # fmt: skip
+def list_sets(folder: Path | None) -> None:
+    """Show every template set on the search path: name, folder, description.
+
+    \b
+    Example:
+      counterpoint templates list
+    """
+    from .errors import display_path
+    from .templates import available, search_roots
+
+    for s in available(search_roots(folder)):
+        parent = f" (extends {s.parent.name})" if s.parent else ""
+        click.echo(f"{s.name:<12} {display_path(s.folder)}{parent}\n{'':<12} {s.description}")
+
+
+@templates.command()
+@click.argument("name")
+@click.argument("dest", required=False, type=click.Path(path_type=Path))
+def eject(name: str, dest: Path | None) -> None:
+    """Copy set NAME into DEST (default: templates/NAME) to edit it.
+
+    Builds then use your copy, which still extends the built-in parent.
+
+    \b
+    Example:
+      counterpoint templates eject analyst
+    """
+    from .templates import eject as eject_set
+
+    try:
+        click.echo(f"copied {name} to {eject_set(name, dest)}")
+    except CounterpointError as exc:
+        raise UserError(str(exc)) from None
+
+
+@templates.command()
+@click.argument("name")
+@click.option("--from", "parent", default="analyst", show_default=True, help="The parent set.")
+@click.option(
+    "--dir", "root", default=Path("templates"), show_default=True,
+    type=click.Path(file_okay=False, path_type=Path), help="Where sets live.",
+)  # fmt: skip
+def new(name: str, parent: str, root: Path) -> None:
+    """Make an empty child set NAME that inherits everything from its parent.
+
+    \b
+    Example:
+      counterpoint templates new ministry --from analyst
+      counterpoint build brief.yaml --audience ministry
+    """
+    from .templates import new_set
+
+    try:
+        click.echo(f"created {new_set(name, parent, root)}")
+    except CounterpointError as exc:
+        raise UserError(str(exc)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

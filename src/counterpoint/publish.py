@@ -10,7 +10,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +154,8 @@ def write_pdf(
     policy: FetchPolicy,
     identifier: str = "",
     variant: str | None = None,
+    max_pages: int | None = None,
+    too_long: Callable[[int], str] | None = None,
 ) -> PdfResult:
     """Lay out print HTML, verify the footnotes, and write the PDF atomically."""
     import weasyprint
@@ -162,6 +164,12 @@ def write_pdf(
         document = weasyprint.HTML(
             string=html, base_url=str(base) + os.sep, url_fetcher=_fetcher(policy)
         ).render()
+        if max_pages and len(document.pages) > max_pages:
+            pages = len(document.pages)
+            advice = (
+                too_long(pages) if too_long else f"{pages} pages, over the limit of {max_pages}"
+            )
+            raise BuildError(f"{display_path(target)}: {advice}")
         lost = check_footnotes([set(p.anchors) for p in document.pages], notes)
         if lost:
             raise BuildError(

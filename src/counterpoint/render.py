@@ -35,6 +35,7 @@ class TemplateContext(TypedDict):
     date: Date  # the brief's date (or the build date)
     stylesheet: Markup  # the set's CSS, concatenated, ready for a <style> element
     generator: str  # "counterpoint X.Y"
+    options: dict[str, Any]  # the audience's options: manifest `options` + the brief's `audiences`
 
 
 class _Renderer:
@@ -63,8 +64,23 @@ class _Renderer:
             names=_names,
             grade=_grade,
         )
-        self.env.globals.update(grades=GRADES)
+        self.env.globals.update(grades=GRADES, asset=self.asset)
         self._css: dict[str, Markup] = {}
+
+    def asset(self, name: str) -> str:
+        """A file of the set chain (a logo, say) as a data: URI, so the HTML stays one file."""
+        import base64
+        import mimetypes
+
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise BuildError(f"asset '{name}': use a path inside the template set")
+        for s in self.tset.chain:
+            path = s.folder / name
+            if path.is_file():
+                mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                data = base64.b64encode(path.read_bytes()).decode("ascii")
+                return f"data:{mime};base64,{data}"
+        raise BuildError(f"asset '{name}' is not in template set '{self.tset.name}' or its parents")
 
     def stylesheet(self, medium: Medium) -> Markup:
         """The set's CSS for a medium, read once (not parsed as a template)."""
@@ -77,7 +93,7 @@ class _Renderer:
             self._css[medium] = Markup("\n".join(parts).replace("</", "<\\/"))
         return self._css[medium]
 
-    def render(self, doc: Resolved, medium: Medium, audience: str) -> str:
+    def render(self, doc: Resolved, medium: Medium, audience: str, options: dict[str, Any]) -> str:
         try:
             template = self.env.get_template("brief.html")
             context = TemplateContext(
@@ -93,6 +109,7 @@ class _Renderer:
                 date=doc.date,
                 stylesheet=self.stylesheet(medium),
                 generator=f"counterpoint {__version__}",
+                options=options,
             )
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:
@@ -112,13 +129,21 @@ class _Renderer:
 _renderers: dict[tuple[Path, ...], _Renderer] = {}
 
 
-def render(doc: Resolved, tset: TemplateSet, medium: Medium = "web", audience: str = "") -> str:
+def render(
+    doc: Resolved,
+    tset: TemplateSet,
+    medium: Medium = "web",
+    audience: str = "",
+    options: dict[str, Any] | None = None,
+) -> str:
     """The HTML of a resolved brief through a template set (web page or print source)."""
     key = tuple(s.folder for s in tset.chain)
     renderer = _renderers.get(key)
     if renderer is None:
         renderer = _renderers[key] = _Renderer(tset)
-    return renderer.render(doc, medium, audience or tset.audience or tset.name)
+    return renderer.render(
+        doc, medium, audience or tset.audience or tset.name, options or tset.options
+    )
 
 
 def _template_frame(exc: BaseException) -> str:

@@ -85,6 +85,7 @@ SECTION_TEXTS: dict[str, Callable[[Brief, list[Event]], list[Text]]] = {
     "summary": lambda b, t: [b.summary],
     "background": lambda b, t: _optional(b.background),
     "glance": lambda b, t: [],
+    "how-to-read": lambda b, t: [],
     "views": _views,
     "views-table": lambda b, t: [v.thesis for v in b.views],
     "contested": _contested,

@@ -35,7 +35,15 @@ class TemplateSet:
     audience: str = ""
     own_sections: list[str] | None = None
     own_css: dict[str, list[str]] = field(default_factory=dict)
-    options: dict[str, object] = field(default_factory=dict)
+    own_options: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def options(self) -> dict[str, object]:
+        """The manifest `options`, a child's values over its parents'."""
+        out: dict[str, object] = {}
+        for s in reversed(self.chain):
+            out.update(s.own_options)
+        return out
 
     @property
     def chain(self) -> list[TemplateSet]:
@@ -86,7 +94,14 @@ MANIFEST_FIELDS = {
     "css": Field(seq(one_line), expected="CSS files for every output, after the parent's"),
     "css-web": Field(seq(one_line), expected="CSS files for the HTML page only"),
     "css-print": Field(seq(one_line), expected="CSS files for the PDF only"),
+    "options": Field(lambda c, n, p: _options(c, n, p), expected="audience options"),
 }
+
+
+def _options(c: Checker, node: yaml.Node, path: str) -> object:
+    from .validate import AUDIENCE_OPTIONS
+
+    return c.mapping(node, path, AUDIENCE_OPTIONS, "audience options") or {}
 
 
 def search_roots(templates: Path | None = None, brief: Path | None = None) -> list[Path]:
@@ -161,8 +176,68 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
             audience=str(m.get("audience", "")),
             own_sections=m.get("sections"),  # type: ignore[arg-type]
             own_css={k: list(m[k]) for k in ("css", "css-web", "css-print") if k in m},  # type: ignore[call-overload]
+            own_options=dict(m.get("options", {})),  # type: ignore[call-overload]
         )
     raise CounterpointError(
         f"no template set named '{name}'{suggest(name, names)}; "
         f"searched {', '.join(display_path(r) for r in roots)}"
     )
+
+
+def eject(name: str, dest: Path | None = None) -> Path:
+    """Copy a set, with everything it inherits, into the project as one editable folder.
+
+    Files of a child win over its parents'; the manifest gets the merged sections, CSS and
+    options and no parent, so a build with the copy gives the same output. Never overwrites.
+    """
+    import shutil
+
+    tset = find(name, search_roots())
+    target = dest or Path("templates") / name
+    if target.exists():
+        raise CounterpointError(f"{display_path(target)} already exists; not overwriting it")
+    for s in reversed(tset.chain):
+        shutil.copytree(s.folder, target, dirs_exist_ok=True)
+    manifest: dict[str, object] = {
+        "name": name,
+        "description": tset.description,
+        "sections": tset.sections,
+        "css-web": tset.stylesheets("web"),
+        "css-print": tset.stylesheets("print"),
+    }
+    if tset.audience:
+        manifest["audience"] = tset.audience
+    if tset.options:
+        manifest["options"] = tset.options
+    text = yaml.safe_dump(
+        {k: v for k, v in manifest.items() if v}, sort_keys=False, allow_unicode=True
+    )
+    (target / MANIFEST).write_text(text, encoding="utf-8")
+    return target
+
+
+def new_set(name: str, parent: str, root: Path) -> Path:
+    """Create ROOT/NAME with a manifest extending PARENT and an empty stylesheet."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise CounterpointError(f"'{name}' is not a usable set name (letters, digits, - and _)")
+    find(parent, search_roots())  # the parent must exist
+    folder = root / name
+    if folder.exists():
+        raise CounterpointError(f"{display_path(folder)} already exists; not overwriting it")
+    folder.mkdir(parents=True)
+    (folder / MANIFEST).write_text(
+        f"name: {name}\n"
+        f"description: {name} edition, based on {parent}.\n"
+        f"parent: {parent}\n"
+        f"audience: {name}\n"
+        f"css: [{name}.css]\n",
+        encoding="utf-8",
+    )
+    (folder / f"{name}.css").write_text(
+        f"/* {name}: rules here come after {parent}'s. For example:\n"
+        "   :root { --accent: #7a1f2b; }\n*/\n",
+        encoding="utf-8",
+    )
+    return folder

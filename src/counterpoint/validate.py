@@ -655,6 +655,39 @@ def version(c: Checker, node: yaml.Node, path: str) -> Any:
     return value
 
 
+def boolean(c: Checker, node: yaml.Node, path: str) -> Any:
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":bool"):
+        return node.value.lower() in ("true", "yes", "on")
+    return c.expect(node, path, "true or false")
+
+
+def positive(c: Checker, node: yaml.Node, path: str) -> Any:
+    value = integer(c, node, path)
+    if value is not INVALID and value < 1:
+        return c.fail(node, path, f"expected a whole number of 1 or more, found {value}")
+    return value
+
+
+AUDIENCE_OPTIONS: dict[str, Field] = {
+    "judgments": Field(positive, expected="how many key judgments to show (the first N)"),
+    "max_pages": Field(positive, expected="the most PDF pages this edition may have"),
+    "show_grades": Field(boolean, expected="whether source reliability grades are shown"),
+    "how_to_read": Field(boolean, expected="whether the 'How to read this brief' box is shown"),
+}
+"""Per-audience options: set in a template set's manifest, overridden by a brief's `audiences`."""
+
+
+def audiences(c: Checker, node: yaml.Node, path: str) -> Any:
+    if not isinstance(node, yaml.MappingNode):
+        return c.expect(node, path, "a mapping of audience names to options")
+    out = {}
+    for key, value in node.value:
+        got = c.mapping(value, _join(path, key.value), AUDIENCE_OPTIONS, "audience options")
+        if got is not None:
+            out[key.value] = got
+    return out
+
+
 BRIEF_FIELDS: dict[str, Field] = {
     "brief": Field(version, required=True, expected="the format version, 1"),
     "title": Field(one_line, required=True, expected="the brief's title"),
@@ -672,7 +705,33 @@ BRIEF_FIELDS: dict[str, Field] = {
     "timeline": Field(seq(event)),
     "judgments": Field(seq(judgment)),
     "implications": Field(md),
+    # added: audiences (docs/format.md)
+    "audience": Field(one_line, expected="the audience built when none is named"),
+    "audiences": Field(audiences, expected="options per audience"),
 }
+
+
+FORMAT_V1_KEYS = frozenset(
+    [
+        "brief",
+        "title",
+        "subtitle",
+        "question",
+        "date",
+        "authors",
+        "language",
+        "bibliography",
+        "references",
+        "summary",
+        "background",
+        "views",
+        "contested",
+        "timeline",
+        "judgments",
+        "implications",
+    ]
+)
+"""The keys of FORMAT.md; every other brief key (ours, added compatibly) lands in Brief.extra."""
 
 
 # -- files ----------------------------------------------------------------------------
@@ -811,7 +870,7 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
         timeline=got.get("timeline", []),
         judgments=got.get("judgments", []),
         implications=got.get("implications"),
-        extra={k: v for k, v in got.items() if k not in BRIEF_FIELDS},
+        extra={k: v for k, v in got.items() if k not in FORMAT_V1_KEYS},
     )
     for key_path, text in brief.texts():
         for cite in text.citations:

@@ -1,0 +1,176 @@
+"""One brief, many readers: built-in audiences, child template sets, eject, drift checks."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from counterpoint import BuildError, build
+from counterpoint.templates import eject
+
+from .conftest import MINIMAL, ROOT
+
+FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
+
+JUDGMENTS = """\
+judgments:
+  - text: First judgment [@lin-2024, p. 1].
+    likelihood: likely
+    confidence: moderate
+  - text: Second judgment.
+    likelihood: unlikely
+    confidence: low
+"""
+
+
+def test_flagship_executive_fits_two_pages_without_background(tmp_path: Path) -> None:
+    (html, pdf) = build(FLAGSHIP, tmp_path, formats=["html", "pdf"], audience="executive")
+    assert pdf.path.name == "russian-far-east-executive.pdf"
+    reader = pypdf.PdfReader(pdf.path)
+    assert len(reader.pages) <= 2
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Background" not in text
+    assert "Key judgments" in text and "The views" in text
+    page = html.path.read_text(encoding="utf-8")
+    assert len(re.findall(r'data-judgment="\d+"', page)) == 5
+    assert len(re.findall(r'data-view="[^"]+"', page)) == 4
+
+
+def test_public_edition_hides_grades_and_explains_itself(tmp_path: Path) -> None:
+    (public,) = build(FLAGSHIP, tmp_path, formats=["html"], audience="public")
+    (analyst,) = build(FLAGSHIP, tmp_path, formats=["html"], audience="analyst")
+    public_html = public.path.read_text(encoding="utf-8")
+    analyst_html = analyst.path.read_text(encoding="utf-8")
+    assert "Reliability" not in public_html
+    assert "How to read this brief" in public_html
+    assert "Reliability D (not usually reliable)" in analyst_html
+    assert "How to read this brief" not in analyst_html
+
+
+def test_audience_all_builds_every_edition(write_brief, tmp_path: Path) -> None:
+    outputs = build(write_brief(), tmp_path / "out", formats=["html"], audience="all")
+    assert [o.path.name for o in outputs] == [
+        "brief.html",
+        "brief-executive.html",
+        "brief-public.html",
+    ]
+
+
+def test_brief_chooses_judgments_per_audience(write_brief, tmp_path: Path) -> None:
+    text = MINIMAL + JUDGMENTS + "audiences:\n  executive: {judgments: 1}\n"
+    (out,) = build(write_brief(text), tmp_path / "o", formats=["html"], audience="executive")
+    page = out.path.read_text(encoding="utf-8")
+    assert "First judgment" in page and "Second judgment" not in page
+
+
+def child_set(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "sets" / "house"
+    folder.mkdir(parents=True)
+    (folder / "manifest.yaml").write_text(
+        "name: house\nparent: analyst\naudience: house\ncss: [house.css]\n"
+    )
+    (folder / "house.css").write_text(":root { --accent: #7a1f2b; }\n")
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return tmp_path / "sets"
+
+
+def test_child_set_overrides_one_block_and_one_rule(write_brief, tmp_path: Path) -> None:
+    sets = child_set(
+        tmp_path,
+        {
+            "sections/title.html": '{% extends "!base/sections/title.html" %}'
+            '{% block title_block %}<p class="banner">MINISTRY - PUBLIC</p>{{ super() }}'
+            "{% endblock %}"
+        },
+    )
+    (out,) = build(write_brief(), tmp_path / "o", ["html"], audience="house", templates=sets)
+    page = out.path.read_text(encoding="utf-8")
+    assert '<p class="banner">MINISTRY - PUBLIC</p>' in page
+    assert '<h1 class="title">Test brief</h1>' in page  # the parent's block, via super()
+    assert ":root { --accent: #7a1f2b; }" in page  # the child's CSS rule...
+    assert page.index("/* style.css */") < page.index("/* house.css */")  # ...after the parent's
+    assert ">Bottom line</h2>" in page and 'id="fn-1"' in page  # everything else inherited
+
+
+def test_eject_then_build_is_identical(write_brief, tmp_path: Path, monkeypatch) -> None:
+    brief = write_brief()
+    (builtin,) = build(brief, tmp_path / "a", ["html"], audience="public")
+    monkeypatch.chdir(tmp_path)
+    ejected = eject("public", tmp_path / "mine" / "public")
+    assert (ejected / "sections" / "views.html").is_file()  # the parents' files came along
+    (mine,) = build(brief, tmp_path / "b", ["html"], audience="public", templates=tmp_path / "mine")
+    assert mine.path.read_bytes() == builtin.path.read_bytes()
+    with pytest.raises(Exception, match="already exists; not overwriting it"):
+        eject("public", ejected)
+
+
+def test_undefined_variable_names_template_file_and_line(write_brief, tmp_path: Path) -> None:
+    sets = child_set(
+        tmp_path, {"sections/summary.html": "<section>\n{{ brief.sumary }}\n</section>\n"}
+    )
+    with pytest.raises(BuildError) as info:
+        build(write_brief(), tmp_path / "o", ["html"], audience="house", templates=sets)
+    message = str(info.value).replace(str(tmp_path) + os.sep, "")
+    where = "sets/house/sections/summary.html:2"
+    assert message == f"{where}: 'counterpoint.model.Brief object' has no attribute 'sumary'"
+
+
+def test_a_set_that_drops_a_judgment_fails(write_brief, tmp_path: Path) -> None:
+    sets = child_set(
+        tmp_path,
+        {
+            "sections/judgments.html": "<ol>{% for j in brief.judgments[:1] %}"
+            '<li data-judgment="{{ loop.index }}">{{ j.text | md_inline }}</li>{% endfor %}</ol>'
+        },
+    )
+    with pytest.raises(BuildError) as info:
+        build(write_brief(MINIMAL + JUDGMENTS), tmp_path / "o", ["html"], "house", templates=sets)
+    assert str(info.value).endswith(
+        "leaves out key judgment 2: every edition must show every view, contested point and "
+        "key judgment the brief asks for"
+    )
+
+
+def test_executive_over_two_pages_says_what_to_cut(write_brief, tmp_path: Path) -> None:
+    long_summary = " ".join(["The border question has many sides worth weighing."] * 180)
+    text = MINIMAL.replace(
+        "summary: It is settled [@petrova-2025, para. 2].", f"summary: {long_summary}"
+    )
+    with pytest.raises(BuildError) as info:
+        build(write_brief(text), tmp_path / "o", ["pdf"], audience="executive")
+    assert re.search(
+        r"brief-executive\.pdf: the executive edition is 3 pages, over its 2-page limit; shorten "
+        r"the bottom line \(summary\) \(1440 words\), the view theses \(6 words\), or show fewer "
+        r"judgments with `audiences: \{executive: \{judgments: N\}\}`$",
+        str(info.value),
+    )
+    assert not (tmp_path / "o" / "brief-executive.pdf").exists()
+
+
+def test_ministry_cover_with_marking_logo_and_colours(write_brief, tmp_path: Path) -> None:
+    """The README walkthrough: a cover banner, a local logo, a colour scheme."""
+    png = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a2d0f1c30000000049454e44ae426082"
+    )
+    sets = child_set(
+        tmp_path,
+        {
+            "sections/title.html": '{% extends "!base/sections/title.html" %}'
+            '{% block title_block %}<p class="marking">OFFICIAL - FOR DISCUSSION</p>'
+            '<img class="logo" src="{{ asset(\'logo.png\') }}" alt="Ministry crest">'
+            "{{ super() }}{% endblock %}",
+        },
+    )
+    (sets / "house" / "logo.png").write_bytes(png)
+    html, pdf = build(write_brief(), tmp_path / "o", ["html", "pdf"], "house", templates=sets)
+    page = html.path.read_text(encoding="utf-8")
+    assert '<img class="logo" src="data:image/png;base64,iVBORw0KGgo' in page
+    assert pdf.warnings == []
+    assert "OFFICIAL - FOR DISCUSSION" in pypdf.PdfReader(pdf.path).pages[0].extract_text()

@@ -178,6 +178,24 @@ class Judgment:
 
 
 @dataclass
+class IgnoreRule:
+    """One `audit.ignore` entry: the finding code it silences, why, and optionally for what."""
+
+    code: str
+    where: Location
+    reason: str = ""
+    subjects: list[str] = field(default_factory=list)  # view ids, source ids or key paths
+
+
+@dataclass
+class AuditSettings:
+    """The brief's `audit` key: findings deliberately ignored, and the parity threshold."""
+
+    ignore: list[IgnoreRule] = field(default_factory=list)
+    word_ratio: float = 1.5  # largest/smallest view word count allowed before CP201
+
+
+@dataclass
 class Brief:
     """A validated brief (format v1) with the registry of sources it can cite."""
 
@@ -197,7 +215,15 @@ class Brief:
     timeline: list[Event] = field(default_factory=list)
     judgments: list[Judgment] = field(default_factory=list)
     implications: Text | None = None
+    audit: AuditSettings = field(default_factory=AuditSettings)
+    view_order: str = "as-written"  # one of VIEW_ORDERS; applied in resolve
     extra: dict[str, Any] = field(default_factory=dict)
+    bibliography: list[Path] = field(default_factory=list)  # the entries, resolved
+
+    @property
+    def bibliography_folders(self) -> list[Path]:
+        """The folders named in `bibliography` (their listings are build inputs)."""
+        return [p for p in self.bibliography if p.is_dir()]
 
     @property
     def name(self) -> str:
@@ -236,6 +262,7 @@ LIKELIHOOD = (
     "almost certain",
 )
 CONFIDENCE = ("low", "moderate", "high")
+VIEW_ORDERS = ("as-written", "alphabetical", "rotate")
 GRADES = {
     "A": "completely reliable",
     "B": "usually reliable",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 
 from .chicago import NoteWriter, bibliography_entry, bibliography_sort_key
-from .model import Brief, Citation, Date, Event, SourceRecord, Text
+from .model import Brief, Citation, Date, Event, SourceRecord, Text, View
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Resolved:
     bibliography: list[BibEntry] = field(default_factory=list)
     cited: set[str] = field(default_factory=set)
     sections: list[str] = field(default_factory=list)
+    views: list[View] = field(default_factory=list)  # in reading order (the brief's view_order)
 
     numbers: dict[int, int] = field(default_factory=dict)
 
@@ -86,6 +88,7 @@ SECTION_TEXTS: dict[str, Callable[[Brief, list[Event]], list[Text]]] = {
     "background": lambda b, t: _optional(b.background),
     "glance": lambda b, t: [],
     "how-to-read": lambda b, t: [],
+    "contents": lambda b, t: [],
     "views": _views,
     "views-table": lambda b, t: [v.thesis for v in b.views],
     "contested": _contested,
@@ -101,6 +104,9 @@ SECTION_TEXTS: dict[str, Callable[[Brief, list[Event]], list[Text]]] = {
 
 ALL_SECTIONS = tuple(SECTION_TEXTS)
 
+FULL_PAPER = tuple(s for s in ALL_SECTIONS if s not in ("views-table", "contested-brief"))
+"""The default reading order when no template set chooses: every section, each field once."""
+
 
 def reading_order(brief: Brief, timeline: list[Event], sections: Sequence[str]) -> list[Text]:
     """The Markdown fields in the order a reader meets them (and notes are numbered)."""
@@ -110,8 +116,28 @@ def reading_order(brief: Brief, timeline: list[Event], sections: Sequence[str]) 
     return texts
 
 
+def day_of_year(date: Date) -> int:
+    """1-366; a year alone counts as January 1, a month alone as its first day."""
+    return _dt.date(max(date.year, 1), date.month or 1, date.day or 1).timetuple().tm_yday
+
+
+def order_views(brief: Brief, date: Date) -> list[View]:
+    """The views in the order the brief asks for (`view_order`, documented in docs/audit.md).
+
+    as-written keeps the brief's order; alphabetical sorts by label; rotate starts the list
+    as written at view (day of year of `date`) modulo (number of views), counting from 0.
+    """
+    views = list(brief.views)
+    if brief.view_order == "alphabetical":
+        return sorted(views, key=lambda v: (v.label.casefold(), v.id))
+    if brief.view_order == "rotate" and views:
+        k = day_of_year(date) % len(views)
+        return views[k:] + views[:k]
+    return views
+
+
 def resolve(
-    brief: Brief, sections: Sequence[str] = ALL_SECTIONS, today: Date | None = None
+    brief: Brief, sections: Sequence[str] = FULL_PAPER, today: Date | None = None
 ) -> Resolved:
     """Assign note numbers through the shown sections and build notes and bibliography."""
     timeline = sorted(brief.timeline, key=lambda e: e.date.ordinal())
@@ -121,8 +147,9 @@ def resolve(
         timeline=timeline,
         sections=list(sections),
     )
+    doc.views = order_views(brief, doc.date)
     writer = NoteWriter(brief.sources)
-    for text in reading_order(brief, timeline, sections):
+    for text in reading_order(replace(brief, views=doc.views), timeline, sections):
         for cite in text.citations:
             number = len(doc.notes) + 1
             doc.numbers[id(cite)] = number

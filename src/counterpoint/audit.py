@@ -1,0 +1,782 @@
+"""The balance and sourcing audit: located, coded findings about a brief's model (docs/audit.md).
+
+The audit reads `model.Brief` (and `resolve.Resolved` for note counts), never the HTML. Each
+finding has a stable code (`CP101`) and name (`unsourced-argument`); a brief silences one
+deliberately with `audit: {ignore: [{code: CP203, reason: ...}]}`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import markdown
+from .errors import CounterpointError, Location, display_path
+from .load import read_text
+from .model import LIKELIHOOD, Brief, Date, Text, View
+from .resolve import Resolved, day_of_year, order_views
+
+
+@dataclass(frozen=True)
+class Check:
+    """One kind of finding: its stable code and name, its severity and what makes it fire."""
+
+    code: str
+    name: str
+    severity: str  # "warning" (worth fixing) or "info" (worth knowing); both fail --strict
+    fires: str
+
+
+CHECKS: dict[str, Check] = {
+    c.code: c
+    for c in (
+        Check("CP001", "unused-ignore", "warning",
+              "an `audit.ignore` entry silences no finding"),
+        # sourcing
+        Check("CP101", "unsourced-argument", "warning",
+              "an argument of a view cites no source"),
+        Check("CP102", "unsourced-counterpoint", "warning",
+              "a counterpoint cites no source"),
+        Check("CP103", "unsourced-account", "warning",
+              "an account of a contested point cites no source"),
+        Check("CP104", "unsourced-event", "warning",
+              "a timeline event cites no source"),
+        Check("CP105", "unknown-source", "warning",
+              "a citation names a source the brief does not define"),
+        Check("CP106", "uncited-source", "info",
+              "a source is defined but never cited"),
+        Check("CP107", "single-source-view", "warning",
+              "a view's case rests on one source, or on sources all read through one"),
+        Check("CP108", "single-outlet-view", "warning",
+              "a view's case rests on sources from one outlet"),
+        Check("CP109", "weak-sources-view", "warning",
+              "a view's case rests only on sources graded D, E or F"),
+        Check("CP110", "secondary-source", "info",
+              "a cited source is known only through another (`cited-in`)"),
+        # parity
+        Check("CP201", "word-imbalance", "warning",
+              "the longest view has more than `word_ratio` times the words of the shortest"),
+        Check("CP202", "no-counterpoints", "warning",
+              "a view has no counterpoints while others have some"),
+        Check("CP203", "single-rival-counterpoints", "warning",
+              "all of a view's counterpoints are drawn from one rival view"),
+        # language
+        Check("CP301", "loaded-language", "warning",
+              "loaded or absolute wording in the analyst's own text"),
+        Check("CP302", "off-scale-estimate", "warning",
+              "an estimative word off the ICD 203 scale in a judgment"),
+        Check("CP303", "unqualified-judgment", "warning",
+              "a judgment without a likelihood or without a confidence"),
+        Check("CP304", "mixed-estimative-rows", "warning",
+              "ICD 203 alternative-row terms mixed with main-row terms"),
+        Check("CP305", "confidence-in-likelihood", "warning",
+              "a judgment's sentence states a confidence level and a likelihood"),
+    )
+}  # fmt: skip
+"""Every finding code, documented one by one in docs/audit.md."""
+
+# -- lexicons (docs/audit.md lists them; matching is case-insensitive, on whole words) ------
+LOADED_TERMS: tuple[str, ...] = (
+    "obviously",
+    "clearly",
+    "evidently",
+    "undeniably",
+    "undoubtedly",
+    "unquestionably",
+    "indisputably",
+    "incontrovertibly",
+    "surely",
+    "of course",
+    "everyone knows",
+    "no one doubts",
+    "nobody doubts",
+    "needless to say",
+    "it goes without saying",
+    "beyond doubt",
+    "beyond any doubt",
+    "without doubt",
+    "without question",
+    "always",
+    "never",
+)
+"""CP301: loaded or absolute wording, flagged in the analyst's own text."""
+
+OFF_SCALE_TERMS: tuple[str, ...] = (
+    "perhaps",
+    "possibly",
+    "maybe",
+    "might",
+    "conceivably",
+    "presumably",
+    "plausibly",
+    "in all likelihood",
+    "chances are",
+    "odds are",
+)
+"""CP302: estimative words that are on neither row of the ICD 203 scale, flagged in judgments."""
+
+ICD203_MAIN_ROW: tuple[str, ...] = (*LIKELIHOOD, "almost certainly")
+"""ICD 203's likelihood terms (the `likelihood` key takes these)."""
+
+ICD203_ALTERNATIVE_ROW: tuple[str, ...] = (
+    "remote",
+    "highly improbable",
+    "improbable",
+    "improbably",
+    "roughly even odds",
+    "probable",
+    "probably",
+    "highly probable",
+    "nearly certain",
+    "nearly certainly",
+)
+"""ICD 203's alternative row; CP304 flags it in a brief that also uses the main row.
+
+"remote" counts only in estimative use: "a remote chance/possibility/prospect/likelihood" or
+"is/are/remains remote".
+"""
+
+CONFIDENCE_WORDING = re.compile(
+    r"(?<![\w-])(?:(?:low|moderate|medium|high)[- ]confidence"
+    r"|(?:(?:highly|fairly|moderately|very)\s+)?confident(?:ly)?)(?![\w-])",
+    re.IGNORECASE,
+)
+"""CP305: how a sentence states a confidence level ("with high confidence", "we are confident")."""
+
+_SPECIAL = {
+    "remote": r"(?:(?<=\bis )|(?<=\bare )|(?<=\bremains ))remote"
+    r"|remote(?=\s+(?:chance|possibility|prospect|likelihood)\b)",
+}
+
+
+def _lexicon(terms: Iterable[str]) -> re.Pattern[str]:
+    """One pattern for the terms: whole words, longest first, any whitespace between words."""
+    ordered = sorted(terms, key=len, reverse=True)
+    parts = [_SPECIAL.get(t, r"\s+".join(map(re.escape, t.split()))) for t in ordered]
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])", re.IGNORECASE)
+
+
+_LOADED = _lexicon(LOADED_TERMS)
+_OFF_SCALE = _lexicon(OFF_SCALE_TERMS)
+_MAIN_ROW = _lexicon(ICD203_MAIN_ROW)
+_ALT_ROW = _lexicon(ICD203_ALTERNATIVE_ROW)
+_ANY_ROW = _lexicon(ICD203_MAIN_ROW + ICD203_ALTERNATIVE_ROW)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+WEAK_GRADES = ("D", "E", "F")
+
+
+# -- results ------------------------------------------------------------------------------
+@dataclass
+class Finding:
+    """One located finding; `ignored` (with the brief's `reason`) when the brief silences it."""
+
+    code: str
+    name: str
+    severity: str
+    message: str
+    location: Location
+    subject: str = ""  # what it is about: a view id, a source id or a key path
+    ignored: bool = False
+    reason: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.code} {self.name}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "file": display_path(self.location.file),
+            "line": self.location.line,
+            "column": self.location.col,
+            "subject": self.subject,
+            "ignored": self.ignored,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class ViewStats:
+    """One row of the parity table: a view's size and sourcing, and its shares of the whole."""
+
+    id: str
+    label: str
+    where: Location
+    words: int  # summary + arguments
+    arguments: int
+    counterpoints: int
+    sources: int  # distinct sources cited by thesis, summary and arguments
+    notes: int  # notes its thesis, summary, arguments and counterpoints became
+    word_share: float = 0.0  # of all views' words
+    source_share: float = 0.0  # of the sum of the views' distinct sources
+    word_bar: float = 0.0  # bar lengths for the chart, 1.0 = the longest bar
+    source_bar: float = 0.0
+
+    @property
+    def word_percent(self) -> str:
+        return f"{self.word_share * 100:.0f}%"
+
+    @property
+    def source_percent(self) -> str:
+        return f"{self.source_share * 100:.0f}%"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "words": self.words,
+            "arguments": self.arguments,
+            "counterpoints": self.counterpoints,
+            "sources": self.sources,
+            "notes": self.notes,
+            "word_share": round(self.word_share, 4),
+            "source_share": round(self.source_share, 4),
+        }
+
+
+@dataclass
+class IgnoredGroup:
+    """Ignored findings that share a code and a reason (one line of the appendix)."""
+
+    code: str
+    name: str
+    reason: str
+    findings: list[Finding]
+
+    @property
+    def subjects(self) -> list[str]:
+        return list(dict.fromkeys(f.subject for f in self.findings if f.subject))
+
+
+@dataclass
+class AuditReport:
+    """Everything the audit found about one brief, and the parity table it measured."""
+
+    path: Path
+    view_order: str
+    order_note: str  # the methods note: the view-order rule, in a sentence or two
+    word_ratio: float
+    views: list[ViewStats]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[Finding]:
+        """Findings the brief does not ignore: printed by build, fatal under --strict."""
+        return [f for f in self.findings if not f.ignored]
+
+    @property
+    def ignored(self) -> list[Finding]:
+        return [f for f in self.findings if f.ignored]
+
+    @property
+    def ignored_groups(self) -> list[IgnoredGroup]:
+        groups: dict[tuple[str, str], IgnoredGroup] = {}
+        for f in self.ignored:
+            key = (f.code, f.reason)
+            if key not in groups:
+                groups[key] = IgnoredGroup(f.code, f.name, f.reason, [])
+            groups[key].findings.append(f)
+        return list(groups.values())
+
+    @property
+    def word_ratio_text(self) -> str:
+        """The threshold as written: 1.5, 2."""
+        return f"{self.word_ratio:g}"
+
+    @property
+    def chart_label(self) -> str:
+        """The chart's text alternative: every bar's value in words."""
+        parts = [
+            f"{v.label}, {v.word_percent} of words and {v.source_percent} of sources"
+            for v in self.views
+        ]
+        return "Share of words and sources by view: " + "; ".join(parts) + "."
+
+    def summary(self) -> str:
+        """One line: 'briefs/x.yaml: 2 findings, 16 ignored'."""
+        n, m = len(self.active), len(self.ignored)
+        counted = f"{n} finding{'' if n == 1 else 's'}" if n else "no findings"
+        return f"{display_path(self.path)}: {counted}, {m} ignored"
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as the `briefs[]` item of docs/audit.schema.json."""
+        return {
+            "brief": display_path(self.path),
+            "view_order": self.view_order,
+            "order_note": self.order_note,
+            "word_ratio": self.word_ratio,
+            "views": [v.to_json() for v in self.views],
+            "findings": [f.to_json() for f in self.findings],
+            "counts": {"findings": len(self.active), "ignored": len(self.ignored)},
+        }
+
+
+def reports_json(reports: Iterable[AuditReport]) -> dict[str, Any]:
+    """The document `counterpoint audit --format json` prints (docs/audit.schema.json)."""
+    return {"version": 1, "briefs": [r.to_json() for r in reports]}
+
+
+# -- locating words inside a field ----------------------------------------------------------
+class _Files:
+    """The text of the brief's files (as validate read them), to place a word at its line:col."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[str, list[int]] | None] = {}
+
+    def _load(self, file: str) -> tuple[str, list[int]] | None:
+        if file not in self._cache:
+            try:
+                content = read_text(Path(file))
+            except (CounterpointError, OSError):
+                self._cache[file] = None
+            else:
+                starts = [0] + [m.end() for m in re.finditer("\n", content)]
+                self._cache[file] = (content, starts)
+        return self._cache[file]
+
+    def locate(self, text: Text, term: str, nth: int) -> Location:
+        """Where the nth occurrence of `term` in a field is in its file (else the field)."""
+        where = text.where
+        loaded = self._load(where.file) if where.line else None
+        if loaded is None or where.line > len(loaded[1]):
+            return where
+        content, starts = loaded
+        start = starts[where.line - 1] + where.col - 1
+        end = min(len(content), start + 2 * len(text.source) + 200)
+        found = list(_lexicon([term.lower()]).finditer(content, start, end))
+        if nth >= len(found):
+            return where
+        offset = found[nth].start()
+        line = bisect.bisect_right(starts, offset)
+        return Location(where.file, line, offset - starts[line - 1] + 1)
+
+
+def _matches(pattern: re.Pattern[str], plain: str) -> Iterator[tuple[str, int]]:
+    """Each match's wording (whitespace normalised) and how many times it occurred before."""
+    seen: dict[str, int] = {}
+    for m in pattern.finditer(plain):
+        word = " ".join(m.group(0).split())
+        key = word.casefold()
+        yield word, seen.get(key, 0)
+        seen[key] = seen.get(key, 0) + 1
+
+
+def _words_of(match: re.Match[str]) -> str:
+    return " ".join(match.group(0).split())
+
+
+def words(text: Text | None) -> int:
+    """Words of a Markdown field: whitespace-separated runs with a letter or digit."""
+    if text is None:
+        return 0
+    return sum(1 for w in markdown.plain(text.tokens).split() if re.search(r"\w", w))
+
+
+def _keys(texts: Iterable[Text]) -> list[str]:
+    """Source keys cited in the texts, first citation first, each once."""
+    out: dict[str, None] = {}
+    for t in texts:
+        for cite in t.citations:
+            for item in cite.items:
+                out.setdefault(item.key, None)
+    return list(out)
+
+
+def _support(view: View) -> list[Text]:
+    """The fields that make a view's case: thesis, summary and arguments."""
+    return [view.thesis, *([view.summary] if view.summary else []), *view.arguments]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _quoted(items: Iterable[str]) -> str:
+    return ", ".join(f"'{i}'" for i in items)
+
+
+# -- the audit ----------------------------------------------------------------------------
+class _Audit:
+    def __init__(self, brief: Brief, doc: Resolved | None, date: Date):
+        self.brief = brief
+        self.doc = doc
+        self.date = date
+        self.findings: list[Finding] = []
+        self.files = _Files()
+
+    def add(self, code: str, message: str, where: Location, subject: str = "") -> None:
+        check = CHECKS[code]
+        self.findings.append(Finding(code, check.name, check.severity, message, where, subject))
+
+    # -- sourcing ------------------------------------------------------------------------
+    def sourcing(self) -> None:
+        b = self.brief
+        for i, v in enumerate(b.views):
+            for j, arg in enumerate(v.arguments):
+                if not arg.citations:
+                    self.add(
+                        "CP101",
+                        f"argument {j + 1} of view '{v.id}' cites no source",
+                        arg.where,
+                        f"views[{i}].arguments[{j}]",
+                    )
+            for j, point in enumerate(v.counterpoints):
+                if not point.citations:
+                    self.add(
+                        "CP102",
+                        f"counterpoint {j + 1} of view '{v.id}' cites no source",
+                        point.where,
+                        f"views[{i}].counterpoints[{j}]",
+                    )
+        for i, c in enumerate(b.contested):
+            for j, account in enumerate(c.accounts):
+                if not account.citations:
+                    self.add(
+                        "CP103",
+                        f"account {j + 1} of contested point '{c.point}' cites no source",
+                        account.where,
+                        f"contested[{i}].accounts[{j}]",
+                    )
+        for i, e in enumerate(b.timeline):
+            if not e.event.citations:
+                self.add(
+                    "CP104",
+                    f"timeline event of {e.date} cites no source",
+                    e.event.where,
+                    f"timeline[{i}]",
+                )
+        cited: set[str] = set()
+        for key_path, text in b.texts():
+            for cite in text.citations:
+                for item in cite.items:
+                    if item.key in b.sources:
+                        cited.add(item.key)
+                    else:
+                        self.add(
+                            "CP105",
+                            f"citation names unknown source '@{item.key}'",
+                            cite.where,
+                            key_path,
+                        )
+        hosts = {b.sources[k].cited_in for k in cited if b.sources[k].cited_in}
+        for s in b.sources.values():
+            if s.id not in cited and s.id not in hosts:
+                self.add("CP106", f"source '{s.id}' is defined but never cited", s.where, s.id)
+        for s in b.sources.values():
+            if s.id in cited and s.cited_in:
+                self.add(
+                    "CP110",
+                    f"source '{s.id}' is cited only through '{s.cited_in}' (secondary, cited-in)",
+                    s.where,
+                    s.id,
+                )
+        for v in b.views:
+            self.view_sourcing(v)
+
+    def grade(self, key: str) -> str:
+        """A source's grade, or the grade of the source it is read through; '' if none."""
+        s = self.brief.sources[key]
+        if s.reliability:
+            return s.reliability.grade
+        host = self.brief.sources.get(s.cited_in) if s.cited_in else None
+        return host.reliability.grade if host and host.reliability else ""
+
+    def view_sourcing(self, v: View) -> None:
+        sources = [k for k in _keys(_support(v)) if k in self.brief.sources]
+        if not sources:
+            return
+        records = [self.brief.sources[k] for k in sources]
+        read = list(dict.fromkeys(s.cited_in or s.id for s in records))
+        if len(sources) == 1:
+            self.add(
+                "CP107", f"view '{v.id}' rests on a single source, '{sources[0]}'", v.where, v.id
+            )
+        elif len(read) == 1:
+            self.add(
+                "CP107",
+                f"view '{v.id}' rests on a single source: its {len(sources)} sources "
+                f"({_quoted(sources)}) are all read in one document, '{read[0]}'",
+                v.where,
+                v.id,
+            )
+        else:
+            outlets = {(s.container_title or s.publisher).casefold() for s in records}
+            if len(outlets) == 1 and "" not in outlets:
+                outlet = records[0].container_title or records[0].publisher
+                self.add(
+                    "CP108",
+                    f"view '{v.id}' rests on a single outlet, {outlet}: {_quoted(sources)}",
+                    v.where,
+                    v.id,
+                )
+        grades = {k: self.grade(k) for k in sources}
+        if all(g in WEAK_GRADES for g in grades.values()):
+            listed = []
+            for s in records:
+                through = f" through '{s.cited_in}'" if not s.reliability else ""
+                listed.append(f"'{s.id}' ({grades[s.id]}{through})")
+            self.add(
+                "CP109",
+                f"view '{v.id}' is supported only by sources graded D-F: {', '.join(listed)}",
+                v.where,
+                v.id,
+            )
+
+    # -- parity ------------------------------------------------------------------------
+    def stats(self, views: list[View]) -> list[ViewStats]:
+        rows = []
+        for v in views:
+            fields = [*_support(v), *v.counterpoints]
+            citations = [c for t in fields for c in t.citations]
+            notes = (
+                sum(1 for c in citations if self.doc.note_for(c) is not None)
+                if self.doc is not None
+                else len(citations)
+            )
+            rows.append(
+                ViewStats(
+                    id=v.id,
+                    label=v.label,
+                    where=v.where,
+                    words=words(v.summary) + sum(words(a) for a in v.arguments),
+                    arguments=len(v.arguments),
+                    counterpoints=len(v.counterpoints),
+                    sources=len([k for k in _keys(_support(v)) if k in self.brief.sources]),
+                    notes=notes,
+                )
+            )
+        total_words = sum(r.words for r in rows)
+        total_sources = sum(r.sources for r in rows)
+        for r in rows:
+            r.word_share = r.words / total_words if total_words else 0.0
+            r.source_share = r.sources / total_sources if total_sources else 0.0
+        longest = max([r.word_share for r in rows] + [r.source_share for r in rows] + [0.0])
+        for r in rows:
+            r.word_bar = r.word_share / longest if longest else 0.0
+            r.source_bar = r.source_share / longest if longest else 0.0
+        return rows
+
+    def parity(self, rows: list[ViewStats]) -> None:
+        b = self.brief
+        if len(rows) >= 2:
+            big = max(rows, key=lambda r: r.words)
+            small = min(rows, key=lambda r: r.words)
+            limit = b.audit.word_ratio
+            if small.words == 0 or big.words / small.words > limit:
+                ratio = f"{big.words / small.words:.2f} times" if small.words else "against"
+                self.add(
+                    "CP201",
+                    f"view '{big.id}' has {big.words} words (summary and arguments), "
+                    f"{ratio} the {small.words} of view '{small.id}'; "
+                    f"the brief allows {limit:g} (audit.word_ratio)",
+                    big.where,
+                    big.id,
+                )
+        with_points = [v for v in b.views if v.counterpoints]
+        if with_points:
+            for v in b.views:
+                if not v.counterpoints:
+                    others = len(with_points)
+                    self.add(
+                        "CP202",
+                        f"view '{v.id}' has no counterpoints, while "
+                        f"{_plural(others, 'other view')} {'has' if others == 1 else 'have'} some",
+                        v.where,
+                        v.id,
+                    )
+        if len(b.views) < 3:
+            return  # with two views every counterpoint can only come from the one rival
+        argued = {v.id: set(_keys(v.arguments)) for v in b.views}
+        for v in b.views:
+            if len(v.counterpoints) < 2:
+                continue
+            rivals: set[str] = set()
+            every = True
+            for point in v.counterpoints:
+                keys = set(_keys([point]))
+                drawn = {o.id for o in b.views if o is not v and keys & argued[o.id]}
+                every = every and bool(drawn)
+                rivals |= drawn
+            if every and len(rivals) == 1:
+                (rival,) = rivals
+                self.add(
+                    "CP203",
+                    f"all {len(v.counterpoints)} counterpoints of view '{v.id}' are drawn "
+                    f"from the sources of one rival view, '{rival}'",
+                    v.counterpoints[0].where,
+                    v.id,
+                )
+
+    # -- language ------------------------------------------------------------------------
+    def own_texts(self) -> list[tuple[str, Text]]:
+        """The analyst's own text: summary, background, assessments, judgments, implications."""
+        b = self.brief
+        out: list[tuple[str, Text]] = [("summary", b.summary)]
+        if b.background:
+            out.append(("background", b.background))
+        out += [
+            (f"contested[{i}].assessment", c.assessment)
+            for i, c in enumerate(b.contested)
+            if c.assessment
+        ]
+        out += [(f"judgments[{i}].text", j.text) for i, j in enumerate(b.judgments)]
+        if b.implications:
+            out.append(("implications", b.implications))
+        return out
+
+    def language(self) -> None:
+        b = self.brief
+        own = [(path, text, markdown.plain(text.tokens)) for path, text in self.own_texts()]
+        for path, text, plain in own:
+            for word, nth in _matches(_LOADED, plain):
+                self.add(
+                    "CP301",
+                    f"loaded or absolute wording '{word}' in {path}",
+                    self.files.locate(text, word, nth),
+                    path,
+                )
+        for i, j in enumerate(b.judgments):
+            plain = markdown.plain(j.text.tokens)
+            for word, nth in _matches(_OFF_SCALE, plain):
+                self.add(
+                    "CP302",
+                    f"judgment {i + 1} uses '{word}', which is not an ICD 203 likelihood term; "
+                    "give the likelihood in its `likelihood` key",
+                    self.files.locate(j.text, word, nth),
+                    f"judgments[{i}]",
+                )
+            missing = [k for k in ("likelihood", "confidence") if not getattr(j, k)]
+            if missing:
+                self.add(
+                    "CP303",
+                    f"judgment {i + 1} has no {' and no '.join(missing)}",
+                    j.where,
+                    f"judgments[{i}]",
+                )
+            seen: dict[str, int] = {}
+            for sentence in _SENTENCE_END.split(plain):
+                stated = [
+                    " ".join(m.group(0).split()) for m in CONFIDENCE_WORDING.finditer(sentence)
+                ]
+                likely = _ANY_ROW.search(sentence)
+                for phrase in stated:
+                    nth = seen.get(phrase.casefold(), 0)
+                    seen[phrase.casefold()] = nth + 1
+                    if likely:
+                        self.add(
+                            "CP305",
+                            f"judgment {i + 1} states a confidence level ('{phrase}') in the "
+                            f"same sentence as a likelihood ('{_words_of(likely)}'); "
+                            "ICD 203 keeps the two apart",
+                            self.files.locate(j.text, phrase, nth),
+                            f"judgments[{i}]",
+                        )
+        main = next(
+            (
+                f"{p}: '{' '.join(m.group(0).split())}'"
+                for p, _, plain in own
+                if (m := _MAIN_ROW.search(plain))
+            ),
+            None,
+        )
+        if main is None:
+            main = next(
+                (
+                    f"judgments[{i}].likelihood: '{j.likelihood}'"
+                    for i, j in enumerate(b.judgments)
+                    if j.likelihood
+                ),
+                None,
+            )
+        if main is None:
+            return
+        for path, text, plain in own:
+            for word, nth in _matches(_ALT_ROW, plain):
+                self.add(
+                    "CP304",
+                    f"'{word}' in {path} is from the ICD 203 alternative row, while the brief "
+                    f"uses the main row ({main}); keep to one row",
+                    self.files.locate(text, word, nth),
+                    path,
+                )
+
+    # -- ignores -------------------------------------------------------------------------
+    def apply_ignores(self) -> None:
+        rules = self.brief.audit.ignore
+        used: set[int] = set()
+
+        def apply(findings: list[Finding]) -> None:
+            for f in findings:
+                for n, rule in enumerate(rules):
+                    if rule.code == f.code and (not rule.subjects or f.subject in rule.subjects):
+                        f.ignored, f.reason = True, rule.reason
+                        used.add(n)
+                        break
+
+        apply(self.findings)
+        unused = []
+        for n, rule in enumerate(rules):
+            if n not in used and rule.code != "CP001":
+                only = f" for {_quoted(rule.subjects)}" if rule.subjects else ""
+                check = CHECKS["CP001"]
+                unused.append(
+                    Finding(
+                        "CP001",
+                        check.name,
+                        check.severity,
+                        f"the ignore entry for {rule.code}{only} silences no finding; remove it",
+                        rule.where,
+                        rule.code,
+                    )
+                )
+        apply(unused)
+        self.findings += unused
+
+
+def order_note(brief: Brief, date: Date) -> str:
+    """The methods note: how the views are ordered, so that order is not read as ranking."""
+    rule = brief.view_order
+    if rule == "alphabetical":
+        how = "Views are presented in alphabetical order of their labels."
+    elif rule == "rotate" and brief.views:
+        n = len(brief.views)
+        day = day_of_year(date)
+        k = day % n
+        how = (
+            f"Views are presented in rotated order: the brief is dated {date.long()}, day {day} "
+            f"of the year, and {day} modulo {n} views is {k}, so the list as written starts at "
+            f"view {k + 1}, {brief.views[k].label}."
+        )
+    else:
+        how = "Views are presented in the order the brief lists them."
+    return how + " The order is not a ranking."
+
+
+def audit_brief(
+    brief: Brief, doc: Resolved | None = None, today: Date | None = None
+) -> AuditReport:
+    """Run every check on a validated brief; `doc` (if given) supplies note counts and the date."""
+    date = doc.date if doc is not None else (brief.date or today or Date.today())
+    run = _Audit(brief, doc, date)
+    rows = run.stats(doc.views if doc is not None else order_views(brief, date))
+    run.sourcing()
+    run.parity(rows)
+    run.language()
+    brief_file = str(brief.path)
+    run.findings.sort(key=lambda f: (f.location.file != brief_file, f.location, f.code))
+    run.apply_ignores()
+    return AuditReport(
+        path=brief.path,
+        view_order=brief.view_order,
+        order_note=order_note(brief, date),
+        word_ratio=brief.audit.word_ratio,
+        views=rows,
+        findings=run.findings,
+    )

@@ -4,17 +4,26 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 APT_PACKAGES := fonts-liberation2 fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 \
                 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf poppler-utils
+# for the tests only: a browser for Playwright, Java for the Nu Html Checker
+TEST_APT_PACKAGES := chromium openjdk-17-jre-headless
 
-.PHONY: demo test setup system venv lint clean
+.PHONY: demo test setup system test-tools lint clean
 
 demo: setup
 	$(BIN)/counterpoint build briefs/ --format html,pdf --out out
 	@echo "open out/russian-far-east.pdf and out/russian-far-east.html"
 
-test: setup
+test: setup test-tools
 	$(BIN)/python -m pytest -q
 
 setup: system $(VENV)/.installed
+
+# Chromium, Java and the npm validators (vnu-jar, axe-core) that tests/test_browser.py uses.
+test-tools: tests/browser/node_modules/.installed
+tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
+	@$(MAKE) --no-print-directory system APT_PACKAGES="$(TEST_APT_PACKAGES)"
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Debian fonts and libraries WeasyPrint needs (skipped where they are already present).
 system:

@@ -1,0 +1,99 @@
+"""Figures drawn as inline SVG by counterpoint itself (no plotting library): the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from .model import Event
+
+WIDTH = 680.0
+MARGIN = 24.0
+LABEL_W = 46.0  # the width a "1689 ¹²" label needs, in SVG units
+LANE_H = 15.0
+AXIS_Y = 34.0
+# Presentation attributes (WeasyPrint ignores CSS on SVG); web.css restyles them for dark mode.
+ACCENT, MUTED, RULE, INK = "#1f3a5f", "#5a6270", "#b7c0cc", "#1b1f24"
+FONT = "Liberation Sans, DejaVu Sans, sans-serif"
+
+
+@dataclass
+class _Placed:
+    x: float
+    lane: int
+    label: str
+    note: int | None
+    text: str
+
+
+def _nice_ticks(lo: float, hi: float, count: int = 6) -> list[int]:
+    span = max(hi - lo, 1.0)
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        if span / step <= count:
+            break
+    first = int(-(-lo // step) * step)
+    return list(range(first, int(hi) + 1, step))
+
+
+def timeline_svg(
+    events: list[Event], note_numbers: list[int | None], plain_texts: list[str], title: str
+) -> Markup:
+    """A horizontal timeline with dates to scale; each event is a dot and a label
+    "YEAR ⁿ" naming its note, stacked in lanes so that no two labels overlap."""
+    if not events:
+        return Markup("")
+    points = [e.date.ordinal() for e in events]
+    lo, hi = min(points), max(points)
+    if hi - lo < 1:
+        lo, hi = lo - 1, hi + 1
+    pad = (hi - lo) * 0.02
+    lo, hi = lo - pad, hi + pad
+
+    def x_of(v: float) -> float:
+        return MARGIN + (v - lo) / (hi - lo) * (WIDTH - 2 * MARGIN)
+
+    lanes_end: list[float] = []
+    placed: list[_Placed] = []
+    for event, point, note, text in zip(events, points, note_numbers, plain_texts, strict=True):
+        x = x_of(point)
+        left = x - 3
+        lane = next((i for i, end in enumerate(lanes_end) if end <= left), len(lanes_end))
+        if lane == len(lanes_end):
+            lanes_end.append(0.0)
+        lanes_end[lane] = left + LABEL_W
+        placed.append(_Placed(x, lane, str(event.date.year), note, text))
+
+    height = AXIS_Y + 14 + len(lanes_end) * LANE_H + 6
+    out = [
+        f'<svg class="timeline-figure" viewBox="0 0 {WIDTH:.0f} {height:.0f}" '
+        f'role="img" aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="timeline-title">{escape(title)}</title>',
+        f'<line class="axis" x1="{MARGIN}" y1="{AXIS_Y}" x2="{WIDTH - MARGIN}" y2="{AXIS_Y}" '
+        f'stroke="{ACCENT}" stroke-width="1.2"/>',
+    ]
+    for year in _nice_ticks(lo, hi):
+        x = x_of(year)
+        out.append(
+            f'<line class="tick" x1="{x:.1f}" y1="{AXIS_Y - 4}" x2="{x:.1f}" y2="{AXIS_Y + 4}" '
+            f'stroke="{ACCENT}" stroke-width="0.8"/>'
+            f'<text class="tick-label" x="{x:.1f}" y="{AXIS_Y - 9}" text-anchor="middle" '
+            f'font-family="{FONT}" font-size="8" fill="{MUTED}">{year}</text>'
+        )
+    for p in placed:
+        y = AXIS_Y + 14 + p.lane * LANE_H
+        note = (
+            f'<tspan class="note-number" dy="-3" font-size="5.5" fill="{ACCENT}">{p.note}</tspan>'
+            if p.note
+            else ""
+        )
+        out.append(
+            f"<g><title>{escape(p.label)}: {escape(p.text)}</title>"
+            f'<line class="leader" x1="{p.x:.1f}" y1="{AXIS_Y}" x2="{p.x:.1f}" y2="{y - 8:.1f}" '
+            f'stroke="{RULE}" stroke-width="0.6"/>'
+            f'<circle class="event" cx="{p.x:.1f}" cy="{AXIS_Y}" r="2.6" fill="{ACCENT}"/>'
+            f'<text class="event-label" x="{p.x - 2:.1f}" y="{y:.1f}" font-family="{FONT}" '
+            f'font-size="7.5" fill="{INK}">{escape(p.label)}{note}</text></g>'
+        )
+    out.append("</svg>")
+    return Markup("".join(out))

@@ -1,0 +1,118 @@
+"""Glyph preflight: before the PDF is laid out, find characters no font of the CSS stack can draw.
+
+WeasyPrint draws a missing glyph as an empty box and text extraction still shows the
+character, so tofu is invisible to every later check; this one looks at the fonts' cmaps.
+"""
+
+from __future__ import annotations
+
+import functools
+import html as html_lib
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+from .errors import Location
+
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+_STYLE = re.compile(r"<style\b.*?</style>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def stack_families(css: str) -> list[str]:
+    """Quoted family names in `font-family` declarations and font custom properties."""
+    names: list[str] = []
+    for decl in re.findall(
+        r"(?:font-family|--[\w-]*(?:serif|sans|mono|font)[\w-]*)\s*:([^;}]*)", css
+    ):
+        for name in _QUOTED.findall(decl):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+@functools.cache
+def _installed() -> dict[str, Path]:
+    """Family name -> the file of its regular style, from fontconfig."""
+    try:
+        listing = subprocess.run(
+            ["fc-list", "--format", "%{family}\t%{style}\t%{file}\n"],
+            capture_output=True, text=True, timeout=20, check=False,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    files: dict[str, tuple[int, Path]] = {}
+    for line in listing.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 3:
+            continue
+        families, style, file = parts
+        rank = 0 if re.search(r"\b(Regular|Book|Roman|Normal)\b", style) else 1
+        for family in families.split(","):
+            family = family.strip()
+            if family and (family not in files or rank < files[family][0]):
+                files[family] = (rank, Path(file))
+    return {k: v[1] for k, v in files.items()}
+
+
+@functools.cache
+def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(str(path), fontNumber=0, lazy=True)
+        return frozenset(font.getBestCmap() or {})
+    except Exception:  # an unreadable font covers nothing
+        return frozenset()
+
+
+def coverage(families: list[str]) -> tuple[frozenset[int], list[str]]:
+    """Code points drawable by the named families that are installed, and those families."""
+    installed = _installed()
+    found = [f for f in families if f in installed]
+    covered: set[int] = set()
+    for family in found:
+        covered |= _cmap(installed[family])
+    return frozenset(covered), found
+
+
+def _needs_glyph(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return not (ch.isspace() or cat in ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn") or ch == "\u00ad")
+
+
+def drawn_characters(html: str) -> set[str]:
+    """The characters a reader sees in an HTML document (text, not markup or CSS)."""
+    text = html_lib.unescape(_TAG.sub(" ", _STYLE.sub(" ", html)))
+    return {ch for ch in set(text) if _needs_glyph(ch)}
+
+
+def preflight(html: str, css: str, files: list[Path]) -> list[str]:
+    """One message per character no font of the stack can draw, located in the user's files."""
+    chars = drawn_characters(html)
+    if all(ord(ch) < 0x250 for ch in chars):  # Latin: every stack font has it
+        return []
+    covered, found = coverage(stack_families(css))
+    if not found:
+        return []  # fontconfig unavailable: nothing to check against
+    problems = []
+    for ch in sorted(c for c in chars if ord(c) not in covered):
+        where = "the template set"
+        for path in files:
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                continue
+            i = text.find(ch)
+            if i >= 0:
+                line = text.count("\n", 0, i) + 1
+                col = i - (text.rfind("\n", 0, i) + 1) + 1
+                where = str(Location(str(path), line, col))
+                break
+        name = unicodedata.name(ch, "unnamed character")
+        problems.append(
+            f"{where}: no font in the stack ({', '.join(found)}) can draw {ch!r} "
+            f"(U+{ord(ch):04X} {name}); install a font that has it and add it to the CSS"
+        )
+    return problems

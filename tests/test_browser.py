@@ -1,0 +1,121 @@
+"""The HTML page in a real browser (Debian Chromium via Playwright) and outside validators:
+notes on hover and focus, note links both ways, zero axe-core violations, zero vnu errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from counterpoint import build
+
+from .conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+TOOLS = Path(__file__).parent / "browser" / "node_modules"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
+
+
+def need(ok: bool, what: str) -> None:
+    """Skip with a reason on a machine that truly lacks a tool; never skip in CI."""
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is missing in CI; `make test` installs it")
+        pytest.skip(f"{what} is not installed (run `make test`, which installs it)")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("browser")
+    outputs = build(FLAGSHIP, out, formats=["html"], audience="all")
+    return {o.audience: o.path for o in outputs}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    need(CHROMIUM.exists(), "Chromium (/usr/bin/chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )  # fmt: skip
+        yield b
+        b.close()
+
+
+def test_hover_and_focus_show_the_note_next_to_its_call(browser, pages) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(pages["analyst"].as_uri())
+    pop = page.locator("#pop-fn-5")
+    assert not pop.is_visible()
+    page.locator("#fnref-5").hover()
+    assert pop.is_visible()
+    text = pop.inner_text()
+    assert text.startswith("5. ")
+    note = page.locator("#fn-5").inner_text()
+    assert text[3:].strip() in note
+    call_box, pop_box = page.locator("#fnref-5").bounding_box(), pop.bounding_box()
+    assert abs(pop_box["y"] - (call_box["y"] + call_box["height"])) < 40  # right under the call
+    page.mouse.move(0, 0)
+    page.locator("#fnref-6").focus()
+    assert page.locator("#pop-fn-6").is_visible()
+    page.screenshot(path=str(pages["analyst"].with_suffix(".png")))
+    page.close()
+
+
+def test_note_link_goes_to_the_note_and_back(browser, pages) -> None:
+    page = browser.new_page()
+    page.goto(pages["analyst"].as_uri())
+    page.locator("#fnref-12 sup").click()
+    assert page.evaluate("location.hash") == "#fn-12"
+    assert page.locator("#fn-12").is_visible()
+    page.locator("#fn-12 a.backref").click()
+    assert page.evaluate("location.hash") == "#fnref-12"
+    page.close()
+
+
+def test_side_contents_on_wide_screens(browser, pages) -> None:
+    page = browser.new_page(viewport={"width": 1500, "height": 900})
+    page.goto(pages["analyst"].as_uri())
+    toc = page.locator("nav.toc")
+    assert toc.evaluate("e => getComputedStyle(e).position") == "fixed"
+    main_box = page.locator("main").bounding_box()
+    assert toc.bounding_box()["x"] + toc.bounding_box()["width"] <= main_box["x"] + 40
+    page.set_viewport_size({"width": 700, "height": 900})
+    assert toc.evaluate("e => getComputedStyle(e).position") == "static"
+    page.close()
+
+
+@pytest.mark.parametrize("audience", ["analyst", "executive", "public"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations(browser, pages, audience: str, scheme: str) -> None:
+    need(AXE.exists(), "axe-core (npm)")
+    # the page's Content-Security-Policy forbids scripts (docs/security.md); axe is ours
+    page = browser.new_page(color_scheme=scheme, bypass_csp=True)
+    page.goto(pages[audience].as_uri())
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    violations = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+    ]
+    assert violations == []
+    page.close()
+
+
+def test_nu_html_checker_finds_no_errors(pages) -> None:
+    need(VNU.exists() and shutil.which("java") is not None, "vnu-jar (npm) and Java")
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, pages.values())],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    assert [(m.get("url", "").rsplit("/", 1)[-1], m.get("message")) for m in messages] == []

@@ -1,8 +1,15 @@
-"""Stage 1, load: read a YAML file into a node tree that keeps every line and column."""
+"""Stage 1, load: read a YAML file into a node tree that keeps every line and column.
+
+Everything here treats the file as hostile: it is read only if it is a regular file no
+larger than `MAX_FILE_BYTES`, and a first streaming pass over libyaml's events refuses
+aliases ("billion laughs"), deep nesting and huge node counts before any tree is built.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -17,8 +24,14 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Files larger than this are refused before parsing (a brief is a few dozen KB)."""
 
-MAX_NODES = 500_000
-"""More YAML nodes than this in one file is refused (bounded work and memory)."""
+MAX_NODES = 200_000
+"""More YAML values than this in one file is refused before the tree is built."""
+
+MAX_DEPTH = 100
+"""Values nested deeper than this are refused (libyaml's composer recurses in C)."""
+
+MAX_PROBLEMS = 100
+"""At most this many structural problems are listed for one file."""
 
 STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -31,6 +44,11 @@ STANDARD_TAGS = {
     "tag:yaml.org,2002:seq",
 }
 
+ALIAS_MESSAGE = (
+    "this value is repeated through a YAML alias (*{name}); "
+    "anchors and aliases are not allowed, write the value out"
+)
+
 
 @dataclass
 class Source:
@@ -38,13 +56,21 @@ class Source:
 
     path: Path
     text: str
+    _line_starts: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def location(self, index: int) -> Location:
         """The 1-based line and column of a character offset in the file."""
+        if not self._line_starts:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._line_starts = starts
         index = max(0, min(index, len(self.text)))
-        line = self.text.count("\n", 0, index) + 1
-        col = index - (self.text.rfind("\n", 0, index) + 1) + 1
-        return Location(str(self.path), line, col)
+        line = bisect.bisect_right(self._line_starts, index)
+        return Location(str(self.path), line, index - self._line_starts[line - 1] + 1)
 
 
 @dataclass
@@ -61,21 +87,30 @@ class Document:
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a user file as UTF-8 (a BOM is allowed, CRLF becomes LF), or raise InvalidInput."""
+    """Read a user file as UTF-8 (a BOM is allowed, CRLF becomes LF), or raise InvalidInput.
+
+    Only regular files are read (a FIFO or /dev/zero would block or never end), and never
+    more than `max_bytes` + 1 bytes, whatever the file claims its size is.
+    """
     where = Location(str(path))
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InvalidInput(
-                [Problem(where, f"file is {size:,} bytes; the limit is {max_bytes:,} bytes")]
-            )
-        data = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise InvalidInput([Problem(where, "is a folder, expected a YAML file")])
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidInput([Problem(where, "is not a regular file, expected a YAML file")])
+        if info.st_size > max_bytes:
+            raise InvalidInput([Problem(where, _too_big(info.st_size, max_bytes))])
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
     except FileNotFoundError:
         raise InvalidInput([Problem(where, "no such file")]) from None
     except IsADirectoryError:
         raise InvalidInput([Problem(where, "is a folder, expected a YAML file")]) from None
     except OSError as exc:
         raise InvalidInput([Problem(where, f"cannot be read: {exc.strerror}")]) from None
+    if len(data) > max_bytes:  # the file grew after stat()
+        raise InvalidInput([Problem(where, _too_big(len(data), max_bytes, "over "))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -92,12 +127,17 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _too_big(size: int, limit: int, prefix: str = "") -> str:
+    return f"file is {prefix}{size:,} bytes; the limit is {limit:,} bytes"
+
+
 def load(path: str | Path) -> Document:
     """Parse one YAML file; structural problems (syntax, aliases, duplicate keys) raise."""
     path = Path(path)
     text = read_text(path)
     source = Source(path, text)
     try:
+        _prescan(path, text)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -112,28 +152,47 @@ def load(path: str | Path) -> Document:
     return doc
 
 
+def _prescan(path: Path, text: str) -> None:
+    """Stream libyaml's events once and stop at the first alias, or too much nesting or values.
+
+    Nothing is built here, so memory stays flat and a hostile file costs at most one parse up
+    to the point where it is refused: a "billion laughs" file stops at its first alias.
+    """
+    anchors: dict[str, yaml.Mark] = {}
+    depth = count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = anchors.get(event.anchor, event.start_mark)
+            where = Location(str(path), mark.line + 1, mark.column + 1)
+            raise InvalidInput([Problem(where, ALIAS_MESSAGE.format(name=event.anchor))])
+        if not isinstance(event, yaml.NodeEvent):
+            if isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            continue
+        count += 1
+        if event.anchor is not None:
+            anchors.setdefault(event.anchor, event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                where = Location(str(path), event.start_mark.line + 1, event.start_mark.column + 1)
+                message = f"values are nested more than {MAX_DEPTH} deep; refusing"
+                raise InvalidInput([Problem(where, message)])
+        if count > MAX_NODES:
+            where = Location(str(path), event.start_mark.line + 1, event.start_mark.column + 1)
+            message = f"the file has more than {MAX_NODES:,} YAML values; refusing"
+            raise InvalidInput([Problem(where, message)])
+
+
 def _check_structure(doc: Document, root: yaml.Node) -> None:
-    """Refuse aliases, unknown tags and duplicate keys, without recursion."""
+    """Refuse unknown tags, duplicate keys and aliases (again), without recursion."""
     problems: list[Problem] = []
     seen: set[int] = set()
     stack = [root]
-    count = 0
-    while stack:
+    while stack and len(problems) < MAX_PROBLEMS:
         node = stack.pop()
-        count += 1
-        if count > MAX_NODES:
-            problems.append(
-                Problem(doc.at(root), f"has more than {MAX_NODES:,} YAML values; refusing")
-            )
-            break
-        if id(node) in seen:
-            problems.append(
-                Problem(
-                    doc.at(node),
-                    "this value is repeated through a YAML alias (*name); "
-                    "anchors and aliases are not allowed, write the value out",
-                )
-            )
+        if id(node) in seen:  # _prescan stops aliases first; this is a second line of defence
+            problems.append(Problem(doc.at(node), ALIAS_MESSAGE.format(name="...")))
             continue
         seen.add(id(node))
         if node.tag not in STANDARD_TAGS:
@@ -144,7 +203,7 @@ def _check_structure(doc: Document, root: yaml.Node) -> None:
         if isinstance(node, yaml.MappingNode):
             keys: dict[str, yaml.Node] = {}
             for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
+                if isinstance(key, yaml.ScalarNode) and key.tag in STANDARD_TAGS:
                     if key.value in keys:
                         first = doc.at(keys[key.value])
                         problems.append(
@@ -154,6 +213,10 @@ def _check_structure(doc: Document, root: yaml.Node) -> None:
                             )
                         )
                     keys[key.value] = key
+                elif isinstance(key, yaml.ScalarNode):
+                    problems.append(
+                        Problem(doc.at(key), f"unsupported YAML tag {key.tag!r}; use plain values")
+                    )
                 else:
                     problems.append(Problem(doc.at(key), "a key must be a plain word"))
                 stack.append(value)

@@ -6,9 +6,11 @@ WeasyPrint is imported here only, and only when a PDF is asked for.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,14 +20,76 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import BuildError, display_path
+from .model import Date
 from .resolve import Note
 
 MAX_DATA_URL = 2 * 1024 * 1024
 """data: URLs larger than this are refused."""
 
+MAX_FETCH_BYTES = 20 * 1024 * 1024
+"""A file or remote resource larger than this is not loaded into a PDF."""
+
+MAX_PDF_NOTES = 3_000
+"""More notes than this are refused for a PDF: layout costs about 12 ms and 150 KB a note."""
+
+
+def safe_stem(name: str) -> str:
+    """An output file name part that cannot leave its folder: no separators, no '..'."""
+    cleaned = "".join("-" if c in "/\\" or ord(c) < 32 or c == "\x7f" else c for c in name)
+    cleaned = cleaned.strip()
+    return cleaned if cleaned.strip(".") else "brief"
+
+
+def inside(folder: Path, name: str) -> Path:
+    """folder/name, refusing any name that would land outside `folder`."""
+    if name in ("", ".", "..") or "/" in name or os.sep in name or "\0" in name:
+        raise BuildError(f"{name!r}: refusing to write outside {display_path(folder)}")
+    return folder / name
+
+
+def source_date() -> Date | None:
+    """The date given by SOURCE_DATE_EPOCH (reproducible builds), if set."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    try:
+        day = datetime.datetime.fromtimestamp(int(value), datetime.UTC).date()
+    except (ValueError, OverflowError, OSError):
+        raise BuildError(
+            f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970"
+        ) from None
+    return Date(day.year, day.month, day.day)
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file so that readers see the old file or the whole new one, never a part."""
+    write_all([(path, data)])
+
+
+def write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write several files all or nothing, as far as a file system allows.
+
+    Each file is first written in full to a temporary file in its own folder; only when
+    every one is on disk are they renamed over the old files. An error or Ctrl-C before
+    that leaves every old file as it was and removes the temporary files. Existing
+    symbolic links are refused: output never writes through a link.
+    """
+    staged: list[tuple[str, Path]] = []
+    current = files[0][0] if files else Path()
+    try:
+        for current, data in files:
+            staged.append((_stage(current, data), current))
+        for tmp, current in staged:
+            os.replace(tmp, current)
+    except OSError as exc:
+        _discard(staged)
+        raise BuildError(f"{display_path(current)}: cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        _discard(staged)
+        raise
+
+
+def _stage(path: Path, data: bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_symlink():
         raise BuildError(f"{display_path(path)}: refusing to write through a symbolic link")
@@ -33,20 +97,50 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.replace(tmp, path)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    return tmp
+
+
+def _discard(staged: list[tuple[str, Path]]) -> None:
+    for tmp, _ in staged:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def _umask() -> int:
+    """The process umask (mkstemp makes 0600 files; outputs get the usual 0666 & ~umask)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # not thread-safe, hence the /proc route first
+    os.umask(mask)
+    return mask
 
 
 @dataclass
 class FetchPolicy:
-    """What the PDF renderer may load: files under `roots`, small data: URLs, remote if allowed."""
+    """What a page may load: project files, small data: URLs, and remote URLs if allowed.
+
+    Project files are those under `roots` (the brief's folder, the template set folders
+    and ./assets), after following symbolic links; they must be regular files of at most
+    MAX_FETCH_BYTES. The PDF loads everything through this policy (images, stylesheets,
+    @import, fonts, attachments, SVG references), and harden.harden_html applies it to
+    the HTML page. `refused` collects the PDF's refusals, one warning each.
+    """
 
     roots: list[Path]
     allow_remote: bool = False
     refused: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.roots = [Path(r).resolve() for r in self.roots]
 
     def check(self, url: str) -> str | None:
         """None if the URL may be fetched, else the reason it may not."""
@@ -59,26 +153,61 @@ class FetchPolicy:
         if scheme in ("http", "https"):
             return None if self.allow_remote else "remote fetches are off (use --allow-remote)"
         if scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if any(path == r or r in path.parents for r in self.roots):
-                return None
-            return "file is outside the brief's folder, its assets/ and the templates"
+            return self._check_file(parts.netloc, unquote(parts.path))
         return f"{scheme or 'relative'}: URLs are not allowed"
+
+    def _check_file(self, host: str, name: str) -> str | None:
+        if host not in ("", "localhost"):
+            return "file: URLs naming another host are not allowed"
+        try:
+            path = Path(name).resolve()
+        except (OSError, ValueError):
+            return "not a usable file path"
+        if not any(path == r or r in path.parents for r in self.roots):
+            return "outside the brief's project (its folder, the template set and ./assets)"
+        try:
+            info = path.stat()
+        except OSError:
+            return None  # missing: WeasyPrint reports it
+        if not stat.S_ISREG(info.st_mode):
+            return "not a regular file"
+        if info.st_size > MAX_FETCH_BYTES:
+            return f"file of {info.st_size:,} bytes is over the {MAX_FETCH_BYTES:,}-byte limit"
+        return None
+
+
+class RefusedFetch(ValueError):
+    """A URL the policy refused; already in `FetchPolicy.refused`, so WeasyPrint's log line
+    about it ("Failed to load ... RefusedFetch: ...") is dropped."""
 
 
 def _fetcher(policy: FetchPolicy) -> Any:
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class SafeFetcher(URLFetcher):  # type: ignore[misc]
+        """Every load WeasyPrint makes, redirects included, passes through `policy`."""
+
         def fetch(self, url: str, headers: Any = None) -> Any:
             reason = policy.check(url)
             if reason is not None:
-                shown = url if len(url) < 120 else url[:117] + "..."
-                policy.refused.append(f"refused to load {shown}: {reason}")
-                raise ValueError(reason)
-            return super().fetch(url, headers)
+                policy.refused.append(f"refused to load {_short(url)}: {reason}")
+                raise RefusedFetch(reason)
+            response = super().fetch(url, headers)
+            try:
+                body = response.read(MAX_FETCH_BYTES + 1)
+            finally:
+                response.close()
+            if len(body) > MAX_FETCH_BYTES:
+                limit = f"larger than the {MAX_FETCH_BYTES:,}-byte limit"
+                policy.refused.append(f"refused to load {_short(url)}: {limit}")
+                raise RefusedFetch(limit)
+            return URLFetcherResponse(response.url, body, response.headers, response.status)
 
     return SafeFetcher(timeout=10, allowed_protocols=["file", "data", "http", "https"])
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass
@@ -86,6 +215,8 @@ class PdfResult:
     pages: int
     notes: int
     warnings: list[str]
+    data: bytes = field(default=b"", repr=False)
+    """The PDF itself, when write_pdf was asked not to write it (write=False)."""
 
 
 @contextmanager
@@ -146,6 +277,16 @@ def _plain(note: Note) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _weasyprint(target: Path, step: Callable[[], Any]) -> Any:
+    """Run a WeasyPrint step; its failure on a hostile page is a BuildError, not a traceback."""
+    try:
+        return step()
+    except Exception as exc:
+        raise BuildError(
+            f"{display_path(target)}: WeasyPrint failed: {type(exc).__name__}: {_short(str(exc))}"
+        ) from None
+
+
 def write_pdf(
     html: str,
     target: Path,
@@ -156,14 +297,28 @@ def write_pdf(
     variant: str | None = None,
     max_pages: int | None = None,
     too_long: Callable[[int], str] | None = None,
+    write: bool = True,
 ) -> PdfResult:
-    """Lay out print HTML, verify the footnotes, and write the PDF atomically."""
+    """Lay out print HTML, verify the footnotes, and write the PDF atomically.
+
+    With write=False nothing is written and the PDF is returned in `PdfResult.data`, for
+    callers that publish several files at once (write_all).
+    """
+    if len(notes) > MAX_PDF_NOTES:
+        raise BuildError(
+            f"{display_path(target)}: the brief has {len(notes):,} notes; a PDF is limited to "
+            f"{MAX_PDF_NOTES:,} (layout takes about 12 ms and 150 KB a note); "
+            "build --format html, or split the brief"
+        )
     import weasyprint
 
     with _quiet_weasyprint() as messages:
-        document = weasyprint.HTML(
-            string=html, base_url=str(base) + os.sep, url_fetcher=_fetcher(policy)
-        ).render()
+        document = _weasyprint(
+            target,
+            weasyprint.HTML(
+                string=html, base_url=str(base) + os.sep, url_fetcher=_fetcher(policy)
+            ).render,
+        )
         if max_pages and len(document.pages) > max_pages:
             pages = len(document.pages)
             advice = (
@@ -184,9 +339,19 @@ def write_pdf(
         }
         if variant:
             options["pdf_variant"] = variant
-        data = document.write_pdf(**options)
-    write_atomic(target, data)
+        # PDF/UA and PDF/A write an XMP id from uuid4(); derive it from the identifier
+        # instead so that the same inputs give the same bytes.
+        import uuid
+        from unittest import mock
+
+        stable = uuid.uuid5(uuid.NAMESPACE_URL, f"counterpoint:{identifier}")
+        with mock.patch("weasyprint.pdf.metadata.uuid4", lambda: stable):
+            data = _weasyprint(target, lambda: document.write_pdf(**options))
+    if write:
+        write_atomic(target, data)
     warnings = list(
-        dict.fromkeys(policy.refused + [m for m in messages if "Failed to load" not in m])
+        dict.fromkeys(
+            policy.refused + [_short(m, 300) for m in messages if "RefusedFetch" not in m]
+        )
     )
-    return PdfResult(len(document.pages), len(notes), warnings)
+    return PdfResult(len(document.pages), len(notes), warnings, b"" if write else data)

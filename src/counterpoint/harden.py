@@ -1,0 +1,514 @@
+"""Defences against hostile input: the template sandbox, the build's time limit, and the
+content policy of every HTML page written.
+
+Briefs and template sets are untrusted (docs/security.md). The brief is only data; a
+template set is code, run in Jinja's immutable sandbox with the extra bounds below.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html as _html
+import mimetypes
+import os
+import re
+import signal
+import stat
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .errors import BuildError, display_path
+
+TIME_LIMIT = 600.0
+"""Seconds a build may take before it is stopped (`--time-limit`, 0 for none)."""
+
+MAX_TEMPLATE_OUTPUT = 64 * 1024 * 1024
+"""Characters one template render may produce (the 10,000-view brief makes about 15 MB)."""
+
+MAX_TEMPLATE_BYTES = 1024 * 1024
+"""Size of one template or stylesheet file."""
+
+MAX_STRING = 1_000_000
+"""Longest string or list a template may make with `*`."""
+
+MAX_INT_BITS = 4096
+"""Largest integer (in bits) a template may make with `*` or `**`."""
+
+MAX_ARG = 10_000
+"""Largest number a template may pass to a filter or function (width, count, length)."""
+
+
+# -- the time limit ----------------------------------------------------------------------
+class _Overtime(BaseException):
+    """Raised by the alarm; a BaseException so that no `except Exception` swallows it."""
+
+
+@contextmanager
+def time_limit(seconds: float | None, what: str) -> Iterator[None]:
+    """Stop the work inside after `seconds` with a BuildError naming `what`.
+
+    Works in the main thread only (it uses SIGALRM); elsewhere, or with 0/None, no limit.
+    """
+    usable = (
+        seconds
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise _Overtime
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    # re-fire every 0.5 s in case a library swallows the first one
+    signal.setitimer(signal.ITIMER_REAL, float(seconds), 0.5)  # type: ignore[arg-type]
+    try:
+        yield
+    except _Overtime:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        raise BuildError(
+            f"{what}: stopped after {seconds:g} s, the build time limit "
+            "(use --time-limit to allow longer)"
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# -- the template sandbox --------------------------------------------------------------
+def _refuse(message: str) -> SecurityError:
+    return SecurityError(f"{message}; refusing (templates run in a sandbox, see docs/security.md)")
+
+
+def _size(value: Any) -> int | None:
+    return len(value) if isinstance(value, (str, list, tuple)) else None
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_BRACE_SPEC = re.compile(r"\{[^{}]*?:[^{}]*?(\d{5,})")
+
+
+def _check_format(fmt: str) -> None:
+    """Refuse %-formats and str.format specs with huge widths (each makes a huge string)."""
+    for m in _PERCENT_SPEC.finditer(fmt):
+        for n in m.groups():
+            if n == "*" or (n and int(n) > MAX_ARG):
+                raise _refuse(f"a format width or precision over {MAX_ARG:,}")
+    if _BRACE_SPEC.search(fmt):
+        raise _refuse(f"a format width or precision over {MAX_ARG:,}")
+
+
+def _check_args(args: Iterable[Any]) -> None:
+    for a in args:
+        if isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_ARG:
+            raise _refuse(f"the number {a} is over the limit of {MAX_ARG:,} for an argument")
+
+
+def _times(left: Any, right: Any) -> Any:
+    for seq, n in ((left, right), (right, left)):
+        size = _size(seq)
+        if size is not None and isinstance(n, int):
+            if size * n > MAX_STRING:
+                raise _refuse(f"a string or list of {size * n:,} items (limit {MAX_STRING:,})")
+            return left * right
+    both_int = isinstance(left, int) and isinstance(right, int)
+    if both_int and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+        raise _refuse(f"an integer larger than {MAX_INT_BITS} bits")
+    return left * right
+
+
+def _power(left: Any, right: Any) -> Any:
+    both_int = isinstance(left, int) and isinstance(right, int)
+    if both_int and abs(left) > 1 and right > 0 and left.bit_length() * right > MAX_INT_BITS:
+        raise _refuse(f"the result of {left} ** {right} is larger than {MAX_INT_BITS} bits")
+    return left**right
+
+
+def _modulo(left: Any, right: Any) -> Any:
+    if isinstance(left, str):
+        _check_format(left)
+    return left % right
+
+
+def _bounded_filter(f: Callable[..., Any]) -> Callable[..., Any]:
+    skip = 2 if getattr(f, "jinja_pass_arg", None) else 1  # the context, then the value
+
+    @functools.wraps(f)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_args(args[skip:])
+        _check_args(kwargs.values())
+        if f.__name__ == "do_format" and args and isinstance(args[0], str):
+            _check_format(args[0])
+        return f(*args, **kwargs)
+
+    return checked
+
+
+class Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with bounded arithmetic, arguments and output size.
+
+    The sandbox already refuses private and internal attributes (`__class__`, `mro`...),
+    mutating lists and dicts, and ranges over 100,000 items. On top of that: `*`, `**` and
+    `%` cannot make huge strings or integers, filters and calls get no number over
+    `MAX_ARG`, and one render stops at `MAX_TEMPLATE_OUTPUT` characters. Loops that never
+    end are stopped by the build's time limit.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.binop_table.update({"*": _times, "**": _power, "%": _modulo})
+        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
+        self.globals.pop("lipsum", None)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if __obj is not __self.globals.get("range"):
+            _check_args(args)
+            _check_args(kwargs.values())
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:  # "{:>999999999}".format(x): refuse before formatting
+            _check_format(value.__self__)
+        return wrapped
+
+    def concat(self, parts: Iterable[str]) -> str:  # type: ignore[override]
+        """Join a render's output, stopping once it passes MAX_TEMPLATE_OUTPUT."""
+        out: list[str] = []
+        size = 0
+        for part in parts:
+            size += len(part)
+            if size > MAX_TEMPLATE_OUTPUT:
+                raise _refuse(f"its output is over {MAX_TEMPLATE_OUTPUT:,} characters")
+            out.append(part)
+        return "".join(out)
+
+
+class SetLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that reads only regular files inside its folders.
+
+    Jinja already refuses `..` in names; this also refuses symbolic links that lead out of
+    the template set, devices and FIFOs, and files over MAX_TEMPLATE_BYTES.
+    """
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            filename = os.path.join(folder, *pieces)
+            if not os.path.lexists(filename):
+                continue
+            real = Path(filename).resolve()
+            if not real.is_relative_to(Path(folder).resolve()):
+                raise _refuse(f"template '{template}' links to a file outside its template set")
+            try:
+                info = real.stat()
+            except OSError:
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                raise _refuse(f"template '{template}' is not a regular file")
+            if info.st_size > MAX_TEMPLATE_BYTES:
+                raise _refuse(
+                    f"template '{template}' is {info.st_size:,} bytes "
+                    f"(limit {MAX_TEMPLATE_BYTES:,})"
+                )
+            try:
+                contents = real.read_text(encoding=self.encoding)
+            except UnicodeDecodeError:
+                raise SecurityError(
+                    f"{display_path(filename)} is not UTF-8; save it as UTF-8"
+                ) from None
+            return (
+                contents,
+                os.path.normpath(filename),
+                functools.partial(_unchanged, real, info.st_mtime),
+            )
+        raise jinja2.TemplateNotFound(template)
+
+
+def _unchanged(path: Path, mtime: float) -> bool:
+    try:
+        return path.stat().st_mtime == mtime
+    except OSError:
+        return False
+
+
+# -- the HTML page ---------------------------------------------------------------------
+def content_policy(allow_remote: bool) -> str:
+    """The Content-Security-Policy of every HTML page: no scripts, nothing from outside.
+
+    The page is self-contained (its CSS inline, its images data: URLs), so a browser needs
+    nothing else; remote images, fonts and stylesheets only with --allow-remote.
+    """
+    remote = " http: https:" if allow_remote else ""
+    return (
+        f"default-src 'none'; style-src 'unsafe-inline'{remote}; img-src data:{remote}; "
+        f"font-src data:{remote}; media-src data:{remote}; base-uri 'none'; form-action 'none'"
+    )
+
+
+# Attributes that make a browser (or WeasyPrint) load something, and on which elements
+# (None: any element).
+_LOADS: dict[str, frozenset[str] | None] = {
+    "src": None,
+    "srcset": None,
+    "poster": None,
+    "background": None,
+    "lowsrc": None,
+    "dynsrc": None,
+    "ping": None,
+    "data": frozenset({"object"}),
+    "manifest": frozenset({"html"}),
+    "href": frozenset({"link", "image", "use", "feimage", "script"}),
+    "xlink:href": frozenset({"image", "use", "feimage", "script"}),
+}
+_NAVIGATES = {"href", "xlink:href", "action", "formaction", "src", "data"}
+_SCRIPT_SCHEME = re.compile(r"^(javascript|vbscript|livescript):", re.I)
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f]")  # browsers drop tabs and newlines inside URLs
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.I | re.S)
+_EMBEDDED = {"img", "image", "source", "input", "video", "feimage"}
+_DROP: Any = object()
+_GAP = " "  # what a removed element leaves: "<" + gap + "img ..." can never become a tag
+
+
+class Page:
+    """What harden_html needs to know about where a page's relative URLs point."""
+
+    def __init__(
+        self,
+        check: Callable[[str], str | None],
+        base: Path,
+        allow_remote: bool,
+        max_data_url: int,
+    ):
+        self.check = check  # the fetch policy: None, or why a URL may not be loaded
+        self.base_url = base.resolve().as_uri() + "/"
+        self.allow_remote = allow_remote
+        self.max_data_url = max_data_url
+
+
+def harden_html(html: str, page: Page, medium: str) -> tuple[str, list[str]]:
+    """Make a rendered page inert and self-contained; return it and what was removed.
+
+    - `<script>` elements, `on...=` attributes, `javascript:` URLs and `<meta
+      http-equiv=refresh>` are removed, and a Content-Security-Policy forbidding scripts
+      and outside loads is put first in `<head>`, so nothing a template or brief wrote can
+      run or call out when the page is opened.
+    - On the web page (`medium="web"`), every URL that would be loaded (images, media,
+      stylesheets) is checked against the fetch policy: a project image becomes a data:
+      URL, a refused one is removed with a warning. Print HTML keeps its URLs, because
+      WeasyPrint loads them through the same policy; they are only checked, for warnings.
+    - `url()` and `@import` in CSS are checked and reported; the policy blocks them.
+    """
+    scanner = _Scanner(html, page, medium)
+    return scanner.result(), list(dict.fromkeys(scanner.warnings))
+
+
+_HEAD = re.compile(
+    r"\A(\s*(?:<!doctype[^>]*>)?\s*(?:<html\b[^>]*>)?\s*<head\b[^>]*>"
+    r"(?:\s*<meta\s+charset=[^>]*>)?)",
+    re.I,
+)
+_DOCTYPE = re.compile(r"\A\s*<!doctype[^>]*>", re.I)
+
+
+def _insert_policy(html: str, policy: str) -> str:
+    meta = f'\n<meta http-equiv="Content-Security-Policy" content="{_html.escape(policy)}">'
+    m = _HEAD.match(html) or _DOCTYPE.match(html)
+    at = m.end() if m else 0
+    return html[:at] + meta + html[at:]
+
+
+class _Scanner(HTMLParser):
+    def __init__(self, html: str, page: Page, medium: str):
+        super().__init__(convert_charrefs=True)
+        self.html = html
+        self.page = page
+        self.web = medium == "web"
+        self.warnings: list[str] = []
+        self.edits: list[tuple[int, int, str]] = []
+        self.script_start: int | None = None
+        self.in_style = False
+        self.foreign = 0  # depth inside <svg> or <math>
+        self.lines = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.feed(html)
+        self.close()
+        if self.script_start is not None:  # an unclosed <script> runs to the end
+            self.edits.append((self.script_start, len(html), _GAP))
+
+    def result(self) -> str:
+        out, last = [], 0
+        for start, end, text in sorted(self.edits):
+            if start < last:
+                continue
+            out += [self.html[last:start], text]
+            last = end
+        out.append(self.html[last:])
+        return _insert_policy("".join(out), content_policy(self.page.allow_remote))
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.lines[line - 1] + col
+
+    # -- events --
+    def set_cdata_mode(self, elem: str) -> None:
+        # In SVG and MathML a browser parses <style> content as markup (a known way to
+        # smuggle <img onerror=...> past sanitizers), so it is scanned as markup here too.
+        if self.foreign and elem == "style":
+            return
+        super().set_cdata_mode(elem)  # type: ignore[misc]
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "script" and self.script_start is not None:
+            start = self.script_start
+            self.script_start = None
+            self.edits.append((start, start + len(self.get_starttag_text() or ""), _GAP))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.script_start is not None:
+            return
+        start = self._offset()
+        raw = self.get_starttag_text() or ""
+        if tag == "script":
+            self.script_start = start
+            self.warnings.append("removed a <script> element: pages never run scripts")
+            return
+        if tag in ("svg", "math"):
+            self.foreign += 1
+        if tag == "style":
+            self.in_style = True
+        if tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "refresh":
+            self.warnings.append("removed a <meta http-equiv=refresh>: pages never redirect")
+            self.edits.append((start, start + len(raw), _GAP))
+            return
+        if tag == "base":
+            self.warnings.append("removed a <base> element: links stay relative to the page")
+            self.edits.append((start, start + len(raw), _GAP))
+            return
+        kept, changed = [], False
+        for name, value in attrs:
+            new = self._attribute(tag, name, value)
+            changed = changed or new is not value
+            if new is not _DROP:
+                kept.append((name, new))
+        if changed:
+            self.edits.append((start, start + len(raw), _tag(tag, kept, raw.endswith("/>"))))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self.script_start is not None:
+            end = self.html.find(">", self._offset()) + 1 or len(self.html)
+            self.edits.append((self.script_start, end, _GAP))
+            self.script_start = None
+        elif tag == "style":
+            self.in_style = False
+        elif tag in ("svg", "math") and self.foreign:
+            self.foreign -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.in_style and self.script_start is None:
+            self._css(data)
+
+    # -- checks --
+    def _attribute(self, tag: str, name: str, value: str | None) -> Any:
+        """The attribute's new value: `value` to keep it, _DROP to remove it."""
+        if name.startswith("on"):
+            self.warnings.append(f"removed an {name}= attribute: pages never run scripts")
+            return _DROP
+        if value is None:
+            return value
+        if name in _NAVIGATES and _SCRIPT_SCHEME.match(_URL_JUNK.sub("", value)):
+            scheme = _URL_JUNK.sub("", value).split(":", 1)[0].lower()
+            self.warnings.append(f"removed a {scheme}: URL: pages never run scripts")
+            return _DROP
+        if name == "style":
+            self._css(value)
+            return value
+        elements = _LOADS.get(name, frozenset())
+        if elements is not None and tag not in elements:
+            return value
+        if name == "srcset":  # never needed: the page embeds its images through src
+            if self.web:
+                self.warnings.append("removed a srcset attribute: the page uses src only")
+                return _DROP
+            return value
+        new = self._url(tag, value)
+        return _DROP if new is None else value if new == value else new
+
+    def _url(self, tag: str, url: str) -> str | None:
+        """A loaded URL: kept, replaced by a data: URL (web page), or None (refused)."""
+        url = url.strip()
+        if not url or url.startswith("#"):
+            return url
+        absolute = urljoin(self.page.base_url, url)
+        scheme = urlsplit(absolute).scheme.lower()
+        reason = self.page.check(absolute)
+        if reason is not None:
+            self.warnings.append(f"refused to load {_short(url)}: {reason}")
+            return url if not self.web else None
+        if not self.web or scheme in ("data", "http", "https"):
+            return url
+        # a project file on the web page: embed it, so the page stands alone
+        path = Path(unquote(urlsplit(absolute).path))
+        mime = mimetypes.guess_type(path.name)[0] or ""
+        if tag not in _EMBEDDED or not mime.startswith(("image/", "video/", "audio/")):
+            self.warnings.append(f"refused to load {_short(url)}: only images can be embedded")
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.warnings.append(f"cannot load {_short(url)}: {exc.strerror}")
+            return None
+        encoded = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+        if len(encoded) > self.page.max_data_url:
+            self.warnings.append(
+                f"refused to load {_short(url)}: too large to embed "
+                f"({len(encoded):,} bytes as a data: URL, limit {self.page.max_data_url:,})"
+            )
+            return None
+        return encoded
+
+    def _css(self, css: str) -> None:
+        for m in _CSS_URL.finditer(css):
+            url = (m.group(2) if m.group(2) is not None else m.group(4) or "").strip()
+            if not url or url.startswith("#"):
+                continue
+            absolute = urljoin(self.page.base_url, url)
+            reason = self.page.check(absolute)
+            if reason is not None:
+                self.warnings.append(f"refused to load {_short(url)}: {reason}")
+            elif self.web and urlsplit(absolute).scheme.lower() == "file":
+                self.warnings.append(
+                    f"refused to load {_short(url)}: CSS on the web page may load only data: URLs"
+                )
+
+
+def _tag(tag: str, attrs: list[tuple[str, str | None]], self_closing: bool) -> str:
+    parts = [tag] + [
+        name if value is None else f'{name}="{_html.escape(value, quote=True)}"'
+        for name, value in attrs
+    ]
+    return "<" + " ".join(parts) + (" />" if self_closing else ">")
+
+
+def _short(url: str) -> str:
+    return url if len(url) < 120 else url[:117] + "..."

@@ -1,0 +1,525 @@
+"""Hardening (docs/security.md): input limits, safe output paths, all-or-nothing writes,
+reproducible bytes, bounded resources, remote fetches only when asked, no tracebacks."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pypdf
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from counterpoint import BuildError, CounterpointError, InvalidInput, build, publish, validate
+from counterpoint import load as load_module
+from counterpoint.build import output_path
+from counterpoint.cli import main
+from counterpoint.load import MAX_FILE_BYTES, Source, load
+from counterpoint.publish import inside, safe_stem, write_all, write_atomic
+
+from .conftest import MINIMAL, SOURCES
+
+ROOT = Path(__file__).parent.parent
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(InvalidInput) as info:
+        load(path)
+    return [str(p).replace(str(path.parent) + "/", "") for p in info.value.problems]
+
+
+@pytest.fixture
+def no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a YAML tree is built (limits must refuse before any work)."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("yaml.compose was called")
+
+    monkeypatch.setattr(load_module.yaml, "compose", refuse)
+
+
+# -- YAML input ---------------------------------------------------------------------------
+def test_oversized_file_is_refused_before_reading(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "brief.yaml"
+    path.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    monkeypatch.setattr(load_module.yaml, "parse", None)  # never reached
+    assert problems_of(path) == [
+        "brief.yaml: file is 5,242,881 bytes; the limit is 5,242,880 bytes"
+    ]
+
+
+def test_billion_laughs_stops_at_the_first_alias(tmp_path: Path, no_parse) -> None:
+    """Twenty levels of nine aliases each would expand to 9**20 values."""
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 21):
+        lines.append(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]")
+    path = tmp_path / "laughs.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    started = time.perf_counter()
+    assert problems_of(path) == [
+        "laughs.yaml:1:5: this value is repeated through a YAML alias (*l0); "
+        "anchors and aliases are not allowed, write the value out"
+    ]
+    assert time.perf_counter() - started < 1
+
+
+def test_deep_nesting_is_refused_before_libyaml_recurses(tmp_path: Path, no_parse) -> None:
+    """2.5 million brackets: composing would overflow the C stack (a segfault)."""
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 2_500_000)
+    assert problems_of(path) == ["deep.yaml:1:103: values are nested more than 100 deep; refusing"]
+
+
+def test_too_many_values_are_refused_before_the_tree_is_built(tmp_path: Path, no_parse) -> None:
+    path = tmp_path / "many.yaml"
+    path.write_text("[" + "1," * 250_000 + "1]")
+    assert problems_of(path) == [
+        "many.yaml:1:400000: the file has more than 200,000 YAML values; refusing"
+    ]
+
+
+def test_only_regular_files_are_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "brief.yaml"
+    os.mkfifo(fifo)  # reading would block forever
+    assert problems_of(fifo) == ["brief.yaml: is not a regular file, expected a YAML file"]
+    with pytest.raises(InvalidInput) as info:
+        load("/dev/zero")
+    assert str(info.value) == "/dev/zero: is not a regular file, expected a YAML file"
+
+
+def test_tags_on_keys_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "keys.yaml"
+    path.write_text("!!python/name:os.system : x\n? [a, b]\n: y\n")
+    assert problems_of(path) == [
+        "keys.yaml:1:1: unsupported YAML tag 'tag:yaml.org,2002:python/name:os.system'; "
+        "use plain values",
+        "keys.yaml:2:3: a key must be a plain word",
+    ]
+
+
+def test_bom_crlf_and_lone_cr_are_accepted(write_brief) -> None:
+    path = write_brief()
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r"))
+    assert validate(path).title == "Test brief"
+
+
+def test_source_locations_match_a_line_count() -> None:
+    text = "a\n\nbcd\ne\n"
+    source = Source(Path("x.yaml"), text)
+    for index in range(len(text) + 1):
+        line = text.count("\n", 0, index) + 1
+        col = index - (text.rfind("\n", 0, index) + 1) + 1
+        where = source.location(index)
+        assert (where.line, where.col) == (line, col), index
+
+
+# -- output paths -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [("x", "x"), ("../../etc/x", "..-..-etc-x"), ("/etc/passwd", "-etc-passwd"), ("..", "brief"),
+     (".", "brief"), ("a\nb", "a-b"), ("", "brief"), ("report 2026", "report 2026")],
+)  # fmt: skip
+def test_output_names_cannot_leave_their_folder(name: str, stem: str) -> None:
+    assert safe_stem(name) == stem
+
+
+def test_output_path_stays_in_out(write_brief, tmp_path: Path) -> None:
+    brief = validate(write_brief())
+    out = tmp_path / "out"
+    for path in ("../../etc/x.yaml", "/etc/cron.d/x.yaml", "briefs/x.yaml"):
+        hostile = dataclasses.replace(brief, path=Path(path))
+        assert output_path(hostile, out, "pdf", "analyst") == out / "x.pdf"
+    assert output_path(brief, out, "html", "../../evil") == out / "brief-..-..-evil.html"
+    with pytest.raises(BuildError):
+        inside(out, "..")
+
+
+def test_symlinked_output_is_not_followed(write_brief, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (out / "brief.html").symlink_to(victim)
+    with pytest.raises(BuildError) as info:
+        build(write_brief(), out, formats=["html"])
+    assert str(info.value).endswith("out/brief.html: refusing to write through a symbolic link")
+    assert victim.read_text() == "keep me"
+    assert sorted(p.name for p in out.iterdir()) == ["brief.html"]
+
+
+def test_outputs_get_ordinary_permissions(write_brief, tmp_path: Path) -> None:
+    (page,) = build(write_brief(), tmp_path / "out", formats=["html"])
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert page.path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# -- all or nothing -----------------------------------------------------------------------
+def _old_outputs(out: Path) -> dict[str, bytes]:
+    out.mkdir(parents=True, exist_ok=True)
+    old = {"brief.html": b"old html", "brief.pdf": b"%PDF old"}
+    for name, data in old.items():
+        (out / name).write_bytes(data)
+    return old
+
+
+def _contents(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def test_interrupt_while_writing_keeps_old_files(write_brief, tmp_path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    old = _old_outputs(out)
+    calls = []
+
+    def interrupt(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:  # the HTML is staged, the PDF half-way
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish.os, "fsync", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        build(write_brief(), out, formats=["html", "pdf"])
+    assert _contents(out) == old  # no temporary file left, nothing replaced
+
+
+def test_failed_pdf_keeps_old_html_too(write_brief, tmp_path, monkeypatch) -> None:
+    import weasyprint
+
+    out = tmp_path / "out"
+    old = _old_outputs(out)
+
+    def explode(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("layout exploded")
+
+    monkeypatch.setattr(weasyprint.HTML, "render", explode)
+    with pytest.raises(BuildError) as info:
+        build(write_brief(), out, formats=["html", "pdf"])
+    assert str(info.value).endswith(
+        "out/brief.pdf: WeasyPrint failed: RuntimeError: layout exploded"
+    )
+    assert _contents(out) == old
+
+
+def test_write_all_replaces_every_file(tmp_path: Path) -> None:
+    write_all([(tmp_path / "a", b"1"), (tmp_path / "sub" / "b", b"2")])
+    write_atomic(tmp_path / "a", b"3")
+    assert (tmp_path / "a").read_bytes() == b"3" and (tmp_path / "sub" / "b").read_bytes() == b"2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "sub"]
+
+
+def _long_brief(tmp_path: Path, notes: int) -> Path:
+    args = "\n".join(
+        f"      - Claim {i} about the river trade and the treaty line, restated at some length "
+        f"so that lines wrap [@petrova-2025, para. {i}; @lin-2024, p. {i}]."
+        for i in range(notes // 2)
+    )
+    text = MINIMAL.split("views:")[0] + (
+        "views:\n  - id: a\n    label: A\n    thesis: T [@lin-2024].\n    arguments:\n"
+        + args
+        + "\n  - id: b\n    label: B\n    thesis: T [@petrova-2025].\n    arguments:\n"
+        + args
+        + "\n"
+    )
+    (tmp_path / "sources.yaml").write_text(SOURCES)
+    path = tmp_path / "brief.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_ctrl_c_mid_pdf_exits_130_and_keeps_old_files(tmp_path: Path) -> None:
+    """A real process, a real SIGINT while WeasyPrint lays out a 1,000-note PDF (13 s)."""
+    brief = _long_brief(tmp_path, 1000)
+    out = tmp_path / "out"
+    old = _old_outputs(out)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    args = [sys.executable, "-m", "counterpoint", "build", str(brief), "--out", str(out)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    time.sleep(2.5)  # imports, validation and the HTML take about 1 s
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert stderr.decode() == "interrupted; no partial files were written\n"
+    assert stdout == b""
+    assert _contents(out) == old
+
+
+def test_cli_keyboard_interrupt_is_one_line(write_brief, tmp_path, monkeypatch) -> None:
+    def interrupt(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish.os, "fsync", interrupt)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(write_brief()), "-f", "html", "-o", str(out)])
+    assert result.exit_code == 130
+    assert result.output == "interrupted; no partial files were written\n"
+    assert list(out.iterdir()) == []
+
+
+def test_cli_shows_no_traceback_for_a_bad_template_set(tmp_path: Path) -> None:
+    sets = tmp_path / "sets" / "broken"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text("name: broken\nparnet: base\n")
+    result = CliRunner().invoke(main, ["templates", "list", "-t", str(tmp_path / "sets")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.endswith(
+        "manifest.yaml:2:1: parnet: unknown key (did you mean 'parent'?)\n"
+    )
+
+
+# -- reproducible -------------------------------------------------------------------------
+def test_same_inputs_give_the_same_bytes(write_brief, tmp_path, monkeypatch) -> None:
+    """No `date:` in the brief: SOURCE_DATE_EPOCH dates the paper and its PDF metadata."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
+    brief = write_brief(MINIMAL.replace("date: 2026-11-22\n", ""))
+    first = build(brief, tmp_path / "one", formats=["html", "pdf"])
+    second = build(brief, tmp_path / "two", formats=["html", "pdf"])
+    for a, b in zip(first, second, strict=True):
+        assert a.path.read_bytes() == b.path.read_bytes(), a.path.name
+    html = first[0].path.read_text(encoding="utf-8")
+    assert '<time datetime="2023-11-14">November 14, 2023</time>' in html
+    meta = pypdf.PdfReader(first[1].path).metadata
+    assert meta["/CreationDate"] == meta["/ModDate"] == "D:20231114"
+
+
+def test_bad_source_date_epoch_is_a_clean_error(write_brief, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(BuildError) as info:
+        build(write_brief(), tmp_path, formats=["html"])
+    assert str(info.value) == "SOURCE_DATE_EPOCH='yesterday' is not a number of seconds since 1970"
+
+
+# -- resource bounds (docs/security.md lists the limits and what they cost) ----------------
+HEAD = MINIMAL.split("views:")[0]
+TWO_VIEWS = "views:" + MINIMAL.split("views:")[1]
+
+
+def test_ten_thousand_views_are_refused(write_brief) -> None:
+    views = "".join(
+        f"  - id: v{i}\n    label: V{i}\n    thesis: T{i} [@lin-2024].\n"
+        f"    arguments:\n      - A{i} [@petrova-2025].\n"
+        for i in range(10_000)
+    )
+    with pytest.raises(InvalidInput) as info:
+        validate(write_brief(HEAD + "views:\n" + views))
+    assert [str(p).rsplit("/", 1)[-1] for p in info.value.problems] == [
+        "brief.yaml:8:3: views: 10,000 views is over the limit of 100; a brief compares a few views"
+    ]
+
+
+def test_one_megabyte_paragraph_builds(write_brief, tmp_path: Path) -> None:
+    paragraph = ("The river trade grew again. " * 40_000)[:1_000_000]
+    text = HEAD.replace("summary: It is settled", f"background: {paragraph}\nsummary: It is")
+    (page,) = build(write_brief(text + TWO_VIEWS), tmp_path, formats=["html"])
+    assert page.notes == 3 and page.path.stat().st_size > 1_000_000
+
+
+def test_five_thousand_citations_of_one_source(write_brief, tmp_path: Path) -> None:
+    cites = " ".join(f"[@lin-2024, p. {i}]" for i in range(5_000))
+    text = HEAD + f'implications: "Memory persists {cites}"\n' + TWO_VIEWS
+    brief = write_brief(text)
+    (page,) = build(brief, tmp_path, formats=["html"])
+    assert page.notes == 5_003
+    with pytest.raises(BuildError) as info:
+        build(brief, tmp_path, formats=["pdf"])
+    assert str(info.value).endswith(
+        "brief.pdf: the brief has 5,003 notes; a PDF is limited to 3,000 (layout takes about "
+        "12 ms and 150 KB a note); build --format html, or split the brief"
+    )
+
+
+def test_bracket_soup_is_linear_for_citations(write_brief) -> None:
+    """`[[[[...` used to scan to the end of the field for every bracket."""
+    soup = "[" * 200_000
+    started = time.perf_counter()
+    brief = validate(write_brief(HEAD.replace("summary: It", f"background: '{soup}'\nsummary: It")
+                                 + TWO_VIEWS))  # fmt: skip
+    assert brief.background is not None and len(brief.background.source) == 200_000
+    assert time.perf_counter() - started < 20
+
+
+# -- remote fetches, only with --allow-remote ------------------------------------------------
+class _Server(http.server.BaseHTTPRequestHandler):
+    seen: ClassVar[list[str]] = []
+    png = (ROOT / "tests" / "hostile" / "briefs" / "assets" / "dot.png").read_bytes()
+
+    def do_GET(self) -> None:
+        _Server.seen.append(self.path)
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(self.png)))
+        self.end_headers()
+        self.wfile.write(self.png)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), _Server)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    _Server.seen = []
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_remote_images_load_only_with_allow_remote(write_brief, tmp_path, server) -> None:
+    text = MINIMAL.replace(
+        "summary: It is settled", f"background: '![dot]({server}/dot.png)'\nsummary: It is settled"
+    )
+    brief = write_brief(text)
+    html, pdf = build(brief, tmp_path / "off", formats=["html", "pdf"])
+    refused = f"refused to load {server}/dot.png: remote fetches are off (use --allow-remote)"
+    assert html.warnings == [refused] and pdf.warnings == [refused]
+    assert _Server.seen == []
+    html, pdf = build(brief, tmp_path / "on", formats=["html", "pdf"], allow_remote=True)
+    assert html.warnings == [] and pdf.warnings == []
+    assert _Server.seen == ["/dot.png"]
+    page = html.path.read_text(encoding="utf-8")
+    assert f'<img src="{server}/dot.png" alt="dot" />' in page
+    assert "img-src data: http: https:;" in page
+
+
+def test_redirect_to_a_local_file_is_not_followed(write_brief, tmp_path, server) -> None:
+    text = MINIMAL.replace(
+        "summary: It is settled", f"background: '![x]({server}/redirect)'\nsummary: It is settled"
+    )
+    (pdf,) = build(write_brief(text), tmp_path, formats=["pdf"], allow_remote=True)
+    assert _Server.seen == ["/redirect"]
+    assert len(pdf.warnings) == 1 and pdf.warnings[0].startswith(
+        f"Failed to load image at '{server}/redirect'"
+    )
+    assert b"root:x:0:0" not in pdf.path.read_bytes()
+
+
+def test_oversized_project_file_is_not_loaded(write_brief, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(publish, "MAX_FETCH_BYTES", 10)
+    (tmp_path / "big.png").write_bytes(_Server.png)
+    text = MINIMAL.replace("summary: It is settled", "background: '![x](big.png)'\nsummary: It is")
+    (pdf,) = build(write_brief(text), tmp_path / "out", formats=["pdf"])
+    assert pdf.warnings == [
+        f"refused to load {(tmp_path / 'big.png').as_uri()}: file of 70 bytes is over the "
+        "10-byte limit"
+    ]
+
+
+def test_counterpoint_error_is_the_only_user_error() -> None:
+    assert issubclass(BuildError, CounterpointError) and issubclass(InvalidInput, CounterpointError)
+    assert yaml.__with_libyaml__, "libyaml keeps parsing fast and marks precise"
+
+
+# -- the page policy, piece by piece (harden.harden_html) -----------------------------------
+def _harden(html: str, medium: str = "web", remote: bool = False) -> tuple[str, list[str]]:
+    from counterpoint.harden import Page, harden_html
+
+    project = ROOT / "tests" / "hostile" / "briefs"
+    policy = publish.FetchPolicy(roots=[project], allow_remote=remote)
+    return harden_html(html, Page(policy.check, project, remote, publish.MAX_DATA_URL), medium)
+
+
+CSP = (
+    '<meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;; '
+    "style-src &#x27;unsafe-inline&#x27;; img-src data:; font-src data:; media-src data:; "
+    'base-uri &#x27;none&#x27;; form-action &#x27;none&#x27;">'
+)
+
+
+def test_policy_goes_first_in_head() -> None:
+    head = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    page, _ = _harden(head + "<title>")
+    assert page == f"{head}{CSP}\n<title>"
+    page, _ = _harden("<!DOCTYPE html><style>p{}</style><head>")  # before anything else
+    assert page == f"<!DOCTYPE html>\n{CSP}<style>p{{}}</style><head>"
+    page, _ = _harden("<p>no head")
+    assert page == f"\n{CSP}<p>no head"
+
+
+@pytest.mark.parametrize(
+    ("html", "kept", "warning"),
+    [
+        ('<a href="java&#9;script:alert(1)">x</a>', "<a>x</a>",
+         "removed a javascript: URL: pages never run scripts"),
+        ('<a href=" JAVASCRIPT:alert(1)">x</a>', "<a>x</a>",
+         "removed a javascript: URL: pages never run scripts"),
+        ("<script>a</script><p>b</p><script src=x />c", " <p>b</p> c",
+         "removed a <script> element: pages never run scripts"),
+        ("<p>a</p><script>never closed", "<p>a</p> ",
+         "removed a <script> element: pages never run scripts"),
+        # what is removed leaves a space, so the pieces around it cannot join into a tag
+        ("<<script>x</script>img src=x onerror=alert(1)>", "< img src=x onerror=alert(1)>",
+         "removed a <script> element: pages never run scripts"),
+        ("<<meta http-equiv=refresh>script>alert(1)</script>", "< script>alert(1)</script>",
+         "removed a <meta http-equiv=refresh>: pages never redirect"),
+        ('<img srcset="a.png 1x, b.png 2x" alt=a>', '<img alt="a">',
+         "removed a srcset attribute: the page uses src only"),
+        ('<img src="//evil.example/x.png" alt=a>', '<img alt="a">',
+         "refused to load //evil.example/x.png: file: URLs naming another host are not allowed"),
+        ("<svg><image href='http://evil.example/x.svg'/></svg>", "<svg><image /></svg>",
+         "refused to load http://evil.example/x.svg: remote fetches are off "
+         "(use --allow-remote)"),
+        ('<link rel="stylesheet" href="assets/dot.png">', "<link rel=\"stylesheet\">",
+         "refused to load assets/dot.png: only images can be embedded"),
+        ("<svg><style><img src=x onerror=alert(1)></style></svg>",
+         '<svg><style><img></style></svg>',
+         "refused to load x: only images can be embedded"),
+        ('<p onclick="x()" ONMOUSEOVER="y()">p</p>', "<p>p</p>",
+         "removed an onclick= attribute: pages never run scripts"),
+    ],
+)  # fmt: skip
+def test_page_removals(html: str, kept: str, warning: str) -> None:
+    page, warnings = _harden(html)
+    assert page == f"\n{CSP}{kept}"
+    assert warnings[0] == warning
+
+
+def test_print_html_keeps_urls_but_reports_them() -> None:
+    page, warnings = _harden('<img src="http://evil.example/x.png">', medium="print")
+    assert page.endswith('<img src="http://evil.example/x.png">')
+    assert warnings == [
+        "refused to load http://evil.example/x.png: remote fetches are off (use --allow-remote)"
+    ]
+
+
+def test_remote_images_stay_with_allow_remote() -> None:
+    page, warnings = _harden('<img src="https://example.org/x.png">', remote=True)
+    assert page.endswith('<img src="https://example.org/x.png">') and warnings == []
+    assert "img-src data: http: https:;" in page
+
+
+def test_template_that_is_not_utf8(write_brief, tmp_path: Path) -> None:
+    sets = tmp_path / "sets" / "latin"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text("name: latin\nparent: base\n")
+    (sets / "brief.html").write_bytes(b"caf\xe9\n")
+    with pytest.raises(BuildError) as info:
+        build(write_brief(), tmp_path / "out", ["html"], "latin", templates=tmp_path / "sets")
+    assert str(info.value) == f"template: {sets / 'brief.html'} is not UTF-8; save it as UTF-8"
+
+
+def test_unwritable_output_is_a_clean_error(write_brief, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "brief.html").mkdir(parents=True)  # a folder where the page should go
+    with pytest.raises(BuildError) as info:
+        build(write_brief(), out, formats=["html"])
+    assert str(info.value) == f"{out / 'brief.html'}: cannot write: Is a directory"
+    assert sorted(p.name for p in out.iterdir()) == ["brief.html"]

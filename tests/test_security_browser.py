@@ -1,0 +1,151 @@
+"""Hostile pages in a real browser: Chromium opens the HTML counterpoint wrote for the hostile
+briefs and template sets (tests/hostile/) and no script runs, nothing is fetched.
+
+Needs Debian's Chromium (/usr/bin/chromium, `make test` installs it) and Playwright for
+Python, which drives it; Playwright's own browser download is never used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from counterpoint import build
+
+HOSTILE = Path(__file__).parent / "hostile"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _need(ok: bool, what: str) -> None:
+    if ok:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing in CI; `make test` installs it")
+    pytest.skip(f"{what} is not installed; `make test` installs it")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _need(CHROMIUM.exists(), "Chromium (/usr/bin/chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need(False, "Playwright for Python (the test extra)")
+        raise
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("hostile-pages")
+    cwd = Path.cwd()
+    os.chdir(HOSTILE)
+    try:
+        built = {
+            "raw-html": build("briefs/raw-html.yaml", out, formats=["html"])[0].path,
+            "images": build("briefs/images.yaml", out, formats=["html"])[0].path,
+            "sources": build("briefs/hostile-sources.yaml", out, formats=["html"])[0].path,
+            "script": build("briefs/plain.yaml", out, formats=["html"], audience="script")[0].path,
+        }
+    finally:
+        os.chdir(cwd)
+    control = out / "control.html"
+    control.write_text(
+        '<!DOCTYPE html><title>before</title><script>document.title = "ran"</script>'
+    )
+    built["control"] = control
+    return built
+
+
+class Visit:
+    """Open a page, record every request, dialog and console message, block the network."""
+
+    def __init__(self, browser: Any, path: Path):
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.console: list[str] = []
+        self.page = browser.new_page()
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("console", lambda m: self.console.append(m.text))
+
+        def route(r: Any) -> None:
+            self.requests.append(r.request.url)
+            if r.request.url.startswith("file:"):
+                r.continue_()
+            else:
+                r.abort()
+
+        self.page.route("**/*", route)
+        self.page.goto(path.as_uri())
+        self.page.wait_for_load_state("load")
+        self.page.mouse.move(200, 200)  # hover handlers, were there any
+        self.page.wait_for_timeout(300)
+
+    def evaluate(self, js: str) -> Any:
+        return self.page.evaluate(js)  # devtools, not the page: CSP does not apply
+
+
+ACTIVE = """() => {
+  const found = [];
+  for (const el of document.querySelectorAll('*')) {
+    for (const a of el.attributes) {
+      const v = a.value.trim().toLowerCase();
+      if (a.name.startsWith('on')) found.push(el.tagName + ' ' + a.name);
+      if (v.startsWith('javascript:')) found.push(el.tagName + ' ' + a.name + '=' + v);
+    }
+  }
+  found.push(...[...document.scripts].map(s => 'script'));
+  return found;
+}"""
+
+
+def test_control_page_runs_its_script(browser, pages) -> None:
+    """The check below means something: this browser does run a page's scripts."""
+    visit = Visit(browser, pages["control"])
+    assert visit.evaluate("document.title") == "ran"
+
+
+@pytest.mark.parametrize("name", ["raw-html", "images", "sources", "script"])
+def test_no_script_runs_and_nothing_is_fetched(browser, pages, name: str) -> None:
+    visit = Visit(browser, pages[name])
+    assert visit.dialogs == []
+    assert visit.evaluate("document.title") != "pwned"
+    assert visit.evaluate(ACTIVE) == []
+    assert visit.requests == [pages[name].as_uri()]
+    csp = visit.evaluate(
+        "document.querySelector('meta[http-equiv=Content-Security-Policy]').content"
+    )
+    assert csp.startswith("default-src 'none'; style-src 'unsafe-inline'; img-src data:;")
+
+
+def test_brief_markup_is_shown_as_text(browser, pages) -> None:
+    visit = Visit(browser, pages["raw-html"])
+    assert visit.evaluate("document.title") == '<script>alert("title")</script>'
+    text = visit.evaluate("document.body.innerText")
+    assert '<script>document.title = "pwned"</script>' in text
+    assert '<img src="x" onerror="document.title=\'pwned\'">' in text
+    assert "A [link](javascript:alert(1))" in text  # CommonMark refuses the link: plain text
+    loads = "document.querySelectorAll('img, iframe, object, embed, link, base').length"
+    assert visit.evaluate(loads) == 0
+
+
+def test_css_url_left_by_a_template_is_blocked(browser, pages) -> None:
+    """The script set's style="background: url(http://...)" is reported and then blocked."""
+    visit = Visit(browser, pages["script"])
+    assert visit.requests == [pages["script"].as_uri()]
+    assert any("Content Security Policy" in m and "203.0.113.9" in m for m in visit.console)

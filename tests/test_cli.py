@@ -20,11 +20,11 @@ def run(*args: str) -> tuple[int, str]:
 
 def test_build_reports_one_line_per_output(write_brief, tmp_path: Path) -> None:
     brief = write_brief()
-    code, out = run(
-        "build", str(brief), "--out", str(tmp_path / "o"), "--format", "html,print-html"
+    result = CliRunner().invoke(
+        main, ["build", str(brief), "--out", str(tmp_path / "o"), "--format", "html,print-html"]
     )
-    assert code == 0
-    lines = out.splitlines()
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()  # audit findings are warnings on stderr
     assert len(lines) == 2
     assert re.fullmatch(r"wrote .*/o/brief\.html \(3 notes, \d+\.\d\d s\)", lines[0])
     assert re.fullmatch(r"wrote .*/o/brief\.print\.html \(3 notes, \d+\.\d\d s\)", lines[1])

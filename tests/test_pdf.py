@@ -18,7 +18,7 @@ def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     out = tmp_path_factory.mktemp("pdf")
     sample = Path(__file__).parent / "samples" / "basic" / "brief.yaml"
     (result,) = build(sample, out, formats=["pdf"])
-    assert result.pages == 3 and result.notes == 16
+    assert result.pages == 4 and result.notes == 16
     return [page.extract_text() for page in pypdf.PdfReader(result.path).pages]
 
 
@@ -46,21 +46,22 @@ def test_first_note_is_full_and_later_notes_short(sample_pdf: list[str]) -> None
     )
     assert notes[2] == "3. Petrova, “Rivers, Treaties and Trade,” para. 12."
     # several sources in one citation share one note, separated by a semicolon
-    assert "6. Petrova, “Rivers, Treaties and Trade”; Institute for Border Studies, " in "\n".join(
-        notes
-    )
+    page2 = "\n".join(footnotes(sample_pdf[1]))
+    assert "6. Petrova, “Rivers, Treaties and Trade”; Institute for Border Studies, " in page2
 
 
 def test_notes_are_numbered_in_reading_order_on_their_pages(sample_pdf: list[str]) -> None:
     numbers = [int(n.split(".")[0]) for page in sample_pdf for n in footnotes(page)]
     assert numbers == list(range(1, 17))
     # each call's number sits in the body text of the page that carries its note
-    assert "grew by a third.5" in sample_pdf[0]
-    assert "Watch the migration figures.16" in sample_pdf[1]
+    assert "grew by a third.5" in sample_pdf[1]
+    assert "Watch the migration figures.16" in sample_pdf[2]
+    assert [n.split(".")[0] for n in footnotes(sample_pdf[2])] == ["13", "14", "15", "16"]
 
 
 def test_secondary_source_is_cited_in_the_one_read(sample_pdf: list[str]) -> None:
     text = "\n".join(footnotes(sample_pdf[1]))
+    assert "10. “Leaked Plans Show Old,” cited in Institute for Border Studies" in text
     assert (
         "7. “Leaked Plans Show Old Fears,” The Daily Ledger, 2023, cited in "
         "Institute for Border Studies, Migration and Memory." in text
@@ -68,7 +69,7 @@ def test_secondary_source_is_cited_in_the_one_read(sample_pdf: list[str]) -> Non
 
 
 def test_bibliography_is_sorted_and_omits_uncited(sample_pdf: list[str]) -> None:
-    bib = sample_pdf[2].split("Bibliography", 1)[1]
+    bib = "\n".join(sample_pdf[2:]).split("\nBibliography\n", 1)[1]
     entries = [line for line in bib.splitlines() if line and not line.startswith("Page")]
     joined = " ".join(entries)
     first = joined.index("Institute for Border Studies. Migration and Memory")

@@ -9,15 +9,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .audit import AuditReport, Finding, audit_brief
 from .errors import BuildError, CounterpointError, display_path
+from .fonts import preflight
+from .harden import Page, harden_html
 from .model import Brief, Date
-from .publish import FetchPolicy, write_atomic, write_pdf
+from .publish import MAX_DATA_URL, FetchPolicy, inside, safe_stem, source_date, write_all, write_pdf
 from .render import Medium, render
 from .resolve import Resolved, resolve
 from .templates import TemplateSet, available, find, search_roots
 from .validate import validate
 
 FORMATS = ("html", "pdf", "print-html")
+PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-4b")
+DEFAULT_PDF_VARIANT = "pdf/ua-1"
+"""Tagged, accessible PDF by default; PDF/A variants for archives, None for a plain PDF."""
 DEFAULT_AUDIENCE = "analyst"
 SUFFIX = {"html": ".html", "pdf": ".pdf", "print-html": ".print.html"}
 
@@ -33,6 +39,10 @@ class Output:
     seconds: float
     pages: int | None = None
     warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    """Audit findings the brief does not ignore; on a build's first output only (once a brief)."""
+    data: bytes = field(default=b"", repr=False)
+    """The file's content until it is written (every output of a build is written at once)."""
 
     def summary(self) -> str:
         """One line: path, pages, notes, time."""
@@ -62,7 +72,7 @@ def find_briefs(paths: Iterable[str | Path]) -> list[Path]:
 def output_path(brief: Brief, out_dir: Path, fmt: str, audience: str) -> Path:
     """out/NAME.pdf for the default audience, out/NAME-AUDIENCE.pdf for others."""
     stem = brief.name if audience == DEFAULT_AUDIENCE else f"{brief.name}-{audience}"
-    return out_dir / (stem + SUFFIX[fmt])
+    return inside(out_dir, safe_stem(stem) + SUFFIX[fmt])  # never outside out_dir
 
 
 def build(
@@ -74,6 +84,7 @@ def build(
     allow_remote: bool = False,
     today: Date | None = None,
     strict: bool = False,
+    pdf_variant: str | None = DEFAULT_PDF_VARIANT,
 ) -> list[Output]:
     """Build one brief into `out_dir` for an audience (None: the brief's own, "all": every
     audience on the template search path); returns what was written.
@@ -87,17 +98,34 @@ def build(
     started = time.perf_counter()
     path = Path(brief_path)
     out = Path(out_dir)
+    today = today or source_date()  # SOURCE_DATE_EPOCH, for reproducible builds
 
-    # first gather all data: the brief, its sources, the template set, the notes
+    # first gather all data: the brief, its sources, its audit, the template set, the notes
     brief = validate(path)
+    report = audit_brief(brief, today=today)
+    if strict and report.active:
+        n = len(report.active)
+        raise BuildError(
+            "\n".join(str(f) for f in report.active)
+            + f"\n{display_path(path)}: failed under --strict: {n} audit finding"
+            + ("s" if n > 1 else "")
+            + " (see docs/audit.md)"
+        )
     roots = search_roots(Path(templates) if templates else None, path)
     names = audience_names(roots) if audience == "all" else [audience or brief_audience(brief)]
+    settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant)
+
+    # then write every edition, each format in turn
     outputs: list[Output] = []
     for name in names:
-        outputs += _build_audience(
-            brief, find(name, roots), name, out, formats, allow_remote, today, strict, started
-        )
+        outputs += _build_audience(brief, find(name, roots), name, settings, started)
         started = time.perf_counter()
+    if outputs:
+        outputs[0].findings = report.active
+    # nothing is written until every output is made: a failure leaves the old files intact
+    write_all([(o.path, o.data) for o in outputs])
+    for o in outputs:
+        o.data = b""
     return outputs
 
 
@@ -112,26 +140,36 @@ def audience_names(roots: list[Path]) -> list[str]:
     return sorted(names, key=lambda n: (n != DEFAULT_AUDIENCE, n))
 
 
+@dataclasses.dataclass
+class _Settings:
+    """The build choices that hold for every edition of a brief."""
+
+    out: Path
+    formats: list[str]
+    allow_remote: bool
+    today: Date | None
+    strict: bool
+    pdf_variant: str | None
+
+
 def _build_audience(
-    brief: Brief,
-    tset: TemplateSet,
-    audience: str,
-    out: Path,
-    formats: Sequence[str],
-    allow_remote: bool,
-    today: Date | None,
-    strict: bool,
-    started: float,
+    brief: Brief, tset: TemplateSet, audience: str, settings: _Settings, started: float
 ) -> list[Output]:
+    out, today = settings.out, settings.today
     options = {**tset.options, **brief.extra.get("audiences", {}).get(audience, {})}
     if "judgments" in options:  # the brief (or set) asks for the first N judgments only
         brief = dataclasses.replace(brief, judgments=brief.judgments[: int(options["judgments"])])
     doc = resolve(brief, tset.sections, today=today)
     path = brief.path
     max_pages = options.get("max_pages")
+    policy = FetchPolicy(
+        roots=[path.resolve().parent, Path("assets")] + [s.folder for s in tset.chain],
+        allow_remote=settings.allow_remote,
+    )
+    page = Page(policy.check, path.resolve().parent, settings.allow_remote, MAX_DATA_URL)
 
     outputs: list[Output] = []
-    for fmt in formats:
+    for fmt in settings.formats:
         target = output_path(brief, out, fmt, audience)
         medium: Medium = "web" if fmt == "html" else "print"
         html = render(doc, tset, medium, audience, options)
@@ -143,26 +181,32 @@ def _build_audience(
                 + ": every edition must show every view, contested point and key judgment "
                 "the brief asks for"
             )
+        html, removed = harden_html(html, page, medium)  # inert, self-contained (harden.py)
         if fmt == "pdf":
-            policy = FetchPolicy(
-                roots=[path.resolve().parent] + [s.folder for s in tset.chain],
-                allow_remote=allow_remote,
-            )
+            files = [brief.path, *dict.fromkeys(Path(s.where.file) for s in brief.sources.values())]
+            glyphs = preflight(html, stylesheet_of(html), files)
+            policy.refused.clear()
             result = write_pdf(
                 html, target, doc.notes, path.resolve().parent, policy,
                 identifier=f"{brief.name}/{audience}",
+                variant=settings.pdf_variant,
                 max_pages=int(max_pages) if max_pages else None,
                 too_long=lambda pages: too_long_advice(brief, audience, pages, int(max_pages or 0)),
+                write=False,
             )  # fmt: skip
             outputs.append(
-                Output(target, fmt, audience, len(doc.notes), 0.0, result.pages, result.warnings)
-            )
+                Output(
+                    target, fmt, audience, len(doc.notes), 0.0, result.pages,
+                    glyphs + result.warnings, data=result.data,
+                )
+            )  # fmt: skip
         else:
-            write_atomic(target, html.encode("utf-8"))
-            outputs.append(Output(target, fmt, audience, len(doc.notes), 0.0))
+            data = html.encode("utf-8")
+            outputs.append(Output(target, fmt, audience, len(doc.notes), 0.0, None, removed))
+            outputs[-1].data = data
         outputs[-1].seconds = time.perf_counter() - started
         started = time.perf_counter()
-        if strict and outputs[-1].warnings:
+        if settings.strict and outputs[-1].warnings:
             raise BuildError(
                 f"{display_path(target)}: failed under --strict: " + "; ".join(outputs[-1].warnings)
             )
@@ -172,6 +216,16 @@ def _build_audience(
 def check(paths: Iterable[str | Path]) -> list[Brief]:
     """Validate briefs without writing anything; raises on the first invalid brief."""
     return [validate(p) for p in find_briefs(paths)]
+
+
+def audit(brief_path: str | Path, today: Date | None = None) -> AuditReport:
+    """Validate a brief and audit its balance and sourcing (docs/audit.md); writes nothing."""
+    return audit_brief(validate(Path(brief_path)), today=today)
+
+
+def stylesheet_of(html: str) -> str:
+    """The CSS inside a rendered page's <style> elements."""
+    return "\n".join(re.findall(r"<style[^>]*>(.*?)</style>", html, re.S))
 
 
 def check_coverage(doc: Resolved, html: str) -> list[str]:

@@ -10,6 +10,8 @@ import click
 from . import __version__
 from .errors import CounterpointError, InvalidInput
 
+PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-4b")
+
 
 class UserError(click.ClickException):
     """Exit 1 with the message as given (already 'file:line:col: ...' lines)."""
@@ -28,7 +30,22 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
     return chosen
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """No traceback for a user's mistake: any CounterpointError is one clean message (exit 1)
+    and Ctrl-C is one line (exit 130). Outputs are written all at once (publish.write_all),
+    so an interrupted build leaves no partial file."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except CounterpointError as exc:
+            raise UserError(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted; no partial files were written", err=True)
+            raise click.exceptions.Exit(130) from None
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="counterpoint")
 def main() -> None:
     """Compile YAML briefs of competing views into footnoted PDF and HTML papers.
@@ -56,8 +73,16 @@ def main() -> None:
                    "Default: the brief's `audience:`, else analyst.")  # fmt: skip
 @click.option("--templates", "-t", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder of template sets searched before the built-in ones.")  # fmt: skip
-@click.option("--allow-remote", is_flag=True, help="Let the PDF load http(s) images and CSS.")
+@click.option("--allow-remote", is_flag=True,
+              help="Let the PDF and the page load http(s) images, fonts and CSS.")  # fmt: skip
 @click.option("--strict", is_flag=True, help="Fail on any warning (refused fetch, audit finding).")
+@click.option(
+    "--pdf-variant", default="pdf/ua-1", show_default=True,
+    type=click.Choice([*PDF_VARIANTS, "plain"]),
+    help="Tagged, accessible PDF/UA by default; a PDF/A variant for archives; plain for neither.",
+)  # fmt: skip
+@click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Stop a brief's build after this long (default 600, 0: none).")  # fmt: skip
 def build(
     briefs: tuple[str, ...],
     formats: list[str],
@@ -66,6 +91,8 @@ def build(
     templates: Path | None,
     allow_remote: bool,
     strict: bool,
+    pdf_variant: str,
+    time_limit: float | None,
 ) -> None:
     """Build BRIEFS (files, or folders of *.yaml briefs) into OUT.
 
@@ -81,6 +108,9 @@ def build(
     """
     from .build import build as build_one
     from .build import find_briefs
+    from .errors import display_path
+    from .harden import TIME_LIMIT
+    from .harden import time_limit as limit
 
     failures = 0
     try:
@@ -89,20 +119,24 @@ def build(
         raise UserError(str(exc)) from None
     for path in paths:
         try:
-            outputs = build_one(
-                path,
-                out_dir,
-                formats,
-                audience,
-                templates,
-                allow_remote=allow_remote,
-                strict=strict,
-            )
+            with limit(TIME_LIMIT if time_limit is None else time_limit, display_path(path)):
+                outputs = build_one(
+                    path,
+                    out_dir,
+                    formats,
+                    audience,
+                    templates,
+                    allow_remote=allow_remote,
+                    strict=strict,
+                    pdf_variant=None if pdf_variant == "plain" else pdf_variant,
+                )
         except CounterpointError as exc:
             failures += 1
             click.echo(str(exc), err=True)
             continue
         for output in outputs:
+            for finding in output.findings:
+                click.echo(f"warning: {finding}", err=True)
             for warning in output.warnings:
                 click.echo(f"warning: {output.path.name}: {warning}", err=True)
             click.echo(output.summary())
@@ -122,6 +156,8 @@ def validate(briefs: tuple[str, ...]) -> None:
       counterpoint validate briefs/
     """
     from .build import find_briefs
+    from .errors import display_path
+    from .harden import TIME_LIMIT, time_limit
     from .validate import validate as validate_one
 
     try:
@@ -131,7 +167,8 @@ def validate(briefs: tuple[str, ...]) -> None:
     failed = 0
     for path in paths:
         try:
-            brief = validate_one(path)
+            with time_limit(TIME_LIMIT, display_path(path)):
+                brief = validate_one(path)
         except InvalidInput as exc:
             failed += 1
             click.echo(str(exc), err=True)
@@ -146,6 +183,57 @@ def validate(briefs: tuple[str, ...]) -> None:
         )
     if failed:
         raise UserError(f"{failed} of {len(paths)} brief(s) invalid")
+
+
+@main.command()
+@click.argument("briefs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="text: one line per finding; json: see docs/audit.schema.json.",
+)  # fmt: skip
+@click.option("--strict", is_flag=True, help="Exit 1 if any finding is not ignored in the brief.")
+def audit(briefs: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Check the balance and sourcing of BRIEFS without writing anything.
+
+    Each finding is printed as FILE:LINE:COL: CODE NAME: MESSAGE, then one summary line
+    per brief. docs/audit.md explains every code; a brief silences one with
+    `audit: {ignore: [{code: CP203, reason: "..."}]}`.
+
+    \b
+    Examples:
+      counterpoint audit briefs/russian-far-east.yaml
+      counterpoint audit briefs/ --strict              # exit 1 on any finding
+      counterpoint audit brief.yaml --format json > audit.json
+    """
+    import json
+
+    from .audit import reports_json
+    from .build import audit as audit_one
+    from .build import find_briefs
+
+    try:
+        paths = find_briefs(briefs)
+    except CounterpointError as exc:
+        raise UserError(str(exc)) from None
+    reports, failed = [], 0
+    for path in paths:
+        try:
+            reports.append(audit_one(path))
+        except CounterpointError as exc:
+            failed += 1
+            click.echo(str(exc), err=True)
+    if fmt == "json":
+        click.echo(json.dumps(reports_json(reports), ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            for finding in report.active:
+                click.echo(str(finding))
+            click.echo(report.summary())
+    if failed:
+        raise UserError(f"{failed} of {len(paths)} brief(s) invalid")
+    found = sum(len(r.active) for r in reports)
+    if strict and found:
+        raise UserError(f"failed under --strict: {found} finding{'s' if found > 1 else ''}")
 
 
 @main.group()

@@ -8,9 +8,9 @@ from markupsafe import Markup, escape
 
 from .model import Event
 
-WIDTH = 680.0
-MARGIN = 24.0
-LABEL_W = 46.0  # the width a "1689 ¹²" label needs, in SVG units
+WIDTH = 520.0
+MARGIN = 18.0
+LABEL_W = 30.0  # the width a "1689 ¹²" label needs, in SVG units
 LANE_H = 15.0
 AXIS_Y = 34.0
 # Presentation attributes (WeasyPrint ignores CSS on SVG); web.css restyles them for dark mode.
@@ -25,6 +25,7 @@ class _Placed:
     label: str
     note: int | None
     text: str
+    right_aligned: bool = False
 
 
 def _nice_ticks(lo: float, hi: float, count: int = 6) -> list[int]:
@@ -53,18 +54,28 @@ def timeline_svg(
     def x_of(v: float) -> float:
         return MARGIN + (v - lo) / (hi - lo) * (WIDTH - 2 * MARGIN)
 
-    lanes_end: list[float] = []
+    # Labels sit to the left of their leader line (right-aligned), except near the left
+    # edge: later events take deeper lanes, so no leader crosses another event's label.
+    lanes: list[list[tuple[float, float]]] = []
     placed: list[_Placed] = []
     for event, point, note, text in zip(events, points, note_numbers, plain_texts, strict=True):
         x = x_of(point)
-        left = x - 3
-        lane = next((i for i, end in enumerate(lanes_end) if end <= left), len(lanes_end))
-        if lane == len(lanes_end):
-            lanes_end.append(0.0)
-        lanes_end[lane] = left + LABEL_W
-        placed.append(_Placed(x, lane, str(event.date.year), note, text))
+        right_aligned = x - LABEL_W > 2
+        span = (x - LABEL_W, x + 2) if right_aligned else (x - 2, x + LABEL_W)
+        lane = next(
+            (
+                i
+                for i, used in enumerate(lanes)
+                if all(b <= span[0] or a >= span[1] for a, b in used)
+            ),
+            len(lanes),
+        )
+        if lane == len(lanes):
+            lanes.append([])
+        lanes[lane].append(span)
+        placed.append(_Placed(x, lane, str(event.date.year), note, text, right_aligned))
 
-    height = AXIS_Y + 14 + len(lanes_end) * LANE_H + 6
+    height = AXIS_Y + 14 + len(lanes) * LANE_H + 6
     out = [
         f'<svg class="timeline-figure" viewBox="0 0 {WIDTH:.0f} {height:.0f}" '
         f'role="img" aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg">',
@@ -92,8 +103,9 @@ def timeline_svg(
             f'<line class="leader" x1="{p.x:.1f}" y1="{AXIS_Y}" x2="{p.x:.1f}" y2="{y - 8:.1f}" '
             f'stroke="{RULE}" stroke-width="0.6"/>'
             f'<circle class="event" cx="{p.x:.1f}" cy="{AXIS_Y}" r="2.6" fill="{ACCENT}"/>'
-            f'<text class="event-label" x="{p.x - 2:.1f}" y="{y:.1f}" font-family="{FONT}" '
-            f'font-size="7.5" fill="{INK}">{escape(p.label)}{note}</text></g>'
+            f'<text class="event-label" x="{p.x + (-1.5 if p.right_aligned else -2):.1f}" '
+            f'y="{y:.1f}" text-anchor="{"end" if p.right_aligned else "start"}" '
+            f'font-family="{FONT}" font-size="7.5" fill="{INK}">{escape(p.label)}{note}</text></g>'
         )
     out.append("</svg>")
     return Markup("".join(out))

@@ -14,6 +14,7 @@ KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_.:-]*[A-Za-z0-9_])?"
 _ITEM = re.compile(
     rf"^\s*(?P<prefix>(?:.*?\s)?)-?@(?P<key>{KEY})\s*(?:,\s*(?P<locator>.*?))?\s*$", re.S
 )
+_BRACKET = re.compile(r"[\[\]]")
 _LOOSE_KEY = re.compile(r"(?<![\w@])@([^\s;,\]\[]+)")
 
 
@@ -38,11 +39,13 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if src[pos] != "[":
         return False
-    end = src.find("]", pos + 1)
-    if end < 0:
+    # the next bracket must close this one; stopping there keeps `[[[[...` linear
+    bracket = _BRACKET.search(src, pos + 1)
+    if bracket is None or bracket.group() != "]":
         return False
+    end = bracket.start()
     inner = src[pos + 1 : end]
-    if "@" not in inner or "[" in inner or src[end + 1 : end + 2] in ("(", "["):
+    if "@" not in inner or src[end + 1 : end + 2] in ("(", "["):
         return False
     items = _split_items(inner)
     if items is None:
@@ -61,10 +64,20 @@ def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env
     return str(cite(tokens[idx].meta["citation"]))
 
 
+def _render_paragraph_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """<p class="cited"> for paragraphs with note calls (the print CSS keeps their lines
+    together differently: WeasyPrint 70 may drop the notes of a line it pushes)."""
+    inline = tokens[idx + 1] if idx + 1 < len(tokens) else None
+    if inline is not None and any(c.type == "citation" for c in inline.children or []):
+        tokens[idx].attrSet("class", "cited")
+    return str(self.renderToken(tokens, idx, options, env))
+
+
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.add_render_rule("citation", _render_citation)
+    md.add_render_rule("paragraph_open", _render_paragraph_open)
     return md
 
 

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from . import __version__, markdown
+from .audit import AuditReport, audit_brief
 from .chicago import names_note
 from .errors import BuildError, display_path
+from .harden import MAX_TEMPLATE_BYTES, Sandbox, SetLoader
 from .model import GRADES, Brief, Citation, Date, Event, Name, Text
 from .resolve import BibEntry, Note, Resolved
 from .templates import TemplateSet
@@ -36,6 +37,7 @@ class TemplateContext(TypedDict):
     stylesheet: Markup  # the set's CSS, concatenated, ready for a <style> element
     generator: str  # "counterpoint X.Y"
     options: dict[str, Any]  # the audience's options: manifest `options` + the brief's `audiences`
+    audit: AuditReport  # balance and sourcing (audit.py): views (parity rows), findings, order_note
 
 
 class _Renderer:
@@ -44,11 +46,12 @@ class _Renderer:
     def __init__(self, tset: TemplateSet):
         self.tset = tset
         folders = [str(s.folder) for s in tset.chain]
-        prefixed = {f"!{s.name}": jinja2.FileSystemLoader(str(s.folder)) for s in tset.chain}
+        # SetLoader and Sandbox (harden.py): only files inside the sets, bounded templates
+        prefixed = {f"!{s.name}": SetLoader(str(s.folder)) for s in tset.chain}
         loader = jinja2.ChoiceLoader(
-            [jinja2.FileSystemLoader(folders), jinja2.PrefixLoader(prefixed, delimiter="/")]
+            [SetLoader(folders), jinja2.PrefixLoader(prefixed, delimiter="/")]
         )
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = Sandbox(
             loader=loader,
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -63,6 +66,7 @@ class _Renderer:
             date=_date,
             names=_names,
             grade=_grade,
+            timeline_svg=_timeline_svg,
         )
         self.env.globals.update(grades=GRADES, asset=self.asset)
         self._css: dict[str, Markup] = {}
@@ -76,7 +80,9 @@ class _Renderer:
             raise BuildError(f"asset '{name}': use a path inside the template set")
         for s in self.tset.chain:
             path = s.folder / name
-            if path.is_file():
+            if path.resolve().is_relative_to(s.folder.resolve()) and path.is_file():
+                if path.stat().st_size > MAX_TEMPLATE_BYTES:
+                    raise BuildError(f"asset '{name}' is over {MAX_TEMPLATE_BYTES:,} bytes")
                 mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
                 data = base64.b64encode(path.read_bytes()).decode("ascii")
                 return f"data:{mime};base64,{data}"
@@ -110,6 +116,7 @@ class _Renderer:
                 stylesheet=self.stylesheet(medium),
                 generator=f"counterpoint {__version__}",
                 options=options,
+                audit=audit_brief(doc.brief, doc),
             )
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:
@@ -124,6 +131,11 @@ class _Renderer:
             ) from None
         except (jinja2.TemplateError, _NoteOutsideSections) as exc:
             raise BuildError(f"{_template_frame(exc)}: {exc}") from None
+        except Exception as exc:  # a template's own runtime error: 1/0, a bad call, ...
+            where = _template_frame(exc)
+            if where == "template":  # not raised in a template: a bug, keep the traceback
+                raise
+            raise BuildError(f"{where}: {type(exc).__name__}: {exc}") from None
 
 
 _renderers: dict[tuple[Path, ...], _Renderer] = {}
@@ -216,6 +228,20 @@ def _names(value: list[Name] | list[str]) -> str:
         return names_note(value)  # type: ignore[arg-type]
     items = [str(v) for v in value]
     return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+@jinja2.pass_context
+def _timeline_svg(ctx: Any, events: list[Event], title: str = "Timeline") -> Markup:
+    """The timeline as an inline SVG figure, each event labelled with its note number."""
+    from .figures import timeline_svg
+
+    doc: Resolved = ctx["doc"]
+    numbers: list[int | None] = []
+    for e in events:
+        note = doc.note_for(e.event.citations[0]) if e.event.citations else None
+        numbers.append(note.number if note else None)
+    texts = [markdown.plain(e.event.tokens) for e in events]
+    return timeline_svg(events, numbers, texts, title)
 
 
 def _grade(grade: str) -> Markup:

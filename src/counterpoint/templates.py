@@ -9,7 +9,7 @@ import yaml
 
 from .errors import CounterpointError, InvalidInput, Location, Problem, display_path, suggest
 from .load import load
-from .resolve import ALL_SECTIONS
+from .resolve import ALL_SECTIONS, FULL_PAPER
 from .validate import Checker, Field, one_line, plain, seq
 
 MANIFEST = "manifest.yaml"
@@ -60,7 +60,7 @@ class TemplateSet:
         for s in self.chain:
             if s.own_sections is not None:
                 return s.own_sections
-        return list(ALL_SECTIONS)
+        return list(FULL_PAPER)
 
     def stylesheets(self, medium: str) -> list[str]:
         """CSS file names for a medium ("web" or "print"), parents' first."""

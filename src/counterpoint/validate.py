@@ -15,18 +15,22 @@ from typing import Any
 import yaml
 
 from . import markdown
+from .audit import CHECKS
 from .errors import InvalidInput, Location, Problem, suggest
 from .load import Document, load
 from .model import (
     CONFIDENCE,
     GRADES,
     LIKELIHOOD,
+    VIEW_ORDERS,
+    AuditSettings,
     Brief,
     Citation,
     CiteItem,
     Contested,
     Date,
     Event,
+    IgnoreRule,
     Judgment,
     Name,
     Reliability,
@@ -688,6 +692,66 @@ def audiences(c: Checker, node: yaml.Node, path: str) -> Any:
     return out
 
 
+def ratio(c: Checker, node: yaml.Node, path: str) -> Any:
+    """A number of 1 or more (a largest/smallest ratio)."""
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith((":int", ":float")):
+        try:
+            value = float(node.value.replace("_", ""))
+        except ValueError:
+            value = 0.0
+        if 1 <= value < float("inf"):
+            return value
+    return c.expect(node, path, "a number of 1 or more, such as 1.5")
+
+
+_CHECK_NAMES = {check.name: code for code, check in CHECKS.items()}
+
+
+def finding_code(c: Checker, node: yaml.Node, path: str) -> Any:
+    """An audit finding code (CP203) or name (single-rival-counterpoints); docs/audit.md."""
+    value = one_line(c, node, path)
+    if value is INVALID:
+        return INVALID
+    if value.upper() in CHECKS:
+        return value.upper()
+    if value.lower() in _CHECK_NAMES:
+        return _CHECK_NAMES[value.lower()]
+    hint = suggest(value.upper(), CHECKS) or suggest(value.lower(), _CHECK_NAMES)
+    return c.fail(node, path, f"'{value}' is not an audit finding code{hint}; see docs/audit.md")
+
+
+IGNORE_FIELDS: dict[str, Field] = {
+    "code": Field(finding_code, required=True, expected="a finding code such as CP203"),
+    "reason": Field(plain, expected="why the finding is accepted"),
+    "subject": Field(seq(one_line), expected="the view ids, source ids or key paths it covers"),
+}
+
+
+def ignore_rule(c: Checker, node: yaml.Node, path: str) -> Any:
+    """`CP203`, or `{code: CP203, reason: ..., subject: [view-id]}`."""
+    if isinstance(node, yaml.ScalarNode):
+        code = finding_code(c, node, path)
+        return INVALID if code is INVALID else IgnoreRule(code, c.doc.at(node))
+    got = c.mapping(node, path, IGNORE_FIELDS, "a finding code such as CP203, or {code, reason}")
+    if got is None or "code" not in got:
+        return INVALID
+    return IgnoreRule(got["code"], c.doc.at(node), got.get("reason", ""), got.get("subject", []))
+
+
+AUDIT_FIELDS: dict[str, Field] = {
+    "ignore": Field(seq(ignore_rule), expected="finding codes, or {code, reason} mappings"),
+    "word_ratio": Field(ratio, expected="a number of 1 or more, such as 1.5"),
+}
+
+
+def audit_settings(c: Checker, node: yaml.Node, path: str) -> Any:
+    got = c.mapping(node, path, AUDIT_FIELDS, "a mapping with the keys ignore and word_ratio")
+    if got is None:
+        return INVALID
+    defaults = AuditSettings()
+    return AuditSettings(got.get("ignore", []), got.get("word_ratio", defaults.word_ratio))
+
+
 BRIEF_FIELDS: dict[str, Field] = {
     "brief": Field(version, required=True, expected="the format version, 1"),
     "title": Field(one_line, required=True, expected="the brief's title"),
@@ -707,7 +771,11 @@ BRIEF_FIELDS: dict[str, Field] = {
     "implications": Field(md),
     # added: audiences (docs/format.md)
     "audience": Field(one_line, expected="the audience built when none is named"),
+    "marking": Field(one_line, expected="a distribution marking such as PUBLIC"),
     "audiences": Field(audiences, expected="options per audience"),
+    # added: the balance and sourcing audit (docs/audit.md)
+    "audit": Field(audit_settings, expected="audit settings: ignore, word_ratio"),
+    "view_order": Field(choice(VIEW_ORDERS, "a view order"), expected="a view order rule"),
 }
 
 
@@ -758,6 +826,19 @@ def read_sources(
     return [] if record is INVALID else [record]
 
 
+MAX_VIEWS = 100
+"""More views than this is refused (docs/security.md lists every limit)."""
+
+MAX_FOLDER_ENTRIES = 10_000
+"""A bibliography folder is searched through at most this many files and folders."""
+
+
+def _in_project(path: Path, base: Path) -> bool:
+    """Source records are read only from the brief's folder or the working folder (and below),
+    after following links: a brief from elsewhere cannot make counterpoint read your disk."""
+    return path.is_relative_to(base.resolve()) or path.is_relative_to(Path.cwd().resolve())
+
+
 def _bibliography_files(
     base: Path, entries: list[str], doc: Document, node: yaml.Node | None, problems: list[Problem]
 ) -> list[Path]:
@@ -766,10 +847,33 @@ def _bibliography_files(
     for i, entry in enumerate(entries):
         where = doc.at(items[i]) if node is not None and i < len(items) else doc.at(doc.root)
         p = (base / entry).resolve()
-        if p.is_dir():
-            found = sorted(
-                f for f in p.rglob("*") if f.suffix in (".yaml", ".yml", ".json") and f.is_file()
+        if not _in_project(p, base):
+            problems.append(
+                Problem(
+                    where,
+                    f"'{entry}' is outside the brief's folder and the working folder; "
+                    "source records must be inside one of them",
+                    f"bibliography[{i}]",
+                )
             )
+            continue
+        if p.is_dir():
+            found = []
+            for n, f in enumerate(p.rglob("*")):
+                if n >= MAX_FOLDER_ENTRIES:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"folder '{entry}' has more than {MAX_FOLDER_ENTRIES:,} entries; "
+                            "name a smaller folder",
+                            f"bibliography[{i}]",
+                        )
+                    )
+                    break
+                record = f.suffix in (".yaml", ".yml", ".json") and f.is_file()
+                if record and _in_project(f.resolve(), base):  # a link may lead outside
+                    found.append(f)
+            found.sort()
             if not found:
                 problems.append(
                     Problem(
@@ -852,9 +956,20 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
         if v.id in seen_views:
             problems.append(Problem(v.where, f"duplicate view id '{v.id}'", f"views[{i}].id"))
         seen_views[v.id] = v
+    if len(views) > MAX_VIEWS:  # a bound on the work a hostile brief can ask for
+        node = _value_node(doc.root, "views")
+        problems.append(
+            Problem(
+                doc.at(node) if node is not None else doc.at(doc.root),
+                f"{len(views):,} views is over the limit of {MAX_VIEWS}; "
+                "a brief compares a few views",
+                "views",
+            )
+        )
 
     brief = Brief(
         path=path,
+        bibliography=[(path.parent / e).resolve() for e in got.get("bibliography", [])],
         version=got.get("brief", 1),
         title=got.get("title", ""),
         question=got.get("question") or Text("", doc.at(doc.root)),
@@ -870,6 +985,8 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
         timeline=got.get("timeline", []),
         judgments=got.get("judgments", []),
         implications=got.get("implications"),
+        audit=got.get("audit") or AuditSettings(),
+        view_order=got.get("view_order", "as-written"),
         extra={k: v for k, v in got.items() if k not in FORMAT_V1_KEYS},
     )
     for key_path, text in brief.texts():

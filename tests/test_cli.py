@@ -62,3 +62,14 @@ def test_every_command_has_help_with_examples() -> None:
         assert code == 0, name
         assert command.help and "Example" in command.help, name
     assert isinstance(main, click.Group)
+
+
+def test_second_build_reports_up_to_date_and_force_rebuilds(write_brief, tmp_path: Path) -> None:
+    brief = write_brief()
+    args = ["build", str(brief), "--out", str(tmp_path / "o"), "--format", "html", "--jobs", "2"]
+    assert run(*args)[0] == 0
+    code, out = run(*args)
+    assert code == 0
+    assert re.search(r"^up to date .*/o/brief\.html \(3 notes\)$", out, re.M)
+    code, out = run(*args, "--force")
+    assert re.search(r"^wrote .*/o/brief\.html \(3 notes, \d+\.\d\d s\)$", out, re.M)

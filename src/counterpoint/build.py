@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cache
 from .audit import AuditReport, Finding, audit_brief
 from .errors import BuildError, CounterpointError, display_path
 from .fonts import preflight
@@ -43,12 +44,34 @@ class Output:
     """Audit findings the brief does not ignore; on a build's first output only (once a brief)."""
     data: bytes = field(default=b"", repr=False)
     """The file's content until it is written (every output of a build is written at once)."""
+    cached: bool = False
+    """True when nothing the output depends on changed since it was written (not rebuilt)."""
+    replayed: list[str] = field(default_factory=list)
+    """For a cached output, the audit findings its build reported (once a brief)."""
+
+    def finding_lines(self) -> list[str]:
+        """The audit findings to show for this output, one line each."""
+        return [str(f) for f in self.findings] + self.replayed
 
     def summary(self) -> str:
-        """One line: path, pages, notes, time."""
+        """One line: path, pages, notes, time (or that it was up to date)."""
         facts = [f"{self.pages} pages"] if self.pages is not None else []
-        facts += [f"{self.notes} notes", f"{self.seconds:.2f} s"]
+        facts.append(f"{self.notes} notes")
+        if self.cached:
+            return f"up to date {display_path(self.path)} ({', '.join(facts)})"
+        facts.append(f"{self.seconds:.2f} s")
         return f"wrote {display_path(self.path)} ({', '.join(facts)})"
+
+    def record(self) -> dict[str, object]:
+        """What the build cache keeps of this output (cache.py)."""
+        return {
+            "path": str(self.path),
+            "format": self.format,
+            "audience": self.audience,
+            "notes": self.notes,
+            "pages": self.pages,
+            "warnings": self.warnings,
+        }
 
 
 def find_briefs(paths: Iterable[str | Path]) -> list[Path]:
@@ -85,12 +108,15 @@ def build(
     today: Date | None = None,
     strict: bool = False,
     pdf_variant: str | None = DEFAULT_PDF_VARIANT,
+    force: bool = False,
 ) -> list[Output]:
     """Build one brief into `out_dir` for an audience (None: the brief's own, "all": every
     audience on the template search path); returns what was written.
 
     Raises InvalidInput for mistakes in the brief, BuildError when output cannot be made.
     With strict=True any warning (a refused fetch, an audit finding) fails the build.
+    Outputs whose inputs have not changed since the last build are not rebuilt (cache.py)
+    unless force=True; they come back with `cached=True`.
     """
     for fmt in formats:
         if fmt not in FORMATS:
@@ -99,6 +125,11 @@ def build(
     path = Path(brief_path)
     out = Path(out_dir)
     today = today or source_date()  # SOURCE_DATE_EPOCH, for reproducible builds
+    key = _cache_key(formats, audience, templates, allow_remote, strict, pdf_variant, today)
+    if not force:
+        stored = cache.fresh(out, path, key)
+        if stored is not None:
+            return _from_cache(stored)
 
     # first gather all data: the brief, its sources, its audit, the template set, the notes
     brief = validate(path)
@@ -118,7 +149,13 @@ def build(
     # then write every edition, each format in turn
     outputs: list[Output] = []
     for name in names:
-        outputs += _build_audience(brief, find(name, roots), name, settings, started)
+        try:
+            tset = find(name, roots)
+        except CounterpointError as exc:
+            if audience is None:  # the brief's own `audience:` names a set that is not there
+                raise CounterpointError(f"{display_path(path)}: audience: {exc}") from None
+            raise
+        outputs += _build_audience(brief, tset, name, settings, started)
         started = time.perf_counter()
     if outputs:
         outputs[0].findings = report.active
@@ -126,6 +163,65 @@ def build(
     write_all([(o.path, o.data) for o in outputs])
     for o in outputs:
         o.data = b""
+    sets = [find(name, roots) for name in names]
+    records = [o.record() for o in outputs]
+    if records:
+        records[0]["findings"] = [str(f) for f in report.active]
+    cache.store(out, path, cache.fingerprint(brief, sets, key), records)
+    return outputs
+
+
+def _cache_key(
+    formats: Sequence[str],
+    audience: str | None,
+    templates: str | Path | None,
+    allow_remote: bool,
+    strict: bool,
+    pdf_variant: str | None,
+    today: Date | None,
+) -> dict[str, object]:
+    """The build options an output depends on (the cache compares them too)."""
+    return {
+        "formats": list(formats),
+        "audience": audience,
+        "templates": str(Path(templates).resolve()) if templates else "",
+        "cwd": str(Path.cwd().resolve()),  # the template search path includes ./templates
+        "allow_remote": allow_remote,
+        "strict": strict,
+        "pdf_variant": pdf_variant,
+        "today": str(today or source_date() or Date.today()),  # undated briefs: the build date
+    }
+
+
+def up_to_date(
+    brief_path: str | Path,
+    out_dir: str | Path = "out",
+    formats: Sequence[str] = ("html", "pdf"),
+    audience: str | None = None,
+    templates: str | Path | None = None,
+    allow_remote: bool = False,
+    today: Date | None = None,
+    strict: bool = False,
+    pdf_variant: str | None = DEFAULT_PDF_VARIANT,
+    force: bool = False,
+) -> list[Output] | None:
+    """The outputs build() would return from its cache, without building; else None."""
+    if force:
+        return None
+    key = _cache_key(formats, audience, templates, allow_remote, strict, pdf_variant, today)
+    stored = cache.fresh(Path(out_dir), Path(brief_path), key)
+    return None if stored is None else _from_cache(stored)
+
+
+def _from_cache(stored: list[dict[str, object]]) -> list[Output]:
+    outputs = []
+    for r in stored:
+        o = Output(
+            Path(str(r["path"])), str(r["format"]), str(r["audience"]), int(r["notes"]),  # type: ignore[call-overload]
+            0.0, r.get("pages"), list(r.get("warnings", [])), cached=True,  # type: ignore[arg-type]
+            replayed=list(r.get("findings", [])),  # type: ignore[call-overload]
+        )  # fmt: skip
+        outputs.append(o)
     return outputs
 
 

@@ -83,6 +83,10 @@ def main() -> None:
 )  # fmt: skip
 @click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Stop a brief's build after this long (default 600, 0: none).")  # fmt: skip
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default="all cores",
+              help="Briefs built at once, in separate processes (0: one per core).")  # fmt: skip
+@click.option("--force", is_flag=True,
+              help="Rebuild every output, even those whose inputs have not changed.")  # fmt: skip
 def build(
     briefs: tuple[str, ...],
     formats: list[str],
@@ -93,11 +97,14 @@ def build(
     strict: bool,
     pdf_variant: str,
     time_limit: float | None,
+    jobs: int,
+    force: bool,
 ) -> None:
     """Build BRIEFS (files, or folders of *.yaml briefs) into OUT.
 
     Output names come from the brief's file name: briefs/x.yaml gives out/x.html and
-    out/x.pdf. Each output written is reported on one line.
+    out/x.pdf. Each output written is reported on one line. An output whose inputs (brief,
+    cited sources, templates, fonts, counterpoint itself) are unchanged is not rebuilt.
 
     \b
     Examples:
@@ -105,41 +112,44 @@ def build(
       counterpoint build briefs/ --format pdf --out dist/
       counterpoint build briefs/ --audience all          # analyst, executive, public
       counterpoint build brief.yaml --format print-html   # debug your CSS
+      counterpoint build briefs/ --audience all --jobs 2 --force
     """
-    from .build import build as build_one
     from .build import find_briefs
-    from .errors import display_path
     from .harden import TIME_LIMIT
-    from .harden import time_limit as limit
+    from .shelf import build_shelf
 
-    failures = 0
     try:
         paths = find_briefs(briefs)
     except CounterpointError as exc:
         raise UserError(str(exc)) from None
-    for path in paths:
-        try:
-            with limit(TIME_LIMIT if time_limit is None else time_limit, display_path(path)):
-                outputs = build_one(
-                    path,
-                    out_dir,
-                    formats,
-                    audience,
-                    templates,
-                    allow_remote=allow_remote,
-                    strict=strict,
-                    pdf_variant=None if pdf_variant == "plain" else pdf_variant,
-                )
-        except CounterpointError as exc:
+    results = build_shelf(
+        paths,
+        jobs,
+        time_limit=TIME_LIMIT if time_limit is None else time_limit,
+        out_dir=out_dir,
+        formats=formats,
+        audience=audience,
+        templates=templates,
+        allow_remote=allow_remote,
+        strict=strict,
+        pdf_variant=None if pdf_variant == "plain" else pdf_variant,
+        force=force,
+    )
+    progress = _Progress(len(paths))
+    failures = 0
+    for done, result in enumerate(results, start=1):
+        progress.clear()
+        if result.error:
             failures += 1
-            click.echo(str(exc), err=True)
-            continue
-        for output in outputs:
-            for finding in output.findings:
-                click.echo(f"warning: {finding}", err=True)
+            click.echo(result.error, err=True)
+        for output in result.outputs:
+            for line in output.finding_lines():
+                click.echo(f"warning: {line}", err=True)
             for warning in output.warnings:
                 click.echo(f"warning: {output.path.name}: {warning}", err=True)
             click.echo(output.summary())
+        progress.show(done)
+    progress.clear()
     if failures:
         raise UserError(f"{failures} of {len(paths)} brief(s) failed")
 
@@ -307,6 +317,26 @@ def new(name: str, parent: str, root: Path) -> None:
         click.echo(f"created {new_set(name, parent, root)}")
     except CounterpointError as exc:
         raise UserError(str(exc)) from None
+
+
+class _Progress:
+    """A '[####    ] 3/12 briefs' line on a terminal's stderr, cleared before each result."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.on = total > 1 and sys.stderr.isatty()
+        self.show(0)
+
+    def show(self, done: int) -> None:
+        if self.on and done < self.total:
+            bar = "#" * (24 * done // self.total)
+            sys.stderr.write(f"\r[{bar:<24}] {done}/{self.total} briefs ")
+            sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.on:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,141 @@
+"""Incremental builds: a content hash of every input, stored beside the outputs.
+
+A brief's record lives in OUT/.counterpoint/NAME.json. It holds the SHA-256 of every file
+the build read (the brief, the source records it cites, every file of the template sets,
+counterpoint's own code), the listing of every bibliography folder, a fingerprint of the
+installed fonts, the build options, and the hash of every output written. A later build
+with the same options skips the brief when all of these still match, without parsing it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .model import Brief
+from .templates import TemplateSet
+
+RECORD_DIR = ".counterpoint"
+
+
+def _sha(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """counterpoint's version and the hash of its own modules."""
+    h = hashlib.sha256(__version__.encode())
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+@functools.cache
+def font_fingerprint() -> str:
+    """The installed fonts as fontconfig lists them (a new or removed font changes PDFs)."""
+    try:
+        listing = subprocess.run(
+            ["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, timeout=20
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        listing = ""
+    return hashlib.sha256("\n".join(sorted(listing.splitlines())).encode()).hexdigest()
+
+
+def _with_environment(options: dict[str, Any]) -> dict[str, Any]:
+    """The options plus counterpoint's code and, for PDFs only, the installed fonts."""
+    env = {"code": code_fingerprint()}
+    if "pdf" in options.get("formats", ()):
+        env["fonts"] = font_fingerprint()
+    return {**options, **env}
+
+
+@dataclass
+class Fingerprint:
+    """What a build read and how it was asked for."""
+
+    options: dict[str, Any]
+    inputs: dict[str, str] = field(default_factory=dict)
+    listings: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(
+        str(f.relative_to(folder))
+        for f in folder.rglob("*")
+        if f.suffix in (".yaml", ".yml", ".json") and f.is_file()
+    )
+
+
+def fingerprint(brief: Brief, sets: list[TemplateSet], options: dict[str, Any]) -> Fingerprint:
+    """The inputs of one brief's build: only the source records it cites are its inputs."""
+    fp = Fingerprint(options=_with_environment(options))
+    files = {brief.path.resolve()}
+    files.update(Path(brief.sources[k].where.file).resolve() for k in cited_keys(brief))
+    for s in sets:
+        for t in s.chain:
+            files.update(f.resolve() for f in t.folder.rglob("*") if f.is_file())
+    for entry in brief.bibliography_folders:
+        fp.listings[str(entry)] = _listing(entry)
+    fp.inputs = {str(f): _sha(f) for f in sorted(files)}
+    return fp
+
+
+def cited_keys(brief: Brief) -> set[str]:
+    """Ids of the sources a brief cites, with the sources they are read through."""
+    cited: set[str] = set()
+    for _, text in brief.texts():
+        for cite in text.citations:
+            for item in cite.items:
+                cited.add(item.key)
+                host = brief.sources.get(item.key)
+                if host is not None and host.cited_in:
+                    cited.add(host.cited_in)
+    return {k for k in cited if k in brief.sources}
+
+
+def record_path(out_dir: Path, brief_path: Path) -> Path:
+    return out_dir / RECORD_DIR / f"{brief_path.stem}.json"
+
+
+def fresh(out_dir: Path, brief_path: Path, options: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The stored outputs if nothing the last build read has changed, else None."""
+    path = record_path(out_dir, brief_path)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("options") != _with_environment(options):
+        return None
+    if any(_sha(Path(p)) != h for p, h in record.get("inputs", {}).items()):
+        return None
+    if any(_listing(Path(d)) != names for d, names in record.get("listings", {}).items()):
+        return None
+    outputs = record.get("outputs", [])
+    if not outputs or any(_sha(Path(o["path"])) != o["sha256"] for o in outputs):
+        return None
+    return list(outputs)
+
+
+def store(out_dir: Path, brief_path: Path, fp: Fingerprint, outputs: list[dict[str, Any]]) -> None:
+    """Record a finished build (written atomically, like every output)."""
+    from .publish import write_atomic
+
+    record = {
+        "options": fp.options,
+        "inputs": fp.inputs,
+        "listings": fp.listings,
+        "outputs": [{**o, "sha256": _sha(Path(o["path"]))} for o in outputs],
+    }
+    path = record_path(out_dir, brief_path)
+    write_atomic(path, json.dumps(record, indent=1, sort_keys=True).encode("utf-8"))

@@ -1,0 +1,86 @@
+"""Shelves: many briefs in one invocation, spread over worker processes.
+
+Each worker imports WeasyPrint once (when PDFs are asked for) and builds whole briefs, so
+a brief's validation and audit are shared by all its editions and formats.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .build import Output, build, up_to_date
+from .errors import CounterpointError
+
+
+@dataclass
+class BriefResult:
+    """What became of one brief: its outputs, or the error that stopped it."""
+
+    path: Path
+    outputs: list[Output] = field(default_factory=list)
+    error: str = ""
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _warm(formats: Sequence[str]) -> None:
+    """Pay WeasyPrint's import once per worker, before the first brief."""
+    if "pdf" in formats:
+        import weasyprint  # noqa: F401
+
+
+def _build_one(path: Path, options: dict[str, Any], seconds: float | None) -> BriefResult:
+    from .errors import display_path
+    from .harden import time_limit
+
+    try:
+        with time_limit(seconds, display_path(path)):  # each worker runs in its main thread
+            return BriefResult(path, build(path, **options))
+    except CounterpointError as exc:
+        return BriefResult(path, error=str(exc))
+
+
+def build_shelf(
+    paths: Sequence[Path], jobs: int = 0, time_limit: float | None = None, **options: Any
+) -> Iterator[BriefResult]:
+    """Build every brief in `paths` with build()'s options, yielding each as it finishes.
+
+    jobs=0 uses every core; with one job or one brief everything runs in this process.
+    Each brief may take `time_limit` seconds. Outputs are byte-identical to a serial build.
+    """
+    jobs = jobs or default_jobs()
+    todo = []
+    for path in paths:  # up-to-date briefs need no worker (a no-op rebuild stays cheap)
+        cached = up_to_date(path, **options)
+        if cached is None:
+            todo.append(path)
+        else:
+            yield BriefResult(path, cached)
+    paths = todo
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            yield _build_one(path, options, time_limit)
+        return
+    formats = options.get("formats", ("html", "pdf"))
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(paths)), initializer=_warm, initargs=(tuple(formats),)
+    ) as pool:
+        futures = [pool.submit(_build_one, p, options, time_limit) for p in paths]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise

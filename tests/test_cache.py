@@ -1,0 +1,103 @@
+"""Incremental builds: what rebuilds when each kind of input changes; --jobs is byte-identical."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from counterpoint import build
+from counterpoint.shelf import build_shelf
+
+from .conftest import MINIMAL
+
+OTHER_SOURCES = """\
+references:
+  - id: kim-2023
+    type: webpage
+    title: A Third Account
+    issued: 2023
+"""
+
+
+@pytest.fixture
+def project(write_brief, tmp_path: Path, monkeypatch) -> Path:
+    """Two briefs sharing sources.yaml; only b.yaml cites other.yaml."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    write_brief(MINIMAL, name="a.yaml")
+    (tmp_path / "other.yaml").write_text(OTHER_SOURCES)
+    b = MINIMAL.replace("[sources.yaml]", "[sources.yaml, other.yaml]").replace(
+        "Memory persists [@lin-2024, p. 4].", "Memory persists [@kim-2023]."
+    )
+    write_brief(b, name="b.yaml")
+    return tmp_path
+
+
+def run(project: Path, **options) -> dict[str, bool]:
+    """{output name: was it rebuilt?} for both briefs."""
+    out: dict[str, bool] = {}
+    for name in ("a.yaml", "b.yaml"):
+        for o in build(project / name, project / "out", formats=["html"], **options):
+            out[o.path.name] = not o.cached
+    return out
+
+
+def test_unchanged_inputs_are_not_rebuilt(project: Path) -> None:
+    assert run(project) == {"a.html": True, "b.html": True}
+    assert run(project) == {"a.html": False, "b.html": False}
+    assert run(project, force=True) == {"a.html": True, "b.html": True}
+
+
+def test_a_source_record_rebuilds_exactly_the_briefs_that_cite_it(project: Path) -> None:
+    run(project)
+    (project / "other.yaml").write_text(OTHER_SOURCES.replace("A Third", "A Fourth"))
+    assert run(project) == {"a.html": False, "b.html": True}
+    assert "A Fourth Account" in (project / "out" / "b.html").read_text()
+
+
+def test_the_brief_options_and_outputs_are_inputs(project: Path) -> None:
+    run(project)
+    a = project / "a.yaml"
+    a.write_text(a.read_text().replace("Test brief", "Test brief, revised"))
+    assert run(project) == {"a.html": True, "b.html": False}
+    (project / "out" / "b.html").write_text("edited by hand")
+    assert run(project) == {"a.html": False, "b.html": True}
+    assert run(project, audience="public") == {"a-public.html": True, "b-public.html": True}
+
+
+def test_template_changes_rebuild(project: Path) -> None:
+    sets = project / "sets" / "analyst"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text("name: analyst\nparent: analyst\ncss: [x.css]\n")
+    (sets / "x.css").write_text("h1 { color: red; }\n")
+    assert run(project, templates=project / "sets") == {"a.html": True, "b.html": True}
+    assert run(project, templates=project / "sets") == {"a.html": False, "b.html": False}
+    (sets / "x.css").write_text("h1 { color: blue; }\n")
+    assert run(project, templates=project / "sets") == {"a.html": True, "b.html": True}
+
+
+def test_a_new_file_in_a_bibliography_folder_rebuilds(write_brief, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "seeds").mkdir()
+    write_brief(MINIMAL.replace("[sources.yaml]", "[seeds]"))
+    (tmp_path / "sources.yaml").rename(tmp_path / "seeds" / "sources.yaml")
+    first = build(tmp_path / "brief.yaml", tmp_path / "out", formats=["html"])
+    assert not first[0].cached
+    assert build(tmp_path / "brief.yaml", tmp_path / "out", formats=["html"])[0].cached
+    (tmp_path / "seeds" / "more.yaml").write_text(OTHER_SOURCES)
+    assert not build(tmp_path / "brief.yaml", tmp_path / "out", formats=["html"])[0].cached
+
+
+def test_jobs_output_is_byte_identical_to_a_serial_build(project: Path) -> None:
+    paths = [project / "a.yaml", project / "b.yaml"]
+    options = {"formats": ["html", "pdf"], "audience": "all", "force": True}
+    serial = list(build_shelf(paths, jobs=1, out_dir=project / "serial", **options))
+    parallel = list(build_shelf(paths, jobs=2, out_dir=project / "parallel", **options))
+    assert [r.error for r in serial + parallel] == [""] * 4
+    names = sorted(p.name for p in (project / "serial").iterdir() if p.is_file())
+    assert len(names) == 12  # 2 briefs x 3 audiences x 2 formats
+    for name in names:
+        assert (project / "serial" / name).read_bytes() == (
+            project / "parallel" / name
+        ).read_bytes()

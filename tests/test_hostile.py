@@ -78,11 +78,11 @@ BRIEF_ERRORS = {
     "not-utf8.yaml": "briefs/not-utf8.yaml:2:11: is not valid UTF-8 (byte 0xe9); "
     "save the file as UTF-8",
     "bibliography-absolute.yaml": "briefs/bibliography-absolute.yaml:5:30: bibliography[1]: "
-    "'/etc/passwd' is outside the brief's folder and the working folder; "
+    "'/etc/passwd' is outside the brief's folder, the folder above it and the working folder; "
     "source records must be inside one of them",
     "bibliography-escape.yaml": "briefs/bibliography-escape.yaml:5:30: bibliography[1]: "
-    "'../../../../../../../../etc' is outside the brief's folder and the working folder; "
-    "source records must be inside one of them",
+    "'../../../../../../../../etc' is outside the brief's folder, the folder above it and the "
+    "working folder; source records must be inside one of them",
 }
 
 
@@ -146,7 +146,8 @@ def test_symlinked_source_record_is_refused(tmp_path: Path) -> None:
         build(brief, tmp_path / "out", formats=["html"])
     assert message(info.value, tmp_path) == (
         "OUT/project/plain.yaml:5:30: bibliography[1]: 'secret.yaml' is outside the brief's "
-        "folder and the working folder; source records must be inside one of them"
+        "folder, the folder above it and the working folder; source records must be inside one "
+        "of them"
     )
 
 

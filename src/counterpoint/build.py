@@ -255,7 +255,10 @@ def _build_audience(
     options = {**tset.options, **brief.extra.get("audiences", {}).get(audience, {})}
     if "judgments" in options:  # the brief (or set) asks for the first N judgments only
         brief = dataclasses.replace(brief, judgments=brief.judgments[: int(options["judgments"])])
-    doc = resolve(brief, tset.sections, today=today)
+    sections = tset.sections
+    if options.get("hide_internal"):  # the public edition leaves out what the brief marks internal
+        sections = [s for s in sections if s not in brief.extra.get("internal", [])]
+    doc = resolve(brief, sections, today=today)
     path = brief.path
     max_pages = options.get("max_pages")
     policy = FetchPolicy(

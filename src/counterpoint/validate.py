@@ -672,11 +672,17 @@ def positive(c: Checker, node: yaml.Node, path: str) -> Any:
     return value
 
 
+INTERNAL_SECTIONS = ("background", "timeline", "implications", "balance")
+"""Sections a brief may mark `internal:`; editions with `hide_internal` leave them out."""
+
 AUDIENCE_OPTIONS: dict[str, Field] = {
     "judgments": Field(positive, expected="how many key judgments to show (the first N)"),
     "max_pages": Field(positive, expected="the most PDF pages this edition may have"),
     "show_grades": Field(boolean, expected="whether source reliability grades are shown"),
     "how_to_read": Field(boolean, expected="whether the 'How to read this brief' box is shown"),
+    "hide_internal": Field(
+        boolean, expected="whether the brief's `internal` sections are left out"
+    ),
 }
 """Per-audience options: set in a template set's manifest, overridden by a brief's `audiences`."""
 
@@ -772,6 +778,10 @@ BRIEF_FIELDS: dict[str, Field] = {
     # added: audiences (docs/format.md)
     "audience": Field(one_line, expected="the audience built when none is named"),
     "marking": Field(one_line, expected="a distribution marking such as PUBLIC"),
+    "internal": Field(
+        seq(choice(INTERNAL_SECTIONS, "a section that can be internal")),
+        expected="sections left out of editions for outside readers (public)",
+    ),
     "audiences": Field(audiences, expected="options per audience"),
     # added: the balance and sourcing audit (docs/audit.md)
     "audit": Field(audit_settings, expected="audit settings: ignore, word_ratio"),
@@ -834,9 +844,12 @@ MAX_FOLDER_ENTRIES = 10_000
 
 
 def _in_project(path: Path, base: Path) -> bool:
-    """Source records are read only from the brief's folder or the working folder (and below),
-    after following links: a brief from elsewhere cannot make counterpoint read your disk."""
-    return path.is_relative_to(base.resolve()) or path.is_relative_to(Path.cwd().resolve())
+    """Source records are read only from the brief's project: the brief's folder, the folder
+    above it (briefs/ beside seeds/), or the working folder, after following links. A brief
+    from elsewhere cannot make counterpoint read the rest of your disk."""
+    folder = base.resolve()
+    roots = (folder, folder.parent, Path.cwd().resolve())
+    return any(path.is_relative_to(r) for r in roots if r != Path(r.anchor))
 
 
 def _bibliography_files(
@@ -851,8 +864,8 @@ def _bibliography_files(
             problems.append(
                 Problem(
                     where,
-                    f"'{entry}' is outside the brief's folder and the working folder; "
-                    "source records must be inside one of them",
+                    f"'{entry}' is outside the brief's folder, the folder above it and the "
+                    "working folder; source records must be inside one of them",
                     f"bibliography[{i}]",
                 )
             )

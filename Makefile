@@ -13,7 +13,7 @@ demo: setup
 	$(BIN)/counterpoint build briefs/ --format html,pdf --out out
 	@echo "open out/russian-far-east.pdf and out/russian-far-east.html"
 
-test: setup test-tools
+test: setup test-tools $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 setup: system $(VENV)/.installed
@@ -37,10 +37,15 @@ system:
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# the test tools (pytest, pypdf, ruff, playwright, hypothesis...) only for `make test`
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-lint: setup
+lint: setup $(VENV)/.installed-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 

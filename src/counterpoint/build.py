@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import cache
 from .audit import AuditReport, Finding, audit_brief
@@ -193,23 +195,19 @@ def _cache_key(
     }
 
 
-def up_to_date(
-    brief_path: str | Path,
-    out_dir: str | Path = "out",
-    formats: Sequence[str] = ("html", "pdf"),
-    audience: str | None = None,
-    templates: str | Path | None = None,
-    allow_remote: bool = False,
-    today: Date | None = None,
-    strict: bool = False,
-    pdf_variant: str | None = DEFAULT_PDF_VARIANT,
-    force: bool = False,
-) -> list[Output] | None:
-    """The outputs build() would return from its cache, without building; else None."""
-    if force:
+def up_to_date(brief_path: str | Path, **options: Any) -> list[Output] | None:
+    """The outputs build(brief_path, **options) would return from its cache, without
+    building anything; None when it would build."""
+    args = inspect.signature(build).bind(brief_path, **options)
+    args.apply_defaults()
+    a = args.arguments
+    if a["force"]:
         return None
-    key = _cache_key(formats, audience, templates, allow_remote, strict, pdf_variant, today)
-    stored = cache.fresh(Path(out_dir), Path(brief_path), key)
+    key = _cache_key(
+        a["formats"], a["audience"], a["templates"], a["allow_remote"], a["strict"],
+        a["pdf_variant"], a["today"],
+    )  # fmt: skip
+    stored = cache.fresh(Path(a["out_dir"]), Path(brief_path), key)
     return None if stored is None else _from_cache(stored)
 
 

@@ -42,14 +42,22 @@ def code_fingerprint() -> str:
 
 @functools.cache
 def font_fingerprint() -> str:
-    """The installed fonts as fontconfig lists them (a new or removed font changes PDFs)."""
+    """The installed fonts as fontconfig lists them, with each file's size and mtime
+    (a new, removed or replaced font changes PDFs)."""
     try:
         listing = subprocess.run(
             ["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, timeout=20
         ).stdout
     except (OSError, subprocess.TimeoutExpired):
         listing = ""
-    return hashlib.sha256("\n".join(sorted(listing.splitlines())).encode()).hexdigest()
+    h = hashlib.sha256()
+    for name in sorted(set(listing.splitlines())):
+        try:
+            st = Path(name).stat()
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{name}\0missing\n".encode())
+    return h.hexdigest()
 
 
 def _with_environment(options: dict[str, Any]) -> dict[str, Any]:

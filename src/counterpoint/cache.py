@@ -33,8 +33,15 @@ def _sha(path: Path) -> str:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """counterpoint's version and the hash of its own modules."""
+    """counterpoint's version, the hash of its own modules, and its dependencies' versions."""
+    from importlib import metadata
+
     h = hashlib.sha256(__version__.encode())
+    for dist in ("weasyprint", "jinja2", "markdown-it-py", "pyyaml", "pydyf", "tinycss2"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{dist}=none".encode())
     for f in sorted(Path(__file__).parent.glob("*.py")):
         h.update(f.name.encode() + f.read_bytes())
     return h.hexdigest()

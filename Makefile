@@ -38,6 +38,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e .
+	# bytecode for our own modules: with PYTHONDONTWRITEBYTECODE set (CI images often set
+	# it) every run would otherwise recompile them, ~40 ms a command
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 # the test tools (pytest, pypdf, ruff, playwright, hypothesis...) only for `make test`

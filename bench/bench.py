@@ -154,6 +154,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--brief", type=Path, default=ROOT / "briefs" / "russian-far-east.yaml")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--only", default="", help="comma-separated: html, pdf, shelf, noop, scale (default all)"
+    )
     args = parser.parse_args()
     if not shutil.which("pandoc"):
         sys.exit("bench: pandoc is not installed (apt-get install pandoc)")
@@ -166,121 +169,159 @@ def main() -> None:
     env_note = f"{os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"counterpoint benchmarks ({env_note}), {args.rounds} interleaved rounds, medians\n")
     rows = _Rows()
+    only = {x.strip() for x in args.only.split(",") if x.strip()}
 
-    # 1. HTML vs Pandoc
-    ours, theirs = interleaved(
-        [COUNTERPOINT, "build", "brief.yaml", "--format", "html", "--out", "o", "--force"],
-        ["pandoc", "brief.md", "--citeproc", "--bibliography", "refs.json", "-s", "-o", "p.html"],
-        work, args.rounds,
-    )  # fmt: skip
-    rows.append(
-        (
-            "HTML build vs pandoc --citeproc -s",
-            f"{ours:.3f} s",
-            f"{theirs:.3f} s",
-            f"{ours / theirs:.2f}x (target <= 1.0x)",
-        )
-    )
+    def want(name: str) -> bool:
+        return not only or name in only
 
-    # 2. PDF vs bare WeasyPrint on the same print HTML
-    run([COUNTERPOINT, "build", "brief.yaml", "--format", "print-html", "--out", "o"], work)
-    ours, theirs = interleaved(
-        [COUNTERPOINT, "build", "brief.yaml", "--format", "pdf", "--out", "o", "--force"],
-        [WEASYPRINT, "o/brief.print.html", "w.pdf"],
-        work, args.rounds,
-    )  # fmt: skip
-    rows.append(
-        (
-            "PDF build vs bare weasyprint",
-            f"{ours:.3f} s",
-            f"{theirs:.3f} s",
-            f"{ours / theirs:.2f}x (target <= 1.10x)",
-        )
-    )
-
-    # 3. a shelf of twelve briefs: one invocation with --jobs 2 vs twelve invocations
     shelf = work / "shelf"
     shelf.mkdir()
     for i in range(12):
         text = brief.read_text(encoding="utf-8").replace("[seeds]", "[../seeds]")
         (shelf / f"brief-{i:02d}.yaml").write_text(text, encoding="utf-8")
-    one_by_one = (
-        f"{COUNTERPOINT} build shelf/brief-{i:02d}.yaml --out s1 --force -f html,pdf"
-        for i in range(12)
-    )
-    separate = ["sh", "-c", " && ".join(one_by_one)]
-    one = [
-        COUNTERPOINT,
-        "build",
-        "shelf",
-        "--out",
-        "s2",
-        "--force",
-        "-f",
-        "html,pdf",
-        "--jobs",
-        "2",
-    ]
-    shelf_rounds = max(1, args.rounds // 3)
-    t_one, t_sep = interleaved(one, separate, work, shelf_rounds)
-    rows.append(
-        (
-            "12 briefs: one run --jobs 2 vs 12 runs",
-            f"{t_one:.2f} s",
-            f"{t_sep:.2f} s",
-            f"{t_one / t_sep:.2f}x (target <= 0.45x)",
+
+    # 1. HTML vs Pandoc
+    if want("html"):
+        pandoc = ["pandoc", "brief.md", "--citeproc", "--bibliography", "refs.json", "-s"]
+        ours, theirs = interleaved(
+            [COUNTERPOINT, "build", "brief.yaml", "--format", "html", "--out", "o", "--force"],
+            [*pandoc, "-o", "p.html"],
+            work, args.rounds,
+        )  # fmt: skip
+        rows.append(
+            (
+                "HTML build vs pandoc --citeproc -s",
+                f"{ours:.3f} s",
+                f"{theirs:.3f} s",
+                f"{ours / theirs:.2f}x (target <= 1.0x)",
+            )
         )
-    )
+
+    # 2. PDF vs bare WeasyPrint on the same print HTML
+    if want("pdf"):
+        run([COUNTERPOINT, "build", "brief.yaml", "--format", "print-html", "--out", "o"], work)
+        ours, theirs = interleaved(
+            [COUNTERPOINT, "build", "brief.yaml", "--format", "pdf", "--out", "o", "--force"],
+            [WEASYPRINT, "o/brief.print.html", "w.pdf"],
+            work, args.rounds,
+        )  # fmt: skip
+        rows.append(
+            (
+                "PDF build (PDF/UA-1) vs bare weasyprint",
+                f"{ours:.3f} s",
+                f"{theirs:.3f} s",
+                f"{ours / theirs:.2f}x (target <= 1.10x)",
+            )
+        )
+        plain = [COUNTERPOINT, "build", "brief.yaml", "-f", "pdf", "--out", "o", "--force"]
+        ours, theirs = interleaved(
+            [*plain, "--pdf-variant", "plain"], [WEASYPRINT, "o/brief.print.html", "w.pdf"],
+            work, args.rounds,
+        )  # fmt: skip
+        rows.append(
+            (
+                "PDF build (plain) vs bare weasyprint",
+                f"{ours:.3f} s",
+                f"{theirs:.3f} s",
+                f"{ours / theirs:.2f}x (target <= 1.10x)",
+            )
+        )
+
+    # 3. a shelf of twelve briefs: one invocation with --jobs 2 vs twelve invocations
+    if want("shelf"):
+        one_by_one = (
+            f"{COUNTERPOINT} build shelf/brief-{i:02d}.yaml --out s1 --force -f html,pdf"
+            for i in range(12)
+        )
+        separate = ["sh", "-c", " && ".join(one_by_one)]
+        one = [
+            COUNTERPOINT,
+            "build",
+            "shelf",
+            "--out",
+            "s2",
+            "--force",
+            "-f",
+            "html,pdf",
+            "--jobs",
+            "2",
+        ]
+        shelf_rounds = max(1, args.rounds // 3)
+        t_one, t_sep = interleaved(one, separate, work, shelf_rounds)
+        rows.append(
+            (
+                "12 briefs: one run --jobs 2 vs 12 runs",
+                f"{t_one:.2f} s",
+                f"{t_sep:.2f} s",
+                f"{t_one / t_sep:.2f}x (target <= 0.45x)",
+            )
+        )
 
     # 4. a no-op rebuild of the shelf vs the full build
-    full = run(
-        [COUNTERPOINT, "build", "shelf", "--out", "s3", "-f", "html,pdf", "--jobs", "2", "--force"],
-        work,
-    )
-    noop = statistics.median(
-        run([COUNTERPOINT, "build", "shelf", "--out", "s3", "-f", "html,pdf", "--jobs", "2"], work)
-        for _ in range(3)
-    )
-    rows.append(
-        (
-            "no-op rebuild of the 12 vs full build",
-            f"{noop:.2f} s",
-            f"{full:.2f} s",
-            f"{noop / full:.2f}x (target <= 0.10x)",
+    if want("noop"):
+        full = run(
+            [
+                COUNTERPOINT,
+                "build",
+                "shelf",
+                "--out",
+                "s3",
+                "-f",
+                "html,pdf",
+                "--jobs",
+                "2",
+                "--force",
+            ],
+            work,
         )
-    )
+        noop = statistics.median(
+            run(
+                [COUNTERPOINT, "build", "shelf", "--out", "s3", "-f", "html,pdf", "--jobs", "2"],
+                work,
+            )
+            for _ in range(3)
+        )
+        rows.append(
+            (
+                "no-op rebuild of the 12 vs full build",
+                f"{noop:.2f} s",
+                f"{full:.2f} s",
+                f"{noop / full:.2f}x (target <= 0.10x)",
+            )
+        )
 
     # 5. scale: 16x the content, and peak memory
-    scaled_brief(args.brief, 16, work / "big.yaml")
-    t1 = statistics.median(
-        run([COUNTERPOINT, "build", "brief.yaml", "-f", "pdf", "--out", "o", "--force"], work)
-        for _ in range(3)
-    )
-    t16 = statistics.median(
-        run([COUNTERPOINT, "build", "big.yaml", "-f", "pdf", "--out", "o", "--force"], work)
-        for _ in range(2)
-    )
-    pages = re.search(
-        r"(\d+) pages",
-        subprocess.run(
-            [COUNTERPOINT, "build", "big.yaml", "-f", "pdf", "--out", "o", "--force"],
-            cwd=work,
-            capture_output=True,
-            text=True,
-        ).stdout,
-    )
-    rows.append(
-        (
-            "16x content vs 1x (PDF)",
-            f"{t16:.2f} s",
-            f"{t1:.2f} s",
-            f"{t16 / t1:.1f}x (target <= 17x); {pages.group(1) if pages else '?'} pages",
+    if want("scale"):
+        scaled_brief(args.brief, 16, work / "big.yaml")
+        t1 = statistics.median(
+            run([COUNTERPOINT, "build", "brief.yaml", "-f", "pdf", "--out", "o", "--force"], work)
+            for _ in range(3)
         )
-    )
-    rss = peak_rss_mib(
-        [COUNTERPOINT, "build", "brief.yaml", "-f", "pdf", "--out", "o", "--force"], work
-    )
-    rows.append(("peak memory, flagship PDF", f"{rss:.0f} MiB", "", "target <= 150 MiB"))
+        t16 = statistics.median(
+            run([COUNTERPOINT, "build", "big.yaml", "-f", "pdf", "--out", "o", "--force"], work)
+            for _ in range(2)
+        )
+        pages = re.search(
+            r"(\d+) pages",
+            subprocess.run(
+                [COUNTERPOINT, "build", "big.yaml", "-f", "pdf", "--out", "o", "--force"],
+                cwd=work,
+                capture_output=True,
+                text=True,
+            ).stdout,
+        )
+        rows.append(
+            (
+                "16x content vs 1x (PDF)",
+                f"{t16:.2f} s",
+                f"{t1:.2f} s",
+                f"{t16 / t1:.1f}x (target <= 17x); {pages.group(1) if pages else '?'} pages",
+            )
+        )
+        rss = peak_rss_mib(
+            [COUNTERPOINT, "build", "brief.yaml", "-f", "pdf", "--out", "o", "--force"], work
+        )
+        rows.append(("peak memory, flagship PDF", f"{rss:.0f} MiB", "", "target <= 150 MiB"))
 
     shutil.rmtree(work, ignore_errors=True)
 

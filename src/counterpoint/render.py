@@ -72,6 +72,13 @@ class _Renderer:
         self.env.globals.update(grades=GRADES, asset=self.asset)
         self._css: dict[str, Markup] = {}
 
+    @staticmethod
+    def audit(doc: Resolved) -> AuditReport:
+        """One audit per resolved edition, however many formats render it."""
+        if doc.audit is None:
+            doc.audit = audit_brief(doc.brief, doc)
+        return doc.audit
+
     def asset(self, name: str) -> str:
         """A file of the set chain (a logo, say) as a data: URI, so the HTML stays one file."""
         import base64
@@ -117,7 +124,7 @@ class _Renderer:
                 stylesheet=self.stylesheet(medium),
                 generator=f"counterpoint {__version__}",
                 options=options,
-                audit=audit_brief(doc.brief, doc),
+                audit=self.audit(doc),
             )
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from .chicago import NoteWriter, bibliography_entry, bibliography_sort_key
 from .model import Brief, Citation, Date, Event, SourceRecord, Text, View
+
+if TYPE_CHECKING:
+    from .audit import AuditReport
 
 
 @dataclass
@@ -51,6 +55,8 @@ class Resolved:
     views: list[View] = field(default_factory=list)  # in reading order (the brief's view_order)
 
     numbers: dict[int, int] = field(default_factory=dict)
+    audit: AuditReport | None = None
+    """The audit of this edition, made at its first render and shared by every format."""
 
     def note_for(self, citation: Citation) -> Note | None:
         """The note a citation became, or None if its field is outside the shown sections."""

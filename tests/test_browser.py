@@ -119,3 +119,17 @@ def test_nu_html_checker_finds_no_errors(pages) -> None:
     )  # fmt: skip
     messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
     assert [(m.get("url", "").rsplit("/", 1)[-1], m.get("message")) for m in messages] == []
+
+
+def test_note_stays_on_screen_on_a_phone(browser, pages) -> None:
+    page = browser.new_page(viewport={"width": 420, "height": 860})
+    page.goto(pages["analyst"].as_uri())
+    for n in (3, 4, 40):
+        call = page.locator(f"#fnref-{n}")
+        call.scroll_into_view_if_needed()
+        call.focus()
+        box = page.locator(f"#pop-fn-{n}").bounding_box()
+        assert box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 420
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 860
+    page.close()

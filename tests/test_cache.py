@@ -101,3 +101,27 @@ def test_jobs_output_is_byte_identical_to_a_serial_build(project: Path) -> None:
         assert (project / "serial" / name).read_bytes() == (
             project / "parallel" / name
         ).read_bytes()
+
+
+def test_dependency_versions_are_read_as_importlib_metadata_reads_them() -> None:
+    from importlib import metadata
+
+    from counterpoint import cache
+
+    found = cache.installed_versions()
+    for dist in cache.DEPENDENCIES:
+        assert found[dist] == metadata.version(dist), dist
+
+
+def test_a_dependency_upgrade_rebuilds(project: Path, monkeypatch) -> None:
+    from counterpoint import cache
+
+    assert run(project) == {"a.html": True, "b.html": True}
+    assert run(project) == {"a.html": False, "b.html": False}
+    versions = {**cache.installed_versions(), "jinja2": "99.0"}
+    monkeypatch.setattr(cache, "installed_versions", lambda: versions)
+    cache.code_fingerprint.cache_clear()
+    try:
+        assert run(project) == {"a.html": True, "b.html": True}
+    finally:
+        cache.code_fingerprint.cache_clear()

@@ -14,7 +14,6 @@ from typing import Any
 from . import cache
 from .audit import AuditReport, Finding, audit_brief
 from .errors import BuildError, CounterpointError, display_path
-from .fonts import preflight
 from .harden import Page, harden_html
 from .model import Brief, Date
 from .publish import MAX_DATA_URL, FetchPolicy, inside, safe_stem, source_date, write_all, write_pdf
@@ -281,6 +280,8 @@ def _build_audience(
         html, removed = harden_html(html, page, medium)  # inert, self-contained (harden.py)
         if fmt == "pdf":
             files = [brief.path, *dict.fromkeys(Path(s.where.file) for s in brief.sources.values())]
+            from .fonts import preflight  # PDFs only
+
             glyphs = preflight(html, stylesheet_of(html), files)
             policy.refused.clear()
             result = write_pdf(

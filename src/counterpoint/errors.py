@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -63,5 +62,7 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
     """A ' (did you mean ...?)' suffix naming the closest candidate, or ''."""
+    import difflib  # only when there is a mistake to name
+
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +71,8 @@ def build_shelf(
         for path in paths:
             yield _build_one(path, options, time_limit)
         return
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # 7 ms; shelves only
+
     formats = options.get("formats", ("html", "pdf"))
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(paths)), initializer=_warm, initargs=(tuple(formats),)

@@ -185,3 +185,40 @@ def test_any_html_through_the_page_policy(html: str, web: bool) -> None:
 
     Check().feed(page)
     assert found == [], page
+
+
+# Pages in the strict syntax harden.py's quick check reads, with active content mixed in
+_TAGS = ["p", "a", "img", "use", "image", "meta", "svg", "math", "style", "script", "video"]
+_ATTRS = ["href", "HREF", "src", "xlink:href", "style", "title", "onclick", "OnLoad",
+          "http-equiv", "poster", "srcset", "data", "data-x", "action", "formaction"]  # fmt: skip
+_VALUES = ["#x", "x.png", "javascript:", "java&#x73;cript:", " ", "&amp;", "url(", "x)",
+           "@import ", "refresh", "x", "<", ">", ""]  # fmt: skip
+_attr = st.builds(
+    lambda name, value: f" {name}" if value is None else f' {name}="{value}"',
+    st.sampled_from(_ATTRS),
+    st.none() | st.lists(st.sampled_from(_VALUES), max_size=3).map("".join),
+)
+_tag = st.builds(
+    lambda name, attrs, end: f"<{name}{''.join(attrs)}{end}",
+    st.sampled_from(_TAGS), st.lists(_attr, max_size=3), st.sampled_from([">", "/>"]),
+)  # fmt: skip
+_piece = _tag | st.sampled_from(
+    ["</p>", "</svg>", "</math>", "</style>", "</script>", "text", "p{color:red}", *_VALUES]
+)
+strict_pages = st.lists(_piece, max_size=12).map("".join)
+
+
+@settings(FUZZ, max_examples=FUZZ.max_examples * 5)  # about a millisecond an example
+@given(strict_pages, st.booleans())
+def test_quick_check_never_passes_a_page_the_full_scan_would_change(html: str, web: bool) -> None:
+    """harden._inert may skip the full scan only where that scan removes and reports nothing."""
+    from counterpoint.harden import Page, _inert, _Scanner
+    from counterpoint.publish import MAX_DATA_URL, FetchPolicy
+
+    quick = _inert(html)
+    event(f"quick path: {quick}")
+    if quick:
+        here = Path(__file__).parent
+        page = Page(FetchPolicy([here]).check, here, False, MAX_DATA_URL)
+        scan = _Scanner(html, page, "web" if web else "print")
+        assert (scan.edits, scan.warnings) == ([], []), html

@@ -492,6 +492,60 @@ def test_page_removals(html: str, kept: str, warning: str) -> None:
     assert warnings[0] == warning
 
 
+# Pages in the strict syntax the quick check reads (harden._inert) that still need the full
+# scan: the quick check must send each of them on, and the scan must act.
+STRICT_BUT_ACTIVE = [
+    '<a href="java&#x73;cript:alert(1)">x</a>',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a HREF=" javascript:alert(1)">x</a>',
+    '<button formaction="javascript:alert(1)">x</button>',
+    '<p ONCLICK="x()">p</p>',
+    '<p style="background: url(assets/dot.png)">p</p>',
+    '<p style="background: u&#114;l(x.png)">p</p>',
+    '<svg><style>@import "x.css";</style></svg>',
+    '<svg><style></style><image href="x.png"/></svg>',
+    '<style>@import "http://evil.example/x.css";</style>',
+    '<style>p { background: url("x.png") }</style>',
+    '<img src="x.png">',
+    '<img src=" #x">',
+    '<img srcset="a.png 1x">',
+    '<svg><use href="http://evil.example/x.svg#a"></use></svg>',
+    '<svg><image xlink:href="x.png"/></svg>',
+    '<link rel="stylesheet" href="x.css">',
+    '<meta http-equiv="refresh" content="0; url=http://evil.example/">',
+    '<base href="http://evil.example/">',
+    '<video poster="x.png"></video>',
+    '<html manifest="x.appcache">',
+    '<object data="x.swf"></object>',
+    "<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("html", STRICT_BUT_ACTIVE)
+def test_quick_check_sends_active_pages_to_the_full_scan(html: str) -> None:
+    from counterpoint.harden import Page, _inert, _Scanner
+
+    assert not _inert(html)
+    project = ROOT / "tests" / "hostile" / "briefs"
+    page = Page(publish.FetchPolicy(roots=[project]).check, project, False, publish.MAX_DATA_URL)
+    scan = _Scanner(html, page, "web")
+    assert scan.edits or scan.warnings, "the full scan acts on it"
+
+
+def test_built_pages_take_the_quick_path(tmp_path: Path) -> None:
+    """The built-in editions of the flagship need no full parse (it costs ~20 ms a page)."""
+    import re
+
+    from counterpoint.harden import _inert
+
+    out = build(ROOT / "briefs" / "russian-far-east.yaml", tmp_path, ["html", "print-html"], "all")
+    assert len(out) == 6
+    for o in out:
+        page = o.path.read_text(encoding="utf-8")
+        page = re.sub(r'\n<meta http-equiv="Content-Security-Policy"[^>]*>', "", page, count=1)
+        assert _inert(page), o.path.name
+
+
 def test_print_html_keeps_urls_but_reports_them() -> None:
     page, warnings = _harden('<img src="http://evil.example/x.png">', medium="print")
     assert page.endswith('<img src="http://evil.example/x.png">')

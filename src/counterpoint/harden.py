@@ -319,8 +319,90 @@ def harden_html(html: str, page: Page, medium: str) -> tuple[str, list[str]]:
       WeasyPrint loads them through the same policy; they are only checked, for warnings.
     - `url()` and `@import` in CSS are checked and reported; the policy blocks them.
     """
+    if _inert(html):  # the usual page: nothing to remove or embed, no parse needed
+        return _insert_policy(html, content_policy(page.allow_remote)), []
     scanner = _Scanner(html, page, medium)
     return scanner.result(), list(dict.fromkeys(scanner.warnings))
+
+
+# The quick check. A page passes only if it is written in a strict subset of HTML where
+# html.parser (the full scan below) and a browser read the same tags, and where the full
+# scan would change nothing: every "<" opens a strictly formed tag (ASCII names, double-
+# quoted values, ASCII white space) or closes one; no comments, scripts, <base>, <meta
+# http-equiv>, CSS url()/@import, script URLs, on...= handlers, or loaded URLs other than
+# "#fragments". Anything else, however harmless, goes to the full scan.
+_WS = "[ \t\n\r\f]"
+_QUICK_TAG = re.compile(
+    rf"<(?:([a-zA-Z][a-zA-Z0-9]*)((?:{_WS}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"<]*\")?)*)"
+    rf"{_WS}*(/?)>|/([a-zA-Z][a-zA-Z0-9]*){_WS}*>|!DOCTYPE html>|!doctype html>)"
+)
+_QUICK_ATTR = re.compile(rf"{_WS}+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:=\"([^\"<]*)\")?")
+_QUICK_RISKY = re.compile(  # a superset of the names _inert_attribute can refuse
+    rf"{_WS}(?:on|srcset|style|href|xlink:href|src|data|action|formaction|poster|background"
+    r"|lowsrc|dynsrc|ping|manifest)",
+    re.I,
+)
+_QUICK_STYLE_END = re.compile(rf"</style{_WS}*>", re.I)
+_NEVER_QUICK = frozenset({"script", "base", "iframe", "frame", "frameset", "object", "embed",
+                          "applet", "noscript", "noembed", "noframes", "xmp", "plaintext",
+                          "textarea", "template", "form"})  # fmt: skip
+
+
+def _inert(html: str) -> bool:
+    """True when the full scan of `html` would provably remove, embed and report nothing."""
+    at, foreign = html.find("<"), 0
+    while at != -1:
+        m = _QUICK_TAG.match(html, at)
+        if m is None:
+            return False
+        end = m.end()
+        if m.group(1):  # a start tag
+            tag = m.group(1).lower()
+            if tag in _NEVER_QUICK:
+                return False
+            attrs = m.group(2)
+            if _QUICK_RISKY.search(attrs) and not all(
+                _inert_attribute(tag, a) for a in _QUICK_ATTR.finditer(attrs)
+            ):
+                return False
+            if tag == "meta" and "http-equiv" in attrs.lower():
+                return False
+            if tag in ("svg", "math"):
+                if m.group(3):
+                    return False
+                foreign += 1
+            elif tag == "style":  # its CSS runs to </style>; it must hold no "<" and no URL
+                if foreign or m.group(3):
+                    return False
+                close = _QUICK_STYLE_END.search(html, end)
+                if close is None or "<" in html[end : close.start()]:
+                    return False
+                if _CSS_URL.search(html, end, close.start()):
+                    return False
+                end = close.end()
+        elif m.group(4) and m.group(4).lower() in ("svg", "math") and foreign:
+            foreign -= 1
+        at = html.find("<", end)
+    return True
+
+
+def _inert_attribute(tag: str, m: re.Match[str]) -> bool:
+    """True when _Scanner._attribute would keep this attribute as it is, silently."""
+    name, value = m.group(1).lower(), m.group(2)
+    if name.startswith("on") or name == "srcset":
+        return False
+    if value is None:
+        return True
+    if "&" in value:
+        value = _html.unescape(value)  # as html.parser reads it
+    if name in _NAVIGATES and _SCRIPT_SCHEME.match(_URL_JUNK.sub("", value)):
+        return False
+    if name == "style":
+        return _CSS_URL.search(value) is None
+    elements = _LOADS.get(name, frozenset())
+    if elements is not None and tag not in elements:
+        return True
+    return value == "" or (value.startswith("#") and value == value.strip())
 
 
 _HEAD = re.compile(

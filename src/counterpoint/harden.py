@@ -8,6 +8,7 @@ template set is code, run in Jinja's immutable sandbox with the extra bounds bel
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import html as _html
 import mimetypes
@@ -102,6 +103,15 @@ _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _BRACE_SPEC = re.compile(r"\{[^{}]*?:[^{}]*?(\d{5,})")
 
 
+_PLAIN = (
+    str, int, float, list, tuple, dict, set, frozenset, type(None),
+    jinja2.runtime.LoopContext, jinja2.runtime.Macro, jinja2.runtime.BlockReference,
+    jinja2.runtime.TemplateReference, jinja2.runtime.Undefined, jinja2.utils.Cycler,
+    jinja2.utils.Joiner, jinja2.utils.Namespace, jinja2.environment.TemplateModule,
+)  # fmt: skip
+"""Types whose attributes templates may read besides the registered data (str covers Markup)."""
+
+
 def _check_format(fmt: str) -> None:
     """Refuse %-formats and str.format specs with huge widths (each makes a huge string)."""
     for m in _PERCENT_SPEC.finditer(fmt):
@@ -166,6 +176,11 @@ class Sandbox(ImmutableSandboxedEnvironment):
     `%` cannot make huge strings or integers, filters and calls get no number over
     `MAX_ARG`, and one render stops at `MAX_TEMPLATE_OUTPUT` characters. Loops that never
     end are stopped by the build's time limit.
+
+    Attributes are read only from data: Python's plain values, Jinja's own helpers and the
+    types registered with allow_data() (counterpoint's model). Anything else the context
+    reaches, such as the brief's Path, could read or write files, so its attributes are
+    refused.
     """
 
     intercepted_binops = frozenset({"*", "**", "%"})
@@ -175,6 +190,23 @@ class Sandbox(ImmutableSandboxedEnvironment):
         self.binop_table.update({"*": _times, "**": _power, "%": _modulo})
         self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
         self.globals.pop("lipsum", None)
+        self.data_fields: dict[type, frozenset[str]] = {}
+
+    def allow_data(self, types: Iterable[type]) -> None:
+        """Let templates read the attributes of these dataclasses (fields and methods)."""
+        for t in types:
+            self.data_fields[t] = frozenset(f.name for f in dataclasses.fields(t))
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if type(obj) not in self.data_fields and not isinstance(obj, _PLAIN):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        fields = self.data_fields.get(type(obj))
+        if fields is not None and attribute in fields:  # the common case, without the checks
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         if __obj is not __self.globals.get("range"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -9,7 +10,7 @@ from typing import Any, Literal, TypedDict
 import jinja2
 from markupsafe import Markup, escape
 
-from . import __version__, markdown
+from . import __version__, audit, errors, figures, markdown, model, resolve
 from .audit import AuditReport, audit_brief
 from .chicago import names_note
 from .errors import BuildError, display_path
@@ -40,6 +41,20 @@ class TemplateContext(TypedDict):
     audit: AuditReport  # balance and sourcing (audit.py): views (parity rows), findings, order_note
 
 
+def _data_types() -> list[type]:
+    """The dataclasses of counterpoint's model: what templates may read attributes of."""
+    modules = (model, resolve, audit, errors, figures)
+    return [
+        t
+        for m in modules
+        for t in vars(m).values()
+        if isinstance(t, type) and t.__module__ == m.__name__ and dataclasses.is_dataclass(t)
+    ]
+
+
+DATA_TYPES = _data_types()
+
+
 class _Renderer:
     """One Jinja environment per template set; compiled templates are cached by Jinja."""
 
@@ -60,6 +75,7 @@ class _Renderer:
             auto_reload=False,
             bytecode_cache=_bytecode_cache(),
         )
+        self.env.allow_data(DATA_TYPES)
         self.env.filters.update(
             md=_md_block,
             md_inline=_md_inline,

@@ -73,3 +73,26 @@ def test_second_build_reports_up_to_date_and_force_rebuilds(write_brief, tmp_pat
     assert re.search(r"^up to date .*/o/brief\.html \(3 notes\)$", out, re.M)
     code, out = run(*args, "--force")
     assert re.search(r"^wrote .*/o/brief\.html \(3 notes, \d+\.\d\d s\)$", out, re.M)
+
+
+def test_console_script_flushes_and_keeps_exit_codes(write_brief, tmp_path: Path) -> None:
+    """`counterpoint` (cli.run) leaves without interpreter teardown; nothing may be lost."""
+    import subprocess
+    import sys
+
+    def script(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "counterpoint", *args]  # __main__ calls cli.run
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
+
+    brief = write_brief()
+    done = script("build", str(brief), "--out", "o", "--format", "html")
+    assert done.returncode == 0
+    assert re.fullmatch(r"wrote o/brief\.html \(3 notes, \d+\.\d\d s\)\n", done.stdout)
+    assert (tmp_path / "o" / "brief.html").read_text().endswith("</body>\n</html>")
+    bad = write_brief(MINIMAL.replace("summary:", "sumary:"), name="bad.yaml")
+    failed = script("validate", str(bad))
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines()[-1] == "1 of 1 brief(s) invalid"
+    usage = script("build", "--format", "docx", str(brief))
+    assert usage.returncode == 2 and "'docx' is not one of html, pdf, print-html" in usage.stderr
+    assert script("--version").stdout == "counterpoint, version 0.1.0\n"

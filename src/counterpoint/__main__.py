@@ -1,6 +1,6 @@
 """`python -m counterpoint` runs the command line."""
 
-from counterpoint.cli import main
+from counterpoint.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

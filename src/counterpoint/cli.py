@@ -58,6 +58,35 @@ def main() -> None:
     """
 
 
+def run() -> None:
+    """The `counterpoint` console script: main(), then leave at once.
+
+    When main() returns, every output is written and closed. Tearing the interpreter down
+    (freeing each module and object in turn) would add about 30 ms to every run, a tenth
+    of an HTML build, so the process exits directly after flushing its output. The modules
+    imported by then live until exit, so the garbage collector stops scanning them.
+    """
+    import contextlib
+    import gc
+    import os
+
+    gc.freeze()
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (counterpoint ... | head)
+            stream.flush()
+    os._exit(code)
+
+
 @main.command()
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option(

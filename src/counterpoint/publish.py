@@ -341,12 +341,17 @@ def write_pdf(
             options["pdf_variant"] = variant
         # PDF/UA and PDF/A write an XMP id from uuid4(); derive it from the identifier
         # instead so that the same inputs give the same bytes.
+        # (unittest.mock.patch would do, but importing it costs 30 ms: it pulls in asyncio)
         import uuid
-        from unittest import mock
+
+        from weasyprint.pdf import metadata
 
         stable = uuid.uuid5(uuid.NAMESPACE_URL, f"counterpoint:{identifier}")
-        with mock.patch("weasyprint.pdf.metadata.uuid4", lambda: stable):
+        random_uuid, metadata.uuid4 = metadata.uuid4, lambda: stable
+        try:
             data = _weasyprint(target, lambda: document.write_pdf(**options))
+        finally:
+            metadata.uuid4 = random_uuid
     if write:
         write_atomic(target, data)
     warnings = list(

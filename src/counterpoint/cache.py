@@ -119,8 +119,8 @@ def fingerprint(brief: Brief, sets: list[TemplateSet], options: dict[str, Any]) 
     files = {brief.path.resolve()}
     files.update(Path(brief.sources[k].where.file).resolve() for k in cited_keys(brief))
     for s in sets:
-        for t in s.chain:
-            files.update(f.resolve() for f in t.folder.rglob("*") if f.is_file())
+        for t in s.chain:  # resolve the folder once; its files are then absolute already
+            files.update(f for f in t.folder.resolve().rglob("*") if f.is_file())
     for entry in brief.bibliography_folders:
         fp.listings[str(entry)] = _listing(entry)
     fp.inputs = {str(f): _sha(f) for f in sorted(files)}

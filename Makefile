@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-APT_PACKAGES := fonts-liberation2 fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 \
+APT_PACKAGES := fonts-liberation2 fonts-wqy-microhei fonts-dejavu-core libpango-1.0-0 \
                 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf poppler-utils
 # for the tests only: a browser for Playwright, Java for the Nu Html Checker
 TEST_APT_PACKAGES := chromium openjdk-17-jre-headless

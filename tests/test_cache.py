@@ -125,3 +125,31 @@ def test_a_dependency_upgrade_rebuilds(project: Path, monkeypatch) -> None:
         assert run(project) == {"a.html": True, "b.html": True}
     finally:
         cache.code_fingerprint.cache_clear()
+
+
+def test_a_font_replaced_in_place_rebuilds_pdfs_only(project: Path, monkeypatch) -> None:
+    from counterpoint import cache, fonts
+
+    font = project / "Fake-Regular.ttf"
+    font.write_bytes(b"font v1")
+    listing = (*fonts.fc_list(), ("Fake", "Regular", str(font)))
+    monkeypatch.setattr(fonts, "fc_list", lambda: listing)
+    cache.font_fingerprint.cache_clear()
+
+    def rebuilt() -> dict[str, bool]:
+        outputs = build(project / "a.yaml", project / "out", formats=["html", "pdf"])
+        return {o.path.name: not o.cached for o in outputs}
+
+    try:
+        assert rebuilt() == {"a.html": True, "a.pdf": True}
+        assert rebuilt() == {"a.html": False, "a.pdf": False}
+        font.write_bytes(b"font v2, a different size")  # same path, new file
+        cache.font_fingerprint.cache_clear()
+        assert rebuilt() == {"a.html": True, "a.pdf": True}  # built together, cached together
+        assert build(project / "b.yaml", project / "out", formats=["html"])[0].cached is False
+        assert build(project / "b.yaml", project / "out", formats=["html"])[0].cached is True
+        font.write_bytes(b"font v3, another size again")
+        cache.font_fingerprint.cache_clear()
+        assert build(project / "b.yaml", project / "out", formats=["html"])[0].cached is True
+    finally:
+        cache.font_fingerprint.cache_clear()

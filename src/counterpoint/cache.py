@@ -70,16 +70,11 @@ def installed_versions() -> dict[str, str]:
 def font_fingerprint() -> str:
     """The installed fonts as fontconfig lists them, with each file's size and mtime
     (a new, removed or replaced font changes PDFs)."""
-    import subprocess  # PDFs only
+    from .fonts import fc_list  # PDFs only
 
-    try:
-        listing = subprocess.run(
-            ["fc-list", "--format", "%{file}\n"], capture_output=True, text=True, timeout=20
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        listing = ""
+    listing = {file for _, _, file in fc_list()}
     h = hashlib.sha256()
-    for name in sorted(set(listing.splitlines())):
+    for name in sorted(listing):
         try:
             st = Path(name).stat()
             h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())

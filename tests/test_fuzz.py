@@ -188,9 +188,11 @@ def test_any_html_through_the_page_policy(html: str, web: bool) -> None:
 
 
 # Pages in the strict syntax harden.py's quick check reads, with active content mixed in
-_TAGS = ["p", "a", "img", "use", "image", "meta", "svg", "math", "style", "script", "video"]
+_TAGS = ["p", "a", "img", "use", "image", "meta", "svg", "math", "style", "script", "video", "set",
+         "link", "rect"]  # fmt: skip
 _ATTRS = ["href", "HREF", "src", "xlink:href", "style", "title", "onclick", "OnLoad",
-          "http-equiv", "poster", "srcset", "data", "data-x", "action", "formaction"]  # fmt: skip
+          "http-equiv", "poster", "srcset", "imagesrcset", "data", "data-x", "action",
+          "formaction", "fill", "to"]  # fmt: skip
 _VALUES = ["#x", "x.png", "javascript:", "java&#x73;cript:", " ", "&amp;", "url(", "x)",
            "@import ", "refresh", "x", "<", ">", ""]  # fmt: skip
 _attr = st.builds(
@@ -203,8 +205,9 @@ _tag = st.builds(
     st.sampled_from(_TAGS), st.lists(_attr, max_size=3), st.sampled_from([">", "/>"]),
 )  # fmt: skip
 _piece = _tag | st.sampled_from(
-    ["</p>", "</svg>", "</math>", "</style>", "</script>", "text", "p{color:red}", *_VALUES]
-)
+    ["</p>", "</svg>", "</math>", "</style>", "</\u017ftyle>", "</STYLE >", "</script>", "text",
+     "p{color:red}", "\\75rl(x)", "image-set('x')", *_VALUES]
+)  # fmt: skip
 strict_pages = st.lists(_piece, max_size=12).map("".join)
 
 

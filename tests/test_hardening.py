@@ -546,6 +546,41 @@ def test_built_pages_take_the_quick_path(tmp_path: Path) -> None:
         assert _inert(page), o.path.name
 
 
+EVIL_PNG = "refused to load http://evil.example/x.png: remote fetches are off (use --allow-remote)"
+
+
+@pytest.mark.parametrize(
+    ("html", "warning"),
+    [
+        # "ſ" matches "s" case-insensitively in Python, but not in a browser or html.parser
+        ("<style></\u017ftyle>*{background:url(http://evil.example/x.png)}</style>", EVIL_PNG),
+        # faked nesting: the browser is still inside <svg>, where <style> is markup
+        ("<svg></math><style>*{background:url&#40;http://evil.example/x.png)}</style></svg>",
+         EVIL_PNG),
+        ("<svg><title></svg></title><style>&#64;import 'http://evil.example/x.png';</style>",
+         EVIL_PNG),
+        ("<style>*{background:url(http://evil.example/x.png)}", EVIL_PNG),  # never closed
+        ("<style/>*{background:url(http://evil.example/x.png)}", EVIL_PNG),
+        ("<math><mi><style><!-- *{background:url(http://evil.example/x.png)} --></style>",
+         EVIL_PNG),
+        ('<style>@import"http://evil.example/x.png";</style>', EVIL_PNG),
+        ("<style>*{background:\\75rl(http://evil.example/x.png)}</style>", EVIL_PNG),
+        ('<style>*{background:image-set("http://evil.example/x.png" 1x)}</style>', EVIL_PNG),
+        ('<svg><rect fill="url(http://evil.example/x.png)"/></svg>', EVIL_PNG),
+        ('<link rel="preload" as="image" imagesrcset="http://evil.example/x.png 1x">',
+         "removed an imagesrcset attribute: the page uses src only"),
+        ('<svg><a><set attributeName="href" to="javascript:alert(1)"/></a></svg>',
+         "removed a javascript: URL: pages never run scripts"),
+    ],
+)  # fmt: skip
+def test_page_reports_what_a_browser_would_load(html: str, warning: str) -> None:
+    """Cases from an adversarial review: each is reported, and none takes the quick path."""
+    from counterpoint.harden import _inert
+
+    assert not _inert(html)
+    assert _harden(html)[1] == [warning]
+
+
 def test_print_html_keeps_urls_but_reports_them() -> None:
     page, warnings = _harden('<img src="http://evil.example/x.png">', medium="print")
     assert page.endswith('<img src="http://evil.example/x.png">')

@@ -303,6 +303,7 @@ def content_policy(allow_remote: bool) -> str:
 _LOADS: dict[str, frozenset[str] | None] = {
     "src": None,
     "srcset": None,
+    "imagesrcset": frozenset({"link"}),
     "poster": None,
     "background": None,
     "lowsrc": None,
@@ -316,10 +317,36 @@ _LOADS: dict[str, frozenset[str] | None] = {
 _NAVIGATES = {"href", "xlink:href", "action", "formaction", "src", "data"}
 _SCRIPT_SCHEME = re.compile(r"^(javascript|vbscript|livescript):", re.I)
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f]")  # browsers drop tabs and newlines inside URLs
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.I | re.S)
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s*(['"])(.*?)\3""", re.I | re.S)
+_CSS_IMAGE_SET = re.compile(r"image-set\(([^)]*)\)", re.I)
+_CSS_STRING = re.compile(r"""(['"])(.*?)\1""", re.S)
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(.)", re.S)
+_ANIMATES = frozenset({"set", "animate"})  # SVG animation can set href="javascript:..."
+_ANIMATED = frozenset({"to", "from", "by", "values"})
+_SCRIPT_ANYWHERE = re.compile(r"(javascript|vbscript|livescript):", re.I)
 _EMBEDDED = {"img", "image", "source", "input", "video", "feimage"}
 _DROP: Any = object()
 _GAP = " "  # what a removed element leaves: "<" + gap + "img ..." can never become a tag
+
+
+def _css_char(m: re.Match[str]) -> str:
+    if m.group(2) is not None:
+        return m.group(2)
+    code = int(m.group(1), 16)
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
+def css_urls(css: str) -> list[str]:
+    """Every URL a stylesheet (or a style attribute) asks for: url(), @import strings and
+    image-set() strings, after CSS escapes (`\\75rl(`) are read as the browser reads them."""
+    if "\\" in css:
+        css = _CSS_ESCAPE.sub(_css_char, css)
+    urls = [
+        m.group(2) if m.group(2) is not None else m.group(4) or "" for m in _CSS_URL.finditer(css)
+    ]
+    for m in _CSS_IMAGE_SET.finditer(css):
+        urls += [s.group(2) for s in _CSS_STRING.finditer(m.group(1))]
+    return [u.strip() for u in urls]
 
 
 class Page:
@@ -362,27 +389,29 @@ def harden_html(html: str, page: Page, medium: str) -> tuple[str, list[str]]:
 # scan would change nothing: every "<" opens a strictly formed tag (ASCII names, double-
 # quoted values, ASCII white space) or closes one; no comments, scripts, <base>, <meta
 # http-equiv>, CSS url()/@import, script URLs, on...= handlers, or loaded URLs other than
-# "#fragments". Anything else, however harmless, goes to the full scan.
+# "#fragments"; no <style> once SVG or MathML has begun (there a browser may read it as
+# markup). Names are matched as ASCII only: Python's case-insensitive matching would take
+# "ſ" (U+017F) for "s". Anything else, however harmless, goes to the full scan.
 _WS = "[ \t\n\r\f]"
 _QUICK_TAG = re.compile(
     rf"<(?:([a-zA-Z][a-zA-Z0-9]*)((?:{_WS}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"<]*\")?)*)"
     rf"{_WS}*(/?)>|/([a-zA-Z][a-zA-Z0-9]*){_WS}*>|!DOCTYPE html>|!doctype html>)"
 )
 _QUICK_ATTR = re.compile(rf"{_WS}+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:=\"([^\"<]*)\")?")
-_QUICK_RISKY = re.compile(  # a superset of the names _inert_attribute can refuse
-    rf"{_WS}(?:on|srcset|style|href|xlink:href|src|data|action|formaction|poster|background"
-    r"|lowsrc|dynsrc|ping|manifest)",
+_QUICK_RISKY = re.compile(  # a superset of what _inert_attribute can refuse
+    rf"{_WS}(?:on|srcset|imagesrcset|style|href|xlink:href|src|data|action|formaction|poster"
+    r"|background|lowsrc|dynsrc|ping|manifest)|[(&]",
     re.I,
 )
-_QUICK_STYLE_END = re.compile(rf"</style{_WS}*>", re.I)
+_QUICK_STYLE_END = re.compile(rf"</[sS][tT][yY][lL][eE]{_WS}*>")
 _NEVER_QUICK = frozenset({"script", "base", "iframe", "frame", "frameset", "object", "embed",
                           "applet", "noscript", "noembed", "noframes", "xmp", "plaintext",
-                          "textarea", "template", "form"})  # fmt: skip
+                          "textarea", "template", "form", *_ANIMATES})  # fmt: skip
 
 
 def _inert(html: str) -> bool:
     """True when the full scan of `html` would provably remove, embed and report nothing."""
-    at, foreign = html.find("<"), 0
+    at, foreign = html.find("<"), False
     while at != -1:
         m = _QUICK_TAG.match(html, at)
         if m is None:
@@ -400,20 +429,16 @@ def _inert(html: str) -> bool:
             if tag == "meta" and "http-equiv" in attrs.lower():
                 return False
             if tag in ("svg", "math"):
-                if m.group(3):
-                    return False
-                foreign += 1
+                foreign = True
             elif tag == "style":  # its CSS runs to </style>; it must hold no "<" and no URL
                 if foreign or m.group(3):
                     return False
                 close = _QUICK_STYLE_END.search(html, end)
                 if close is None or "<" in html[end : close.start()]:
                     return False
-                if _CSS_URL.search(html, end, close.start()):
+                if css_urls(html[end : close.start()]):
                     return False
                 end = close.end()
-        elif m.group(4) and m.group(4).lower() in ("svg", "math") and foreign:
-            foreign -= 1
         at = html.find("<", end)
     return True
 
@@ -421,7 +446,7 @@ def _inert(html: str) -> bool:
 def _inert_attribute(tag: str, m: re.Match[str]) -> bool:
     """True when _Scanner._attribute would keep this attribute as it is, silently."""
     name, value = m.group(1).lower(), m.group(2)
-    if name.startswith("on") or name == "srcset":
+    if name.startswith("on") or name in ("srcset", "imagesrcset"):
         return False
     if value is None:
         return True
@@ -429,8 +454,10 @@ def _inert_attribute(tag: str, m: re.Match[str]) -> bool:
         value = _html.unescape(value)  # as html.parser reads it
     if name in _NAVIGATES and _SCRIPT_SCHEME.match(_URL_JUNK.sub("", value)):
         return False
+    if (name == "style" or "(" in value) and css_urls(value):
+        return False
     if name == "style":
-        return _CSS_URL.search(value) is None
+        return True
     elements = _LOADS.get(name, frozenset())
     if elements is not None and tag not in elements:
         return True
@@ -462,12 +489,15 @@ class _Scanner(HTMLParser):
         self.edits: list[tuple[int, int, str]] = []
         self.script_start: int | None = None
         self.in_style = False
-        self.foreign = 0  # depth inside <svg> or <math>
+        self.style_start = 0  # where the CSS of the current <style> begins
+        self.foreign = False  # has <svg> or <math> begun? (then <style> may be markup)
         self.lines = [0] + [m.end() for m in re.finditer("\n", html)]
         self.feed(html)
         self.close()
         if self.script_start is not None:  # an unclosed <script> runs to the end
             self.edits.append((self.script_start, len(html), _GAP))
+        if self.in_style:  # an unclosed <style> runs to the end; html.parser keeps it back
+            self._css(html[self.style_start :])
 
     def result(self) -> str:
         out, last = [], 0
@@ -484,12 +514,14 @@ class _Scanner(HTMLParser):
         return self.lines[line - 1] + col
 
     # -- events --
-    def set_cdata_mode(self, elem: str) -> None:
+    def set_cdata_mode(self, elem: str, *args: Any, **kwargs: Any) -> None:
         # In SVG and MathML a browser parses <style> content as markup (a known way to
-        # smuggle <img onerror=...> past sanitizers), so it is scanned as markup here too.
+        # smuggle <img onerror=...> past sanitizers). Nesting is easy to fake (`</math>`
+        # inside <svg>, `</svg>` inside a <title>), so once either has begun, every later
+        # <style> is scanned as markup, and its comments as CSS too.
         if self.foreign and elem == "style":
             return
-        super().set_cdata_mode(elem)  # type: ignore[misc]
+        super().set_cdata_mode(elem, *args, **kwargs)  # type: ignore[misc]
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -508,9 +540,10 @@ class _Scanner(HTMLParser):
             self.warnings.append("removed a <script> element: pages never run scripts")
             return
         if tag in ("svg", "math"):
-            self.foreign += 1
+            self.foreign = True
         if tag == "style":
             self.in_style = True
+            self.style_start = start + len(raw)
         if tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "refresh":
             self.warnings.append("removed a <meta http-equiv=refresh>: pages never redirect")
             self.edits.append((start, start + len(raw), _GAP))
@@ -535,11 +568,13 @@ class _Scanner(HTMLParser):
             self.script_start = None
         elif tag == "style":
             self.in_style = False
-        elif tag in ("svg", "math") and self.foreign:
-            self.foreign -= 1
 
     def handle_data(self, data: str) -> None:
         if self.in_style and self.script_start is None:
+            self._css(data)
+
+    def handle_comment(self, data: str) -> None:
+        if self.in_style and self.script_start is None:  # a browser may read it as CSS
             self._css(data)
 
     # -- checks --
@@ -554,15 +589,22 @@ class _Scanner(HTMLParser):
             scheme = _URL_JUNK.sub("", value).split(":", 1)[0].lower()
             self.warnings.append(f"removed a {scheme}: URL: pages never run scripts")
             return _DROP
-        if name == "style":
+        if tag in _ANIMATES and name in _ANIMATED:
+            found = _SCRIPT_ANYWHERE.search(_URL_JUNK.sub("", value))
+            if found:
+                self.warnings.append(f"removed a {found[1].lower()}: URL: pages never run scripts")
+                return _DROP
+        if name == "style" or "(" in value:  # style="", and SVG's fill="url(...)" and kin
             self._css(value)
+        if name == "style":
             return value
         elements = _LOADS.get(name, frozenset())
         if elements is not None and tag not in elements:
             return value
-        if name == "srcset":  # never needed: the page embeds its images through src
+        if name in ("srcset", "imagesrcset"):  # never needed: the page embeds through src
             if self.web:
-                self.warnings.append("removed a srcset attribute: the page uses src only")
+                article = "an" if name.startswith("i") else "a"
+                self.warnings.append(f"removed {article} {name} attribute: the page uses src only")
                 return _DROP
             return value
         new = self._url(tag, value)
@@ -602,8 +644,7 @@ class _Scanner(HTMLParser):
         return encoded
 
     def _css(self, css: str) -> None:
-        for m in _CSS_URL.finditer(css):
-            url = (m.group(2) if m.group(2) is not None else m.group(4) or "").strip()
+        for url in css_urls(css):
             if not url or url.startswith("#"):
                 continue
             absolute = urljoin(self.page.base_url, url)

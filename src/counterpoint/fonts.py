@@ -11,7 +11,6 @@ import functools
 import hashlib
 import html as html_lib
 import json
-import os
 import re
 import subprocess
 import unicodedata
@@ -65,8 +64,9 @@ def _installed() -> dict[str, Path]:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "counterpoint" / "cmaps"
+    from .regexcache import user_cache_dir
+
+    return Path(user_cache_dir("cmaps"))
 
 
 @functools.cache

@@ -287,6 +287,18 @@ def _weasyprint(target: Path, step: Callable[[], Any]) -> Any:
         ) from None
 
 
+def import_weasyprint() -> Any:
+    """WeasyPrint, imported on first use (about 0.5 s), its regular expressions cached."""
+    import sys
+
+    if "weasyprint" not in sys.modules:
+        from .regexcache import cached_regexes
+
+        with cached_regexes():
+            import weasyprint  # noqa: F401
+    return sys.modules["weasyprint"]
+
+
 def write_pdf(
     html: str,
     target: Path,
@@ -310,8 +322,7 @@ def write_pdf(
             f"{MAX_PDF_NOTES:,} (layout takes about 12 ms and 150 KB a note); "
             "build --format html, or split the brief"
         )
-    import weasyprint
-
+    weasyprint = import_weasyprint()
     with _quiet_weasyprint() as messages:
         document = _weasyprint(
             target,

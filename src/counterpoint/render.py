@@ -165,10 +165,9 @@ class _Renderer:
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept in the user's cache folder (keyed by each template's source,
     so an edited template is compiled anew): saves ~60 ms a process."""
-    import os
+    from .regexcache import user_cache_dir
 
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "counterpoint" / "jinja"
+    folder = Path(user_cache_dir("jinja"))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -36,7 +36,9 @@ def default_jobs() -> int:
 def _warm(formats: Sequence[str]) -> None:
     """Pay WeasyPrint's import once per worker, before the first brief."""
     if "pdf" in formats:
-        import weasyprint  # noqa: F401
+        from .publish import import_weasyprint
+
+        import_weasyprint()
 
 
 def _build_one(path: Path, options: dict[str, Any], seconds: float | None) -> BriefResult:

@@ -113,7 +113,7 @@ def test_dependency_versions_are_read_as_importlib_metadata_reads_them() -> None
         assert found[dist] == metadata.version(dist), dist
 
 
-def test_a_dependency_upgrade_rebuilds(project: Path, monkeypatch) -> None:
+def test_a_dependency_or_counterpoint_upgrade_rebuilds(project: Path, monkeypatch) -> None:
     from counterpoint import cache
 
     assert run(project) == {"a.html": True, "b.html": True}
@@ -122,6 +122,10 @@ def test_a_dependency_upgrade_rebuilds(project: Path, monkeypatch) -> None:
     monkeypatch.setattr(cache, "installed_versions", lambda: versions)
     cache.code_fingerprint.cache_clear()
     try:
+        assert run(project) == {"a.html": True, "b.html": True}
+        assert run(project) == {"a.html": False, "b.html": False}
+        monkeypatch.setattr(cache, "__version__", "99.0.0")  # a new counterpoint
+        cache.code_fingerprint.cache_clear()
         assert run(project) == {"a.html": True, "b.html": True}
     finally:
         cache.code_fingerprint.cache_clear()

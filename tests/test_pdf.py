@@ -137,3 +137,32 @@ def test_hundreds_of_notes_all_reach_their_pages(write_brief, tmp_path: Path) ->
         for m in re.findall(r"^(\d+)\. (?:Irina Petrova|Petrova|Institute)", page, re.M)
     ]
     assert numbers == list(range(1, 401))
+
+
+def test_relative_links_leave_the_pdf_but_keep_their_text(write_brief, tmp_path: Path) -> None:
+    """WeasyPrint would make `annex.pdf` a file: link naming the build folder."""
+    from .conftest import MINIMAL
+
+    text = MINIMAL.replace(
+        "It is settled [@petrova-2025, para. 2].",
+        "It is settled [@petrova-2025, para. 2]; see the [annex](annex/notes.pdf) and "
+        "[the register](https://example.org/register).",
+    )
+    brief = write_brief(text)
+    html, pdf = build(brief, tmp_path / "out", formats=["html", "pdf"])
+    assert pdf.warnings == [
+        "removed the link to annex/notes.pdf from the PDF, keeping its text: a relative link "
+        "would point into the folder the PDF was built in"
+    ]
+    reader = pypdf.PdfReader(pdf.path)
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for a in page.get("/Annots") or []
+        if "/URI" in a.get_object().get("/A", {})
+    ]
+    assert uris == ["https://example.org/register"]
+    assert "see the annex and the register" in " ".join(
+        p.extract_text() for p in reader.pages
+    ).replace("\n", " ")
+    assert '<a href="annex/notes.pdf">annex</a>' in html.path.read_text()  # the page keeps it

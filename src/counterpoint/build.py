@@ -292,10 +292,12 @@ def _build_audience(
                 too_long=lambda pages: too_long_advice(brief, audience, pages, int(max_pages or 0)),
                 write=False,
             )  # fmt: skip
+            # what hardening removed, but not its load checks: the fetcher reports those
+            removals = [w for w in removed if not w.startswith(("refused to", "cannot load"))]
             outputs.append(
                 Output(
                     target, fmt, audience, len(doc.notes), 0.0, result.pages,
-                    glyphs + result.warnings, data=result.data,
+                    removals + glyphs + result.warnings, data=result.data,
                 )
             )  # fmt: skip
         else:

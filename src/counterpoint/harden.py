@@ -324,6 +324,16 @@ _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(.)", re.S)
 _ANIMATES = frozenset({"set", "animate"})  # SVG animation can set href="javascript:..."
 _ANIMATED = frozenset({"to", "from", "by", "values"})
 _SCRIPT_ANYWHERE = re.compile(r"(javascript|vbscript|livescript):", re.I)
+_LINKS = frozenset({"a", "area"})  # elements WeasyPrint turns into PDF links
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def _relative(url: str) -> bool:
+    """A link that WeasyPrint would resolve against the build folder (a file: URL)."""
+    url = _URL_JUNK.sub("", url)
+    return bool(url) and not url.startswith("#") and not _SCHEME.match(url)
+
+
 _EMBEDDED = {"img", "image", "source", "input", "video", "feimage"}
 _DROP: Any = object()
 _GAP = " "  # what a removed element leaves: "<" + gap + "img ..." can never become a tag
@@ -456,6 +466,8 @@ def _inert_attribute(tag: str, m: re.Match[str]) -> bool:
         return False
     if (name == "style" or "(" in value) and css_urls(value):
         return False
+    if name == "href" and tag in _LINKS and _relative(value):  # the PDF drops these
+        return False
     if name == "style":
         return True
     elements = _LOADS.get(name, frozenset())
@@ -491,6 +503,7 @@ class _Scanner(HTMLParser):
         self.in_style = False
         self.style_start = 0  # where the CSS of the current <style> begins
         self.foreign = False  # has <svg> or <math> begun? (then <style> may be markup)
+        self.attachment = False  # is the tag being read <a rel=attachment>?
         self.lines = [0] + [m.end() for m in re.finditer("\n", html)]
         self.feed(html)
         self.close()
@@ -552,6 +565,8 @@ class _Scanner(HTMLParser):
             self.warnings.append("removed a <base> element: links stay relative to the page")
             self.edits.append((start, start + len(raw), _GAP))
             return
+        rel = (dict(attrs).get("rel") or "").lower().split()
+        self.attachment = "attachment" in rel  # WeasyPrint embeds the file: a load, not a link
         kept, changed = [], False
         for name, value in attrs:
             new = self._attribute(tag, name, value)
@@ -594,6 +609,13 @@ class _Scanner(HTMLParser):
             if found:
                 self.warnings.append(f"removed a {found[1].lower()}: URL: pages never run scripts")
                 return _DROP
+        relative = tag in _LINKS and name == "href" and _relative(value)
+        if not self.web and relative and not self.attachment:
+            self.warnings.append(
+                f"removed the link to {_short(value.strip())} from the PDF, keeping its text: "
+                "a relative link would point into the folder the PDF was built in"
+            )
+            return _DROP
         if name == "style" or "(" in value:  # style="", and SVG's fill="url(...)" and kin
             self._css(value)
         if name == "style":

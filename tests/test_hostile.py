@@ -224,6 +224,24 @@ SCRIPT_WARNINGS = [
 ]
 
 
+def test_policy_cannot_be_pushed_out_of_the_head(tmp_path: Path) -> None:
+    """From an adversarial review: a ">" inside a quoted attribute of <head> once put the
+    policy inside that attribute, and markup that a browser reads differently from
+    html.parser (comments ended by "--!>" or "<!-->", CDATA, srcdoc, data: documents)
+    carried scripts past the scan."""
+    (page,) = build("briefs/plain.yaml", tmp_path, formats=["html"], audience="csp-escape")
+    assert page.warnings == [
+        f"refused to load http://203.0.113.9/beacon: {REMOTE_OFF}",
+        "removed a srcdoc attribute: pages embed no other documents",
+        "refused to load a data: URL in <iframe>: only images, video and audio are embedded",
+        "removed a comment that a browser would end early",
+        "removed a <![ ]]> section",
+    ]
+    html = page.path.read_text(encoding="utf-8")
+    assert html.startswith('<!DOCTYPE html>\n<meta http-equiv="Content-Security-Policy"')
+    assert "onerror" not in html and "srcdoc" not in html and "data:text/html" not in html
+
+
 def test_template_scripts_are_removed_from_the_page(tmp_path: Path) -> None:
     (page,) = build("briefs/plain.yaml", tmp_path, formats=["html"], audience="script")
     assert page.warnings == SCRIPT_WARNINGS

@@ -61,6 +61,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "images": build("briefs/images.yaml", out, formats=["html"])[0].path,
             "sources": build("briefs/hostile-sources.yaml", out, formats=["html"])[0].path,
             "script": build("briefs/plain.yaml", out, formats=["html"], audience="script")[0].path,
+            "csp-escape": build("briefs/plain.yaml", out, ["html"], "csp-escape")[0].path,
         }
     finally:
         os.chdir(cwd)
@@ -120,7 +121,7 @@ def test_control_page_runs_its_script(browser, pages) -> None:
     assert visit.evaluate("document.title") == "ran"
 
 
-@pytest.mark.parametrize("name", ["raw-html", "images", "sources", "script"])
+@pytest.mark.parametrize("name", ["raw-html", "images", "sources", "script", "csp-escape"])
 def test_no_script_runs_and_nothing_is_fetched(browser, pages, name: str) -> None:
     visit = Visit(browser, pages[name])
     assert visit.dialogs == []

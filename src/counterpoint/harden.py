@@ -335,6 +335,14 @@ def _relative(url: str) -> bool:
 
 
 _EMBEDDED = {"img", "image", "source", "input", "video", "feimage"}
+_MEDIA = ("image/", "video/", "audio/")
+
+
+def _data_type(url: str) -> str:
+    """The media type of a data: URL ("data:image/png;base64,..." -> "image/png")."""
+    return url[5:].split(",", 1)[0].split(";", 1)[0].strip().lower()
+
+
 _DROP: Any = object()
 _GAP = " "  # what a removed element leaves: "<" + gap + "img ..." can never become a tag
 
@@ -409,7 +417,7 @@ _QUICK_TAG = re.compile(
 )
 _QUICK_ATTR = re.compile(rf"{_WS}+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:=\"([^\"<]*)\")?")
 _QUICK_RISKY = re.compile(  # a superset of what _inert_attribute can refuse
-    rf"{_WS}(?:on|srcset|imagesrcset|style|href|xlink:href|src|data|action|formaction|poster"
+    rf"{_WS}(?:on|srcset|imagesrcset|srcdoc|style|href|xlink:href|src|data|action|formaction|poster"
     r"|background|lowsrc|dynsrc|ping|manifest)|[(&]",
     re.I,
 )
@@ -456,7 +464,7 @@ def _inert(html: str) -> bool:
 def _inert_attribute(tag: str, m: re.Match[str]) -> bool:
     """True when _Scanner._attribute would keep this attribute as it is, silently."""
     name, value = m.group(1).lower(), m.group(2)
-    if name.startswith("on") or name in ("srcset", "imagesrcset"):
+    if name.startswith("on") or name in ("srcset", "imagesrcset", "srcdoc"):
         return False
     if value is None:
         return True
@@ -476,12 +484,16 @@ def _inert_attribute(tag: str, m: re.Match[str]) -> bool:
     return value == "" or (value.startswith("#") and value == value.strip())
 
 
+# The policy goes right after <head> (and <meta charset>) when the page begins with strictly
+# formed tags; otherwise right after the doctype, or first, where a browser still reads it
+# as part of the head. (A loose match once put it inside `<head data-x='a>'>`.)
+_ATTRS = rf"(?:{_WS}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"'<>`=]*\")?)*{_WS}*"
 _HEAD = re.compile(
-    r"\A(\s*(?:<!doctype[^>]*>)?\s*(?:<html\b[^>]*>)?\s*<head\b[^>]*>"
-    r"(?:\s*<meta\s+charset=[^>]*>)?)",
-    re.I,
+    rf"\A({_WS}*(?:<!doctype html>)?{_WS}*(?:<html{_ATTRS}>)?{_WS}*<head{_ATTRS}>"
+    rf"(?:{_WS}*<meta{_WS}+charset=\"?[-a-zA-Z0-9_]+\"?{_WS}*/?>)?)",
+    re.I | re.A,
 )
-_DOCTYPE = re.compile(r"\A\s*<!doctype[^>]*>", re.I)
+_DOCTYPE = re.compile(rf"\A{_WS}*<!doctype[^<>\"']*>", re.I | re.A)
 
 
 def _insert_policy(html: str, policy: str) -> str:
@@ -589,8 +601,27 @@ class _Scanner(HTMLParser):
             self._css(data)
 
     def handle_comment(self, data: str) -> None:
-        if self.in_style and self.script_start is None:  # a browser may read it as CSS
+        if self.script_start is not None:
+            return
+        if data.startswith((">", "->")) or "--!>" in data:
+            # a browser ends "<!-->", "<!--->" and "--!>" where html.parser does not, and
+            # reads what follows as markup: remove all that html.parser took as comment
+            start = self._offset()
+            end = self.html.find(">", start + 4 + len(data)) + 1 or len(self.html)
+            self.edits.append((start, end, _GAP))
+            self.warnings.append("removed a comment that a browser would end early")
+        elif self.in_style:  # a browser may read it as CSS
             self._css(data)
+
+    def unknown_decl(self, data: str) -> None:
+        # <![CDATA[...]]>: outside SVG a browser ends it at the first ">" and reads the rest
+        # as markup, so all of it goes
+        if self.script_start is not None:
+            return
+        start = self._offset()
+        end = self.html.find(">", start + 3 + len(data)) + 1 or len(self.html)
+        self.edits.append((start, end, _GAP))
+        self.warnings.append("removed a <![ ]]> section")
 
     # -- checks --
     def _attribute(self, tag: str, name: str, value: str | None) -> Any:
@@ -603,6 +634,9 @@ class _Scanner(HTMLParser):
         if name in _NAVIGATES and _SCRIPT_SCHEME.match(_URL_JUNK.sub("", value)):
             scheme = _URL_JUNK.sub("", value).split(":", 1)[0].lower()
             self.warnings.append(f"removed a {scheme}: URL: pages never run scripts")
+            return _DROP
+        if name == "srcdoc":
+            self.warnings.append("removed a srcdoc attribute: pages embed no other documents")
             return _DROP
         if tag in _ANIMATES and name in _ANIMATED:
             found = _SCRIPT_ANYWHERE.search(_URL_JUNK.sub("", value))
@@ -643,6 +677,11 @@ class _Scanner(HTMLParser):
         if reason is not None:
             self.warnings.append(f"refused to load {_short(url)}: {reason}")
             return url if not self.web else None
+        if scheme == "data" and not (tag in _EMBEDDED and _data_type(url).startswith(_MEDIA)):
+            self.warnings.append(
+                f"refused to load a data: URL in <{tag}>: only images, video and audio are embedded"
+            )
+            return None
         if not self.web or scheme in ("data", "http", "https"):
             return url
         # a project file on the web page: embed it, so the page stands alone

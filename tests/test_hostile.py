@@ -314,6 +314,9 @@ def test_policy_decisions() -> None:
     assert policy.check("https://example.org/x.png") == REMOTE_OFF
     assert policy.check("ftp://example.org/x") == "ftp: URLs are not allowed"
     assert policy.check("file:///etc/passwd") == OUTSIDE
+    hidden = "a hidden file or folder (its name starts with '.')"
+    assert policy.check((HOSTILE / "briefs" / ".env").as_uri()) == hidden
+    assert policy.check((HOSTILE / "briefs" / ".git" / "config").as_uri()) == hidden
     assert policy.check("file://evil.example/share/x.png") == (
         "file: URLs naming another host are not allowed"
     )

@@ -163,8 +163,12 @@ class FetchPolicy:
             path = Path(name).resolve()
         except (OSError, ValueError):
             return "not a usable file path"
-        if not any(path == r or r in path.parents for r in self.roots):
+        root = next((r for r in self.roots if path == r or r in path.parents), None)
+        if root is None:
             return "outside the brief's project (its folder, the template set and ./assets)"
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            # .env, .git/config, .ssh: a template could otherwise attach them to the PDF
+            return "a hidden file or folder (its name starts with '.')"
         try:
             info = path.stat()
         except OSError:

@@ -157,3 +157,20 @@ def test_a_font_replaced_in_place_rebuilds_pdfs_only(project: Path, monkeypatch)
         assert build(project / "b.yaml", project / "out", formats=["html"])[0].cached is True
     finally:
         cache.font_fingerprint.cache_clear()
+
+
+def test_a_link_out_of_a_template_set_is_never_read(project: Path) -> None:
+    """The record names where the link points; it holds no hash of the file behind it."""
+    import json
+
+    sets = project / "sets" / "analyst"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text("name: analyst\nparent: analyst\n")
+    (sets / "logo.png").symlink_to("/etc/hostname")
+    assert run(project, templates=project / "sets") == {"a.html": True, "b.html": True}
+    assert run(project, templates=project / "sets") == {"a.html": False, "b.html": False}
+    record = json.loads((project / "out" / ".counterpoint" / "a.json").read_text())
+    assert record["inputs"][str(sets.resolve() / "logo.png")] == "link:/etc/hostname"
+    (sets / "logo.png").unlink()
+    (sets / "logo.png").symlink_to("/etc/hosts")
+    assert run(project, templates=project / "sets") == {"a.html": True, "b.html": True}

@@ -113,13 +113,34 @@ def fingerprint(brief: Brief, sets: list[TemplateSet], options: dict[str, Any]) 
     fp = Fingerprint(options=_with_environment(options))
     files = {brief.path.resolve()}
     files.update(Path(brief.sources[k].where.file).resolve() for k in cited_keys(brief))
+    outside: set[Path] = set()
     for s in sets:
         for t in s.chain:  # resolve the folder once; its files are then absolute already
-            files.update(f for f in t.folder.resolve().rglob("*") if f.is_file())
+            root = t.folder.resolve()
+            for f in root.rglob("*"):
+                if f.is_symlink() and not f.resolve().is_relative_to(root):
+                    outside.add(f)  # never read (the loaders refuse it): never hashed either
+                elif f.is_file():
+                    files.add(f)
     for entry in brief.bibliography_folders:
         fp.listings[str(entry)] = _listing(entry)
     fp.inputs = {str(f): _sha(f) for f in sorted(files)}
+    fp.inputs.update({str(f): _link(f) for f in sorted(outside)})
     return fp
+
+
+def _link(path: Path) -> str:
+    """A symbolic link out of its template set, recorded by where it points."""
+    try:
+        return "link:" + os.readlink(path)
+    except OSError:
+        return "missing"
+
+
+def _unchanged(path: str, recorded: str) -> bool:
+    if recorded.startswith("link:"):
+        return _link(Path(path)) == recorded
+    return _sha(Path(path)) == recorded
 
 
 def cited_keys(brief: Brief) -> set[str]:
@@ -148,7 +169,7 @@ def fresh(out_dir: Path, brief_path: Path, options: dict[str, Any]) -> list[dict
         return None
     if record.get("options") != _with_environment(options):
         return None
-    if any(_sha(Path(p)) != h for p, h in record.get("inputs", {}).items()):
+    if not all(_unchanged(p, h) for p, h in record.get("inputs", {}).items()):
         return None
     if any(_listing(Path(d)) != names for d, names in record.get("listings", {}).items()):
         return None

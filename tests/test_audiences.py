@@ -9,7 +9,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from counterpoint import BuildError, build
+from counterpoint import BuildError, CounterpointError, build
 from counterpoint.templates import eject
 
 from .conftest import MINIMAL, ROOT
@@ -108,6 +108,22 @@ def test_eject_then_build_is_identical(write_brief, tmp_path: Path, monkeypatch)
     assert mine.path.read_bytes() == builtin.path.read_bytes()
     with pytest.raises(Exception, match="already exists; not overwriting it"):
         eject("public", ejected)
+
+
+def test_eject_refuses_a_link_out_of_the_set(tmp_path: Path, monkeypatch) -> None:
+    """Copying would put the linked file's content into the project (found in a review)."""
+    sets = tmp_path / "templates" / "leaky"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text("name: leaky\nparent: base\n")
+    (sets / "logo.png").symlink_to("/etc/hostname")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CounterpointError) as info:
+        eject("leaky", tmp_path / "copy")
+    assert str(info.value).replace(str(tmp_path) + os.sep, "") == (
+        "templates/leaky/logo.png links to a file outside its template set; not copying it "
+        "(remove the link, or copy the file into the set)"
+    )
+    assert not (tmp_path / "copy").exists()
 
 
 def test_undefined_variable_names_template_file_and_line(write_brief, tmp_path: Path) -> None:

@@ -196,6 +196,14 @@ def eject(name: str, dest: Path | None = None) -> Path:
     target = dest or Path("templates") / name
     if target.exists():
         raise CounterpointError(f"{display_path(target)} already exists; not overwriting it")
+    for s in tset.chain:  # copying would read what a link out of the set points at
+        root = s.folder.resolve()
+        for f in sorted(s.folder.rglob("*")):
+            if f.is_symlink() and not f.resolve().is_relative_to(root):
+                raise CounterpointError(
+                    f"{display_path(f)} links to a file outside its template set; "
+                    "not copying it (remove the link, or copy the file into the set)"
+                )
     for s in reversed(tset.chain):
         shutil.copytree(s.folder, target, dirs_exist_ok=True)
     manifest: dict[str, object] = {

@@ -8,6 +8,7 @@ docs/security.md explains the policy each case checks.
 from __future__ import annotations
 
 import os
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -240,6 +241,16 @@ def test_policy_cannot_be_pushed_out_of_the_head(tmp_path: Path) -> None:
     html = page.path.read_text(encoding="utf-8")
     assert html.startswith('<!DOCTYPE html>\n<meta http-equiv="Content-Security-Policy"')
     assert "onerror" not in html and "srcdoc" not in html and "data:text/html" not in html
+
+
+def test_a_template_cannot_carry_one_brief_into_another(tmp_path: Path) -> None:
+    """templates/persist keeps every title it sees in an imported namespace; one process
+    builds two briefs, and the second page must hold only its own (found in a review)."""
+    (first,) = build("briefs/plain.yaml", tmp_path, formats=["html"], audience="persist")
+    (second,) = build("briefs/images.yaml", tmp_path, formats=["html"], audience="persist")
+    seen = re.compile(r'<meta name="seen" content="([^"]*)">')
+    assert seen.findall(first.path.read_text()) == [" | Hostile brief"]
+    assert seen.findall(second.path.read_text()) == [" | Images from outside"]
 
 
 def test_template_scripts_are_removed_from_the_page(tmp_path: Path) -> None:

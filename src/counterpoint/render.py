@@ -176,6 +176,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
 
 _renderers: dict[tuple[Path, ...], _Renderer] = {}
+_renderers_brief: list[Path] = []  # the brief the cached renderers have seen
 
 
 def render(
@@ -186,6 +187,12 @@ def render(
     options: dict[str, Any] | None = None,
 ) -> str:
     """The HTML of a resolved brief through a template set (web page or print source)."""
+    if _renderers_brief != [doc.brief.path]:
+        # Jinja keeps imported template modules, and a template can keep state in them
+        # (a namespace): a new brief gets new renderers, so nothing of one brief's text can
+        # reach another brief's output. Editions of one brief share them.
+        _renderers.clear()
+        _renderers_brief[:] = [doc.brief.path]
     key = tuple(s.folder for s in tset.chain)
     renderer = _renderers.get(key)
     if renderer is None:

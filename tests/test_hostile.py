@@ -169,6 +169,10 @@ TEMPLATE_ERRORS = {
     f"(limit 1,000,000){SANDBOX}",
     "width": f"templates/width/brief.html:1: a format width or precision over 10,000{SANDBOX}",
     "format": f"templates/format/brief.html:1: a format width or precision over 10,000{SANDBOX}",
+    "nested-width": "templates/nested-width/brief.html:1: a format width or precision taken "
+    f"from a nested {{field}}{SANDBOX}",
+    "tabs": "templates/tabs/brief.html:1: a string of about 1,000,000,000 characters "
+    f"(limit 1,000,000){SANDBOX}",
     "center": "templates/center/brief.html:1: the number 999999999 is over the limit of 10,000 "
     f"for an argument{SANDBOX}",
     "flood": f"template: its output is over 67,108,864 characters{SANDBOX}",

@@ -101,6 +101,7 @@ def _size(value: Any) -> int | None:
 
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _BRACE_SPEC = re.compile(r"\{[^{}]*?:[^{}]*?(\d{5,})")
+_NESTED_SPEC = re.compile(r"\{[^{}]*?:[^{}]*?\{")
 
 
 _PLAIN = (
@@ -120,6 +121,8 @@ def _check_format(fmt: str) -> None:
                 raise _refuse(f"a format width or precision over {MAX_ARG:,}")
     if _BRACE_SPEC.search(fmt):
         raise _refuse(f"a format width or precision over {MAX_ARG:,}")
+    if _NESTED_SPEC.search(fmt):  # "{:>{w}}" takes its width from an argument, unchecked
+        raise _refuse("a format width or precision taken from a nested {field}")
 
 
 def _check_args(args: Iterable[Any]) -> None:
@@ -212,6 +215,12 @@ class Sandbox(ImmutableSandboxedEnvironment):
         if __obj is not __self.globals.get("range"):
             _check_args(args)
             _check_args(kwargs.values())
+        if getattr(__obj, "__name__", "") == "expandtabs" and isinstance(
+            getattr(__obj, "__self__", None), str
+        ):  # "\t" * 100000 with tabs of 10,000: a gigabyte from one call
+            size = __obj.__self__.count("\t") * (args[0] if args else kwargs.get("tabsize", 8))
+            if isinstance(size, int) and size > MAX_STRING:
+                raise _refuse(f"a string of about {size:,} characters (limit {MAX_STRING:,})")
         return super().call(__context, __obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:

@@ -66,10 +66,16 @@ def test_the_brief_options_and_outputs_are_inputs(project: Path) -> None:
     assert run(project, audience="public") == {"a-public.html": True, "b-public.html": True}
 
 
-def test_template_changes_rebuild(project: Path) -> None:
+def analyst_set(project: Path, manifest_extra: str = "") -> Path:
+    """sets/analyst in the project: a child of the built-in analyst set."""
     sets = project / "sets" / "analyst"
     sets.mkdir(parents=True)
-    (sets / "manifest.yaml").write_text("name: analyst\nparent: analyst\ncss: [x.css]\n")
+    (sets / "manifest.yaml").write_text(f"name: analyst\nparent: analyst\n{manifest_extra}")
+    return sets
+
+
+def test_template_changes_rebuild(project: Path) -> None:
+    sets = analyst_set(project, "css: [x.css]\n")
     (sets / "x.css").write_text("h1 { color: red; }\n")
     assert run(project, templates=project / "sets") == {"a.html": True, "b.html": True}
     assert run(project, templates=project / "sets") == {"a.html": False, "b.html": False}
@@ -163,9 +169,7 @@ def test_a_link_out_of_a_template_set_is_never_read(project: Path) -> None:
     """The record names where the link points; it holds no hash of the file behind it."""
     import json
 
-    sets = project / "sets" / "analyst"
-    sets.mkdir(parents=True)
-    (sets / "manifest.yaml").write_text("name: analyst\nparent: analyst\n")
+    sets = analyst_set(project)
     (sets / "logo.png").symlink_to("/etc/hostname")
     assert run(project, templates=project / "sets") == {"a.html": True, "b.html": True}
     assert run(project, templates=project / "sets") == {"a.html": False, "b.html": False}

@@ -95,6 +95,19 @@ def test_side_contents_on_wide_screens(browser, pages) -> None:
     page.close()
 
 
+@pytest.mark.parametrize("width", [1100, 1200, 1300, 1344, 1500, 1920])
+def test_side_contents_never_covers_the_text(browser, pages, width: int) -> None:
+    """At 1200 px the fixed contents panel once ran 40 px into the page, its border
+    drawn through the title."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(pages["analyst"].as_uri())
+    toc = page.locator("nav.toc").bounding_box()
+    text = page.locator("h1.title").bounding_box()
+    fixed = page.locator("nav.toc").evaluate("e => getComputedStyle(e).position") == "fixed"
+    assert not fixed or toc["x"] + toc["width"] <= text["x"], (toc, text)
+    page.close()
+
+
 @pytest.mark.parametrize("audience", ["analyst", "executive", "public"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violations(browser, pages, audience: str, scheme: str) -> None:

@@ -7,7 +7,11 @@ APT_PACKAGES := fonts-liberation2 fonts-wqy-microhei fonts-dejavu-core libpango-
 # for the tests only: a browser for Playwright, Java for the Nu Html Checker
 TEST_APT_PACKAGES := chromium openjdk-17-jre-headless
 
-.PHONY: demo test setup system test-tools lint clean
+# The exact versions the tests run with (pyproject.toml keeps compatible ranges for people
+# who `pip install` the package). `make lock` regenerates it in a throwaway venv.
+LOCK := requirements.lock
+
+.PHONY: demo test setup system test-tools lint lock clean
 
 demo: setup
 	$(BIN)/counterpoint build briefs/ --format html,pdf --out out
@@ -34,10 +38,10 @@ system:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -c $(LOCK) -e .
 	# bytecode for our own modules: with PYTHONDONTWRITEBYTECODE set (CI images often set
 	# it) every run would otherwise recompile them, ~40 ms a command
 	$(BIN)/python -m compileall -q src
@@ -45,8 +49,18 @@ $(VENV)/.installed: pyproject.toml
 
 # the test tools (pytest, pypdf, ruff, playwright, hypothesis...) only for `make test`
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -c $(LOCK) -e '.[test]'
 	touch $@
+
+# Resolve pyproject.toml's ranges afresh (newest releases) and pin what was installed.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q --upgrade pip
+	.lock-venv/bin/pip install -q -e '.[test]'
+	{ echo "# The versions the tests run with; regenerate with 'make lock'."; \
+	  .lock-venv/bin/pip freeze --exclude-editable --all | grep -v -e '^pip==' -e '^setuptools=='; } > $(LOCK)
+	rm -rf .lock-venv
 
 lint: setup $(VENV)/.installed-test
 	$(BIN)/ruff check src tests

@@ -159,8 +159,20 @@ def _prescan(path: Path, text: str) -> None:
     to the point where it is refused: a "billion laughs" file stops at its first alias.
     """
     anchors: dict[str, yaml.Mark] = {}
-    depth = count = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    depth = count = index = 0
+    events = yaml.parse(text, Loader=_Loader)
+    while True:
+        try:
+            event = next(events, None)
+        except yaml.MarkedYAMLError as exc:
+            if "nesting depth" in str(exc.problem):
+                # libyaml's scanner has a nesting limit of its own (1,000 in PyYAML 6.0.4),
+                # met while it looks ahead, before the parser hands us the events counted here
+                raise InvalidInput([_too_deep(path, text, index, depth)]) from None
+            raise
+        if event is None:
+            break
+        index = event.end_mark.index
         if isinstance(event, yaml.AliasEvent):
             mark = anchors.get(event.anchor, event.start_mark)
             where = Location(str(path), mark.line + 1, mark.column + 1)
@@ -176,12 +188,37 @@ def _prescan(path: Path, text: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 where = Location(str(path), event.start_mark.line + 1, event.start_mark.column + 1)
-                message = f"values are nested more than {MAX_DEPTH} deep; refusing"
-                raise InvalidInput([Problem(where, message)])
+                raise InvalidInput([Problem(where, TOO_DEEP)])
         if count > MAX_NODES:
             where = Location(str(path), event.start_mark.line + 1, event.start_mark.column + 1)
             message = f"the file has more than {MAX_NODES:,} YAML values; refusing"
             raise InvalidInput([Problem(where, message)])
+
+
+TOO_DEEP = f"values are nested more than {MAX_DEPTH} deep; refusing"
+
+
+def _too_deep(path: Path, text: str, start: int, depth: int) -> Problem:
+    """Our refusal for a file libyaml found too deeply nested, located at the flow bracket
+    past MAX_DEPTH: from the last event (at `start`, `depth` deep) only flow brackets can
+    nest before the next event."""
+    quote = ""
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, i) + 1
+                column = i - (text.rfind("\n", 0, i) + 1) + 1
+                return Problem(Location(str(path), line, column), TOO_DEEP)
+        elif ch in "]}":
+            depth -= 1
+    return Problem(Location(str(path)), TOO_DEEP)
 
 
 def _check_structure(doc: Document, root: yaml.Node) -> None:

@@ -167,6 +167,11 @@ def resolve(
                 host = brief.sources[key].cited_in
                 if host:
                     doc.cited.add(host)
-    entries = sorted((brief.sources[k] for k in doc.cited), key=bibliography_sort_key)
+    # a total order: ties (same author, title and date) fall back on the id, never on the
+    # set's iteration order, which changes with PYTHONHASHSEED
+    entries = sorted(
+        (brief.sources[k] for k in sorted(doc.cited)),
+        key=lambda s: (*bibliography_sort_key(s), s.id),
+    )
     doc.bibliography = [BibEntry(s.id, bibliography_entry(s, brief.sources), s) for s in entries]
     return doc

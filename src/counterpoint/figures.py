@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from .model import Event
+from .model import Event, year_label
 
 WIDTH = 520.0
 MARGIN = 18.0
@@ -28,13 +28,25 @@ class _Placed:
     right_aligned: bool = False
 
 
-def _nice_ticks(lo: float, hi: float, count: int = 6) -> list[int]:
+def _nice_ticks(lo: float, hi: float, count: int = 6) -> list[tuple[float, int]]:
+    """Round historical years between two astronomical positions: (position, year).
+
+    Years are round in the calendar readers use (200 BCE, 1 CE, 200 CE), and a BCE year
+    sits one unit later on the gapless scale (astronomical numbering), so there is no 0.
+    """
     span = max(hi - lo, 1.0)
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
         if span / step <= count:
             break
-    first = int(-(-lo // step) * step)
-    return list(range(first, int(hi) + 1, step))
+    ticks: list[tuple[float, int]] = []
+    first = int(-(-(lo - 1) // step) * step)
+    for year in range(first, int(hi) + 1, step):
+        if year == 0:
+            continue
+        position = float(year + 1 if year < 0 else year)
+        if lo <= position <= hi:
+            ticks.append((position, year))
+    return ticks
 
 
 def timeline_svg(
@@ -60,8 +72,10 @@ def timeline_svg(
     placed: list[_Placed] = []
     for event, point, note, text in zip(events, points, note_numbers, plain_texts, strict=True):
         x = x_of(point)
-        right_aligned = x - LABEL_W > 2
-        span = (x - LABEL_W, x + 2) if right_aligned else (x - 2, x + LABEL_W)
+        label = event.date.year_label()
+        width = max(LABEL_W, 4.2 * len(label) + 9)  # "221 BCE ¹²" is wider than "1689 ¹²"
+        right_aligned = x - width > 2
+        span = (x - width, x + 2) if right_aligned else (x - 2, x + width)
         lane = next(
             (
                 i
@@ -73,7 +87,7 @@ def timeline_svg(
         if lane == len(lanes):
             lanes.append([])
         lanes[lane].append(span)
-        placed.append(_Placed(x, lane, str(event.date.year), note, text, right_aligned))
+        placed.append(_Placed(x, lane, label, note, text, right_aligned))
 
     height = AXIS_Y + 14 + len(lanes) * LANE_H + 6
     out = [
@@ -83,13 +97,14 @@ def timeline_svg(
         f'<line class="axis" x1="{MARGIN}" y1="{AXIS_Y}" x2="{WIDTH - MARGIN}" y2="{AXIS_Y}" '
         f'stroke="{ACCENT}" stroke-width="1.2"/>',
     ]
-    for year in _nice_ticks(lo, hi):
-        x = x_of(year)
+    era = any(e.date.year < 0 for e in events)  # across the era boundary CE years say so
+    for position, year in _nice_ticks(lo, hi):
+        x = x_of(position)
         out.append(
             f'<line class="tick" x1="{x:.1f}" y1="{AXIS_Y - 4}" x2="{x:.1f}" y2="{AXIS_Y + 4}" '
             f'stroke="{ACCENT}" stroke-width="0.8"/>'
             f'<text class="tick-label" x="{x:.1f}" y="{AXIS_Y - 9}" text-anchor="middle" '
-            f'font-family="{FONT}" font-size="8" fill="{MUTED}">{year}</text>'
+            f'font-family="{FONT}" font-size="8" fill="{MUTED}">{year_label(year, era)}</text>'
         )
     for p in placed:
         y = AXIS_Y + 14 + p.lane * LANE_H

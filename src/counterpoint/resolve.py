@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -124,7 +123,7 @@ def reading_order(brief: Brief, timeline: list[Event], sections: Sequence[str]) 
 
 def day_of_year(date: Date) -> int:
     """1-366; a year alone counts as January 1, a month alone as its first day."""
-    return _dt.date(max(date.year, 1), date.month or 1, date.day or 1).timetuple().tm_yday
+    return date.day_of_year()
 
 
 def order_views(brief: Brief, date: Date) -> list[View]:

@@ -182,11 +182,7 @@ DATE_EXPECTED = "a date as YYYY, YYYY-MM or YYYY-MM-DD"
 
 
 def _date_from(year: int, month: int | None, day: int | None) -> Date | None:
-    try:
-        _dt.date(max(year, 1), month or 1, day or 1)
-    except ValueError:
-        return None
-    return Date(year, month, day)
+    return Date.checked(year, month, day)
 
 
 def date(c: Checker, node: yaml.Node, path: str) -> Any:
@@ -213,7 +209,7 @@ def date(c: Checker, node: yaml.Node, path: str) -> Any:
                 )
             result = _date_from(*parts)
             if result is None:
-                return c.fail(parts_node, _join(path, "date-parts"), "is not a real date")
+                return c.fail(parts_node, _join(path, "date-parts"), _not_real(parts[0]))
             return result
         if "raw" in got:
             m = _DATE.match(got["raw"])
@@ -229,8 +225,14 @@ def date(c: Checker, node: yaml.Node, path: str) -> Any:
         return c.expect(node, path, DATE_EXPECTED)
     result = _date_from(int(m[1]), _opt(m[2]), _opt(m[3]))
     if result is None:
-        return c.fail(node, path, f"'{node.value}' is not a real date")
+        return c.fail(node, path, f"'{node.value}' {_not_real(int(m[1]))}")
     return result
+
+
+def _not_real(year: int) -> str:
+    if year == 0:
+        return "is not a real date: there is no year 0 (-1 is 1 BCE, as in CSL)"
+    return "is not a real date"
 
 
 def _opt(s: str | None) -> int | None:

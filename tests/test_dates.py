@@ -1,0 +1,71 @@
+"""Dates as historians write them: BCE years (negative, as in CSL) in the timeline and text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from counterpoint import InvalidInput, build, validate
+from counterpoint.model import Date
+
+from .conftest import MINIMAL
+
+ERAS = MINIMAL + """\
+timeline:
+  - date: 1858-05-28
+    event: Treaty of Aigun [@lin-2024].
+  - date: -221
+    event: Qin unifies China [@lin-2024].
+  - date: -44-03-15
+    event: Caesar is killed [@petrova-2025].
+  - date: 9
+    event: Teutoburg [@petrova-2025].
+"""
+
+
+def test_bce_dates_build_sort_first_and_read_bce(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    (html,) = build(write_brief(ERAS), tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    timeline = page[page.index('<table class="timeline">') :]
+    rows = re.findall(r'<th scope="row">(?:<time[^>]*>)?([^<]+)<', timeline)
+    assert rows[:4] == ["221 BCE", "March 15, 44 BCE", "9", "May 28, 1858"]
+    assert 'datetime="-' not in page  # HTML's <time> has no BCE years: plain text there
+
+
+def test_timeline_is_to_scale_across_the_era_boundary(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    (html,) = build(write_brief(ERAS), tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    dots = [float(x) for x in re.findall(r'<circle class="event" cx="([\d.]+)"', page)]
+    # -221 (astronomical -220.5), -44-03-15, 9 and 1858: one unit per year, no year 0
+    positions = [-220 + 0.5 - 1, -43 + 73 / 366, 9.5, 1858 + 147 / 366]
+    scale = (dots[3] - dots[0]) / (positions[3] - positions[0])
+    for dot, pos in zip(dots, positions, strict=True):
+        assert dot - dots[0] == pytest.approx((pos - positions[0]) * scale, abs=0.2)
+    labels = re.findall(r'class="event-label"[^>]*>([^<]+)<', page)
+    assert labels == ["221 BCE", "44 BCE", "9", "1858"]
+    assert re.findall(r'class="tick-label"[^>]*>([^<]+)<', page) == ["500 CE", "1000 CE", "1500 CE"]
+
+
+def test_year_zero_is_refused_with_its_location(write_brief: Callable[..., Path]) -> None:
+    path = write_brief(MINIMAL + "timeline:\n  - date: 0\n    event: Nothing [@lin-2024].\n")
+    with pytest.raises(InvalidInput) as info:
+        validate(path)
+    assert str(info.value) == (
+        f"{path}:19:11: timeline[0].date: '0' is not a real date: there is no year 0 "
+        "(-1 is 1 BCE, as in CSL)"
+    )
+
+
+def test_bce_date_forms() -> None:
+    assert Date(-221).long() == "221 BCE"
+    assert Date(-44, 3, 15).long() == "March 15, 44 BCE"
+    assert str(Date(-44, 3)) == "-0044-03"
+    assert Date(-1).ordinal() < Date(1).ordinal() < Date(1, 12, 31).ordinal()
+    assert Date.checked(-46, 2, 29) is None and Date.checked(-45, 2, 29) is not None  # 45 BCE leap

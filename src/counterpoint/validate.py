@@ -5,7 +5,6 @@ The schema is declared as tables of `Field`s below; docs/format.md documents the
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass

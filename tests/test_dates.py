@@ -13,7 +13,9 @@ from counterpoint.model import Date
 
 from .conftest import MINIMAL
 
-ERAS = MINIMAL + """\
+ERAS = (
+    MINIMAL
+    + """\
 timeline:
   - date: 1858-05-28
     event: Treaty of Aigun [@lin-2024].
@@ -24,6 +26,7 @@ timeline:
   - date: 9
     event: Teutoburg [@petrova-2025].
 """
+)
 
 
 def test_bce_dates_build_sort_first_and_read_bce(

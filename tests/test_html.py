@@ -85,3 +85,21 @@ def test_section_order(html: str) -> None:
     ]  # fmt: skip
     positions = [html.index(f">{h}</h2>") for h in order]
     assert positions == sorted(positions)
+
+
+def test_citation_at_the_start_of_a_line_follows_the_punctuation(
+    write_brief, tmp_path: Path
+) -> None:
+    """A YAML line break before `[@x].` is not a space before the call, and the call still
+    moves after the full stop, as it does on one line."""
+    from .conftest import MINIMAL
+
+    text = MINIMAL.replace(
+        "summary: It is settled [@petrova-2025, para. 2].",
+        "summary: |-\n  It took a measure of desperation\n  [@petrova-2025, para. 2]. Then it held.",
+    )
+    (result,) = build(write_brief(text), tmp_path / "out", formats=["html"])
+    page = result.path.read_text(encoding="utf-8")
+    summary = page[page.index('id="summary"') :]
+    assert 'desperation.<span class="fn"><a class="fn-call"' in summary
+    assert "desperation\n" not in summary and "desperation ." not in summary

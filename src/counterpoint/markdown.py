@@ -88,10 +88,20 @@ _PUNCT = ".,;:!?"
 
 
 def _notes_after_punctuation(children: list[Token]) -> None:
-    """Chicago places note numbers after punctuation: "a third [@x]." reads "a third.1"."""
-    for i, tok in enumerate(children):
+    """Chicago places note numbers after punctuation: "a third [@x]." reads "a third.1".
+
+    A citation that starts a line sticks to the word before it: the line break before it
+    (a softbreak) is dropped, as the space before a citation on the same line is.
+    """
+    i = 0
+    while i < len(children):
+        tok = children[i]
         if tok.type != "citation":
+            i += 1
             continue
+        while i > 0 and children[i - 1].type == "softbreak":
+            del children[i - 1]
+            i -= 1
         before = children[i - 1] if i > 0 and children[i - 1].type == "text" else None
         if before is not None:
             before.content = before.content.rstrip()
@@ -102,6 +112,7 @@ def _notes_after_punctuation(children: list[Token]) -> None:
             n = len(after.content) - len(after.content.lstrip(_PUNCT))
             before.content += after.content[:n]
             after.content = after.content[n:]
+        i += 1
 
 
 def parse(text: str) -> list[Token]:

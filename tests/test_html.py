@@ -96,7 +96,8 @@ def test_citation_at_the_start_of_a_line_follows_the_punctuation(
 
     text = MINIMAL.replace(
         "summary: It is settled [@petrova-2025, para. 2].",
-        "summary: |-\n  It took a measure of desperation\n  [@petrova-2025, para. 2]. Then it held.",
+        "summary: |-\n  It took a measure of desperation\n"
+        "  [@petrova-2025, para. 2]. Then it held.",
     )
     (result,) = build(write_brief(text), tmp_path / "out", formats=["html"])
     page = result.path.read_text(encoding="utf-8")

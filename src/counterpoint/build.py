@@ -6,6 +6,7 @@ import dataclasses
 import inspect
 import re
 import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,8 +96,24 @@ def find_briefs(paths: Iterable[str | Path]) -> list[Path]:
 
 def output_path(brief: Brief, out_dir: Path, fmt: str, audience: str) -> Path:
     """out/NAME.pdf for the default audience, out/NAME-AUDIENCE.pdf for others."""
-    stem = brief.name if audience == DEFAULT_AUDIENCE else f"{brief.name}-{audience}"
+    name = visible_name(brief.name)[0]
+    stem = name if audience == DEFAULT_AUDIENCE else f"{name}-{audience}"
     return inside(out_dir, safe_stem(stem) + SUFFIX[fmt])  # never outside out_dir
+
+
+def visible_name(name: str) -> tuple[str, str]:
+    """A file name without invisible characters (bidi controls, zero-width and other format
+    characters, controls), and a warning naming what was removed ('' when nothing was):
+    `inv\u202eexe.pdf.yaml` must not give a file that displays as `invfdp.exe.html`."""
+    removed = [c for c in name if unicodedata.category(c) in ("Cf", "Cc", "Zl", "Zp")]
+    if not removed:
+        return name, ""
+    kept = "".join(c for c in name if c not in removed)
+    codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in removed))
+    return kept, (
+        f"the brief's file name {name!a} has invisible or bidi control characters "
+        f"({codes}); its outputs are named {kept!r} instead"
+    )
 
 
 def build(
@@ -265,6 +282,7 @@ def _build_audience(
     page = Page(policy.check, path.resolve().parent, settings.allow_remote, MAX_DATA_URL)
 
     outputs: list[Output] = []
+    renamed = visible_name(brief.name)[1]
     for fmt in settings.formats:
         target = output_path(brief, out, fmt, audience)
         medium: Medium = "web" if fmt == "html" else "print"
@@ -304,6 +322,8 @@ def _build_audience(
             data = html.encode("utf-8")
             outputs.append(Output(target, fmt, audience, len(doc.notes), 0.0, None, removed))
             outputs[-1].data = data
+        if renamed:
+            outputs[-1].warnings.insert(0, renamed)
         outputs[-1].seconds = time.perf_counter() - started
         started = time.perf_counter()
         if settings.strict and outputs[-1].warnings:

@@ -8,7 +8,9 @@ aliases ("billion laughs"), deep nesting and huge node counts before any tree is
 from __future__ import annotations
 
 import bisect
+import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,6 +197,50 @@ def _prescan(path: Path, text: str) -> None:
             raise InvalidInput([Problem(where, message)])
 
 
+# C0 and C1 controls but tab and line feed (CR is gone by now), and the bidi embeddings
+# and overrides, which make text display differently from its order in the file
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
+_ISOLATES = re.compile("[\u2066-\u2069]")
+_CONTROL_NAMES = {"\x00": "NUL", "\x1b": "ESCAPE", "\x7f": "DELETE"}
+
+
+def _check_characters(doc: Document, node: yaml.ScalarNode, problems: list[Problem]) -> None:
+    """Refuse control characters and bidi overrides in a value (NUL, U+202E...), located at
+    the character itself when the file holds it as written (not as a YAML escape)."""
+    value = node.value
+    bad = _FORBIDDEN.search(value)
+    if bad is None and _ISOLATES.search(value):
+        depth = 0
+        for m in _ISOLATES.finditer(value):
+            depth += -1 if m.group() == "\u2069" else 1
+            if depth < 0:
+                break
+        if depth != 0:
+            where = doc.at(node)
+            problems.append(
+                Problem(
+                    where,
+                    "unbalanced bidi isolate (U+2066-U+2069): every isolate must be closed "
+                    "by U+2069 in the same value",
+                )
+            )
+        return
+    if bad is None:
+        return
+    ch = bad.group()
+    raw = doc.source.text.find(ch, node.start_mark.index, node.end_mark.index)
+    where = doc.source.location(raw) if raw >= 0 else doc.at(node)
+    if "\u202a" <= ch <= "\u202e":
+        message = (
+            f"bidi control U+{ord(ch):04X} ({unicodedata.name(ch)}) is not allowed: it makes "
+            "text display in another order than it is written; remove it"
+        )
+    else:
+        name = _CONTROL_NAMES.get(ch, "control character")
+        message = f"{name} U+{ord(ch):04X} is not allowed in text; remove it"
+    problems.append(Problem(where, message))
+
+
 TOO_DEEP = f"values are nested more than {MAX_DEPTH} deep; refusing"
 
 
@@ -237,9 +283,13 @@ def _check_structure(doc: Document, root: yaml.Node) -> None:
                 Problem(doc.at(node), f"unsupported YAML tag {node.tag!r}; use plain values")
             )
             continue
-        if isinstance(node, yaml.MappingNode):
+        if isinstance(node, yaml.ScalarNode):
+            _check_characters(doc, node, problems)
+        elif isinstance(node, yaml.MappingNode):
             keys: dict[str, yaml.Node] = {}
             for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    _check_characters(doc, key, problems)
                 if isinstance(key, yaml.ScalarNode) and key.tag in STANDARD_TAGS:
                     if key.value in keys:
                         first = doc.at(keys[key.value])

@@ -822,6 +822,8 @@ def read_sources(
         doc = load(path)
     except InvalidInput as exc:
         problems.extend(exc.problems)
+        if broken is not None:
+            broken.add(UNREADABLE)  # its ids are unknown: don't call its citations unknown too
         return []
     c = Checker(doc, problems, broken)
     root = doc.root
@@ -836,6 +838,9 @@ def read_sources(
     record = source_record(c, root, "")
     return [] if record is INVALID else [record]
 
+
+UNREADABLE = "\0unreadable"
+"""Marks, among the broken source ids, a bibliography file that could not be read at all."""
 
 MAX_VIEWS = 100
 """More views than this is refused (docs/security.md lists every limit)."""
@@ -1006,7 +1011,7 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
     for key_path, text in brief.texts():
         for cite in text.citations:
             for item in cite.items:
-                if item.key not in sources and item.key not in c.broken:
+                if item.key not in sources and not c.broken & {item.key, UNREADABLE}:
                     problems.append(
                         Problem(
                             cite.where,

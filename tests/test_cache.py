@@ -178,3 +178,65 @@ def test_a_link_out_of_a_template_set_is_never_read(project: Path) -> None:
     (sets / "logo.png").unlink()
     (sets / "logo.png").symlink_to("/etc/hosts")
     assert run(project, templates=project / "sets") == {"a.html": True, "b.html": True}
+
+
+def test_a_new_template_in_a_set_rebuilds_through_the_cli(
+    write_brief, tmp_path, monkeypatch
+) -> None:
+    """Issue 12, item 6: a file that overrides the parent's, added after a build, is an input.
+
+    Each step is its own `counterpoint` process, as when a user runs them.
+    """
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    write_brief()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+    def cli(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "counterpoint", *args],
+            cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    cli("templates", "new", "mine", "--from", "analyst")
+    build_mine = ("build", "brief.yaml", "--format", "html", "--audience", "mine")
+    assert cli(*build_mine).startswith("wrote out/brief-mine.html")
+    assert cli(*build_mine).startswith("up to date out/brief-mine.html")
+    (tmp_path / "templates" / "mine" / "sections").mkdir()
+    (tmp_path / "templates" / "mine" / "sections" / "summary.html").write_text(
+        '<section id="summary"><h2>Bottom line</h2><p>Our own summary.</p></section>\n'
+    )
+    assert cli(*build_mine).startswith("wrote out/brief-mine.html")
+    assert "Our own summary." in (tmp_path / "out" / "brief-mine.html").read_text()
+
+
+def test_a_set_added_earlier_on_the_search_path_rebuilds(
+    write_brief, tmp_path, monkeypatch
+) -> None:
+    """An ejected analyst set in ./templates takes the place of the built-in one."""
+    from counterpoint.templates import eject
+
+    monkeypatch.chdir(tmp_path)
+    brief = write_brief()
+    assert not build(brief, "out", formats=["html"])[0].cached
+    assert build(brief, "out", formats=["html"])[0].cached
+    eject("analyst")
+    (tmp_path / "templates" / "analyst" / "style.css").write_text("h1 { color: red; }\n")
+    assert not build(brief, "out", formats=["html"])[0].cached
+
+
+def test_listing_names_every_entry_and_its_type(tmp_path: Path) -> None:
+    from counterpoint.cache import listing
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.html").write_text("x")
+    (tmp_path / "a" / "link").symlink_to(tmp_path / "a" / "b")
+    (tmp_path / "z.css").write_text("")
+    assert listing(tmp_path) == ["d a", "d a/b", "f a/b/x.html", "l a/link", "f z.css"]
+    assert listing(tmp_path / "missing") == []

@@ -185,7 +185,8 @@ def build(
     records = [o.record() for o in outputs]
     if records:
         records[0]["findings"] = [str(f) for f in report.active]
-    cache.store(out, path, cache.fingerprint(brief, sets, key), records)
+    every_root = search_roots(Path(templates) if templates else None, path, existing=False)
+    cache.store(out, path, cache.fingerprint(brief, sets, key, every_root), records)
     return outputs
 
 

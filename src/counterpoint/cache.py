@@ -2,9 +2,13 @@
 
 A brief's record lives in OUT/.counterpoint/NAME.json. It holds the SHA-256 of every file
 the build read (the brief, the source records it cites, every file of the template sets,
-counterpoint's own code), the listing of every bibliography folder, a fingerprint of the
-installed fonts, the build options, and the hash of every output written. A later build
-with the same options skips the brief when all of these still match, without parsing it.
+counterpoint's own code), the listing of every folder an input could come from (each
+bibliography folder, each template set of the chain and each folder on the template search
+path), a fingerprint of the installed fonts, the build options, and the hash of every
+output written. A later build with the same options skips the brief when all of these
+still match, without parsing it. A file added to a listed folder changes its listing, so
+an input that was not there last time is noticed too: list a folder with `listing()` for
+every new kind of input (styles, locales, catalogues) that a build looks for.
 """
 
 from __future__ import annotations
@@ -13,14 +17,16 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .model import Brief
-from .templates import TemplateSet
+from .templates import MANIFEST, TemplateSet
 
 RECORD_DIR = ".counterpoint"
 
@@ -100,16 +106,45 @@ class Fingerprint:
     listings: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _listing(folder: Path) -> list[str]:
-    return sorted(
-        str(f.relative_to(folder))
-        for f in folder.rglob("*")
-        if f.suffix in (".yaml", ".yml", ".json") and f.is_file()
-    )
+def listing(folder: Path) -> list[str]:
+    """Everything under `folder`, recursively: one "TYPE PATH" line per entry, sorted.
+
+    TYPE is `d` for a folder, `f` for a regular file, `l` for a symbolic link (listed, never
+    followed) and `o` for anything else; PATH is relative to `folder`, with `/` between
+    parts. A missing folder lists as []. Two listings differ when an entry is added,
+    removed, renamed or changes type, which is what tells a build that a file it could
+    have read (a template that now overrides its parent's) has appeared.
+    """
+    out: list[str] = []
+    for top, dirs, files in os.walk(folder):  # an unreadable folder is listed, not entered
+        rel = os.path.relpath(top, folder).replace(os.sep, "/")
+        for name in dirs + files:
+            out.append(
+                f"{_kind(os.path.join(top, name))} {name if rel == '.' else rel + '/' + name}"
+            )
+    return sorted(out, key=lambda line: line[2:])
 
 
-def fingerprint(brief: Brief, sets: list[TemplateSet], options: dict[str, Any]) -> Fingerprint:
-    """The inputs of one brief's build: only the source records it cites are its inputs."""
+_KINDS = ((stat.S_ISLNK, "l"), (stat.S_ISDIR, "d"), (stat.S_ISREG, "f"))
+
+
+def _kind(path: str) -> str:
+    """The TYPE letter of listing() for one entry, without following a link."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "o"
+    return next((kind for test, kind in _KINDS if test(mode)), "o")
+
+
+def fingerprint(
+    brief: Brief, sets: list[TemplateSet], options: dict[str, Any], roots: Sequence[Path] = ()
+) -> Fingerprint:
+    """The inputs of one brief's build: only the source records it cites are its inputs.
+
+    `roots` are the folders searched for template sets (templates.search_roots, missing
+    ones included): a set added to one of them could take the place of one in `sets`.
+    """
     fp = Fingerprint(options=_with_environment(options))
     files = {brief.path.resolve()}
     files.update(Path(brief.sources[k].where.file).resolve() for k in cited_keys(brief))
@@ -122,8 +157,16 @@ def fingerprint(brief: Brief, sets: list[TemplateSet], options: dict[str, Any]) 
                     outside.add(f)  # never read (the loaders refuse it): never hashed either
                 elif f.is_file():
                     files.add(f)
-    for entry in brief.bibliography_folders:
-        fp.listings[str(entry)] = _listing(entry)
+    for root in map(Path.resolve, roots):  # which set a name finds: every manifest there
+        for m in (root / MANIFEST, *root.glob(f"*/{MANIFEST}")):
+            if m.is_symlink() and not m.resolve().is_relative_to(m.parent.resolve()):
+                outside.add(m)
+            elif m.is_file():
+                files.add(m)
+    folders = [*brief.bibliography_folders, *roots, *(t.folder for s in sets for t in s.chain)]
+    for folder in map(Path.resolve, folders):
+        if not any(folder.is_relative_to(listed) for listed in map(Path, fp.listings)):
+            fp.listings[str(folder)] = listing(folder)
     fp.inputs = {str(f): _sha(f) for f in sorted(files)}
     fp.inputs.update({str(f): _link(f) for f in sorted(outside)})
     return fp
@@ -171,7 +214,7 @@ def fresh(out_dir: Path, brief_path: Path, options: dict[str, Any]) -> list[dict
         return None
     if not all(_unchanged(p, h) for p, h in record.get("inputs", {}).items()):
         return None
-    if any(_listing(Path(d)) != names for d, names in record.get("listings", {}).items()):
+    if any(listing(Path(d)) != names for d, names in record.get("listings", {}).items()):
         return None
     outputs = record.get("outputs", [])
     if not outputs or any(_sha(Path(o["path"])) != o["sha256"] for o in outputs):

@@ -104,8 +104,11 @@ def _options(c: Checker, node: yaml.Node, path: str) -> object:
     return c.mapping(node, path, AUDIENCE_OPTIONS, "audience options") or {}
 
 
-def search_roots(templates: Path | None = None, brief: Path | None = None) -> list[Path]:
-    """Folders that hold sets, in the order they are searched."""
+def search_roots(
+    templates: Path | None = None, brief: Path | None = None, existing: bool = True
+) -> list[Path]:
+    """Folders that hold sets, in the order they are searched (with existing=False, also
+    those that are not there yet: the build cache watches them for new sets)."""
     roots: list[Path] = []
     if templates is not None:
         roots.append(templates)
@@ -116,7 +119,7 @@ def search_roots(templates: Path | None = None, brief: Path | None = None) -> li
     out: list[Path] = []
     for r in roots:
         r = r.resolve()
-        if r.is_dir() and r not in out:
+        if (r.is_dir() or not existing) and r not in out:
             out.append(r)
     return out
 

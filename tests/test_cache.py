@@ -240,3 +240,53 @@ def test_listing_names_every_entry_and_its_type(tmp_path: Path) -> None:
     (tmp_path / "z.css").write_text("")
     assert listing(tmp_path) == ["d a", "d a/b", "f a/b/x.html", "l a/link", "f z.css"]
     assert listing(tmp_path / "missing") == []
+
+
+def sparse(path: Path, size: int = 3 * 1024**3) -> None:
+    """A file of `size` bytes that takes no room on disk (truncate -s)."""
+    with path.open("wb") as f:
+        f.truncate(size)
+
+
+def test_a_huge_file_in_a_set_is_refused_without_reading_it(
+    write_brief, tmp_path, monkeypatch
+) -> None:
+    """Issue 12, item 5: a sparse 3 GB file made an HTML build read it whole to hash it."""
+    import time
+
+    from click.testing import CliRunner
+
+    from counterpoint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    write_brief()
+    runner = CliRunner()
+    assert runner.invoke(main, ["templates", "new", "mine", "--from", "analyst"]).exit_code == 0
+    build_mine = ["build", "brief.yaml", "--format", "html", "--audience", "mine"]
+    css = tmp_path / "templates" / "mine" / "mine.css"
+    for big in (tmp_path / "templates" / "mine" / "fonts" / "big.ttf", css):
+        big.parent.mkdir(exist_ok=True)
+        assert runner.invoke(main, build_mine).exit_code == 0  # the record lists `big` as fine
+        sparse(big)
+        started = time.perf_counter()
+        result = runner.invoke(main, build_mine)
+        assert time.perf_counter() - started < 3
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"templates/mine/{big.relative_to(tmp_path / 'templates' / 'mine')}: "
+            "3,221,225,472 bytes is over the limit of 20,971,520 bytes for a file in a "
+            "template set\n1 of 1 brief(s) failed\n"
+        )
+        big.write_text("")
+
+
+def test_hashes_are_streamed(tmp_path: Path, monkeypatch) -> None:
+    import hashlib
+
+    from counterpoint import cache
+
+    data = bytes(range(256)) * 5000
+    (tmp_path / "f").write_bytes(data)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read whole"))
+    assert cache._sha(tmp_path / "f") == hashlib.sha256(data).hexdigest()
+    assert cache._sha(tmp_path / "missing") == "missing"

@@ -13,6 +13,7 @@ every new kind of input (styles, locales, catalogues) that a build looks for.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -26,14 +27,16 @@ from typing import Any
 
 from . import __version__
 from .model import Brief
-from .templates import MANIFEST, TemplateSet
+from .templates import MANIFEST, MAX_SET_FILE_BYTES, TemplateSet
 
 RECORD_DIR = ".counterpoint"
 
 
 def _sha(path: Path) -> str:
+    """The file's SHA-256, read in chunks: memory stays flat whatever the file's size."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return "missing"
 
@@ -183,6 +186,9 @@ def _link(path: Path) -> str:
 def _unchanged(path: str, recorded: str) -> bool:
     if recorded.startswith("link:"):
         return _link(Path(path)) == recorded
+    with contextlib.suppress(OSError):  # no input of a build that worked is this large:
+        if os.stat(path).st_size > MAX_SET_FILE_BYTES:  # changed, and not worth reading
+            return False
     return _sha(Path(path)) == recorded
 
 

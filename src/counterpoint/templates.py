@@ -14,6 +14,11 @@ from .validate import Checker, Field, one_line, plain, seq
 
 MANIFEST = "manifest.yaml"
 
+MAX_SET_FILE_BYTES = 20 * 1024 * 1024
+"""Largest file a template set may hold (a font, an image): the most a PDF loads
+(publish.MAX_FETCH_BYTES). A larger file is refused when the set is found, before the
+build cache would read it to hash it."""
+
 
 def builtin_root() -> Path:
     """The built-in sets: shipped inside the package, or `templates/` of a source checkout."""
@@ -171,6 +176,7 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
         if "parent" in m:
             pname = str(m["parent"])
             parent = find(pname, roots, i if pname == name else -1, _depth + 1)
+        check_sizes(folder)
         return TemplateSet(
             name=name,
             folder=folder,
@@ -185,6 +191,24 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
         f"no template set named '{name}'{suggest(name, names)}; "
         f"searched {', '.join(display_path(r) for r in roots)}"
     )
+
+
+def check_sizes(folder: Path) -> None:
+    """Refuse a set that holds a file over MAX_SET_FILE_BYTES (links are not followed)."""
+    import os
+
+    for top, _, files in os.walk(folder):
+        for name in files:
+            path = Path(top, name)
+            try:
+                size = path.lstat().st_size
+            except OSError:
+                continue
+            if size > MAX_SET_FILE_BYTES:
+                raise CounterpointError(
+                    f"{display_path(path)}: {size:,} bytes is over the limit of "
+                    f"{MAX_SET_FILE_BYTES:,} bytes for a file in a template set"
+                )
 
 
 def eject(name: str, dest: Path | None = None) -> Path:

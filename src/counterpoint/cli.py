@@ -31,15 +31,19 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
 
 
 class _Guarded(click.Group):
-    """No traceback for a user's mistake: any CounterpointError is one clean message (exit 1)
-    and Ctrl-C is one line (exit 130). Outputs are written all at once (publish.write_all),
-    so an interrupted build leaves no partial file."""
+    """No traceback for a user's mistake: any CounterpointError, and running out of memory,
+    is one clean message (exit 1) and Ctrl-C is one line (exit 130). Outputs are written all
+    at once (publish.write_all), so an interrupted build leaves no partial file."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except CounterpointError as exc:
             raise UserError(str(exc)) from None
+        except MemoryError:
+            raise UserError(
+                "counterpoint: ran out of memory; no partial files were written"
+            ) from None
         except KeyboardInterrupt:
             click.echo("interrupted; no partial files were written", err=True)
             raise click.exceptions.Exit(130) from None

@@ -15,6 +15,8 @@ from typing import Any
 from .build import Output, build, up_to_date
 from .errors import CounterpointError
 
+OUT_OF_MEMORY = "ran out of memory; no partial files were written"
+
 
 @dataclass
 class BriefResult:
@@ -50,6 +52,8 @@ def _build_one(path: Path, options: dict[str, Any], seconds: float | None) -> Br
             return BriefResult(path, build(path, **options))
     except CounterpointError as exc:
         return BriefResult(path, error=str(exc))
+    except MemoryError:  # what the build held is freed by now: the next brief can go on
+        return BriefResult(path, error=f"{display_path(path)}: {OUT_OF_MEMORY}")
 
 
 def build_shelf(

@@ -506,7 +506,7 @@ def test_balance_appendix_table_chart_and_ignored(write_brief, tmp_path: Path) -
         "28% of words", "33% of sources",
     ]  # fmt: skip
     assert (
-        "<li><code>CP106</code> uncited-source: source &#39;g&#39; is defined but never cited. "
+        "<li><code>CP106</code> uncited-source: source 'g' is defined but never cited. "
         '<span class="reason">Why: Kept for the next edition.</span></li>' in appendix
     )
     # the appendix comes after the implications and before the notes

@@ -88,7 +88,7 @@ def test_console_script_flushes_and_keeps_exit_codes(write_brief, tmp_path: Path
     done = script("build", str(brief), "--out", "o", "--format", "html")
     assert done.returncode == 0
     assert re.fullmatch(r"wrote o/brief\.html \(3 notes, \d+\.\d\d s\)\n", done.stdout)
-    assert (tmp_path / "o" / "brief.html").read_text().endswith("</body>\n</html>")
+    assert (tmp_path / "o" / "brief.html").read_text().endswith("</body></html>\n")
     bad = write_brief(MINIMAL.replace("summary:", "sumary:"), name="bad.yaml")
     failed = script("validate", str(bad))
     assert failed.returncode == 1

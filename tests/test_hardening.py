@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import http.server
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -396,7 +397,7 @@ def test_remote_images_load_only_with_allow_remote(write_brief, tmp_path, server
     assert html.warnings == [] and pdf.warnings == []
     assert _Server.seen == ["/dot.png"]
     page = html.path.read_text(encoding="utf-8")
-    assert f'<img src="{server}/dot.png" alt="dot" />' in page
+    assert f'<img src="{server}/dot.png" alt="dot">' in page
     assert "img-src data: http: https:;" in page
 
 
@@ -437,64 +438,97 @@ def _harden(html: str, medium: str = "web", remote: bool = False) -> tuple[str, 
     return harden_html(html, Page(policy.check, project, remote, publish.MAX_DATA_URL), medium)
 
 
+# What every page starts its <head> with: the serializer (lexbor) escapes only & " < > and
+# no-break spaces in attribute values, so the policy's quotes stay as they are
 CSP = (
-    '<meta http-equiv="Content-Security-Policy" content="default-src &#x27;none&#x27;; '
-    "style-src &#x27;unsafe-inline&#x27;; img-src data:; font-src data:; media-src data:; "
-    'base-uri &#x27;none&#x27;; form-action &#x27;none&#x27;">'
+    '<meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src '
+    "'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; media-src data:; "
+    "base-uri 'none'; form-action 'none'\">"
 )
 
 
+def _page(head: str, body: str, html: str = "<html>") -> str:
+    """The page harden_html writes for a document with this <head> and <body> content."""
+    return f"<!DOCTYPE html>\n{html}<head>{CSP}{head}</head><body>{body}</body></html>\n"
+
+
 def test_policy_goes_first_in_head() -> None:
+    """The page is written from the parsed tree, so the charset and the policy are the first
+    elements of <head> whatever came before; a template's own utf-8 declaration goes."""
     head = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-    page, _ = _harden(head + "<title>")
-    assert page == f"{head}{CSP}\n<title>"
-    page, _ = _harden("<!DOCTYPE html><style>p{}</style><head>")  # before anything else
-    assert page == f"<!DOCTYPE html>\n{CSP}<style>p{{}}</style><head>"
-    page, _ = _harden("<p>no head")
-    assert page == f"\n{CSP}<p>no head"
+    assert _harden(head + "<title>") == (
+        _page("\n\n<title></title>", "", '<html lang="en">'),
+        [],
+    )
+    # before <head>: <style> opens the head, and the policy still comes first
+    assert _harden("<!DOCTYPE html><style>p{}</style><head>")[0] == _page("<style>p{}</style>", "")
+    assert _harden("<p>no head")[0] == _page("", "<p>no head</p>")
+    # comments before <head> would push the charset past a browser's pre-scan: they go
+    assert _harden("<html><!-- x --><head>")[0] == _page("", "")
 
 
 @pytest.mark.parametrize(
-    ("html", "kept", "warning"),
+    ("html", "head", "body", "warning"),
     [
-        ('<a href="java&#9;script:alert(1)">x</a>', "<a>x</a>",
+        ('<a href="java&#9;script:alert(1)">x</a>', "", "<a>x</a>",
          "removed a javascript: URL: pages never run scripts"),
-        ('<a href=" JAVASCRIPT:alert(1)">x</a>', "<a>x</a>",
+        ('<a href=" JAVASCRIPT:alert(1)">x</a>', "", "<a>x</a>",
          "removed a javascript: URL: pages never run scripts"),
-        ("<script>a</script><p>b</p><script src=x />c", " <p>b</p> c",
+        # the first <script> opens the head; the unclosed one holds the rest ("c")
+        ("<script>a</script><p>b</p><script src=x />c", "", "<p>b</p>",
          "removed a <script> element: pages never run scripts"),
-        ("<p>a</p><script>never closed", "<p>a</p> ",
+        ("<p>a</p><script>never closed", "", "<p>a</p>",
          "removed a <script> element: pages never run scripts"),
-        # what is removed leaves a space, so the pieces around it cannot join into a tag
-        ("<<script>x</script>img src=x onerror=alert(1)>", "< img src=x onerror=alert(1)>",
+        # what is left around a removed element is text, escaped: it can never become a tag
+        ("<<script>x</script>img src=x onerror=alert(1)>", "",
+         "&lt;img src=x onerror=alert(1)&gt;",
          "removed a <script> element: pages never run scripts"),
-        ("<<meta http-equiv=refresh>script>alert(1)</script>", "< script>alert(1)</script>",
+        ("<<meta http-equiv=refresh>script>alert(1)</script>", "", "&lt;script&gt;alert(1)",
          "removed a <meta http-equiv=refresh>: pages never redirect"),
-        ('<img srcset="a.png 1x, b.png 2x" alt=a>', '<img alt="a">',
+        ('<img srcset="a.png 1x, b.png 2x" alt=a>', "", '<img alt="a">',
          "removed a srcset attribute: the page uses src only"),
-        ('<img src="//evil.example/x.png" alt=a>', '<img alt="a">',
+        ('<img src="//evil.example/x.png" alt=a>', "", '<img alt="a">',
          "refused to load //evil.example/x.png: file: URLs naming another host are not allowed"),
-        ("<svg><image href='http://evil.example/x.svg'/></svg>", "<svg><image /></svg>",
+        ("<svg><image href='http://evil.example/x.svg'/></svg>", "", "<svg><image></image></svg>",
          "refused to load http://evil.example/x.svg: remote fetches are off "
          "(use --allow-remote)"),
-        ('<link rel="stylesheet" href="assets/dot.png">', "<link rel=\"stylesheet\">",
+        ('<link rel="stylesheet" href="assets/dot.png">', '<link rel="stylesheet">', "",
          "refused to load assets/dot.png: only images can be embedded"),
-        ("<svg><style><img src=x onerror=alert(1)></style></svg>",
-         '<svg><style><img></style></svg>',
+        # <img> ends the SVG: a browser puts it after <svg>, as an HTML image
+        ("<svg><style><img src=x onerror=alert(1)></style></svg>", "",
+         "<svg><style></style></svg><img>",
          "refused to load x: only images can be embedded"),
-        ('<p onclick="x()" ONMOUSEOVER="y()">p</p>', "<p>p</p>",
+        ('<p onclick="x()" ONMOUSEOVER="y()">p</p>', "", "<p>p</p>",
          "removed an onclick= attribute: pages never run scripts"),
+        # a browser that runs scripts ends <noscript> inside the title (its text is not markup)
+        ("<noscript><p title='</noscript><img src=x onerror=alert(1)>'></noscript>", "",
+         "<img>'&gt;",
+         "removed a <noscript> element: a browser reads its content as markup or as text, "
+         "depending on its settings"),
+        ("<template><img src=#x onerror=alert(1)></template>",
+         '<template><img src="#x"></template>', "",
+         "removed an onerror= attribute: pages never run scripts"),
+        ('<meta charset="iso-2022-jp"><p>x', "", "<p>x</p>",
+         "removed a <meta> declaring the charset iso-2022-jp: every page is UTF-8, declared first"),
+        ('<meta http-equiv=Content-Type content="text/html; charset=Shift_JIS">', "", "",
+         "removed a <meta> declaring the charset shift_jis: every page is UTF-8, declared first"),
     ],
 )  # fmt: skip
-def test_page_removals(html: str, kept: str, warning: str) -> None:
+def test_page_removals(html: str, head: str, body: str, warning: str) -> None:
     page, warnings = _harden(html)
-    assert page == f"\n{CSP}{kept}"
+    assert page == _page(head, body)
     assert warnings[0] == warning
 
 
-# Pages in the strict syntax the quick check reads (harden._inert) that still need the full
-# scan: the quick check must send each of them on, and the scan must act.
-STRICT_BUT_ACTIVE = [
+def test_utf8_declarations_go_silently() -> None:
+    content_type = '<meta http-equiv="content-type" content="text/html; charset=utf-8">'
+    for meta in ('<meta charset="UTF-8">', "<meta charset=utf8>", content_type):
+        assert _harden(meta + "<p>x") == (_page("", "<p>x</p>"), [])
+
+
+# Pages whose active content the page check must find (they were once the cases its quick
+# path had to send on to the full scan)
+ACTIVE_PAGES = [
     '<a href="java&#x73;cript:alert(1)">x</a>',
     '<a href="javascript:alert(1)">x</a>',
     '<a HREF=" javascript:alert(1)">x</a>',
@@ -511,6 +545,7 @@ STRICT_BUT_ACTIVE = [
     '<img srcset="a.png 1x">',
     '<svg><use href="http://evil.example/x.svg#a"></use></svg>',
     '<svg><image xlink:href="x.png"/></svg>',
+    '<svg><feImage xlink:href="x.png"/></svg>',
     '<link rel="stylesheet" href="x.css">',
     '<meta http-equiv="refresh" content="0; url=http://evil.example/">',
     '<base href="http://evil.example/">',
@@ -518,72 +553,149 @@ STRICT_BUT_ACTIVE = [
     '<html manifest="x.appcache">',
     '<object data="x.swf"></object>',
     "<script>alert(1)</script>",
+    "<noscript></noscript>",
+    '<meta charset="utf-8">',
+    "<template><p onclick=x()></p></template>",
+    "<template><template><p onclick=x()></p></template></template>",
 ]
 
 
-@pytest.mark.parametrize("html", STRICT_BUT_ACTIVE)
-def test_quick_check_sends_active_pages_to_the_full_scan(html: str) -> None:
-    from counterpoint.harden import Page, _inert, _Scanner
+@pytest.mark.parametrize("html", ACTIVE_PAGES)
+def test_page_check_acts_on_active_pages(html: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
 
-    assert not _inert(html)
+    from counterpoint.harden import Page, _Cleaner
+
     project = ROOT / "tests" / "hostile" / "briefs"
     page = Page(publish.FetchPolicy(roots=[project]).check, project, False, publish.MAX_DATA_URL)
-    scan = _Scanner(html, page, "web")
-    assert scan.edits or scan.warnings, "the full scan acts on it"
+    cleaner = _Cleaner(page, "web")
+    assert cleaner.clean(LexborHTMLParser(html, scripting=True)) > 0 or cleaner.warnings
 
 
-def test_built_pages_take_the_quick_path(tmp_path: Path) -> None:
-    """The built-in editions of the flagship need no full parse (it costs ~20 ms a page)."""
-    import re
+def test_built_pages_are_written_as_parsed_and_need_no_second_pass(tmp_path: Path) -> None:
+    """The built-in editions of the flagship: charset and policy first, and the page as
+    written passes the check unchanged (what a browser builds from it is what was checked)."""
+    from selectolax.lexbor import LexborHTMLParser
 
-    from counterpoint.harden import _inert
+    from counterpoint.harden import Page, _Cleaner, _take_policy, content_policy
 
     out = build(ROOT / "briefs" / "russian-far-east.yaml", tmp_path, ["html", "print-html"], "all")
     assert len(out) == 6
+    check = publish.FetchPolicy(roots=[ROOT / "briefs"]).check
     for o in out:
+        assert o.warnings == [], o.path.name
         page = o.path.read_text(encoding="utf-8")
-        page = re.sub(r'\n<meta http-equiv="Content-Security-Policy"[^>]*>', "", page, count=1)
-        assert _inert(page), o.path.name
+        assert page.startswith(f'<!DOCTYPE html>\n<html lang="en"><head>{CSP}'), o.path.name
+        tree = LexborHTMLParser(page, scripting=True)
+        assert _take_policy(tree, content_policy(False))
+        cleaner = _Cleaner(Page(check, ROOT / "briefs", False, publish.MAX_DATA_URL), "web")
+        assert (cleaner.clean(tree), cleaner.warnings) == (0, []), o.path.name
+
+
+def test_page_that_changes_when_parsed_again_is_cleaned_again() -> None:
+    """Mutation XSS: written out and parsed again, the nested <form> is dropped, so <mglyph>
+    becomes MathML, its <style> markup, and the text inside it an <img> with a handler.
+    harden_html parses what it writes and cleans it again until nothing changes."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    payload = "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>"
+    first = LexborHTMLParser(payload, scripting=True).html or ""
+    again = LexborHTMLParser(first, scripting=True)
+    assert any("onerror" in n.attributes for n in again.root.traverse()), "the page mutates"
+    page, warnings = _harden(payload)
+    assert warnings == ["removed an onerror= attribute: pages never run scripts"]
+    assert "onerror" not in page
+
+
+def test_page_that_never_settles_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from counterpoint import harden
+
+    monkeypatch.setattr(harden, "_ROUNDS", 1)  # the payload above needs two
+    with pytest.raises(BuildError) as info:
+        _harden("<form><math><mtext></form><form><mglyph><style></math><img src onerror=x>")
+    assert str(info.value) == (
+        "template: the page it writes reads differently each time it is parsed (markup built "
+        "to change when read again); refusing (see docs/security.md)"
+    )
+
+
+RULE = (
+    "pages hold no control characters but tab, line feed, form feed and carriage return "
+    "(see docs/security.md)"
+)
+
+
+@pytest.mark.parametrize(
+    ("html", "error"),
+    [
+        ("<p>a</p>\n<scr\x1b(Bipt>", "template: control character U+001B (ESCAPE) at line 2, "
+         f"column 5 of the page it writes, in '<p>a</p>\\n<scr\\x1b(Bipt>'; {RULE}"),
+        ("<b\x00 onclick=x()>", "template: control character U+0000 (NUL) at line 1, column 3 "
+         f"of the page it writes, in '<b\\x00 onclick=x()>'; {RULE}"),
+        ("<p title=\x85'x onclick=y'>", "template: control character U+0085 at line 1, column "
+         f"10 of the page it writes, in \"<p title=\\x85'x onclick=y'>\"; {RULE}"),
+        ("<p>&#27;(B</p>", "template: a character reference in the page it writes makes "
+         f"control character U+001B (ESCAPE); {RULE}"),
+    ],
+)  # fmt: skip
+def test_control_characters_are_refused(html: str, error: str) -> None:
+    with pytest.raises(BuildError) as info:
+        _harden(html)
+    assert str(info.value) == error
+
+
+def test_white_space_controls_are_kept() -> None:
+    page, warnings = _harden("<p>a\tb\fc\r\nd</p>")
+    assert page == _page("", "<p>a\tb\fc\nd</p>") and warnings == []
+
+
+def test_charset_is_declared_within_the_prescan() -> None:
+    with pytest.raises(BuildError) as info:
+        _harden(f'<html data-x="{"x" * 1000}"><p>x')
+    assert str(info.value) == (
+        "template: the page's <html> and <head> start tags are too long: a page declares its "
+        "charset in its first 1,024 bytes; shorten their attributes"
+    )
 
 
 EVIL_PNG = "refused to load http://evil.example/x.png: remote fetches are off (use --allow-remote)"
 
 
 @pytest.mark.parametrize(
-    ("html", "warning"),
+    ("html", "warnings"),
     [
-        # "ſ" matches "s" case-insensitively in Python, but not in a browser or html.parser
-        ("<style></\u017ftyle>*{background:url(http://evil.example/x.png)}</style>", EVIL_PNG),
+        # "ſ" matches "s" case-insensitively in Python, but not in a browser
+        ("<style></\u017ftyle>*{background:url(http://evil.example/x.png)}</style>", [EVIL_PNG]),
         # faked nesting: the browser is still inside <svg>, where <style> is markup
         ("<svg></math><style>*{background:url&#40;http://evil.example/x.png)}</style></svg>",
-         EVIL_PNG),
-        ("<svg><title></svg></title><style>&#64;import 'http://evil.example/x.png';</style>",
-         EVIL_PNG),
-        ("<style>*{background:url(http://evil.example/x.png)}", EVIL_PNG),  # never closed
-        ("<style/>*{background:url(http://evil.example/x.png)}", EVIL_PNG),
+         [EVIL_PNG]),
+        # here </svg> does end the SVG, so the <style> is HTML, its text CSS as written, and
+        # "&#64;import" no @import (html.parser's scan reported it)
+        ("<svg><title></svg></title><style>&#64;import 'http://evil.example/x.png';</style>", []),
+        ("<svg><desc><style>&#64;import 'http://evil.example/x.png';</style></desc></svg>", []),
+        ("<svg><style>&#64;import 'http://evil.example/x.png';</style></svg>", [EVIL_PNG]),
+        ("<style>*{background:url(http://evil.example/x.png)}", [EVIL_PNG]),  # never closed
+        ("<style/>*{background:url(http://evil.example/x.png)}", [EVIL_PNG]),
         ("<math><mi><style><!-- *{background:url(http://evil.example/x.png)} --></style>",
-         EVIL_PNG),
-        ('<style>@import"http://evil.example/x.png";</style>', EVIL_PNG),
-        ("<style>*{background:\\75rl(http://evil.example/x.png)}</style>", EVIL_PNG),
-        ('<style>*{background:image-set("http://evil.example/x.png" 1x)}</style>', EVIL_PNG),
-        ('<svg><rect fill="url(http://evil.example/x.png)"/></svg>', EVIL_PNG),
+         [EVIL_PNG]),
+        ('<style>@import"http://evil.example/x.png";</style>', [EVIL_PNG]),
+        ("<style>*{background:\\75rl(http://evil.example/x.png)}</style>", [EVIL_PNG]),
+        ('<style>*{background:image-set("http://evil.example/x.png" 1x)}</style>', [EVIL_PNG]),
+        ('<svg><rect fill="url(http://evil.example/x.png)"/></svg>', [EVIL_PNG]),
         ('<link rel="preload" as="image" imagesrcset="http://evil.example/x.png 1x">',
-         "removed an imagesrcset attribute: the page uses src only"),
+         ["removed an imagesrcset attribute: the page uses src only"]),
         ('<svg><a><set attributeName="href" to="javascript:alert(1)"/></a></svg>',
-         "removed a javascript: URL: pages never run scripts"),
+         ["removed a javascript: URL: pages never run scripts"]),
     ],
 )  # fmt: skip
-def test_page_reports_what_a_browser_would_load(html: str, warning: str) -> None:
-    """Cases from an adversarial review: each is reported, and none takes the quick path."""
-    from counterpoint.harden import _inert
-
-    assert not _inert(html)
-    assert _harden(html)[1] == [warning]
+def test_page_reports_what_a_browser_would_load(html: str, warnings: list[str]) -> None:
+    """Cases from an adversarial review of the html.parser scan, read as a browser reads them."""
+    assert _harden(html)[1] == warnings
 
 
 def test_print_html_keeps_urls_but_reports_them() -> None:
     page, warnings = _harden('<img src="http://evil.example/x.png">', medium="print")
-    assert page.endswith('<img src="http://evil.example/x.png">')
+    assert page == _page("", '<img src="http://evil.example/x.png">')
     assert warnings == [
         "refused to load http://evil.example/x.png: remote fetches are off (use --allow-remote)"
     ]
@@ -591,7 +703,7 @@ def test_print_html_keeps_urls_but_reports_them() -> None:
 
 def test_remote_images_stay_with_allow_remote() -> None:
     page, warnings = _harden('<img src="https://example.org/x.png">', remote=True)
-    assert page.endswith('<img src="https://example.org/x.png">') and warnings == []
+    assert '<body><img src="https://example.org/x.png"></body>' in page and warnings == []
     assert "img-src data: http: https:;" in page
 
 
@@ -603,6 +715,32 @@ def test_template_that_is_not_utf8(write_brief, tmp_path: Path) -> None:
     with pytest.raises(BuildError) as info:
         build(write_brief(), tmp_path / "out", ["html"], "latin", templates=tmp_path / "sets")
     assert str(info.value) == f"template: {sets / 'brief.html'} is not UTF-8; save it as UTF-8"
+
+
+def test_control_characters_from_a_template_set(write_brief, tmp_path: Path) -> None:
+    """A control character written in a template or stylesheet is refused at its line and
+    column; one a template computes, in the page it renders."""
+    sets = tmp_path / "sets" / "ctl"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text("name: ctl\nparent: base\ncss: [ctl.css]\n")
+    (sets / "ctl.css").write_text("p {}\np { color: red\x1b }\n")
+    with pytest.raises(BuildError) as info:
+        build(write_brief(), tmp_path / "out", ["html"], "ctl", templates=tmp_path / "sets")
+    assert str(info.value) == (
+        f"{sets / 'ctl.css'}:2:15: control character U+001B (ESCAPE) in a template; {RULE}"
+    )
+    (sets / "ctl.css").write_text("p {}\n")
+    (sets / "brief.html").write_text('{% extends "!base/brief.html" %}\n'
+                                     '{% block head %}<meta name="x" content="{{ "\\x1b" }}">'
+                                     "{% endblock %}\n")  # fmt: skip
+    second = write_brief(name="second.yaml")  # a new brief: new template environments
+    with pytest.raises(BuildError) as info:
+        build(second, tmp_path / "out", ["html"], "ctl", templates=tmp_path / "sets")
+    assert re.fullmatch(
+        r"template: control character U\+001B \(ESCAPE\) at line \d+, column 25 of the page it "
+        rf"writes, in '.*<meta name=\"x\" content=\"\\x1b\">.*'; {re.escape(RULE)}",
+        str(info.value),
+    ), str(info.value)
 
 
 def test_unwritable_output_is_a_clean_error(write_brief, tmp_path: Path) -> None:

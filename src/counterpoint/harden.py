@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
-import html as _html
 import mimetypes
 import os
 import re
@@ -19,7 +18,6 @@ import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -278,6 +276,7 @@ class SetLoader(jinja2.FileSystemLoader):
                 raise SecurityError(
                     f"{display_path(filename)} is not UTF-8; save it as UTF-8"
                 ) from None
+            refuse_controls(contents, display_path(filename))  # a browser may misread them
             return (
                 contents,
                 os.path.normpath(filename),
@@ -353,7 +352,6 @@ def _data_type(url: str) -> str:
 
 
 _DROP: Any = object()
-_GAP = " "  # what a removed element leaves: "<" + gap + "img ..." can never become a tag
 
 
 def _css_char(m: re.Match[str]) -> str:
@@ -395,244 +393,284 @@ class Page:
 def harden_html(html: str, page: Page, medium: str) -> tuple[str, list[str]]:
     """Make a rendered page inert and self-contained; return it and what was removed.
 
-    - `<script>` elements, `on...=` attributes, `javascript:` URLs and `<meta
-      http-equiv=refresh>` are removed, and a Content-Security-Policy forbidding scripts
-      and outside loads is put first in `<head>`, so nothing a template or brief wrote can
-      run or call out when the page is opened.
+    The page is parsed as a browser parses it (lexbor, the HTML Standard's tree building,
+    with scripting on as in Chromium), the policy is applied to that tree, and the tree is
+    what gets written: counterpoint serializes it, so no markup reaches the file that the
+    check did not see as the browser will. The written page is parsed once more and must
+    pass the check unchanged (serializing and parsing again can change a tree: "mutation
+    XSS"); otherwise it is cleaned again, a few times at most.
+
+    - `<script>` and `<noscript>` elements, `on...=` attributes, `javascript:` URLs, `<base>`
+      and `<meta http-equiv=refresh>` are removed, and every page starts its `<head>` with
+      `<meta charset="utf-8">` and a Content-Security-Policy forbidding scripts and outside
+      loads; any other charset declaration is removed (with a warning unless it says UTF-8).
     - On the web page (`medium="web"`), every URL that would be loaded (images, media,
       stylesheets) is checked against the fetch policy: a project image becomes a data:
       URL, a refused one is removed with a warning. Print HTML keeps its URLs, because
       WeasyPrint loads them through the same policy; they are only checked, for warnings.
     - `url()` and `@import` in CSS are checked and reported; the policy blocks them.
+    - Control characters other than white space are refused (a BuildError): a browser may
+      read them as a change of encoding (ISO-2022-JP's escapes) or of markup.
     """
-    if _inert(html):  # the usual page: nothing to remove or embed, no parse needed
-        return _insert_policy(html, content_policy(page.allow_remote)), []
-    scanner = _Scanner(html, page, medium)
-    return scanner.result(), list(dict.fromkeys(scanner.warnings))
+    refuse_controls(html, "")
+    from selectolax.lexbor import LexborHTMLParser  # only builds need it (about 1.5 ms)
+
+    policy = content_policy(page.allow_remote)
+    cleaner = _Cleaner(page, medium)
+    tree = LexborHTMLParser(html, scripting=True)
+    cleaner.clean(tree)
+    for _ in range(_ROUNDS):
+        _put_policy(tree, policy)
+        out = f"<!DOCTYPE html>\n{tree.root.html}\n"
+        tree = LexborHTMLParser(out, scripting=True)  # what a browser builds from `out`
+        ours = _take_policy(tree, policy)
+        if cleaner.clean(tree) == 0 and ours:
+            _check_written(out)
+            return out, list(dict.fromkeys(cleaner.warnings))
+    raise BuildError(
+        "template: the page it writes reads differently each time it is parsed (markup "
+        "built to change when read again); refusing (see docs/security.md)"
+    )
 
 
-# The quick check. A page passes only if it is written in a strict subset of HTML where
-# html.parser (the full scan below) and a browser read the same tags, and where the full
-# scan would change nothing: every "<" opens a strictly formed tag (ASCII names, double-
-# quoted values, ASCII white space) or closes one; no comments, scripts, <base>, <meta
-# http-equiv>, CSS url()/@import, script URLs, on...= handlers, or loaded URLs other than
-# "#fragments"; no <style> once SVG or MathML has begun (there a browser may read it as
-# markup). Names are matched as ASCII only: Python's case-insensitive matching would take
-# "ſ" (U+017F) for "s". Anything else, however harmless, goes to the full scan.
-_WS = "[ \t\n\r\f]"
-_QUICK_TAG = re.compile(
-    rf"<(?:([a-zA-Z][a-zA-Z0-9]*)((?:{_WS}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"<]*\")?)*)"
-    rf"{_WS}*(/?)>|/([a-zA-Z][a-zA-Z0-9]*){_WS}*>|!DOCTYPE html>|!doctype html>)"
+_ROUNDS = 4
+"""Times a page may be cleaned before it is refused (one pass settles any page but crafted
+mutation markup, which settles after one more)."""
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+"""C0 and C1 controls and DELETE, but HTML's white space: tab, line feed, form feed, CR."""
+_CONTROL_NAMES = {"\x00": " (NUL)", "\x1b": " (ESCAPE)", "\x7f": " (DELETE)"}
+_CONTROL_RULE = (
+    "pages hold no control characters but tab, line feed, form feed and carriage return "
+    "(see docs/security.md)"
 )
-_QUICK_ATTR = re.compile(rf"{_WS}+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:=\"([^\"<]*)\")?")
-_QUICK_RISKY = re.compile(  # a superset of what _inert_attribute can refuse
-    rf"{_WS}(?:on|srcset|imagesrcset|srcdoc|style|href|xlink:href|src|data|action|formaction|poster"
-    r"|background|lowsrc|dynsrc|ping|manifest)|[(&]",
-    re.I,
+
+
+def _first_control(text: str) -> re.Match[str] | None:
+    return _CONTROL.search(text)
+
+
+def refuse_controls(text: str, filename: str) -> None:
+    """Raise a BuildError at the first control character in a template file (`filename`)
+    or, with filename "", in the page a template set rendered."""
+    found = _first_control(text)
+    if found is None:
+        return
+    ch, at = found.group(), found.start()
+    line = text.count("\n", 0, at) + 1
+    column = at - (text.rfind("\n", 0, at) + 1) + 1
+    what = f"control character U+{ord(ch):04X}{_CONTROL_NAMES.get(ch, '')}"
+    if filename:
+        raise BuildError(f"{filename}:{line}:{column}: {what} in a template; {_CONTROL_RULE}")
+    context = repr(text[max(0, at - 30) : at + 30])
+    raise BuildError(
+        f"template: {what} at line {line}, column {column} of the page it writes, in "
+        f"{context}; {_CONTROL_RULE}"
+    )
+
+
+_META_CHARSET = '<meta charset="utf-8">'
+_PRESCAN = 1024  # bytes in which a browser looks for the page's charset before parsing
+
+
+def _check_written(out: str) -> None:
+    """The page as written: no control characters (a reference such as `&#27;` makes one),
+    and its charset declared where a browser's pre-scan finds it."""
+    found = _first_control(out)
+    if found is not None:
+        ch = found.group()
+        raise BuildError(
+            f"template: a character reference in the page it writes makes control character "
+            f"U+{ord(ch):04X}{_CONTROL_NAMES.get(ch, '')}; {_CONTROL_RULE}"
+        )
+    end = out.find(_META_CHARSET) + len(_META_CHARSET)
+    if len(out[:end].encode("utf-8")) > _PRESCAN:
+        raise BuildError(
+            f"template: the page's <html> and <head> start tags are too long: a page declares "
+            f"its charset in its first {_PRESCAN:,} bytes; shorten their attributes"
+        )
+
+
+def _put_policy(tree: Any, policy: str) -> None:
+    """<meta charset="utf-8"> and the Content-Security-Policy, first in <head>."""
+    head = tree.head
+    charset = tree.create_node("meta")
+    charset.attrs["charset"] = "utf-8"
+    csp = tree.create_node("meta")
+    csp.attrs["http-equiv"] = "Content-Security-Policy"
+    csp.attrs["content"] = policy
+    first = head.first_child
+    if first is None:
+        head.insert_child(charset)
+        head.insert_child(csp)
+    else:
+        first.insert_before(charset)
+        first.insert_before(csp)
+
+
+def _take_policy(tree: Any, policy: str) -> bool:
+    """Remove the two elements _put_policy wrote; False if they are not first in <head>."""
+    head = tree.head
+    first = head.first_child if head is not None else None
+    second = first.next if first is not None else None
+    if (
+        second is not None
+        and first.tag == "meta"
+        and first.attributes == {"charset": "utf-8"}
+        and second.tag == "meta"
+        and second.attributes == {"http-equiv": "Content-Security-Policy", "content": policy}
+    ):
+        first.decompose()
+        second.decompose()
+        return True
+    return False
+
+
+# Encoding labels that name UTF-8 (the WHATWG Encoding Standard): a template's declaration
+# of one of these is removed silently, any other with a warning.
+_UTF8_LABELS = frozenset(
+    {"utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"}
 )
-_QUICK_STYLE_END = re.compile(rf"</[sS][tT][yY][lL][eE]{_WS}*>")
-_NEVER_QUICK = frozenset({"script", "base", "iframe", "frame", "frameset", "object", "embed",
-                          "applet", "noscript", "noembed", "noframes", "xmp", "plaintext",
-                          "textarea", "template", "form", *_ANIMATES})  # fmt: skip
+_CONTENT_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]*)""", re.I)
+_HTML_WS = " \t\n\f\r"
 
 
-def _inert(html: str) -> bool:
-    """True when the full scan of `html` would provably remove, embed and report nothing."""
-    at, foreign = html.find("<"), False
-    while at != -1:
-        m = _QUICK_TAG.match(html, at)
-        if m is None:
-            return False
-        end = m.end()
-        if m.group(1):  # a start tag
-            tag = m.group(1).lower()
-            if tag in _NEVER_QUICK:
-                return False
-            attrs = m.group(2)
-            if _QUICK_RISKY.search(attrs) and not all(
-                _inert_attribute(tag, a) for a in _QUICK_ATTR.finditer(attrs)
-            ):
-                return False
-            if tag == "meta" and "http-equiv" in attrs.lower():
-                return False
-            if tag in ("svg", "math"):
-                foreign = True
-            elif tag == "style":  # its CSS runs to </style>; it must hold no "<" and no URL
-                if foreign or m.group(3):
-                    return False
-                close = _QUICK_STYLE_END.search(html, end)
-                if close is None or "<" in html[end : close.start()]:
-                    return False
-                if css_urls(html[end : close.start()]):
-                    return False
-                end = close.end()
-        at = html.find("<", end)
-    return True
+def _declared_charset(attrs: dict[str, str | None]) -> str | None:
+    """The charset a <meta> declares ("" for none named), or None if it declares none."""
+    if "charset" in attrs:
+        return (attrs["charset"] or "").strip(_HTML_WS).lower()
+    if (attrs.get("http-equiv") or "").lower() == "content-type":
+        found = _CONTENT_CHARSET.search(attrs.get("content") or "")
+        return found.group(1).lower() if found else ""
+    return None
 
 
-def _inert_attribute(tag: str, m: re.Match[str]) -> bool:
-    """True when _Scanner._attribute would keep this attribute as it is, silently."""
-    name, value = m.group(1).lower(), m.group(2)
-    if name.startswith("on") or name in ("srcset", "imagesrcset", "srcdoc"):
-        return False
-    if value is None:
+_ELEMENTS = frozenset({"script", "noscript", "base", "meta", "style"})
+"""Elements _Cleaner removes or reads the text of (the parser writes these in lower case)."""
+_WATCHED = frozenset({*_NAVIGATES, *_ANIMATED, *_LOADS, "srcdoc", "style"})
+"""Attribute names _Cleaner._attribute acts on (besides on...=, and values with "(")."""
+
+
+def _watched(attribute: tuple[str, str | None]) -> bool:
+    """False if _Cleaner._attribute surely keeps this attribute as it is, silently.
+
+    The parser lower-cases names, so only SVG's camelCase ones (`viewBox`) are not lower
+    case, and none of those is watched; they are checked in full all the same."""
+    name, value = attribute
+    if value is not None and "(" in value:
         return True
-    if "&" in value:
-        value = _html.unescape(value)  # as html.parser reads it
-    if name in _NAVIGATES and _SCRIPT_SCHEME.match(_URL_JUNK.sub("", value)):
-        return False
-    if (name == "style" or "(" in value) and css_urls(value):
-        return False
-    if name == "href" and tag in _LINKS and _relative(value):  # the PDF drops these
-        return False
-    if name == "style":
-        return True
-    elements = _LOADS.get(name, frozenset())
-    if elements is not None and tag not in elements:
-        return True
-    return value == "" or (value.startswith("#") and value == value.strip())
+    if name in _WATCHED:  # but a link to a place in the page: no script, nothing loaded
+        return name not in _LINK_NAMES or not value or value[0] != "#" or value != value.strip()
+    return name[:2] == "on" or not name.islower()
 
 
-# The policy goes right after <head> (and <meta charset>) when the page begins with strictly
-# formed tags; otherwise right after the doctype, or first, where a browser still reads it
-# as part of the head. (A loose match once put it inside `<head data-x='a>'>`.)
-_ATTRS = rf"(?:{_WS}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"'<>`=]*\")?)*{_WS}*"
-_HEAD = re.compile(
-    rf"\A({_WS}*(?:<!doctype html>)?{_WS}*(?:<html{_ATTRS}>)?{_WS}*<head{_ATTRS}>"
-    rf"(?:{_WS}*<meta{_WS}+charset=\"?[-a-zA-Z0-9_]+\"?{_WS}*/?>)?)",
-    re.I | re.A,
-)
-_DOCTYPE = re.compile(rf"\A{_WS}*<!doctype[^<>\"']*>", re.I | re.A)
+_LINK_NAMES = frozenset({"href", "xlink:href"})
 
 
-def _insert_policy(html: str, policy: str) -> str:
-    meta = f'\n<meta http-equiv="Content-Security-Policy" content="{_html.escape(policy)}">'
-    m = _HEAD.match(html) or _DOCTYPE.match(html)
-    at = m.end() if m else 0
-    return html[:at] + meta + html[at:]
+def _following(node: Any) -> int | None:
+    """The mem_id of the first element after `node` and its descendants, if any."""
+    while node is not None:
+        after = node.next
+        while after is not None and not after.is_element_node:
+            after = after.next
+        if after is not None:
+            return int(after.mem_id)
+        node = node.parent
+    return None
 
 
-class _Scanner(HTMLParser):
-    def __init__(self, html: str, page: Page, medium: str):
-        super().__init__(convert_charrefs=True)
-        self.html = html
+class _Cleaner:
+    """The page policy, applied in place to a parsed page (a selectolax lexbor tree)."""
+
+    def __init__(self, page: Page, medium: str):
         self.page = page
         self.web = medium == "web"
         self.warnings: list[str] = []
-        self.edits: list[tuple[int, int, str]] = []
-        self.script_start: int | None = None
-        self.in_style = False
-        self.style_start = 0  # where the CSS of the current <style> begins
-        self.foreign = False  # has <svg> or <math> begun? (then <style> may be markup)
-        self.attachment = False  # is the tag being read <a rel=attachment>?
-        self.lines = [0] + [m.end() for m in re.finditer("\n", html)]
-        self.feed(html)
-        self.close()
-        if self.script_start is not None:  # an unclosed <script> runs to the end
-            self.edits.append((self.script_start, len(html), _GAP))
-        if self.in_style:  # an unclosed <style> runs to the end; html.parser keeps it back
-            self._css(html[self.style_start :])
+        self.changes = 0
+        self.attachment = False  # is the element being read <a rel=attachment>?
 
-    def result(self) -> str:
-        out, last = [], 0
-        for start, end, text in sorted(self.edits):
-            if start < last:
-                continue
-            out += [self.html[last:start], text]
-            last = end
-        out.append(self.html[last:])
-        return _insert_policy("".join(out), content_policy(self.page.allow_remote))
+    def clean(self, tree: Any) -> int:
+        """Apply the policy to the document and its <template> contents; how many changes."""
+        before = self.changes
+        doomed: list[Any] = []
+        html = tree.root
+        for node in list(html.iter(include_text=True)):  # nothing but <head> before <head>
+            if node.tag == "head":
+                break
+            doomed.append(node)
+        roots = [html]
+        while roots:
+            root = roots.pop()
+            self._walk(root, doomed)
+            roots.extend(root.template_fragments())
+        for node in doomed:
+            node.decompose()
+        self.changes += len(doomed)
+        return self.changes - before
 
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self.lines[line - 1] + col
+    def _walk(self, root: Any, doomed: list[Any]) -> None:
+        skip, until = False, None  # inside a removed element, up to the element `until`
+        for node in root.traverse():
+            if skip:
+                if until is None or node.mem_id != until:
+                    continue
+                skip = False
+            tag = node.tag  # lower case but SVG's camelCase names; "-comment" for comments
+            if tag in _ELEMENTS and self._remove(node, tag):
+                doomed.append(node)
+                skip, until = True, _following(node)
+            elif tag[0] != "-":
+                attrs = node.attributes
+                if any(map(_watched, attrs.items())):  # most elements have none to check
+                    self._attributes(node, tag.lower(), attrs)
 
-    # -- events --
-    def set_cdata_mode(self, elem: str, *args: Any, **kwargs: Any) -> None:
-        # In SVG and MathML a browser parses <style> content as markup (a known way to
-        # smuggle <img onerror=...> past sanitizers). Nesting is easy to fake (`</math>`
-        # inside <svg>, `</svg>` inside a <title>), so once either has begun, every later
-        # <style> is scanned as markup, and its comments as CSS too.
-        if self.foreign and elem == "style":
-            return
-        super().set_cdata_mode(elem, *args, **kwargs)  # type: ignore[misc]
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag == "script" and self.script_start is not None:
-            start = self.script_start
-            self.script_start = None
-            self.edits.append((start, start + len(self.get_starttag_text() or ""), _GAP))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.script_start is not None:
-            return
-        start = self._offset()
-        raw = self.get_starttag_text() or ""
+    def _remove(self, node: Any, tag: str) -> bool:
+        """Check one of _ELEMENTS; True if it is to be removed."""
         if tag == "script":
-            self.script_start = start
             self.warnings.append("removed a <script> element: pages never run scripts")
-            return
-        if tag in ("svg", "math"):
-            self.foreign = True
-        if tag == "style":
-            self.in_style = True
-            self.style_start = start + len(raw)
-        if tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "refresh":
-            self.warnings.append("removed a <meta http-equiv=refresh>: pages never redirect")
-            self.edits.append((start, start + len(raw), _GAP))
-            return
+            return True
+        if tag == "noscript":
+            self.warnings.append(
+                "removed a <noscript> element: a browser reads its content as markup or as "
+                "text, depending on its settings"
+            )
+            return True
         if tag == "base":
             self.warnings.append("removed a <base> element: links stay relative to the page")
-            self.edits.append((start, start + len(raw), _GAP))
-            return
-        rel = (dict(attrs).get("rel") or "").lower().split()
+            return True
+        if tag == "meta":
+            attrs = node.attributes
+            if (attrs.get("http-equiv") or "").lower() == "refresh":
+                self.warnings.append("removed a <meta http-equiv=refresh>: pages never redirect")
+                return True
+            charset = _declared_charset(attrs)
+            if charset is not None:
+                if charset and charset not in _UTF8_LABELS:
+                    self.warnings.append(
+                        f"removed a <meta> declaring the charset {_short(charset)}: "
+                        "every page is UTF-8, declared first"
+                    )
+                return True
+        if tag == "style":  # in SVG and MathML too: a browser applies its text as CSS
+            self._css(node.text(deep=True) or "")
+        return False
+
+    def _attributes(self, node: Any, tag: str, attrs: dict[str, str | None]) -> None:
+        """Clean an element's attributes in place."""
+        rel = (attrs.get("rel") or "").lower().split()
         self.attachment = "attachment" in rel  # WeasyPrint embeds the file: a load, not a link
-        kept, changed = [], False
-        for name, value in attrs:
-            new = self._attribute(tag, name, value)
-            changed = changed or new is not value
-            if new is not _DROP:
-                kept.append((name, new))
-        if changed:
-            self.edits.append((start, start + len(raw), _tag(tag, kept, raw.endswith("/>"))))
+        for name, value in attrs.items():
+            if not _watched((name, value)):
+                continue
+            new = self._attribute(tag, name.lower(), value)
+            if new is _DROP:
+                del node.attrs[name]
+            elif new is not value:
+                node.attrs[name] = new
+            else:
+                continue
+            self.changes += 1
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self.script_start is not None:
-            end = self.html.find(">", self._offset()) + 1 or len(self.html)
-            self.edits.append((self.script_start, end, _GAP))
-            self.script_start = None
-        elif tag == "style":
-            self.in_style = False
-
-    def handle_data(self, data: str) -> None:
-        if self.in_style and self.script_start is None:
-            self._css(data)
-
-    def handle_comment(self, data: str) -> None:
-        if self.script_start is not None:
-            return
-        if data.startswith((">", "->")) or "--!>" in data:
-            # a browser ends "<!-->", "<!--->" and "--!>" where html.parser does not, and
-            # reads what follows as markup: remove all that html.parser took as comment
-            start = self._offset()
-            end = self.html.find(">", start + 4 + len(data)) + 1 or len(self.html)
-            self.edits.append((start, end, _GAP))
-            self.warnings.append("removed a comment that a browser would end early")
-        elif self.in_style:  # a browser may read it as CSS
-            self._css(data)
-
-    def unknown_decl(self, data: str) -> None:
-        # <![CDATA[...]]>: outside SVG a browser ends it at the first ">" and reads the rest
-        # as markup, so all of it goes
-        if self.script_start is not None:
-            return
-        start = self._offset()
-        end = self.html.find(">", start + 3 + len(data)) + 1 or len(self.html)
-        self.edits.append((start, end, _GAP))
-        self.warnings.append("removed a <![ ]]> section")
-
-    # -- checks --
     def _attribute(self, tag: str, name: str, value: str | None) -> Any:
         """The attribute's new value: `value` to keep it, _DROP to remove it."""
         if name.startswith("on"):
@@ -652,8 +690,8 @@ class _Scanner(HTMLParser):
             if found:
                 self.warnings.append(f"removed a {found[1].lower()}: URL: pages never run scripts")
                 return _DROP
-        relative = tag in _LINKS and name == "href" and _relative(value)
-        if not self.web and relative and not self.attachment:
+        relative = not self.web and tag in _LINKS and name == "href" and _relative(value)
+        if relative and not self.attachment:
             self.warnings.append(
                 f"removed the link to {_short(value.strip())} from the PDF, keeping its text: "
                 "a relative link would point into the folder the PDF was built in"
@@ -725,14 +763,6 @@ class _Scanner(HTMLParser):
                 self.warnings.append(
                     f"refused to load {_short(url)}: CSS on the web page may load only data: URLs"
                 )
-
-
-def _tag(tag: str, attrs: list[tuple[str, str | None]], self_closing: bool) -> str:
-    parts = [tag] + [
-        name if value is None else f'{name}="{_html.escape(value, quote=True)}"'
-        for name, value in attrs
-    ]
-    return "<" + " ".join(parts) + (" />" if self_closing else ">")
 
 
 def _short(url: str) -> str:

@@ -24,6 +24,10 @@ HOSTILE = Path(__file__).parent / "hostile"
 SANDBOX = "; refusing (templates run in a sandbox, see docs/security.md)"
 OUTSIDE = "outside the brief's project (its folder, the template set and ./assets)"
 REMOTE_OFF = "remote fetches are off (use --allow-remote)"
+CONTROLS = (
+    "pages hold no control characters but tab, line feed, form feed and carriage return "
+    "(see docs/security.md)"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -178,6 +182,10 @@ TEMPLATE_ERRORS = {
     "flood": f"template: its output is over 67,108,864 characters{SANDBOX}",
     "divide": "templates/divide/brief.html:2: ZeroDivisionError: "
     "integer division or modulo by zero",
+    "iso-2022-jp": "templates/iso-2022-jp/brief.html:3:21: control character U+001B (ESCAPE) "
+    f"in a template; {CONTROLS}",
+    "control-names": "templates/control-names/brief.html:5:3: control character U+0000 (NUL) "
+    f"in a template; {CONTROLS}",
 }
 
 
@@ -251,6 +259,50 @@ def test_policy_cannot_be_pushed_out_of_the_head(tmp_path: Path) -> None:
         '<meta http-equiv="Content-Security-Policy"'
     )
     assert "onerror" not in html and "srcdoc" not in html and "data:text/html" not in html
+
+
+IMG_HANDLER = [
+    "refused to load x: only images can be embedded",
+    "removed an onerror= attribute: pages never run scripts",
+]
+PARSED_WARNINGS = {
+    "svg": IMG_HANDLER,
+    "math": IMG_HANDLER,
+    "noscript": [
+        "removed a <noscript> element: a browser reads its content as markup or as text, "
+        "depending on its settings",
+        *IMG_HANDLER,
+    ],
+    "template": IMG_HANDLER,
+    "nested-form": IMG_HANDLER,
+    "meta-charset": [
+        "removed a <meta> declaring the charset shift_jis: every page is UTF-8, declared first",
+        "removed a <meta> declaring the charset windows-1252: every page is UTF-8, declared first",
+    ],
+}
+
+
+@pytest.mark.parametrize("audience", sorted(PARSED_WARNINGS))
+def test_markup_read_as_a_browser_reads_it(audience: str, tmp_path: Path) -> None:
+    """Template sets whose markup html.parser read differently from a browser (foreign
+    content, <noscript>, <template>, nested forms, a charset): built, each active part
+    removed with a warning, judged by a browser's parse of the page as written."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    (page,) = build("briefs/plain.yaml", tmp_path, formats=["html"], audience=audience)
+    assert page.warnings == PARSED_WARNINGS[audience]
+    html = page.path.read_text(encoding="utf-8")
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
+    tree = LexborHTMLParser(html, scripting=True)
+    roots, found = [tree.root], []
+    while roots:
+        root = roots.pop()
+        roots += root.template_fragments()
+        for node in root.traverse():
+            found += [f"<{node.tag}>"] if node.tag in ("script", "noscript") else []
+            found += [name for name in node.attributes if name.startswith("on")]
+    assert found == []
+    assert "charset=" not in html.replace('<meta charset="utf-8">', "", 1)
 
 
 def test_a_template_cannot_carry_one_brief_into_another(tmp_path: Path) -> None:

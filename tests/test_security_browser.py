@@ -50,8 +50,18 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+# Template sets that build, each with markup a browser reads differently from html.parser
+# (tests/hostile/README.md); each page must run nothing and fetch nothing
+PARSED_SETS = ["svg", "math", "noscript", "template", "nested-form", "meta-charset"]
+# Template sets counterpoint refuses for their control characters (test_hostile.py); here
+# they are built with that check off, so the browser tests the parse and the charset alone
+CONTROL_SETS = ["iso-2022-jp", "control-names"]
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from counterpoint import harden
+
     out = tmp_path_factory.mktemp("hostile-pages")
     cwd = Path.cwd()
     os.chdir(HOSTILE)
@@ -63,6 +73,12 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "script": build("briefs/plain.yaml", out, formats=["html"], audience="script")[0].path,
             "csp-escape": build("briefs/plain.yaml", out, ["html"], "csp-escape")[0].path,
         }
+        for name in PARSED_SETS:
+            built[name] = build("briefs/plain.yaml", out, ["html"], name)[0].path
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(harden, "_first_control", lambda text: None, raising=False)
+            for name in CONTROL_SETS:
+                built[name] = build("briefs/plain.yaml", out, ["html"], name)[0].path
     finally:
         os.chdir(cwd)
     control = out / "control.html"
@@ -101,16 +117,22 @@ class Visit:
         return self.page.evaluate(js)  # devtools, not the page: CSP does not apply
 
 
+# Every element of the page, in shadow roots and <template> contents too
 ACTIVE = """() => {
   const found = [];
-  for (const el of document.querySelectorAll('*')) {
-    for (const a of el.attributes) {
-      const v = a.value.trim().toLowerCase();
-      if (a.name.startsWith('on')) found.push(el.tagName + ' ' + a.name);
-      if (v.startsWith('javascript:')) found.push(el.tagName + ' ' + a.name + '=' + v);
+  const visit = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      for (const a of el.attributes) {
+        const v = a.value.trim().toLowerCase();
+        if (a.name.startsWith('on')) found.push(el.tagName + ' ' + a.name);
+        if (v.startsWith('javascript:')) found.push(el.tagName + ' ' + a.name + '=' + v);
+      }
+      if (el.localName === 'script') found.push('script');
+      if (el.shadowRoot) visit(el.shadowRoot);
+      if (el.content instanceof DocumentFragment) visit(el.content);
     }
-  }
-  found.push(...[...document.scripts].map(s => 'script'));
+  };
+  visit(document);
   return found;
 }"""
 
@@ -121,17 +143,32 @@ def test_control_page_runs_its_script(browser, pages) -> None:
     assert visit.evaluate("document.title") == "ran"
 
 
-@pytest.mark.parametrize("name", ["raw-html", "images", "sources", "script", "csp-escape"])
+@pytest.mark.parametrize(
+    "name",
+    ["raw-html", "images", "sources", "script", "csp-escape", *PARSED_SETS, *CONTROL_SETS],
+)
 def test_no_script_runs_and_nothing_is_fetched(browser, pages, name: str) -> None:
     visit = Visit(browser, pages[name])
     assert visit.dialogs == []
     assert visit.evaluate("document.title") != "pwned"
     assert visit.evaluate(ACTIVE) == []
     assert visit.requests == [pages[name].as_uri()]
+    # the page is read as UTF-8, and its first two elements are the charset and the policy
+    assert visit.evaluate("document.characterSet") == "UTF-8"
+    first = visit.evaluate("[...document.head.children].slice(0, 2).map(e => e.outerHTML)")
+    assert first[0] == '<meta charset="utf-8">'
+    assert first[1].startswith('<meta http-equiv="Content-Security-Policy" content="default-src')
     csp = visit.evaluate(
         "document.querySelector('meta[http-equiv=Content-Security-Policy]').content"
     )
     assert csp.startswith("default-src 'none'; style-src 'unsafe-inline'; img-src data:;")
+
+
+def test_a_template_charset_does_not_change_how_the_page_reads(browser, pages) -> None:
+    visit = Visit(browser, pages["meta-charset"])
+    assert visit.evaluate("document.getElementById('charset-probe').textContent") == (
+        "日本語 — naïve"
+    )
 
 
 def test_brief_markup_is_shown_as_text(browser, pages) -> None:

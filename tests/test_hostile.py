@@ -179,6 +179,20 @@ TEMPLATE_ERRORS = {
     f"(limit 1,000,000){SANDBOX}",
     "center": "templates/center/brief.html:1: the number 999999999 is over the limit of 10,000 "
     f"for an argument{SANDBOX}",
+    # amplification: output far larger than input, refused before it is made (issue 12.9)
+    "indent": "templates/indent/brief.html:1: an indented string of about 5,001,010,000 "
+    f"characters (limit 1,000,000){SANDBOX}",
+    "replace": "templates/replace/brief.html:1: a replaced string of about 9,000,000 characters "
+    f"(limit 1,000,000){SANDBOX}",
+    "join": "templates/join/brief.html:1: a joined string of about 1,800,000 characters "
+    f"(limit 1,000,000){SANDBOX}",
+    "tojson": f"templates/tojson/brief.html:1: tojson with an indent of 10000 (limit 16){SANDBOX}",
+    "format-sum": "templates/format-sum/brief.html:1: format widths that add up to 1,800,000 "
+    f"characters (limit 1,000,000){SANDBOX}",
+    "doubling": "templates/doubling/brief.html:1: a concatenated string of about 1,048,576 "
+    f"characters (limit 1,000,000){SANDBOX}",
+    "plus": "templates/plus/brief.html:1: a string or list of 1,048,576 items "
+    f"(limit 1,000,000){SANDBOX}",
     "flood": f"template: its output is over 67,108,864 characters{SANDBOX}",
     "divide": "templates/divide/brief.html:2: ZeroDivisionError: "
     "integer division or modulo by zero",

@@ -23,6 +23,8 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import jinja2
+import jinja2.compiler
+import jinja2.nodes
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -99,6 +101,7 @@ def _size(value: Any) -> int | None:
 
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _BRACE_SPEC = re.compile(r"\{[^{}]*?:[^{}]*?(\d{5,})")
+_BRACE_WIDTH = re.compile(r"\{[^{}]*?:[^{}]*?(\d+)[^{}]*\}")
 _NESTED_SPEC = re.compile(r"\{[^{}]*?:[^{}]*?\{")
 
 
@@ -112,13 +115,19 @@ _PLAIN = (
 
 
 def _check_format(fmt: str) -> None:
-    """Refuse %-formats and str.format specs with huge widths (each makes a huge string)."""
+    """Refuse %-formats and str.format specs with huge widths (each makes a huge string),
+    one by one or summed over the format."""
+    total = 0
     for m in _PERCENT_SPEC.finditer(fmt):
         for n in m.groups():
             if n == "*" or (n and int(n) > MAX_ARG):
                 raise _refuse(f"a format width or precision over {MAX_ARG:,}")
+            total += int(n) if n else 0
     if _BRACE_SPEC.search(fmt):
         raise _refuse(f"a format width or precision over {MAX_ARG:,}")
+    total += sum(int(n) for n in _BRACE_WIDTH.findall(fmt))
+    if total > MAX_STRING:
+        raise _refuse(f"format widths that add up to {total:,} characters (limit {MAX_STRING:,})")
     if _NESTED_SPEC.search(fmt):  # "{:>{w}}" takes its width from an argument, unchecked
         raise _refuse("a format width or precision taken from a nested {field}")
 
@@ -155,6 +164,48 @@ def _modulo(left: Any, right: Any) -> Any:
     return left % right
 
 
+def _plus(left: Any, right: Any) -> Any:
+    sizes = (_size(left), _size(right))
+    if None not in sizes and sizes[0] + sizes[1] > MAX_STRING:  # type: ignore[operator]
+        raise _refuse(f"a string or list of {sizes[0] + sizes[1]:,} items (limit {MAX_STRING:,})")  # type: ignore[operator]
+    return left + right
+
+
+def _check_size(size: int, what: str) -> None:
+    if size > MAX_STRING:
+        raise _refuse(f"{what} of about {size:,} characters (limit {MAX_STRING:,})")
+
+
+def _amplification(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse, before they run, the filters and string methods whose output can be far
+    larger than their input: indent, replace, join, center and the like, tojson's indent."""
+    value = args[0] if args else None
+    rest = list(args[1:])
+    if not isinstance(value, str) and name not in ("join", "do_join", "do_tojson"):
+        return
+    if name == "do_indent":
+        width = rest[0] if rest else kwargs.get("width", 4)
+        width = len(width) if isinstance(width, str) else int(width or 0)
+        _check_size(len(value) + (value.count("\n") + 1) * width, "an indented string")
+    elif name in ("do_replace", "replace"):
+        old = rest[0] if rest else kwargs.get("old", "")
+        new = rest[1] if len(rest) > 1 else kwargs.get("new", "")
+        if isinstance(old, str) and isinstance(new, str):
+            hits = value.count(old) if old else len(value) + 1
+            _check_size(len(value) + hits * max(len(new) - len(old), 0), "a replaced string")
+    elif name in ("do_join", "join"):
+        items, sep = (rest[0], value) if name == "join" else (value, rest[0] if rest else "")
+        if isinstance(items, (list, tuple)) and isinstance(sep, str):
+            _check_size(
+                sum(len(i) for i in items if isinstance(i, str)) + len(sep) * len(items),
+                "a joined string",
+            )
+    elif name == "do_tojson":
+        indent = rest[0] if rest else kwargs.get("indent")
+        if isinstance(indent, int) and indent > 16:
+            raise _refuse(f"tojson with an indent of {indent} (limit 16)")
+
+
 def _bounded_filter(f: Callable[..., Any]) -> Callable[..., Any]:
     skip = 2 if getattr(f, "jinja_pass_arg", None) else 1  # the context, then the value
 
@@ -162,11 +213,29 @@ def _bounded_filter(f: Callable[..., Any]) -> Callable[..., Any]:
     def checked(*args: Any, **kwargs: Any) -> Any:
         _check_args(args[skip:])
         _check_args(kwargs.values())
-        if f.__name__ == "do_format" and args and isinstance(args[0], str):
-            _check_format(args[0])
-        return f(*args, **kwargs)
+        if f.__name__ == "do_format" and args and isinstance(args[skip - 1], str):
+            _check_format(args[skip - 1])
+        _amplification(f.__name__, args[skip - 1 :], kwargs)
+        result = f(*args, **kwargs)
+        if isinstance(result, str) and len(result) > MAX_TEMPLATE_OUTPUT:
+            raise _refuse(f"a filter made {len(result):,} characters")
+        return result
 
     return checked
+
+
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's compiler, with `~` (string concatenation) checked like `*` and `+`."""
+
+    def visit_Concat(self, node: jinja2.nodes.Concat, frame: Any) -> None:
+        self.write("environment.checked_concat(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+GENERATOR_VERSION = "2"
+"""Part of the compiled-template cache's file names: templates compiled by an earlier
+code generator (without the `~` check) are never loaded."""
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
@@ -184,11 +253,12 @@ class Sandbox(ImmutableSandboxedEnvironment):
     refused.
     """
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _CodeGenerator
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.binop_table.update({"*": _times, "**": _power, "%": _modulo})
+        self.binop_table.update({"*": _times, "**": _power, "%": _modulo, "+": _plus})
         self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
         self.globals.pop("lipsum", None)
         self.data_fields: dict[type, frozenset[str]] = {}
@@ -219,7 +289,16 @@ class Sandbox(ImmutableSandboxedEnvironment):
             size = __obj.__self__.count("\t") * (args[0] if args else kwargs.get("tabsize", 8))
             if isinstance(size, int) and size > MAX_STRING:
                 raise _refuse(f"a string of about {size:,} characters (limit {MAX_STRING:,})")
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str) and getattr(__obj, "__name__", "") in ("replace", "join"):
+            _amplification(__obj.__name__, (owner, *args), kwargs)  # "x".replace, ",".join
         return super().call(__context, __obj, *args, **kwargs)
+
+    @staticmethod
+    def checked_concat(value: str) -> str:
+        """The result of `a ~ b`, refused past MAX_STRING (thirty doublings make 1 GB)."""
+        _check_size(len(value), "a concatenated string")
+        return value
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)

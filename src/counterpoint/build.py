@@ -17,7 +17,16 @@ from .audit import AuditReport, Finding, audit_brief
 from .errors import BuildError, CounterpointError, display_path
 from .harden import Page, harden_html
 from .model import Brief, Date
-from .publish import MAX_DATA_URL, FetchPolicy, inside, safe_stem, source_date, write_all, write_pdf
+from .publish import (
+    MAX_DATA_URL,
+    MEMORY_LIMIT,
+    FetchPolicy,
+    inside,
+    safe_stem,
+    source_date,
+    write_all,
+    write_pdf,
+)
 from .render import Medium, render
 from .resolve import Resolved, resolve
 from .templates import TemplateSet, available, find, search_roots
@@ -127,6 +136,7 @@ def build(
     strict: bool = False,
     pdf_variant: str | None = DEFAULT_PDF_VARIANT,
     force: bool = False,
+    memory_limit: int | None = MEMORY_LIMIT,
 ) -> list[Output]:
     """Build one brief into `out_dir` for an audience (None: the brief's own, "all": every
     audience on the template search path); returns what was written.
@@ -135,6 +145,8 @@ def build(
     With strict=True any warning (a refused fetch, an audit finding) fails the build.
     Outputs whose inputs have not changed since the last build are not rebuilt (cache.py)
     unless force=True; they come back with `cached=True`.
+    A PDF is laid out in a child process whose memory may grow by `memory_limit` MiB
+    (publish.MEMORY_LIMIT; 0 or None: in this process, unlimited).
     """
     for fmt in formats:
         if fmt not in FORMATS:
@@ -162,7 +174,7 @@ def build(
         )
     roots = search_roots(Path(templates) if templates else None, path)
     names = audience_names(roots) if audience == "all" else [audience or brief_audience(brief)]
-    settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant)
+    settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
 
     # then write every edition, each format in turn
     outputs: list[Output] = []
@@ -261,6 +273,7 @@ class _Settings:
     today: Date | None
     strict: bool
     pdf_variant: str | None
+    memory_limit: int | None = None
 
 
 def _build_audience(
@@ -310,6 +323,7 @@ def _build_audience(
                 max_pages=int(max_pages) if max_pages else None,
                 too_long=lambda pages: too_long_advice(brief, audience, pages, int(max_pages or 0)),
                 write=False,
+                memory_limit=settings.memory_limit,
             )  # fmt: skip
             # what hardening removed, but not its load checks: the fetcher reports those
             removals = [w for w in removed if not w.startswith(("refused to", "cannot load"))]

@@ -116,6 +116,10 @@ def run() -> None:
 )  # fmt: skip
 @click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Stop a brief's build after this long (default 600, 0: none).")  # fmt: skip
+@click.option("--memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
+              envvar="COUNTERPOINT_MEMORY_LIMIT", show_envvar=True,
+              help="MiB of memory (address space) PDF layout may take before it is "
+                   "stopped (default 2048, 0: none).")  # fmt: skip
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default="all cores",
               help="Briefs built at once, in separate processes (0: one per core).")  # fmt: skip
 @click.option("--force", is_flag=True,
@@ -130,6 +134,7 @@ def build(
     strict: bool,
     pdf_variant: str,
     time_limit: float | None,
+    memory_limit: int | None,
     jobs: int,
     force: bool,
 ) -> None:
@@ -149,6 +154,7 @@ def build(
     """
     from .build import find_briefs
     from .harden import TIME_LIMIT
+    from .publish import MEMORY_LIMIT
     from .shelf import build_shelf
 
     try:
@@ -167,6 +173,7 @@ def build(
         strict=strict,
         pdf_variant=None if pdf_variant == "plain" else pdf_variant,
         force=force,
+        memory_limit=MEMORY_LIMIT if memory_limit is None else memory_limit,
     )
     progress = _Progress(len(paths))
     failures = 0

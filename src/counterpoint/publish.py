@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import unquote, urlsplit
 
 from .errors import BuildError, display_path
@@ -31,6 +31,12 @@ MAX_FETCH_BYTES = 20 * 1024 * 1024
 
 MAX_PDF_NOTES = 3_000
 """More notes than this are refused for a PDF: layout costs about 12 ms and 150 KB a note."""
+
+MEMORY_LIMIT = 2048
+"""MiB by which a PDF's layout may grow the address space of the process it starts from
+(`--memory-limit`, COUNTERPOINT_MEMORY_LIMIT; 0 for none). Layout runs in a child process
+limited with RLIMIT_AS. The flagship fits in 150 MiB, a 159-page brief in 600 MiB; address
+space includes the fonts and libraries mapped in, so it runs ahead of resident memory."""
 
 
 def safe_stem(name: str) -> str:
@@ -285,6 +291,8 @@ def _weasyprint(target: Path, step: Callable[[], Any]) -> Any:
     """Run a WeasyPrint step; its failure on a hostile page is a BuildError, not a traceback."""
     try:
         return step()
+    except MemoryError:
+        raise
     except Exception as exc:
         raise BuildError(
             f"{display_path(target)}: WeasyPrint failed: {type(exc).__name__}: {_short(str(exc))}"
@@ -314,11 +322,14 @@ def write_pdf(
     max_pages: int | None = None,
     too_long: Callable[[int], str] | None = None,
     write: bool = True,
+    memory_limit: int | None = None,
 ) -> PdfResult:
     """Lay out print HTML, verify the footnotes, and write the PDF atomically.
 
     With write=False nothing is written and the PDF is returned in `PdfResult.data`, for
-    callers that publish several files at once (write_all).
+    callers that publish several files at once (write_all). With a `memory_limit` (MiB),
+    layout runs in a child process whose address space may grow by that much, so the
+    caller's own limits never change; going over is a BuildError.
     """
     if len(notes) > MAX_PDF_NOTES:
         raise BuildError(
@@ -326,6 +337,33 @@ def write_pdf(
             f"{MAX_PDF_NOTES:,} (layout takes about 12 ms and 150 KB a note); "
             "build --format html, or split the brief"
         )
+    import_weasyprint()  # before the fork: every layout process starts with it imported
+
+    def lay_out() -> PdfResult:
+        return _lay_out(html, target, notes, base, policy, identifier, variant, max_pages, too_long)
+
+    if memory_limit and hasattr(os, "fork"):
+        result = _in_child(lay_out, memory_limit, target)
+    else:
+        result = lay_out()
+    if write:
+        write_atomic(target, result.data)
+        result.data = b""
+    return result
+
+
+def _lay_out(
+    html: str,
+    target: Path,
+    notes: list[Note],
+    base: Path,
+    policy: FetchPolicy,
+    identifier: str,
+    variant: str | None,
+    max_pages: int | None,
+    too_long: Callable[[int], str] | None,
+) -> PdfResult:
+    """The PDF's bytes, its page count and warnings (write_pdf's work, in whichever process)."""
     weasyprint = import_weasyprint()
     with _quiet_weasyprint() as messages:
         document = _weasyprint(
@@ -367,11 +405,128 @@ def write_pdf(
             data = _weasyprint(target, lambda: document.write_pdf(**options))
         finally:
             metadata.uuid4 = random_uuid
-    if write:
-        write_atomic(target, data)
     warnings = list(
         dict.fromkeys(
             policy.refused + [_short(m, 300) for m in messages if "RefusedFetch" not in m]
         )
     )
-    return PdfResult(len(document.pages), len(notes), warnings, b"" if write else data)
+    return PdfResult(len(document.pages), len(notes), warnings, data)
+
+
+_OVER_LIMIT = 3
+"""Exit status of a layout process that ran out of its address space (MemoryError)."""
+
+
+def _in_child(work: Callable[[], PdfResult], limit: int, target: Path) -> PdfResult:
+    """Run `work` in a forked child whose address space may grow by `limit` MiB.
+
+    The child inherits everything (WeasyPrint imported, the HTML made) and sends back the
+    result, or the BuildError's message; this process only waits. Ctrl-C and the build's
+    time limit interrupt the wait here, and the child is killed. What the child prints to
+    stderr is passed on, unless it ran out of memory: then the one message says it all
+    (GLib's abort, Python's "Exception ignored" lines).
+    """
+    import pickle
+    import signal
+    import sys
+
+    with tempfile.TemporaryFile() as stderr:
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(reader)
+            _child(work, limit, writer, stderr.fileno())  # never returns
+        os.close(writer)
+        waited = False
+        try:
+            with open(reader, "rb") as pipe:
+                payload = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            waited = True
+        finally:
+            if not waited:  # interrupted (Ctrl-C, the time limit): stop the layout too
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+        stderr.seek(0)
+        printed = stderr.read().decode("utf-8", "replace")
+    code = os.waitstatus_to_exitcode(status)
+    if code == 0:
+        sys.stderr.write(printed)
+        kind, value = pickle.loads(payload)
+        if kind == "ok":
+            return value  # type: ignore[no-any-return]
+        if kind == "error":
+            raise BuildError(value)
+        raise RuntimeError(f"PDF layout failed in its child process:\n{value}")
+    if code == 130:
+        raise KeyboardInterrupt
+    over = (
+        f"the memory limit of {limit:,} MiB; raise it with --memory-limit "
+        "(or COUNTERPOINT_MEMORY_LIMIT) if the document is meant to be this large"
+    )
+    # a library that cannot allocate may abort (GLib, when it cannot start a thread)
+    if code == _OVER_LIMIT or (code < 0 and any(s in printed for s in _OUT_OF_MEMORY)):
+        raise BuildError(f"{display_path(target)}: PDF layout went over {over}")
+    if code < 0:
+        name = signal.Signals(-code).name
+        raise BuildError(f"{display_path(target)}: PDF layout crashed ({name}), probably at {over}")
+    raise BuildError(f"{display_path(target)}: PDF layout stopped with exit status {code}")
+
+
+_OUT_OF_MEMORY = ("Error creating thread", "failed to allocate", "Cannot allocate memory")
+"""What libraries print when an allocation fails under the limit, before they abort."""
+
+
+def _child(work: Callable[[], PdfResult], limit: int, writer: int, stderr: int) -> NoReturn:
+    """The layout process: limit it, run `work`, send the outcome, and leave at once
+    (os._exit: no cleanup of what it shares with its parent, no flush of its buffers)."""
+    import faulthandler
+    import pickle
+
+    status = 1
+    try:
+        os.dup2(stderr, 2)
+        faulthandler.disable()  # a crash is reported by the parent, in one line
+        _limit_address_space(limit)
+        try:
+            outcome: tuple[str, Any] = ("ok", work())
+        except BuildError as exc:
+            outcome = ("error", str(exc))
+        except MemoryError:
+            raise
+        except Exception:  # a bug: its traceback goes to the parent, which raises it
+            import traceback
+
+            outcome = ("bug", traceback.format_exc())
+        with open(writer, "wb") as pipe:
+            pipe.write(pickle.dumps(outcome))
+        status = 0
+    except MemoryError:
+        status = _OVER_LIMIT
+    except KeyboardInterrupt:
+        status = 130
+    finally:
+        os._exit(status)
+
+
+def _limit_address_space(mib: int) -> None:
+    """Let this process's address space grow by `mib` MiB at most (never loosening a
+    limit already set). Only ever called in a child process: RLIMIT_AS is process-wide."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    ceiling = _address_space() + mib * 1024 * 1024
+    for current in (soft, hard):
+        if current != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, current)
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (0 where /proc cannot tell)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")

@@ -10,6 +10,7 @@ from counterpoint import build
 from counterpoint.shelf import build_shelf
 
 from .conftest import MINIMAL
+from .oracle import page_citations
 
 OTHER_SOURCES = """\
 references:
@@ -290,3 +291,19 @@ def test_hashes_are_streamed(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read whole"))
     assert cache._sha(tmp_path / "f") == hashlib.sha256(data).hexdigest()
     assert cache._sha(tmp_path / "missing") == "missing"
+
+
+def test_a_changed_style_file_beside_the_brief_rebuilds(write_brief, tmp_path: Path) -> None:
+    from counterpoint import csl
+
+    style = tmp_path / "house.csl"
+    style.write_bytes(csl.find("apa", []).path.read_bytes())
+    brief = write_brief(MINIMAL + "csl: house.csl\n")
+    out = tmp_path / "out"
+    (first,) = build(brief, out, formats=["html"])
+    assert "(Petrova, 2025, para. 2)" in page_citations(first.path.read_text(encoding="utf-8"))
+    assert build(brief, out, formats=["html"])[0].cached
+    style.write_bytes(csl.find("chicago-author-date", []).path.read_bytes())
+    (second,) = build(brief, out, formats=["html"])
+    assert not second.cached
+    assert "(Petrova 2025, para. 2)" in page_citations(second.path.read_text(encoding="utf-8"))

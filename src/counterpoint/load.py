@@ -136,7 +136,11 @@ def _too_big(size: int, limit: int, prefix: str = "") -> str:
 def load(path: str | Path) -> Document:
     """Parse one YAML file; structural problems (syntax, aliases, duplicate keys) raise."""
     path = Path(path)
-    text = read_text(path)
+    return parse(path, read_text(path))
+
+
+def parse(path: Path, text: str) -> Document:
+    """Parse YAML (or JSON) text that `path` holds or stands for, with the checks of load."""
     source = Source(path, text)
     try:
         _prescan(path, text)

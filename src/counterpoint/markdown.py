@@ -10,26 +10,39 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-KEY = r"[A-Za-z0-9_](?:[A-Za-z0-9_.:-]*[A-Za-z0-9_])?"
+# Pandoc's citation keys: a letter, digit or _ (any script), then letters, digits and
+# internal punctuation; or any text in braces, @{like this}.
+KEY = r"(?:\{[^{}\s]+\}|\w(?:[\w:.#$%&+?<>~/-]*\w)?)"
 _ITEM = re.compile(
-    rf"^\s*(?P<prefix>(?:.*?\s)?)-?@(?P<key>{KEY})\s*(?:,\s*(?P<locator>.*?))?\s*$", re.S
+    rf"^\s*(?P<prefix>(?:.*?\s)??)(?P<suppress>-?)@(?P<key>{KEY})(?P<suffix>.*?)\s*$", re.S
 )
+SEMICOLONS = ";\uff1b\u061b"  # ; and the full-width (Chinese, Japanese) and Arabic semicolons
+_SEPARATOR = re.compile(f"[{SEMICOLONS}]")
 _BRACKET = re.compile(r"[\[\]]")
-_LOOSE_KEY = re.compile(r"(?<![\w@])@([^\s;,\]\[]+)")
+_NARRATIVE = re.compile(rf"@(?P<key>{KEY})(?:[ ]?\[(?P<suffix>[^\[\]@]*)\])?")
+
+
+def _key(raw: str) -> str:
+    return raw[1:-1] if raw.startswith("{") else raw
 
 
 def _split_items(inner: str) -> list[dict[str, str]] | None:
-    """The items of `[see @a, p. 2; @b]`, or None when the brackets are not a citation."""
+    """The items of `[see @a, p. 2; -@b]`, or None when the brackets are not a citation.
+
+    Each item is Pandoc's `prefix @key suffix`; `-@key` leaves the author out. A locator
+    stays in the suffix (", p. 2"): the CSL processor reads it in the locale's terms.
+    """
     items = []
-    for part in inner.split(";"):
+    for part in _SEPARATOR.split(inner):
         m = _ITEM.match(part)
         if not m:
             return None
         items.append(
             {
-                "key": m["key"],
-                "locator": (m["locator"] or "").strip(),
+                "key": _key(m["key"]),
                 "prefix": m["prefix"].strip(),
+                "suffix": m["suffix"].rstrip(),
+                "mode": "suppress-author" if m["suppress"] else "normal",
             }
         )
     return items
@@ -57,6 +70,31 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _narrative_rule(state: StateInline, silent: bool) -> bool:
+    """`@key says` or `@key [p. 4] says`: the author in the text (Pandoc's in-text form).
+
+    Only where `@` does not follow a letter or digit, so e-mail addresses stay text; write
+    `\\@` for a literal @ before a word.
+    """
+    src, pos = state.src, state.pos
+    if src[pos] != "@" or (pos > 0 and (src[pos - 1].isalnum() or src[pos - 1] in "_@\\")):
+        return False
+    m = _NARRATIVE.match(src, pos)
+    if m is None:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        item = {
+            "key": _key(m["key"]),
+            "prefix": "",
+            "suffix": f", {m['suffix'].strip()}" if m["suffix"] and m["suffix"].strip() else "",
+            "mode": "author-in-text",
+        }
+        token.meta = {"items": [item], "raw": m.group()}
+    state.pos = m.end()
+    return True
+
+
 def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     cite = env.get("cite")
     if cite is None:
@@ -76,6 +114,7 @@ def _render_paragraph_open(self: Any, tokens: list[Token], idx: int, options: An
 def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.inline.ruler.before("link", "citation", _citation_rule)
+    md.inline.ruler.before("citation", "narrative_citation", _narrative_rule)
     md.add_render_rule("citation", _render_citation)
     md.add_render_rule("paragraph_open", _render_paragraph_open)
     return md
@@ -116,12 +155,21 @@ def _notes_after_punctuation(children: list[Token]) -> None:
 
 
 def parse(text: str) -> list[Token]:
-    """Block-level tokens for a Markdown field."""
-    tokens = _MD.parse(text)
+    """Block-level tokens for a Markdown field (citations where the writer put them)."""
+    return _MD.parse(text)
+
+
+def _with_notes_after_punctuation(tokens: list[Token]) -> list[Token]:
+    """The tokens with each note call moved after its punctuation, on copies: the parsed
+    field is shared by editions, and an in-text style keeps the citation before it."""
+    out = []
     for tok in tokens:
-        if tok.type == "inline" and tok.children:
+        if tok.type == "inline" and any(c.type == "citation" for c in tok.children or []):
+            tok = tok.copy()
+            tok.children = [c.copy() for c in tok.children or []]  # meta stays shared
             _notes_after_punctuation(tok.children)
-    return tokens
+        out.append(tok)
+    return out
 
 
 def iter_citations(tokens: list[Token]) -> Iterator[Token]:
@@ -133,16 +181,17 @@ def iter_citations(tokens: list[Token]) -> Iterator[Token]:
                     yield child
 
 
-def loose_keys(text: str) -> list[str]:
-    """Things that look like citation keys but did not parse (for 'did you mean')."""
-    return _LOOSE_KEY.findall(text)
+def render(
+    tokens: list[Token], cite: Callable[[Any], str], inline: bool = False, notes: bool = True
+) -> str:
+    """HTML for the tokens; `cite(citation)` returns the markup of each citation.
 
-
-def render(tokens: list[Token], cite: Callable[[Any], str], inline: bool = False) -> str:
-    """HTML for the tokens; `cite(citation)` returns the markup of each footnote call.
-
-    With inline=True a field that is a single paragraph loses its <p> wrapper.
+    With notes=True (a note style) each note call follows the punctuation after it, as
+    Chicago asks ("a third.¹"); an in-text citation stays where it was written ("a third
+    (Petrova 2025)."). With inline=True a field that is a single paragraph loses its <p>.
     """
+    if notes:
+        tokens = _with_notes_after_punctuation(tokens)
     env = {"cite": cite}
     if (
         inline

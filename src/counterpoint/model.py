@@ -147,19 +147,28 @@ class Text:
 
 @dataclass
 class CiteItem:
-    """One source named in a citation: `see @key, p. 4`."""
+    """One source named in a citation, in Pandoc's syntax: `see @key, p. 4`.
+
+    The suffix keeps its locator as written (", p. 4"); the CSL processor reads the
+    locator's label in the locale's terms. `mode` is "normal", "suppress-author" (`-@key`)
+    or "author-in-text" (`@key [p. 4]` outside brackets).
+    """
 
     key: str
-    locator: str = ""
     prefix: str = ""
+    suffix: str = ""
+    mode: str = "normal"
 
 
 @dataclass
 class Citation:
-    """One bracketed citation `[@a; @b, p. 2]`: it becomes exactly one footnote."""
+    """One citation, `[@a; @b, p. 2]` or `@a [p. 2]`: in a note style exactly one footnote,
+    in an in-text style one parenthetical (or narrative) citation."""
 
     items: list[CiteItem]
     where: Location
+    raw: str = ""
+    """The citation as written (`[see @a, p. 2]`)."""
 
 
 @dataclass
@@ -170,7 +179,11 @@ class Reliability:
 
 @dataclass
 class SourceRecord:
-    """A CSL item plus the analytic fields of FORMAT.md."""
+    """A CSL item plus the analytic fields of FORMAT.md.
+
+    `id` is the key it is cited by; `csl` is the item as the CSL processor gets it (every
+    CSL variable as written, dates as date-parts, without counterpoint's own keys).
+    """
 
     id: str
     type: str
@@ -189,6 +202,7 @@ class SourceRecord:
     note: str = ""
     cited_in: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    csl: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass

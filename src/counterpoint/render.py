@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import traceback
 from pathlib import Path
@@ -12,7 +13,6 @@ from markupsafe import Markup, escape
 
 from . import __version__, audit, errors, figures, markdown, model, resolve
 from .audit import AuditReport, audit_brief
-from .chicago import names_note
 from .errors import BuildError, display_path
 from .harden import MAX_TEMPLATE_BYTES, Sandbox, SetLoader
 from .model import GRADES, Brief, Citation, Date, Event, Name, Text
@@ -172,11 +172,37 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    from .harden import GENERATOR_VERSION
+
+    return jinja2.FileSystemBytecodeCache(str(folder), f"counterpoint-{GENERATOR_VERSION}-%s.cache")
 
 
 _renderers: dict[tuple[Path, ...], _Renderer] = {}
 _renderers_brief: list[Path] = []  # the brief the cached renderers have seen
+
+
+def _renderer(brief: Brief, tset: TemplateSet) -> _Renderer:
+    if _renderers_brief != [brief.path]:
+        # Jinja keeps imported template modules, and a template can keep state in them
+        # (a namespace): a new brief gets new renderers, so nothing of one brief's text can
+        # reach another brief's output. Editions of one brief share them.
+        _renderers.clear()
+        _renderers_brief[:] = [brief.path]
+    key = tuple(s.folder for s in tset.chain)
+    renderer = _renderers.get(key)
+    if renderer is None:
+        renderer = _renderers[key] = _Renderer(tset)
+    return renderer
+
+
+def prepare(brief: Brief, tset: TemplateSet) -> None:
+    """Load and compile the set's templates ahead of rendering (while the CSL processor
+    formats the notes); a template that does not compile is reported when rendered."""
+    env = _renderer(brief, tset).env
+    with contextlib.suppress(jinja2.TemplateError, OSError):
+        for name in env.list_templates(extensions=["html"]):
+            if not name.startswith("!"):  # the same files again, under their set's prefix
+                env.get_template(name)
 
 
 def render(
@@ -187,17 +213,7 @@ def render(
     options: dict[str, Any] | None = None,
 ) -> str:
     """The HTML of a resolved brief through a template set (web page or print source)."""
-    if _renderers_brief != [doc.brief.path]:
-        # Jinja keeps imported template modules, and a template can keep state in them
-        # (a namespace): a new brief gets new renderers, so nothing of one brief's text can
-        # reach another brief's output. Editions of one brief share them.
-        _renderers.clear()
-        _renderers_brief[:] = [doc.brief.path]
-    key = tuple(s.folder for s in tset.chain)
-    renderer = _renderers.get(key)
-    if renderer is None:
-        renderer = _renderers[key] = _Renderer(tset)
-    return renderer.render(
+    return _renderer(doc.brief, tset).render(
         doc, medium, audience or tset.audience or tset.name, options or tset.options
     )
 
@@ -221,15 +237,19 @@ def _cite_call(ctx: Any) -> Any:
     env = ctx.environment
 
     def cite(citation: Citation) -> str:
-        note = doc.note_for(citation)
-        if note is None:
+        running = doc.running_text(citation)
+        if running is None:
             raise _NoteOutsideSections(
                 f"a cited field at {citation.where} is shown outside the sections that "
                 "number notes; add its section to the manifest's `sections`, or show it with "
                 "the md_text filter"
             )
+        if not doc.footnotes:  # an in-text style: the citation itself stands in the text
+            template = env.get_template("partials/citation.html")
+            return template.render(citation=running).strip()
+        note = doc.note_for(citation)
         template = env.get_template(f"partials/note-{medium}.html")
-        return template.render(note=note).strip()
+        return str(running) + template.render(note=note).strip()
 
     return cite
 
@@ -243,7 +263,7 @@ def _md_block(ctx: Any, text: Text | None) -> Markup:
     """Markdown field as HTML blocks, citations as note calls."""
     if text is None:
         return Markup("")
-    return Markup(markdown.render(text.tokens, _cite_call(ctx)))
+    return Markup(markdown.render(text.tokens, _cite_call(ctx), notes=ctx["doc"].footnotes))
 
 
 @jinja2.pass_context
@@ -251,7 +271,9 @@ def _md_inline(ctx: Any, text: Text | None) -> Markup:
     """Markdown field as inline HTML (a single paragraph loses its <p>)."""
     if text is None:
         return Markup("")
-    return Markup(markdown.render(text.tokens, _cite_call(ctx), inline=True))
+    return Markup(
+        markdown.render(text.tokens, _cite_call(ctx), inline=True, notes=ctx["doc"].footnotes)
+    )
 
 
 def _md_text(text: Text | None) -> Markup:
@@ -268,9 +290,13 @@ def _date(value: Date | None, form: str = "long") -> str:
 
 
 def _names(value: list[Name] | list[str]) -> str:
-    if value and isinstance(value[0], Name):
-        return names_note(value)  # type: ignore[arg-type]
-    items = [str(v) for v in value]
+    """Authors as one line: A, B, and C (a source's names as given family, or literal)."""
+    items = [
+        (v.literal or " ".join(p for p in (v.given, v.particle, v.family) if p))
+        if isinstance(v, Name)
+        else str(v)
+        for v in value
+    ]
     return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + ", and " + items[-1]
 
 

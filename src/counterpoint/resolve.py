@@ -6,9 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from .chicago import NoteWriter, bibliography_entry, bibliography_sort_key
+from . import citeproc
+from .csl import Style
+from .errors import Location
 from .model import Brief, Citation, Date, Event, SourceRecord, Text, View
 
 if TYPE_CHECKING:
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Note:
-    """One footnote: its number, its Chicago-style body, and the citation it comes from."""
+    """One footnote: its number, its body as the CSL style writes it, and its citation."""
 
     number: int
     body: Markup
@@ -35,6 +37,8 @@ class Note:
 
 @dataclass
 class BibEntry:
+    """One bibliography (or reference list) entry as the CSL style writes it."""
+
     id: str
     html: Markup
     source: SourceRecord
@@ -53,14 +57,33 @@ class Resolved:
     sections: list[str] = field(default_factory=list)
     views: list[View] = field(default_factory=list)  # in reading order (the brief's view_order)
 
-    numbers: dict[int, int] = field(default_factory=dict)
+    style: Style | None = None
+    """The CSL style the notes and bibliography are written in."""
+    locale: str = "en-US"
+    """The CSL locale (terms, dates, quotation marks, sorting)."""
+    numbers: dict[Location, int] = field(default_factory=dict)
+    running: dict[Location, Markup] = field(default_factory=dict)
+    """What a citation leaves in the running text: an in-text style's citation, or a
+    narrative citation's author in a note style (before its note call)."""
+    warnings: list[str] = field(default_factory=list)
     audit: AuditReport | None = None
     """The audit of this edition, made at its first render and shared by every format."""
 
+    @property
+    def footnotes(self) -> bool:
+        """True for a note style (citations become notes), False for an in-text style."""
+        return self.style is None or self.style.notes
+
     def note_for(self, citation: Citation) -> Note | None:
-        """The note a citation became, or None if its field is outside the shown sections."""
-        number = self.numbers.get(id(citation))
+        """The note a citation became, or None (an in-text style, or a field outside the
+        shown sections)."""
+        number = self.numbers.get(citation.where)
         return self.notes[number - 1] if number else None
+
+    def running_text(self, citation: Citation) -> Markup | None:
+        """What a citation shows in the running text (see `running`), or None when the
+        citation is outside the shown sections."""
+        return self.running.get(citation.where)
 
 
 def _views(brief: Brief, timeline: list[Event]) -> list[Text]:
@@ -142,35 +165,87 @@ def order_views(brief: Brief, date: Date) -> list[View]:
 
 
 def resolve(
-    brief: Brief, sections: Sequence[str] = FULL_PAPER, today: Date | None = None
+    brief: Brief,
+    sections: Sequence[str] = FULL_PAPER,
+    today: Date | None = None,
+    style: Style | None = None,
+    locale: str | None = None,
 ) -> Resolved:
-    """Assign note numbers through the shown sections and build notes and bibliography."""
+    """Number the citations through the shown sections and have the CSL processor write
+    the notes and the bibliography."""
+    return start(brief, sections, today, style, locale).finish()
+
+
+@dataclass
+class Resolving:
+    """An edition whose citations the CSL processor is formatting (citeproc.Pending)."""
+
+    doc: Resolved
+    citations: list[Citation]
+    pending: citeproc.Pending
+
+    def finish(self) -> Resolved:
+        doc, brief = self.doc, self.doc.brief
+        formatted = self.pending.result()
+        for i, cite in enumerate(self.citations):
+            keys = [item.key for item in cite.items]
+            doc.running[cite.where] = formatted.in_text[i]
+            if doc.footnotes:
+                doc.numbers[cite.where] = i + 1
+                doc.notes.append(Note(i + 1, formatted.notes[i], cite, keys))
+            for key in keys:
+                doc.cited.add(key)
+                host = brief.sources[key].cited_in
+                if host:
+                    doc.cited.add(host)
+        joiner = citeproc.cited_in_words(doc.locale)
+        for ident, entry in formatted.bibliography:
+            source = brief.sources[ident]
+            host = source.cited_in
+            if host and host in formatted.host_forms:
+                form = formatted.host_forms[host]
+                end = "" if str(form).endswith((".", "!", "?")) else "."
+                label = joiner[:1].upper() + joiner[1:]
+                entry = Markup(f'{entry} <span class="cited-in">{escape(label)} {form}{end}</span>')
+            doc.bibliography.append(BibEntry(ident, entry, source))
+        doc.warnings += formatted.warnings
+        return doc
+
+
+def start(
+    brief: Brief,
+    sections: Sequence[str] = FULL_PAPER,
+    today: Date | None = None,
+    style: Style | None = None,
+    locale: str | None = None,
+) -> Resolving:
+    """Begin resolving an edition: the processor runs while the caller goes on."""
+    from . import csl
+
+    style = style or csl.default()
     timeline = sorted(brief.timeline, key=lambda e: e.date.ordinal())
     doc = Resolved(
         brief=brief,
         date=brief.date or today or Date.today(),
         timeline=timeline,
         sections=list(sections),
+        style=style,
+        locale=locale or choose_locale(brief, style),
     )
     doc.views = order_views(brief, doc.date)
-    writer = NoteWriter(brief.sources)
-    for text in reading_order(replace(brief, views=doc.views), timeline, sections):
-        for cite in text.citations:
-            number = len(doc.notes) + 1
-            doc.numbers[id(cite)] = number
-            body = writer.note([(i.key, i.locator, i.prefix) for i in cite.items])
-            keys = [i.key for i in cite.items]
-            doc.notes.append(Note(number, body, cite, keys))
-            for key in keys:
-                doc.cited.add(key)
-                host = brief.sources[key].cited_in
-                if host:
-                    doc.cited.add(host)
-    # a total order: ties (same author, title and date) fall back on the id, never on the
-    # set's iteration order, which changes with PYTHONHASHSEED
-    entries = sorted(
-        (brief.sources[k] for k in sorted(doc.cited)),
-        key=lambda s: (*bibliography_sort_key(s), s.id),
-    )
-    doc.bibliography = [BibEntry(s.id, bibliography_entry(s, brief.sources), s) for s in entries]
-    return doc
+    texts = reading_order(replace(brief, views=doc.views), timeline, sections)
+    citations = [cite for text in texts for cite in text.citations]
+    pending = citeproc.pending(brief.sources, citations, style, doc.locale)
+    return Resolving(doc, citations, pending)
+
+
+def choose_locale(brief: Brief, style: Style) -> str:
+    """The CSL locale: the brief's `locale`, else its `language` (the style's own default
+    locale when it is a variant of that language, en-GB for OSCOLA say)."""
+    given = brief.extra.get("locale")
+    if isinstance(given, str) and given:
+        return given
+    language = brief.language or "en"
+    default = style.default_locale
+    same = default and default.split("-")[0].lower() == language.split("-")[0].lower()
+    return default if same and "-" not in language else language

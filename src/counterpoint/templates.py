@@ -41,6 +41,8 @@ class TemplateSet:
     own_sections: list[str] | None = None
     own_css: dict[str, list[str]] = field(default_factory=dict)
     own_options: dict[str, object] = field(default_factory=dict)
+    csl: str = ""
+    """The set's citation style (`csl:`, a style name or a .csl file in the set), or ''."""
 
     @property
     def options(self) -> dict[str, object]:
@@ -100,6 +102,7 @@ MANIFEST_FIELDS = {
     "css-web": Field(seq(one_line), expected="CSS files for the HTML page only"),
     "css-print": Field(seq(one_line), expected="CSS files for the PDF only"),
     "options": Field(lambda c, n, p: _options(c, n, p), expected="audience options"),
+    "csl": Field(one_line, expected="a CSL style name or a .csl file in the set"),
 }
 
 
@@ -186,6 +189,7 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
             own_sections=m.get("sections"),  # type: ignore[arg-type]
             own_css={k: list(m[k]) for k in ("css", "css-web", "css-print") if k in m},  # type: ignore[call-overload]
             own_options=dict(m.get("options", {})),  # type: ignore[call-overload]
+            csl=str(m.get("csl", "")),
         )
     raise CounterpointError(
         f"no template set named '{name}'{suggest(name, names)}; "

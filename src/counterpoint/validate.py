@@ -79,11 +79,19 @@ def _join(path: str, key: str | int) -> str:
 class Checker:
     """Walks one document's nodes, converting values and recording problems."""
 
-    def __init__(self, doc: Document, problems: list[Problem], broken: set[str] | None = None):
+    def __init__(
+        self,
+        doc: Document,
+        problems: list[Problem],
+        broken: set[str] | None = None,
+        lenient: bool = False,
+    ):
         self.doc = doc
         self.problems = problems
         self.broken = broken if broken is not None else set()
         """Ids of source records that failed validation (their citations are not reported)."""
+        self.lenient = lenient
+        """Keep unknown keys instead of reporting them (CSL JSON as Zotero writes it)."""
 
     def fail(self, node: yaml.Node, path: str, message: str) -> Any:
         self.problems.append(Problem(self.doc.at(node), message, path))
@@ -105,7 +113,10 @@ class Checker:
             key = key_node.value
             f = fields.get(key)
             if f is None:
-                self.fail(key_node, _join(path, key), "unknown key" + suggest(key, fields))
+                if self.lenient:
+                    out[key] = value_node
+                else:
+                    self.fail(key_node, _join(path, key), "unknown key" + suggest(key, fields))
                 continue
             if _is_null(value_node):
                 if f.required:
@@ -164,7 +175,7 @@ def md(c: Checker, node: yaml.Node, path: str) -> Any:
         else:
             search_from = found + 1
             where = c.doc.source.location(base + found)
-        cite = Citation(items, where)
+        cite = Citation(items, where, tok.meta["raw"])
         tok.meta["citation"] = cite
         text.citations.append(cite)
     return text
@@ -234,6 +245,24 @@ def _not_real(year: int) -> str:
     return "is not a real date"
 
 
+def csl_date(c: Checker, node: yaml.Node, path: str) -> Any:
+    """A source record's date: what `date` takes, or any CSL date the processor reads on its
+    own (`{literal: Spring 2020}`, a `raw` string it parses, `season`, `circa`). Those come
+    back as their text: the model keeps only dates it can place."""
+    if isinstance(node, yaml.MappingNode):
+        keys = {k.value for k, _ in node.value}
+        if "date-parts" not in keys and keys & {"literal", "raw"}:
+            for k, v in node.value:
+                if k.value in ("literal", "raw") and isinstance(v, yaml.ScalarNode):
+                    if k.value == "raw" and _DATE.match(v.value.strip()):
+                        return date(c, node, path)
+                    return v.value
+            return c.expect(node, path, DATE_EXPECTED + " or CSL date-parts")
+    elif c.lenient and isinstance(node, yaml.ScalarNode) and not _DATE.match(node.value.strip()):
+        return node.value  # a string date in an export: the processor parses it
+    return date(c, node, path)
+
+
 def _opt(s: str | None) -> int | None:
     return int(s) if s else None
 
@@ -245,8 +274,8 @@ def _date_parts(node: yaml.Node) -> tuple[int, int | None, int | None] | None:
     if not (isinstance(first, yaml.SequenceNode) and 1 <= len(first.value) <= 3):
         return None
     nums = []
-    for part in first.value:
-        if not (isinstance(part, yaml.ScalarNode) and re.fullmatch(r"-?\d+", part.value)):
+    for part in first.value:  # Zotero writes some parts as strings: ["2020", "05"]
+        if not (isinstance(part, yaml.ScalarNode) and re.fullmatch(r"-?\d+", part.value.strip())):
             return None
         nums.append(int(part.value))
     nums += [None] * (3 - len(nums))
@@ -315,8 +344,11 @@ def pattern(regex: str, what: str) -> Converter:
     return convert_pattern
 
 
-SOURCE_ID = pattern(r"[A-Za-z0-9_.:-]+", "a valid id (letters, digits and _ . : - only)")
-VIEW_ID = SOURCE_ID
+SOURCE_ID = pattern(
+    r"[^\s\[\]{};,@\uff1b\u061b]+",
+    "a valid id (no spaces, brackets, braces, commas, semicolons or @)",
+)
+VIEW_ID = pattern(r"[A-Za-z0-9_.:-]+", "a valid id (letters, digits and _ . : - only)")
 LANGUAGE = pattern(
     r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", "a BCP 47 language tag such as en, ru or zh-Hans"
 )
@@ -512,34 +544,119 @@ def reliability(c: Checker, node: yaml.Node, path: str) -> Any:
     return Reliability(got["grade"].upper(), got.get("note"))
 
 
+def source_language(c: Checker, node: yaml.Node, path: str) -> Any:
+    """A BCP 47 tag (en, zh-Hans), or a language's English name as Zotero writes it
+    ("English"), which becomes its tag."""
+    value = one_line(c, node, path)
+    if value is INVALID or LANGUAGE_TAG.fullmatch(value):
+        return value
+    from babel import Locale  # only for records that name a language in words
+
+    names = {name.casefold(): code for code, name in Locale("en").languages.items()}
+    code = names.get(value.strip().casefold())
+    if code is None:
+        return c.fail(
+            node,
+            path,
+            f"'{value}' is not a BCP 47 language tag (en, ru, zh-Hans) or a language name",
+        )
+    return code
+
+
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+COUNTERPOINT_SOURCE_KEYS = ("stance", "reliability", "cited-in")
+"""The keys counterpoint adds to a CSL item (FORMAT.md); they never reach the processor."""
+
 SOURCE_FIELDS: dict[str, Field] = {
     "id": Field(SOURCE_ID, required=True, expected="a unique id such as petrova-2025"),
     "type": Field(choice(CSL_TYPES, "a CSL type"), required=True, expected="a CSL type"),
-    "title": Field(one_line, required=True, expected="the source's title"),
+    "title": Field(one_line, expected="the source's title"),
     "author": Field(seq(name), expected="CSL names"),
     "container-title": Field(one_line, expected="outlet, journal or site"),
     "publisher": Field(one_line),
-    "issued": Field(date, expected=DATE_EXPECTED),
-    "accessed": Field(date, expected=DATE_EXPECTED),
+    "issued": Field(csl_date, expected=DATE_EXPECTED),
+    "accessed": Field(csl_date, expected=DATE_EXPECTED),
     "URL": Field(one_line, expected="a web address"),
-    "language": Field(LANGUAGE),
+    "language": Field(source_language),
     "stance": Field(one_line, expected="one line"),
     "reliability": Field(reliability),
     "note": Field(plain),
     "cited-in": Field(SOURCE_ID, expected="the id of the source this one is cited through"),
+    "custom": Field(_any),
     **{k: Field(seq(name)) for k in CSL_NAME_VARS},
-    **{k: Field(date) for k in CSL_DATE_VARS},
+    **{k: Field(csl_date) for k in CSL_DATE_VARS},
     **{k: Field(_any) for k in CSL_TEXT_VARS},
 }
+
+SOURCE_FIELDS_YAML = {
+    **SOURCE_FIELDS,
+    "title": Field(one_line, required=True, expected="the source's title"),
+}
+"""Hand-written records (FORMAT.md) need a title; exports from Zotero may lack one."""
+
+_CITATION_KEY_LINE = re.compile(r"^\s*Citation Key:\s*(\S+)\s*$", re.M | re.I)
+
+
+def _data(node: yaml.Node) -> Any:
+    """A YAML node as CSL JSON data: mappings, lists, and scalars as written (whole
+    numbers as numbers, so date-parts stay numeric)."""
+    if isinstance(node, yaml.MappingNode):
+        return {k.value: _data(v) for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_data(v) for v in node.value]
+    if node.tag.endswith(":int") and re.fullmatch(r"-?\d+", node.value):
+        return int(node.value)
+    if node.tag.endswith(":null"):
+        return None
+    return node.value
+
+
+def _csl_date(value: Any) -> Any:
+    if isinstance(value, Date):
+        parts = [p for p in (value.year, value.month, value.day) if p is not None]
+        return {"date-parts": [parts]}
+    return value
+
+
+def citation_key(got: dict[str, Any]) -> str:
+    """The key a source is cited by: Better BibTeX's `citation-key`, the `Citation Key:`
+    line Zotero writes in `note`, else the item's id."""
+    key = got.get("citation-key")
+    if isinstance(key, yaml.ScalarNode):
+        key = key.value
+    if isinstance(key, str) and key.strip():
+        return key.strip()
+    m = _CITATION_KEY_LINE.search(got.get("note", "") or "")
+    return m[1] if m else str(got["id"])
 
 
 def source_record(c: Checker, node: yaml.Node, path: str) -> Any:
     before = len(c.problems)
-    got = c.mapping(node, path, SOURCE_FIELDS, "a source record (a CSL item)")
-    if got is None or len(c.problems) > before or not {"id", "type", "title"} <= got.keys():
+    fields = SOURCE_FIELDS if c.lenient else SOURCE_FIELDS_YAML
+    got = c.mapping(node, path, fields, "a source record (a CSL item)")
+    if got is None or len(c.problems) > before or not {"id", "type"} <= got.keys():
         if got and "id" in got:
-            c.broken.add(got["id"])
+            c.broken.add(citation_key(got))
         return INVALID
+    key = citation_key(got)
+    csl: dict[str, Any] = {}
+    for k_node, v_node in node.value:
+        k = k_node.value
+        if k in COUNTERPOINT_SOURCE_KEYS or _is_null(v_node):
+            continue
+        value = got.get(k, v_node)
+        if isinstance(value, Date):
+            csl[k] = _csl_date(value)
+        elif isinstance(value, str) and (k in CSL_DATE_VARS or k in ("issued", "accessed")):
+            csl[k] = _data(v_node) if isinstance(v_node, yaml.MappingNode) else {"raw": value}
+        elif k == "author" or k in CSL_NAME_VARS:  # a plain string is an organisation
+            csl[k] = [{"literal": n} if isinstance(n, str) else n for n in _data(v_node)]
+        else:
+            csl[k] = _data(v_node)
+    csl["id"] = key
+    if "language" in got:
+        csl["language"] = got["language"]
     known = {
         "id", "type", "title", "author", "editor", "container-title", "publisher", "issued",
         "URL", "accessed", "language", "stance", "reliability", "note", "cited-in",
@@ -550,23 +667,24 @@ def source_record(c: Checker, node: yaml.Node, path: str) -> Any:
         if k not in known
     }
     return SourceRecord(
-        id=got["id"],
+        id=key,
         type=got["type"],
-        title=got["title"],
+        title=got.get("title", ""),
         where=c.doc.at(node),
         author=got.get("author", []),
         editor=got.get("editor", []),
         container_title=got.get("container-title", ""),
         publisher=got.get("publisher", ""),
-        issued=got.get("issued"),
+        issued=got["issued"] if isinstance(got.get("issued"), Date) else None,
         url=got.get("URL", ""),
-        accessed=got.get("accessed"),
+        accessed=got["accessed"] if isinstance(got.get("accessed"), Date) else None,
         language=got.get("language", ""),
         stance=got.get("stance", ""),
         reliability=got.get("reliability"),
         note=got.get("note", ""),
         cited_in=got.get("cited-in", ""),
         extra=extra,
+        csl=csl,
     )
 
 
@@ -787,6 +905,9 @@ BRIEF_FIELDS: dict[str, Field] = {
     # added: the balance and sourcing audit (docs/audit.md)
     "audit": Field(audit_settings, expected="audit settings: ignore, word_ratio"),
     "view_order": Field(choice(VIEW_ORDERS, "a view order"), expected="a view order rule"),
+    # added: citations (docs/format.md#citations)
+    "csl": Field(one_line, expected="a CSL style name (apa, chicago-17...) or a .csl file"),
+    "locale": Field(LANGUAGE, expected="a CSL locale such as en-GB, de-DE or ru-RU"),
 }
 
 
@@ -814,29 +935,113 @@ FORMAT_V1_KEYS = frozenset(
 
 
 # -- files ----------------------------------------------------------------------------
+YAML_FILES = (".yaml", ".yml")
+JSON_FILES = (".json",)
+BIBTEX_FILES = {".bib": "biblatex", ".bibtex": "bibtex"}
+"""Pandoc's reading of the two: .bib as BibLaTeX, .bibtex as plain BibTeX."""
+BIBLIOGRAPHY_FILES = (*YAML_FILES, *JSON_FILES, *BIBTEX_FILES)
+
+
 def read_sources(
     path: Path, problems: list[Problem], broken: set[str] | None = None
 ) -> list[SourceRecord]:
-    """Source records from one file: an item, `references: [items]`, or a list of items."""
+    """Source records from one file: CSL YAML (an item, `references: [items]`, or a list),
+    CSL JSON as Zotero and Better BibTeX write it, or a BibTeX/BibLaTeX .bib file."""
+    suffix = path.suffix.lower()
+    if suffix not in BIBLIOGRAPHY_FILES:
+        problems.append(
+            Problem(
+                Location(str(path)),
+                f"counterpoint cannot read '{suffix or path.name}' files as a bibliography; "
+                "use CSL YAML (.yaml), CSL JSON (.json) or BibTeX/BibLaTeX (.bib)",
+            )
+        )
+        if broken is not None:
+            broken.add(UNREADABLE)
+        return []
     try:
-        doc = load(path)
+        if suffix in BIBTEX_FILES:
+            doc, lines = _bibtex(path, BIBTEX_FILES[suffix])
+        else:
+            doc, lines = load(path), None
     except InvalidInput as exc:
         problems.extend(exc.problems)
         if broken is not None:
             broken.add(UNREADABLE)  # its ids are unknown: don't call its citations unknown too
         return []
-    c = Checker(doc, problems, broken)
+    lenient = suffix not in YAML_FILES  # written by Zotero, Better BibTeX or Pandoc: kept
+    c = Checker(doc, problems, broken, lenient=lenient)
     root = doc.root
     if root is None:
         problems.append(Problem(Location(str(path)), "is empty; expected a source record"))
         return []
+    before = len(problems)
     if isinstance(root, yaml.MappingNode) and any(k.value == "references" for k, _ in root.value):
         got = c.mapping(root, "", {"references": Field(seq(source_record))})
-        return (got or {}).get("references", [])
+        records = (got or {}).get("references", [])
+    elif isinstance(root, yaml.SequenceNode):
+        records = [r for r in seq(source_record)(c, root, "") if r is not INVALID]
+    else:
+        record = source_record(c, root, "")
+        records = [] if record is INVALID else [record]
+    if lines is not None:  # locate records and problems at their .bib entries, not the JSON
+        for r in records:
+            r.where = lines.get(r.id, Location(str(path)))
+        for i in range(before, len(problems)):
+            p = problems[i]
+            problems[i] = Problem(_entry_at(doc, p.where, lines, path), p.message, p.path)
+    return records
+
+
+_BIB_ENTRY = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
+_PANDOC_ERROR = re.compile(r'Error at (?:".*?" )?\(line (\d+), column (\d+)\):\s*(.*)', re.S)
+
+
+def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, Location]]:
+    """A .bib file as CSL JSON (Pandoc converts it, as it does for its own citations),
+    and the line of each entry, so records and mistakes are located in the .bib file."""
+    import hashlib
+
+    from . import pandoc
+    from .load import Source, parse, read_text
+    from .regexcache import user_cache_dir
+
+    text = read_text(path)
+    digest = hashlib.sha256(f"{pandoc.identity()}\0{dialect}\0{text}".encode()).hexdigest()
+    cached = Path(user_cache_dir("bibtex", digest + ".json"))
+    try:
+        converted = cached.read_text(encoding="utf-8")
+    except OSError:
+        try:
+            ran = pandoc.run(["-f", dialect, "-t", "csljson"], text.encode("utf-8"), str(path))
+        except pandoc.PandocError as exc:
+            m = _PANDOC_ERROR.search("\n".join(exc.lines))
+            if m:
+                where = Location(str(path), int(m[1]), int(m[2]))
+                what = m[3].strip().splitlines()[0] if m[3].strip() else "cannot be read"
+                raise InvalidInput([Problem(where, f"BibTeX syntax error: {what}")]) from None
+            raise InvalidInput([Problem(Location(str(path)), str(exc))]) from None
+        converted = ran.stdout.decode("utf-8")
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(converted, encoding="utf-8")
+        except OSError:
+            pass
+    source = Source(path, text)
+    lines = {m[1]: source.location(m.start(1)) for m in _BIB_ENTRY.finditer(text)}
+    return parse(path, converted), lines
+
+
+def _entry_at(doc: Document, where: Location, lines: dict[str, Location], path: Path) -> Location:
+    """The .bib entry holding a problem found in its converted form."""
+    root = doc.root
     if isinstance(root, yaml.SequenceNode):
-        return [r for r in seq(source_record)(c, root, "") if r is not INVALID]
-    record = source_record(c, root, "")
-    return [] if record is INVALID else [record]
+        for item in root.value:
+            if item.start_mark.line + 1 <= where.line <= item.end_mark.line + 1:
+                ids = [v.value for k, v in getattr(item, "value", []) if k.value == "id"]
+                if ids and ids[0] in lines:
+                    return lines[ids[0]]
+    return Location(str(path))
 
 
 UNREADABLE = "\0unreadable"
@@ -889,7 +1094,7 @@ def _bibliography_files(
                         )
                     )
                     break
-                record = f.suffix in (".yaml", ".yml", ".json") and f.is_file()
+                record = f.suffix.lower() in BIBLIOGRAPHY_FILES and f.is_file()
                 if record and _in_project(f.resolve(), base):  # a link may lead outside
                     found.append(f)
             found.sort()
@@ -897,7 +1102,7 @@ def _bibliography_files(
                 problems.append(
                     Problem(
                         where,
-                        f"folder '{entry}' holds no .yaml source records",
+                        f"folder '{entry}' holds no source records (.yaml, .json or .bib)",
                         f"bibliography[{i}]",
                     )
                 )
@@ -1021,6 +1226,14 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
                             key_path,
                         )
                     )
+    if "csl" in got:  # a style that cannot be found is a mistake in the brief, located
+        from . import csl
+
+        try:
+            csl.find(got["csl"], [path.parent])
+        except csl.StyleError as exc:
+            node = _value_node(doc.root, "csl")
+            problems.append(Problem(doc.at(node) if node else doc.at(doc.root), str(exc), "csl"))
     if problems:
         raise InvalidInput(problems)
     return brief

@@ -1,0 +1,367 @@
+"""The CSL processor: Pandoc's citeproc formats an edition's notes and bibliography.
+
+counterpoint never formats a citation itself. For each edition it writes the citations, in
+reading order, as a Pandoc Markdown document (one paragraph per citation, Pandoc's own
+citation syntax), runs `pandoc --citeproc` once with the style, the locale and the cited
+items, and reads the formatted notes (or in-text citations) and the bibliography back
+from Pandoc's JSON. First, subsequent and ibid positions are Pandoc's, in the edition's
+own reading order. Results are cached in the user's cache folder, keyed by everything
+that goes into the run, so an edit that leaves the citations alone costs no Pandoc run.
+
+What CSL lacks and counterpoint adds is built from the processor's output:
+
+- `cited-in`: the cited source and the source it was read in are one citation, the second
+  item marked; "A; B" as the style joins them becomes "A, cited in B".
+- a bibliography entry of a source read through another ends "Cited in" and the other
+  source's short form, also the processor's (a later citation of it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_module
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from . import pandoc
+from .csl import Style
+from .model import Citation, SourceRecord
+
+MARK = "\ue000"
+"""Marks the source a cited-in item was read in (private use: never in a user's text)."""
+
+SEPARATOR_ID = "\ue001counterpoint-separator"
+"""A throwaway item cited between the bibliography's extra citations (so none is 'ibid')."""
+
+CITED_IN = {
+    "en": "cited in",
+    "fr": "cité dans",
+    "de": "zitiert in",
+    "es": "citado en",
+    "it": "citato in",
+    "pt": "citado em",
+    "nl": "geciteerd in",
+    "ru": "цит. по",
+    "uk": "цит. за",
+    "pl": "cyt. za",
+    "zh": "转引自",
+    "ja": "引用元",
+    "ko": "재인용",
+    "ar": "مقتبس في",
+    "fa": "به نقل از",
+    "he": "מצוטט אצל",
+    "tr": "aktaran",
+}
+"""The words that join a source to the one it was read in, by language."""
+
+
+def cited_in_words(locale: str) -> str:
+    language = locale.split("-")[0].lower()
+    return CITED_IN.get(language, CITED_IN["en"])
+
+
+@dataclass
+class Formatted:
+    """What the processor made of one edition's citations."""
+
+    notes: list[Markup]
+    """Per citation, in order: the note's text (note styles; empty for in-text styles)."""
+    in_text: list[Markup]
+    """Per citation: what stands in the running text: an in-text style's citation, or the
+    author of a narrative citation in a note style (else empty)."""
+    bibliography: list[tuple[str, Markup]]
+    """(source id, entry) in the style's order."""
+    warnings: list[str] = field(default_factory=list)
+    host_forms: dict[str, Markup] = field(default_factory=dict)
+    """For each source another was read in: its short form, for "Cited in" in the bibliography."""
+
+
+def _key(key: str) -> str:
+    return "@{" + key + "}"
+
+
+def _clean(text: str) -> str:
+    return text.replace(MARK, "").replace("\n", " ")
+
+
+def document(
+    sources: dict[str, SourceRecord], citations: Sequence[Citation], notes: bool
+) -> tuple[str, list[str]]:
+    """The Markdown document Pandoc formats, and the hosts whose short form is asked for."""
+    paragraphs: list[str] = []
+    hosts: dict[str, None] = {}
+    for cite in citations:
+        items = cite.items
+        if (
+            len(items) == 1
+            and items[0].mode == "author-in-text"
+            and not _host(sources, items[0].key)
+        ):
+            item = items[0]
+            suffix = _clean(item.suffix).lstrip(", ").strip()
+            paragraphs.append(_key(item.key) + (f" [{suffix}]" if suffix else ""))
+            continue
+        parts = []
+        for item in items:
+            prefix = _clean(item.prefix)
+            dash = "-" if item.mode == "suppress-author" else ""
+            head = f"{prefix} {dash}{_key(item.key)}".strip()
+            host = _host(sources, item.key)
+            if host:
+                hosts[host] = None
+                # the locator points into the source read: it goes with the host
+                parts.append(head)
+                parts.append(f"{MARK} {_key(host)}{_clean(item.suffix)}")
+            else:
+                parts.append(head + _clean(item.suffix))
+        paragraphs.append("[" + "; ".join(parts) + "]")
+    extras = sorted(hosts)
+    for host in extras:
+        paragraphs.append(f"[{_key(SEPARATOR_ID)}]")
+        paragraphs.append(f"[{_key(host)}]" if notes else _key(host))
+    return "\n\n".join(paragraphs) + "\n", extras
+
+
+def _host(sources: dict[str, SourceRecord], key: str) -> str:
+    host = sources[key].cited_in
+    return host if host and host in sources and host != key else ""
+
+
+def _items(sources: dict[str, SourceRecord], citations: Sequence[Citation]) -> list[dict[str, Any]]:
+    keys: set[str] = set()
+    for cite in citations:
+        for item in cite.items:
+            keys.add(item.key)
+            host = _host(sources, item.key)
+            if host:
+                keys.add(host)
+    items = [sources[k].csl or {"id": k, "type": sources[k].type} for k in sorted(keys)]
+    if any(_host(sources, k) for k in keys):
+        items.append({"id": SEPARATOR_ID, "type": "document", "title": "-"})
+    return items
+
+
+def format_citations(
+    sources: dict[str, SourceRecord],
+    citations: Sequence[Citation],
+    style: Style,
+    locale: str,
+) -> Formatted:
+    """Format one edition's citations (in reading order) and its bibliography."""
+    return pending(sources, citations, style, locale).result()
+
+
+class Pending:
+    """A Pandoc run under way (or a result from the cache), so a build can do other work
+    while Pandoc formats."""
+
+    def __init__(
+        self,
+        markdown: str,
+        items: list[dict[str, Any]],
+        hosts: list[str],
+        count: int,
+        style: Style,
+        locale: str,
+    ):
+        self.count, self.hosts, self.style, self.locale = count, hosts, style, locale
+        self.stdin = markdown.encode("utf-8")
+        refs = json.dumps(items, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        key = hashlib.sha256()
+        for part in (pandoc.identity().encode(), style.digest.encode(), locale.encode(), refs):
+            key.update(part + b"\0")
+        key.update(self.stdin)
+        self.cache_file = _cache_folder() / f"{key.hexdigest()}.json"
+        self.process: Any = None
+        self.cached: dict[str, Any] | None = None
+        try:
+            self.cached = json.loads(self.cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.cached = None
+        if self.cached is None and count:
+            handle, self.refs_name = tempfile.mkstemp(suffix=".json")
+            with os.fdopen(handle, "wb") as f:
+                f.write(refs)
+            args = [
+                "-f", "markdown", "-t", "json", "--citeproc",
+                "--bibliography", self.refs_name,
+                "--csl", str(style.path),
+                "-M", f"lang={locale}",
+                "-M", f"link-citations={'false' if style.notes else 'true'}",
+            ]  # fmt: skip
+            self.process = pandoc.start(args, self.stdin)
+
+    def result(self) -> Formatted:
+        if self.count == 0:
+            return Formatted([], [], [])
+        if self.cached is None:
+            try:
+                ran = pandoc.finish(self.process, self.stdin, f"style '{self.style.name}'")
+            finally:
+                os.unlink(self.refs_name)
+            self.cached = {"ast": json.loads(ran.stdout), "warnings": ran.warnings}
+            _store(self.cache_file, self.cached)
+        return _read(self.cached, self.count, self.hosts, self.locale)
+
+
+def pending(
+    sources: dict[str, SourceRecord],
+    citations: Sequence[Citation],
+    style: Style,
+    locale: str,
+) -> Pending:
+    """Start formatting (or take the result from the cache); `.result()` waits for it."""
+    markdown, hosts = document(sources, citations, style.notes)
+    return Pending(markdown, _items(sources, citations), hosts, len(citations), style, locale)
+
+
+def _cache_folder() -> Path:
+    from .regexcache import user_cache_dir
+
+    return Path(user_cache_dir("citeproc"))
+
+
+def _store(path: Path, data: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _read(data: dict[str, Any], count: int, hosts: list[str], locale: str) -> Formatted:
+    blocks = data["ast"]["blocks"]
+    notes: list[Markup] = []
+    in_text: list[Markup] = []
+    joiner = cited_in_words(locale)
+    for block in blocks[:count]:
+        note, running = _cite_parts(block)
+        notes.append(Markup(_cited_in(html(note), joiner)))
+        in_text.append(Markup(_cited_in(html(running), joiner)))
+    host_forms: dict[str, Markup] = {}
+    for i, host in enumerate(hosts):
+        note, running = _cite_parts(blocks[count + 2 * i + 1])
+        host_forms[host] = Markup(html(running + note).strip())
+    bibliography: list[tuple[str, Markup]] = []
+    for block in blocks[count + 2 * len(hosts) :]:
+        if block["t"] == "Div" and block["c"][0][0] == "refs":
+            for entry in block["c"][1]:
+                ident = entry["c"][0][0].removeprefix("ref-")
+                if ident == SEPARATOR_ID:
+                    continue
+                inlines = [i for b in entry["c"][1] for i in _block_inlines(b)]
+                text = html(inlines).strip()
+                if text:  # a style may print no entry for a type (Chicago: encyclopedias)
+                    bibliography.append((ident, Markup(text)))
+    # a style may print no bibliography entry for a type (Chicago: encyclopedias, which
+    # are cited in notes only); that is the style's rule, not a problem to report
+    warnings = [
+        w
+        for w in data.get("warnings", [])
+        if SEPARATOR_ID not in w and "Bibliography entry with no printed form" not in w
+    ]
+    return Formatted(notes, in_text, bibliography, warnings, host_forms)
+
+
+def _cite_parts(block: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+    """A paragraph holding one formatted citation: (the note's inlines, the running text's)."""
+    note: list[Any] = []
+    running: list[Any] = []
+    for inline in _block_inlines(block):
+        if inline["t"] == "Cite":
+            for part in inline["c"][1]:
+                if part["t"] == "Note":
+                    note += [i for b in part["c"] for i in _block_inlines(b)]
+                else:
+                    running.append(part)
+        elif inline["t"] == "Note":
+            note += [i for b in inline["c"] for i in _block_inlines(b)]
+    return note, running
+
+
+def _block_inlines(block: dict[str, Any]) -> list[Any]:
+    if block["t"] in ("Para", "Plain"):
+        return list(block["c"])
+    if block["t"] == "Div":
+        return [i for b in block["c"][1] for i in _block_inlines(b)]
+    return []
+
+
+def _cited_in(text: str, joiner: str) -> str:
+    """ "A; <MARK> B" as the style joined the two items becomes "A, cited in B"."""
+    if MARK not in text:
+        return text
+    return re.sub(rf"\s*[;,]?\s*(?:</?span>)?\s*{MARK}\s*", f", {joiner} ", text)
+
+
+# -- Pandoc's inline elements as HTML ------------------------------------------------------
+_TAGS = {
+    "Emph": "em",
+    "Strong": "strong",
+    "Underline": "u",
+    "Strikeout": "s",
+    "Superscript": "sup",
+    "Subscript": "sub",
+}
+
+
+def html(inlines: list[Any]) -> str:
+    """HTML for Pandoc inline elements, escaped; only http(s), DOI and in-page links live."""
+    out: list[str] = []
+    for inline in inlines:
+        t = inline["t"]
+        c = inline.get("c")
+        if t == "Str":
+            out.append(str(escape(c)))
+        elif t in ("Space", "SoftBreak"):
+            out.append(" ")
+        elif t == "LineBreak":
+            out.append("<br>")
+        elif t in _TAGS:
+            out.append(f"<{_TAGS[t]}>{html(c)}</{_TAGS[t]}>")
+        elif t == "SmallCaps":
+            out.append(f'<span class="smallcaps">{html(c)}</span>')
+        elif t == "Quoted":
+            left, right = (
+                ("\u201c", "\u201d") if c[0]["t"] == "DoubleQuote" else ("\u2018", "\u2019")
+            )
+            out.append(left + html(c[1]) + right)
+        elif t == "Span":
+            classes = [k for k in c[0][1] if k.startswith("csl-") or k in ("nocase", "smallcaps")]
+            inner = html(c[1])
+            out.append(f'<span class="{" ".join(classes)}">{inner}</span>' if classes else inner)
+        elif t == "Link":
+            out.append(_link(c[2][0], html(c[1])))
+        elif t in ("Code", "Math"):
+            out.append(str(escape(c[1])))
+        elif t == "Cite":
+            out.append(html(c[1]))
+        elif t == "Note":
+            continue
+        # RawInline and anything unknown: dropped (never markup from a source record)
+    return "".join(out)
+
+
+_OTHER_SCHEME = re.compile(r"^(?!https?:)[A-Za-z][A-Za-z0-9+.-]*:(?!//)")
+
+
+def _link(target: str, text: str) -> str:
+    """A live link for http(s) addresses and in-page references only. Pandoc turns a URL
+    without http(s) into https://...; if the text shows another scheme (javascript:), the
+    address stays text."""
+    if target.startswith("#ref-"):
+        return f'<a href="#src-{escape(target[5:])}">{text}</a>'
+    shown = html_module.unescape(re.sub(r"<[^>]*>", "", text)).strip()
+    if target.startswith(("https://", "http://")) and not _OTHER_SCHEME.match(shown):
+        return f'<a class="url" href="{escape(target)}">{text}</a>'
+    return text

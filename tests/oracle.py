@@ -1,0 +1,150 @@
+"""The citation oracle: Pandoc's citeproc run directly on an equivalent Markdown document.
+
+The tests compare counterpoint's notes and bibliography with what `pandoc --citeproc`
+writes for the same items and the same citations, in the same order, style and locale.
+The Markdown and the CSL JSON are made here, independently of counterpoint's own
+conversion: the citations as the writer typed them (one paragraph each), and the source
+records read with PyYAML and written out as CSL JSON.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from counterpoint import pandoc
+
+COUNTERPOINT_KEYS = ("stance", "reliability", "cited-in")
+
+
+def csl_json(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """CSL YAML records (as PyYAML reads them) as CSL JSON items."""
+    out = []
+    for record in records:
+        item: dict[str, Any] = {}
+        for key, value in record.items():
+            if key in COUNTERPOINT_KEYS:
+                continue
+            if isinstance(value, datetime.date):
+                value = {"date-parts": [[value.year, value.month, value.day]]}
+            elif key in ("issued", "accessed", "event-date", "original-date") and isinstance(
+                value, (int, str)
+            ):
+                parts = [int(p) for p in str(value).split("-")]
+                value = {"date-parts": [parts]}
+            elif isinstance(value, (int, float)):
+                value = str(value)
+            item[key] = value
+        out.append(item)
+    return out
+
+
+def records_of(path: Path) -> list[dict[str, Any]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and "references" in data:
+        return list(data["references"])
+    return data if isinstance(data, list) else [data]
+
+
+class _Text(HTMLParser):
+    """The text of an HTML fragment, leaving out elements whose class is in `skip`."""
+
+    def __init__(self, skip: tuple[str, ...] = ()):
+        super().__init__()
+        self.skip, self.depth, self.parts = skip, 0, []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if self.depth or any(c in self.skip for c in classes):
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.depth:
+            self.parts.append(data)
+
+
+def text(fragment: str, skip: tuple[str, ...] = ()) -> str:
+    parser = _Text(skip)
+    parser.feed(fragment)
+    return " ".join("".join(parser.parts).split())
+
+
+def oracle(
+    citations: list[str], items: list[dict[str, Any]], style: Path, locale: str, tmp: Path
+) -> tuple[list[str], list[str], list[str]]:
+    """(notes, in-text citations, bibliography entries) as Pandoc writes them in HTML."""
+    refs = tmp / "oracle-refs.json"
+    refs.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    document = "\n\n".join(citations) + "\n"
+    html = subprocess.run(
+        [pandoc.binary(), "-f", "markdown", "-t", "html", "--citeproc", "--wrap=none",
+         "--bibliography", str(refs), "--csl", str(style), "-M", f"lang={locale}"],
+        input=document.encode(), capture_output=True, check=True,
+    ).stdout.decode()  # fmt: skip
+    notes = [
+        text(body, skip=("footnote-back",))
+        for body in re.findall(r'<li id="fn\d+">(.*?)</li>', html, re.S)
+    ]
+    in_text = [
+        text(span)
+        for span in re.findall(r'<span class="citation"[^>]*>(.*?)</span>(?=\s*</p>)', html, re.S)
+    ]
+    entries = [
+        text(entry)
+        for entry in re.findall(
+            r'<div id="ref-[^"]*" class="csl-entry"[^>]*>(.*?)</div>', html, re.S
+        )
+    ]
+    # an entry with no printed form (Chicago: encyclopedias) is an empty div: not listed
+    return notes, in_text, [e for e in entries if e]
+
+
+def pdf_notes(pages: list[str], furniture: tuple[str, ...], count: int) -> list[str]:
+    """The footnotes 1..count of a PDF's pages (pypdf text), by number whatever order the
+    text comes out in: a line "N. " (N not yet seen) starts note N, and the lines after it
+    on the page continue it, but the running header and footer (`furniture`); automatic
+    hyphens (U+2010 at a line end) are joined."""
+    notes: dict[int, str] = {}
+    for page in pages:
+        current = 0
+        for line in page.splitlines():
+            m = re.match(r"(\d+)\. ", line)
+            if m and 0 < int(m[1]) <= count and int(m[1]) not in notes:
+                current = int(m[1])
+                notes[current] = line
+            elif current and line and not line.startswith(furniture):
+                notes[current] += " " + line
+    return [re.sub("\u2010 ", "", notes.get(i, "")) for i in range(1, count + 1)]
+
+
+def page_notes(page: str) -> list[str]:
+    """The notes list of a built HTML page, as text."""
+    section = page.split('<section id="notes"', 1)[1].split("</section>", 1)[0]
+    return [
+        text(li, skip=("backref",)) for li in re.findall(r"<li [^>]*>(.*?)</li>", section, re.S)
+    ]
+
+
+def page_bibliography(page: str) -> list[str]:
+    """The bibliography of a built HTML page, as text, without grades and cited-in."""
+    section = page.split('<section id="bibliography"', 1)[1].split("</section>", 1)[0]
+    return [
+        text(li, skip=("grade", "cited-in"))
+        for li in re.findall(r"<li [^>]*>(.*?)</li>", section, re.S)
+    ]
+
+
+def page_citations(page: str) -> list[str]:
+    """The in-text citations of a built HTML page, as text, in reading order."""
+    return [text(s) for s in re.findall(r'<span class="citation">(.*?)</span>(?=\W)', page, re.S)]

@@ -1,0 +1,272 @@
+"""Citations: counterpoint's notes and bibliography equal Pandoc citeproc's own rendering.
+
+The oracle (tests/oracle.py) runs Pandoc on an equivalent Markdown document: the brief's
+citations as written, one paragraph each, in the edition's reading order, with the corpus
+converted to CSL JSON independently of counterpoint. The corpus (tests/citations/) has
+books with editors, translators and editions, chapters, journal articles, reports,
+speeches, interviews, treaties, undated web pages, unsigned newspaper articles, and
+English, Russian, Chinese, German, French and Arabic names and titles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from counterpoint import InvalidInput, build, csl, validate
+from counterpoint.resolve import reading_order
+
+from .conftest import MINIMAL, SOURCES
+from .oracle import csl_json, oracle, page_bibliography, page_citations, page_notes, records_of
+
+CORPUS = Path(__file__).parent / "citations"
+BRIEF = CORPUS / "brief.yaml"
+
+
+def _citations(brief_path: Path, sections: list[str]) -> list[str]:
+    brief = validate(brief_path)
+    timeline = sorted(brief.timeline, key=lambda e: e.date.ordinal())
+    return [c.raw for t in reading_order(brief, timeline, sections) for c in t.citations]
+
+
+def _sections(page: str = "") -> list[str]:
+    """The reading order of the analyst edition (the default)."""
+    from counterpoint.templates import find, search_roots
+
+    return find("analyst", search_roots(None, BRIEF)).sections
+
+
+STYLES = [
+    ("chicago-notes-bibliography", "en-US"),
+    ("chicago-notes-bibliography-17th-edition", "en-US"),
+    ("oscola", "en-GB"),
+    ("chicago-notes-bibliography", "de-DE"),
+    ("chicago-notes-bibliography", "ru-RU"),
+]
+
+
+@pytest.fixture(scope="module")
+def items() -> list[dict]:
+    return csl_json(records_of(CORPUS / "corpus.yaml"))
+
+
+def _with(tmp: Path, style: str, locale: str) -> Path:
+    """The corpus brief with a style and locale (written beside the corpus file)."""
+    text = BRIEF.read_text(encoding="utf-8")
+    text = re.sub(r"^language: .*$", "", text, flags=re.M)
+    text += f"\ncsl: {style}\nlocale: {locale}\n"
+    path = tmp / f"brief-{style}-{locale}.yaml"
+    path.write_text(text, encoding="utf-8")
+    (tmp / "corpus.yaml").write_text(
+        (CORPUS / "corpus.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    return path
+
+
+@pytest.mark.parametrize(("style", "locale"), STYLES)
+def test_notes_and_bibliography_equal_pandoc_citeproc(
+    style: str, locale: str, items: list[dict], tmp_path: Path
+) -> None:
+    brief = _with(tmp_path, style, locale)
+    (html,) = build(brief, tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    citations = _citations(brief, _sections(page))
+    assert len(citations) >= 80
+    notes, _, entries = oracle(citations, items, csl.find(style, []).path, locale, tmp_path)
+    assert page_notes(page) == notes
+    assert page_bibliography(page) == entries
+    assert len(entries) >= 35
+
+
+def test_in_text_style_gives_citations_and_references(items: list[dict], tmp_path: Path) -> None:
+    brief = _with(tmp_path, "apa", "en-US")
+    (html,) = build(brief, tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    citations = _citations(brief, _sections(page))
+    _, in_text, entries = oracle(citations, items, csl.find("apa", []).path, "en-US", tmp_path)
+    assert page_citations(page) == in_text
+    assert page_bibliography(page) == entries
+    assert 'id="notes"' not in page and "<h2>References</h2>" in page
+
+
+@pytest.mark.pdf
+def test_pdf_notes_equal_pandoc_citeproc(items: list[dict], tmp_path: Path) -> None:
+    import pypdf
+
+    from .oracle import pdf_notes
+
+    (pdf,) = build(BRIEF, tmp_path / "out", formats=["pdf"])
+    pages = [p.extract_text() for p in pypdf.PdfReader(pdf.path).pages]
+    title = validate(BRIEF).title
+    citations = _citations(BRIEF, _sections(""))
+    expected, _, _ = oracle(citations, items, csl.default().path, "en-US", tmp_path)
+    notes = pdf_notes(pages, ("Page ", title[:30]), len(expected))
+    assert [_comparable(n) for n in notes] == [
+        _comparable(f"{i}. {n}") for i, n in enumerate(expected, 1)
+    ]
+
+
+def _comparable(note: str) -> str:
+    """A note's text without spaces (a URL broken at a line end reads as two words); with
+    right-to-left text, its characters sorted: pypdf gives mixed runs in visual order."""
+    from .test_pdf import _squeezed
+
+    squeezed = _squeezed(note)
+    return "".join(sorted(squeezed)) if re.search("[\u0590-\u08ff]", note) else squeezed
+
+
+def test_positions_follow_each_editions_own_order(write_brief: Callable[..., Path]) -> None:
+    """The executive edition leaves out the arguments: the source whose first note was in an
+    argument gets its full note at its first appearance there, in the judgments."""
+    from counterpoint.resolve import resolve
+    from counterpoint.templates import find, search_roots
+
+    text = MINIMAL.replace(
+        "summary: It is settled [@petrova-2025, para. 2].",
+        "summary: It is settled [@lin-2024, p. 2].",
+    ) + (
+        "judgments:\n  - text: Trade holds [@petrova-2025, para. 9].\n"
+        "    likelihood: likely\n    confidence: moderate\n"
+    )
+    brief = validate(write_brief(text))
+    roots = search_roots(None, brief.path)
+    analyst = resolve(brief, find("analyst", roots).sections).notes
+    executive = resolve(brief, find("executive", roots).sections).notes
+    assert str(analyst[1].body).startswith("Irina Petrova, “Rivers")  # the argument: full
+    assert str(analyst[-1].body).startswith("Petrova, “Rivers")  # the judgment: short
+    assert [str(n.body)[:22] for n in executive] == [
+        "Institute for Border S",
+        "Irina Petrova, “Rivers",
+    ]
+
+
+def test_narrative_citation_in_a_note_style_keeps_the_author_and_a_note(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    text = MINIMAL.replace(
+        "summary: It is settled [@petrova-2025, para. 2].",
+        'summary: "@petrova-2025 [para. 2] finds it settled."',
+    )
+    (html,) = build(write_brief(text), tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    summary = page[page.index('id="summary"') :]
+    assert re.search(r"Petrova<span class=\"fn\"><a class=\"fn-call\"[^>]*><sup>1</sup>", summary)
+    # the author stands in the sentence, so the note leaves the name out
+    assert page_notes(page)[0].startswith("“Rivers, Treaties and Trade on a Long Border")
+
+
+def test_cited_in_is_one_note_with_the_locator_in_the_source_read(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    sources = SOURCES + (
+        "  - id: wire-2023\n    type: article-newspaper\n    title: Leaked Plans\n"
+        "    container-title: The Daily Ledger\n    issued: 2023\n    cited-in: lin-2024\n"
+    )
+    text = MINIMAL.replace("[@lin-2024, p. 4]", "[@wire-2023, p. 9]")
+    (html,) = build(write_brief(text, sources=sources), tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    assert page_notes(page)[-1] == (
+        "“Leaked Plans,” The Daily Ledger, 2023, cited in Institute for Border Studies, "
+        "Migration and Memory in the Amur Basin (Institute for Border Studies, 2024), 9."
+    )
+    entry = re.findall(r"<li id=\"src-wire-2023\">(.*?)</li>", page, re.S)[0]
+    assert "Cited in Institute for Border Studies, <em>Migration and Memory" in entry
+
+
+def test_zotero_csl_json_is_read_as_zotero_writes_it(tmp_path: Path) -> None:
+    brief = validate(CORPUS / "zotero-brief.yaml")
+    keyed = [s for s in brief.sources.values() if not s.id.startswith("http")]
+    assert len(keyed) == 5
+    assert all(s.csl["id"] == s.id for s in brief.sources.values())
+    languages = {s.language for s in brief.sources.values() if s.language}
+    assert languages <= {"en", "ru"} and "en" in languages
+    (html,) = build(CORPUS / "zotero-brief.yaml", tmp_path / "out", formats=["html"])
+    assert len(page_notes(html.path.read_text(encoding="utf-8"))) >= 4
+
+
+def test_bib_file_is_read_and_located(tmp_path: Path) -> None:
+    brief = validate(CORPUS / "bib-brief.yaml")
+    assert len(brief.sources) == 6
+    where = next(iter(brief.sources.values())).where
+    assert where.file.endswith("refs.bib") and where.line >= 1
+    (html,) = build(CORPUS / "bib-brief.yaml", tmp_path / "out", formats=["html"])
+    assert len(page_bibliography(html.path.read_text(encoding="utf-8"))) == 6
+
+
+def test_bib_syntax_error_names_the_line(write_brief: Callable[..., Path], tmp_path: Path) -> None:
+    (tmp_path / "refs.bib").write_text("@book{a,\n title = {x\n}\n@article{b, title={y}}\n")
+    path = write_brief(MINIMAL.replace("[sources.yaml]", "[refs.bib]"))
+    with pytest.raises(InvalidInput) as info:
+        validate(path)
+    assert str(info.value) == f"{tmp_path / 'refs.bib'}:4:1: BibTeX syntax error: unexpected '@'"
+
+
+def test_a_file_type_that_cannot_be_read_says_so(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    (tmp_path / "refs.ris").write_text("TY  - BOOK\n")
+    path = write_brief(MINIMAL.replace("[sources.yaml]", "[refs.ris]"))
+    with pytest.raises(InvalidInput) as info:
+        validate(path)
+    assert str(info.value) == (
+        f"{tmp_path / 'refs.ris'}: counterpoint cannot read '.ris' files as a bibliography; "
+        "use CSL YAML (.yaml), CSL JSON (.json) or BibTeX/BibLaTeX (.bib)"
+    )
+
+
+def test_unknown_style_is_a_located_error(write_brief: Callable[..., Path]) -> None:
+    path = write_brief(MINIMAL + "csl: chicago-notes-bibliografy\n")
+    with pytest.raises(InvalidInput) as info:
+        validate(path)
+    assert str(info.value) == (
+        f"{path}:18:6: csl: unknown CSL style 'chicago-notes-bibliografy' (did you mean "
+        "'chicago-notes-bibliography'?); name one from the CSL repository or a .csl file"
+    )
+
+
+def test_style_file_beside_the_brief(write_brief: Callable[..., Path], tmp_path: Path) -> None:
+    (tmp_path / "house.csl").write_bytes(csl.find("apa", []).path.read_bytes())
+    (html,) = build(write_brief(MINIMAL + "csl: house.csl\n"), tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    assert "(Petrova, 2025, para. 2)" in " ".join(page_citations(page))
+
+
+def test_unknown_key_names_the_closest_keys(write_brief: Callable[..., Path]) -> None:
+    path = write_brief(MINIMAL.replace("[@lin-2024, p. 4]", "[@lin-2042, p. 4]"))
+    with pytest.raises(InvalidInput) as info:
+        validate(path)
+    assert "unknown source '@lin-2042' (did you mean 'lin-2024'?)" in str(info.value)
+
+
+def test_native_semicolons_separate_citations(write_brief: Callable[..., Path]) -> None:
+    for semicolon in ("；", "؛"):
+        text = MINIMAL.replace(
+            "[@lin-2024, p. 4]", f"[@lin-2024, p. 4{semicolon} @petrova-2025, para. 1]"
+        )
+        brief = validate(write_brief(text))
+        (cite,) = brief.views[1].arguments[0].citations
+        assert [i.key for i in cite.items] == ["lin-2024", "petrova-2025"]
+
+
+def test_unicode_citation_keys(write_brief: Callable[..., Path], tmp_path: Path) -> None:
+    sources = SOURCES.replace("id: lin-2024", "id: Лин-2024")
+    text = MINIMAL.replace("@lin-2024", "@Лин-2024")
+    (html,) = build(write_brief(text, sources=sources), tmp_path / "out", formats=["html"])
+    assert "@Лин" not in html.path.read_text(encoding="utf-8")
+
+
+def test_an_edit_that_leaves_citations_alone_runs_no_pandoc(
+    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from counterpoint import pandoc
+
+    path = write_brief()
+    build(path, tmp_path / "out", formats=["html"])
+    path.write_text(path.read_text().replace("label: Settled", "label: Quite settled"))
+    runs: list[object] = []
+    monkeypatch.setattr(pandoc, "start", lambda *a: runs.append(a))
+    (html,) = build(path, tmp_path / "out", formats=["html"])
+    assert runs == [] and "Quite settled" in html.path.read_text(encoding="utf-8")

@@ -324,6 +324,7 @@ def _build_audience(edition: _Edition, settings: _Settings, started: float) -> l
     options = edition.options
     prepare(brief, tset)  # compile the templates while the CSL processor runs
     doc = edition.resolving.finish()
+    edition_audit = audit_brief(doc.brief, doc)  # once, for every format of the edition
     path = brief.path
     max_pages = options.get("max_pages")
     policy = FetchPolicy(
@@ -337,7 +338,7 @@ def _build_audience(edition: _Edition, settings: _Settings, started: float) -> l
     for fmt in settings.formats:
         target = output_path(brief, out, fmt, audience)
         medium: Medium = "web" if fmt == "html" else "print"
-        html = render(doc, tset, medium, audience, options)
+        html = render(doc, tset, medium, audience, options, edition_audit)
         missing = check_coverage(doc, html)
         if missing:
             raise BuildError(

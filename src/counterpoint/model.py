@@ -333,3 +333,18 @@ GRADES = {
     "E": "unreliable",
     "F": "reliability cannot be judged",
 }
+
+
+def order_views(brief: Brief, date: Date) -> list[View]:
+    """The views in the order the brief asks for (`view_order`, documented in docs/audit.md).
+
+    as-written keeps the brief's order; alphabetical sorts by label; rotate starts the list
+    as written at view (day of year of `date`) modulo (number of views), counting from 0.
+    """
+    views = list(brief.views)
+    if brief.view_order == "alphabetical":
+        return sorted(views, key=lambda v: (v.label.casefold(), v.id))
+    if brief.view_order == "rotate" and views:
+        k = date.day_of_year() % len(views)
+        return views[k:] + views[:k]
+    return views

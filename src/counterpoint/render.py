@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import __version__, audit, errors, figures, markdown, model, resolve
-from .audit import AuditReport, audit_brief
+from .audit import AuditReport
 from .errors import BuildError, display_path
 from .harden import MAX_TEMPLATE_BYTES, Sandbox, SetLoader
 from .model import GRADES, Brief, Citation, Date, Event, Name, Text
@@ -88,13 +88,6 @@ class _Renderer:
         self.env.globals.update(grades=GRADES, asset=self.asset)
         self._css: dict[str, Markup] = {}
 
-    @staticmethod
-    def audit(doc: Resolved) -> AuditReport:
-        """One audit per resolved edition, however many formats render it."""
-        if doc.audit is None:
-            doc.audit = audit_brief(doc.brief, doc)
-        return doc.audit
-
     def asset(self, name: str) -> str:
         """A file of the set chain (a logo, say) as a data: URI, so the HTML stays one file."""
         import base64
@@ -123,7 +116,14 @@ class _Renderer:
             self._css[medium] = Markup("\n".join(parts).replace("</", "<\\/"))
         return self._css[medium]
 
-    def render(self, doc: Resolved, medium: Medium, audience: str, options: dict[str, Any]) -> str:
+    def render(
+        self,
+        doc: Resolved,
+        medium: Medium,
+        audience: str,
+        options: dict[str, Any],
+        audit: AuditReport,
+    ) -> str:
         try:
             template = self.env.get_template("brief.html")
             context = TemplateContext(
@@ -140,7 +140,7 @@ class _Renderer:
                 stylesheet=self.stylesheet(medium),
                 generator=f"counterpoint {__version__}",
                 options=options,
-                audit=self.audit(doc),
+                audit=audit,
             )
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:
@@ -211,10 +211,19 @@ def render(
     medium: Medium = "web",
     audience: str = "",
     options: dict[str, Any] | None = None,
+    audit: AuditReport | None = None,
 ) -> str:
-    """The HTML of a resolved brief through a template set (web page or print source)."""
+    """The HTML of a resolved edition through a template set (web page or print source).
+
+    `audit` is the edition's audit (audit.audit_brief(doc.brief, doc)), made once by the
+    pipeline for every format; without one it is made here.
+    """
+    if audit is None:
+        from .audit import audit_brief
+
+        audit = audit_brief(doc.brief, doc)
     return _renderer(doc.brief, tset).render(
-        doc, medium, audience or tset.audience or tset.name, options or tset.options
+        doc, medium, audience or tset.audience or tset.name, options or tset.options, audit
     )
 
 

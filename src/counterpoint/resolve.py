@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from . import citeproc
 from .csl import Style
 from .errors import Location
-from .model import Brief, Citation, Date, Event, SourceRecord, Text, View
-
-if TYPE_CHECKING:
-    from .audit import AuditReport
+from .model import Brief, Citation, Date, Event, SourceRecord, Text, View, order_views
 
 
 @dataclass
@@ -66,8 +62,6 @@ class Resolved:
     """What a citation leaves in the running text: an in-text style's citation, or a
     narrative citation's author in a note style (before its note call)."""
     warnings: list[str] = field(default_factory=list)
-    audit: AuditReport | None = None
-    """The audit of this edition, made at its first render and shared by every format."""
 
     @property
     def footnotes(self) -> bool:
@@ -142,26 +136,6 @@ def reading_order(brief: Brief, timeline: list[Event], sections: Sequence[str]) 
     for name in sections:
         texts += SECTION_TEXTS[name](brief, timeline)
     return texts
-
-
-def day_of_year(date: Date) -> int:
-    """1-366; a year alone counts as January 1, a month alone as its first day."""
-    return date.day_of_year()
-
-
-def order_views(brief: Brief, date: Date) -> list[View]:
-    """The views in the order the brief asks for (`view_order`, documented in docs/audit.md).
-
-    as-written keeps the brief's order; alphabetical sorts by label; rotate starts the list
-    as written at view (day of year of `date`) modulo (number of views), counting from 0.
-    """
-    views = list(brief.views)
-    if brief.view_order == "alphabetical":
-        return sorted(views, key=lambda v: (v.label.casefold(), v.id))
-    if brief.view_order == "rotate" and views:
-        k = day_of_year(date) % len(views)
-        return views[k:] + views[:k]
-    return views
 
 
 def resolve(

@@ -1,7 +1,7 @@
 """Shelves: many briefs in one invocation, spread over worker processes.
 
 Each worker imports WeasyPrint once (when PDFs are asked for) and builds whole briefs, so
-a brief's validation and audit are shared by all its editions and formats.
+a brief's validation is shared by all its editions, and each edition's audit by all its formats.
 """
 
 from __future__ import annotations

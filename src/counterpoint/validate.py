@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from . import markdown
-from .audit import CHECKS
+from .codes import CHECKS
 from .errors import InvalidInput, Location, Problem, suggest
 from .load import Document, load
 from .model import (

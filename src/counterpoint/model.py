@@ -314,6 +314,16 @@ class Brief:
         return out
 
 
+ALL_SECTIONS = (
+    "title", "summary", "background", "glance", "how-to-read", "contents", "views",
+    "views-table", "contested", "contested-brief", "timeline", "judgments", "implications",
+    "balance", "notes", "bibliography",
+)  # fmt: skip
+"""Every section a template set may list (resolve.SECTION_TEXTS says what each shows)."""
+
+FULL_PAPER = tuple(s for s in ALL_SECTIONS if s not in ("views-table", "contested-brief"))
+"""The default reading order when no template set chooses: every section, each field once."""
+
 LIKELIHOOD = (
     "almost no chance",
     "very unlikely",

@@ -10,7 +10,18 @@ from markupsafe import Markup, escape
 from . import citeproc
 from .csl import Style
 from .errors import Location
-from .model import Brief, Citation, Date, Event, SourceRecord, Text, View, order_views
+from .model import (
+    ALL_SECTIONS,
+    FULL_PAPER,
+    Brief,
+    Citation,
+    Date,
+    Event,
+    SourceRecord,
+    Text,
+    View,
+    order_views,
+)
 
 
 @dataclass
@@ -80,7 +91,7 @@ class Resolved:
         return self.running.get(citation.where)
 
 
-def _views(brief: Brief, timeline: list[Event]) -> list[Text]:
+def _views(brief: Brief) -> list[Text]:
     texts: list[Text] = []
     for v in brief.views:
         texts.append(v.thesis)
@@ -91,7 +102,7 @@ def _views(brief: Brief, timeline: list[Event]) -> list[Text]:
     return texts
 
 
-def _contested(brief: Brief, timeline: list[Event]) -> list[Text]:
+def _contested(brief: Brief) -> list[Text]:
     texts: list[Text] = []
     for c in brief.contested:
         texts += c.accounts
@@ -104,37 +115,36 @@ def _optional(text: Text | None) -> list[Text]:
     return [text] if text else []
 
 
-SECTION_TEXTS: dict[str, Callable[[Brief, list[Event]], list[Text]]] = {
-    "title": lambda b, t: [b.question],
-    "summary": lambda b, t: [b.summary],
-    "background": lambda b, t: _optional(b.background),
-    "glance": lambda b, t: [],
-    "how-to-read": lambda b, t: [],
-    "contents": lambda b, t: [],
+SECTION_TEXTS: dict[str, Callable[[Brief], list[Text]]] = {
+    "title": lambda b: [b.question],
+    "summary": lambda b: [b.summary],
+    "background": lambda b: _optional(b.background),
+    "glance": lambda b: [],
+    "how-to-read": lambda b: [],
+    "contents": lambda b: [],
     "views": _views,
-    "views-table": lambda b, t: [v.thesis for v in b.views],
+    "views-table": lambda b: [v.thesis for v in b.views],
     "contested": _contested,
-    "contested-brief": lambda b, t: [],
-    "timeline": lambda b, t: [e.event for e in t],
-    "judgments": lambda b, t: [j.text for j in b.judgments],
-    "implications": lambda b, t: _optional(b.implications),
-    "balance": lambda b, t: [],
-    "notes": lambda b, t: [],
-    "bibliography": lambda b, t: [],
+    "contested-brief": lambda b: [],
+    "timeline": lambda b: [e.event for e in b.timeline],
+    "judgments": lambda b: [j.text for j in b.judgments],
+    "implications": lambda b: _optional(b.implications),
+    "balance": lambda b: [],
+    "notes": lambda b: [],
+    "bibliography": lambda b: [],
 }
 """Every section a template set may list, with the cited fields it shows, in order."""
 
-ALL_SECTIONS = tuple(SECTION_TEXTS)
-
-FULL_PAPER = tuple(s for s in ALL_SECTIONS if s not in ("views-table", "contested-brief"))
-"""The default reading order when no template set chooses: every section, each field once."""
+assert tuple(SECTION_TEXTS) == ALL_SECTIONS, "every section names the texts it shows"
 
 
 def reading_order(brief: Brief, timeline: list[Event], sections: Sequence[str]) -> list[Text]:
-    """The Markdown fields in the order a reader meets them (and notes are numbered)."""
+    """The Markdown fields in the order a reader meets them (and notes are numbered), with
+    the timeline in the order it is shown (by date)."""
+    shown = replace(brief, timeline=timeline)
     texts: list[Text] = []
     for name in sections:
-        texts += SECTION_TEXTS[name](brief, timeline)
+        texts += SECTION_TEXTS[name](shown)
     return texts
 
 

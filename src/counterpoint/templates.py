@@ -9,8 +9,8 @@ import yaml
 
 from .errors import CounterpointError, InvalidInput, Location, Problem, display_path, suggest
 from .load import load
-from .resolve import ALL_SECTIONS, FULL_PAPER
-from .validate import Checker, Field, one_line, plain, seq
+from .model import ALL_SECTIONS, FULL_PAPER
+from .schema import AUDIENCE_OPTIONS, INVALID, Checker, Field, one_line, plain, seq
 
 MANIFEST = "manifest.yaml"
 
@@ -79,8 +79,6 @@ class TemplateSet:
 
 
 def _section(c: Checker, node: yaml.Node, path: str) -> object:
-    from .validate import INVALID
-
     value = one_line(c, node, path)
     if value is not INVALID and value not in ALL_SECTIONS:
         return c.fail(
@@ -107,8 +105,6 @@ MANIFEST_FIELDS = {
 
 
 def _options(c: Checker, node: yaml.Node, path: str) -> object:
-    from .validate import AUDIENCE_OPTIONS
-
     return c.mapping(node, path, AUDIENCE_OPTIONS, "audience options") or {}
 
 

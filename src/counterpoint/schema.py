@@ -1,0 +1,376 @@
+"""The declarative schema engine: typed fields over YAML nodes, every problem located.
+
+A mapping is read through a table of `Field`s (a converter, whether it is required, what
+is expected); each converter turns one YAML node into a value of the model or records a
+located problem and returns INVALID. Briefs (validate.py), source records (sources.py)
+and template-set manifests (templates.py) are declared this way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from . import markdown
+from .errors import Problem, suggest
+from .load import Document
+from .model import Citation, CiteItem, Date, Text
+
+INVALID: Any = object()
+"""Returned by a converter that recorded a problem; the caller drops the value."""
+
+Converter = Callable[["Checker", yaml.Node, str], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a mapping: how to read its value, whether it is required, what it is."""
+
+    convert: Converter
+    required: bool = False
+    expected: str = ""
+    missing: str = ""  # message when a required key is absent
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping (key: value pairs)"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    tag = node.tag.rsplit(":", 1)[-1]
+    if tag == "null":
+        return "nothing"
+    if tag in ("int", "float"):
+        return f"the number {node.value}"
+    if tag == "bool":
+        return f"'{node.value}' (a yes/no value)"
+    value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return f"'{value}'"
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+class Checker:
+    """Walks one document's nodes, converting values and recording problems."""
+
+    def __init__(
+        self,
+        doc: Document,
+        problems: list[Problem],
+        broken: set[str] | None = None,
+        lenient: bool = False,
+    ):
+        self.doc = doc
+        self.problems = problems
+        self.broken = broken if broken is not None else set()
+        """Ids of source records that failed validation (their citations are not reported)."""
+        self.lenient = lenient
+        """Keep unknown keys instead of reporting them (CSL JSON as Zotero writes it)."""
+
+    def fail(self, node: yaml.Node, path: str, message: str) -> Any:
+        self.problems.append(Problem(self.doc.at(node), message, path))
+        return INVALID
+
+    def expect(self, node: yaml.Node, path: str, expected: str) -> Any:
+        return self.fail(node, path, f"expected {expected}, found {_describe(node)}")
+
+    # -- structure -------------------------------------------------------------------
+    def mapping(
+        self, node: yaml.Node, path: str, fields: dict[str, Field], what: str = "a mapping"
+    ) -> dict[str, Any] | None:
+        """Convert a mapping by its field table; unknown and missing keys are problems."""
+        if not isinstance(node, yaml.MappingNode):
+            self.expect(node, path, what)
+            return None
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            f = fields.get(key)
+            if f is None:
+                if self.lenient:
+                    out[key] = value_node
+                else:
+                    self.fail(key_node, _join(path, key), "unknown key" + suggest(key, fields))
+                continue
+            if _is_null(value_node):
+                if f.required:
+                    self.fail(value_node, _join(path, key), f"is empty; expected {f.expected}")
+                continue
+            value = f.convert(self, value_node, _join(path, key))
+            if value is not INVALID:
+                out[key] = value
+        for key, f in fields.items():
+            if f.required and not any(k.value == key for k, _ in node.value):
+                message = f.missing or f"missing required key '{key}' ({f.expected})"
+                self.fail(node, path, message)
+        return out
+
+    def located_text(self, node: yaml.Node) -> str:
+        return self.doc.source.text[node.start_mark.index : node.end_mark.index]
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
+
+
+# -- converters ------------------------------------------------------------------------
+def plain(c: Checker, node: yaml.Node, path: str) -> Any:
+    """A line of plain text (numbers and yes/no words are taken as written)."""
+    if not isinstance(node, yaml.ScalarNode):
+        return c.expect(node, path, "text")
+    value = node.value.strip()
+    if not value:
+        return c.fail(node, path, "is empty; expected text")
+    return value
+
+
+def one_line(c: Checker, node: yaml.Node, path: str) -> Any:
+    value = plain(c, node, path)
+    if value is not INVALID and "\n" in value:
+        return c.fail(node, path, "expected one line of text, found several lines")
+    return value
+
+
+def md(c: Checker, node: yaml.Node, path: str) -> Any:
+    """Markdown text; its citations are parsed and located here."""
+    value = plain(c, node, path)
+    if value is INVALID:
+        return INVALID
+    text = Text(value, c.doc.at(node))
+    text.tokens = markdown.parse(value)
+    raw = c.located_text(node)
+    base = node.start_mark.index
+    search_from = 0
+    for tok in markdown.iter_citations(text.tokens):
+        items = [CiteItem(**item) for item in tok.meta["items"]]
+        found = raw.find("@" + items[0].key, search_from)
+        if found < 0:
+            where = text.where
+        else:
+            search_from = found + 1
+            where = c.doc.source.location(base + found)
+        cite = Citation(items, where, tok.meta["raw"])
+        tok.meta["citation"] = cite
+        text.citations.append(cite)
+    return text
+
+
+def integer(c: Checker, node: yaml.Node, path: str) -> Any:
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int"):
+        return int(node.value)
+    return c.expect(node, path, "a whole number")
+
+
+_DATE = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+DATE_EXPECTED = "a date as YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+def _date_from(year: int, month: int | None, day: int | None) -> Date | None:
+    return Date.checked(year, month, day)
+
+
+def date(c: Checker, node: yaml.Node, path: str) -> Any:
+    """YYYY, YYYY-MM, YYYY-MM-DD, or CSL `{date-parts: [[Y, M, D]]}` / `{raw: ...}`."""
+    if isinstance(node, yaml.MappingNode):
+        fields = {
+            "date-parts": Field(_any, expected="[[YYYY, MM, DD]]"),
+            "raw": Field(plain),
+            "literal": Field(plain),
+            "season": Field(_any),
+            "circa": Field(_any),
+        }
+        got = c.mapping(node, path, fields)
+        if got is None:
+            return INVALID
+        if "date-parts" in got:
+            parts_node = got["date-parts"]
+            parts = _date_parts(parts_node)
+            if parts is None:
+                return c.fail(
+                    parts_node,
+                    _join(path, "date-parts"),
+                    "expected [[YYYY]], [[YYYY, MM]] or [[YYYY, MM, DD]]",
+                )
+            result = _date_from(*parts)
+            if result is None:
+                return c.fail(parts_node, _join(path, "date-parts"), _not_real(parts[0]))
+            return result
+        if "raw" in got:
+            m = _DATE.match(got["raw"])
+            if m:
+                result = _date_from(int(m[1]), _opt(m[2]), _opt(m[3]))
+                if result:
+                    return result
+        return c.expect(node, path, DATE_EXPECTED + " or CSL date-parts")
+    if not isinstance(node, yaml.ScalarNode):
+        return c.expect(node, path, DATE_EXPECTED)
+    m = _DATE.match(node.value.strip())
+    if not m:
+        return c.expect(node, path, DATE_EXPECTED)
+    result = _date_from(int(m[1]), _opt(m[2]), _opt(m[3]))
+    if result is None:
+        return c.fail(node, path, f"'{node.value}' {_not_real(int(m[1]))}")
+    return result
+
+
+def _not_real(year: int) -> str:
+    if year == 0:
+        return "is not a real date: there is no year 0 (-1 is 1 BCE, as in CSL)"
+    return "is not a real date"
+
+
+def csl_date(c: Checker, node: yaml.Node, path: str) -> Any:
+    """A source record's date: what `date` takes, or any CSL date the processor reads on its
+    own (`{literal: Spring 2020}`, a `raw` string it parses, `season`, `circa`). Those come
+    back as their text: the model keeps only dates it can place."""
+    if isinstance(node, yaml.MappingNode):
+        keys = {k.value for k, _ in node.value}
+        if "date-parts" not in keys and keys & {"literal", "raw"}:
+            for k, v in node.value:
+                if k.value in ("literal", "raw") and isinstance(v, yaml.ScalarNode):
+                    if k.value == "raw" and _DATE.match(v.value.strip()):
+                        return date(c, node, path)
+                    return v.value
+            return c.expect(node, path, DATE_EXPECTED + " or CSL date-parts")
+    elif c.lenient and isinstance(node, yaml.ScalarNode) and not _DATE.match(node.value.strip()):
+        return node.value  # a string date in an export: the processor parses it
+    return date(c, node, path)
+
+
+def _opt(s: str | None) -> int | None:
+    return int(s) if s else None
+
+
+def _date_parts(node: yaml.Node) -> tuple[int, int | None, int | None] | None:
+    if not (isinstance(node, yaml.SequenceNode) and node.value):
+        return None
+    first = node.value[0]
+    if not (isinstance(first, yaml.SequenceNode) and 1 <= len(first.value) <= 3):
+        return None
+    nums = []
+    for part in first.value:  # Zotero writes some parts as strings: ["2020", "05"]
+        if not (isinstance(part, yaml.ScalarNode) and re.fullmatch(r"-?\d+", part.value.strip())):
+            return None
+        nums.append(int(part.value))
+    nums += [None] * (3 - len(nums))
+    return nums[0], nums[1], nums[2]
+
+
+def _any(c: Checker, node: yaml.Node, path: str) -> Any:
+    return node
+
+
+def seq(convert: Converter, minimum: int = 0, what: str = "item", too_few: str = "") -> Converter:
+    """A list of values; a single value is taken as a list of one."""
+
+    def convert_seq(c: Checker, node: yaml.Node, path: str) -> Any:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out = []
+        for i, item in enumerate(items):
+            value = convert(c, item, f"{path}[{i}]")
+            if value is not INVALID:
+                out.append(value)
+        if len(items) < minimum:
+            message = too_few or f"needs at least {minimum} {what}{'s' if minimum > 1 else ''}"
+            return c.fail(node, path, message + f", found {len(items)}")
+        return out
+
+    return convert_seq
+
+
+def choice(values: Iterable[str], what: str) -> Converter:
+    allowed = tuple(values)
+
+    def convert_choice(c: Checker, node: yaml.Node, path: str) -> Any:
+        value = plain(c, node, path)
+        if value is INVALID:
+            return INVALID
+        if value.lower() in allowed:
+            return value.lower()
+        listed = (
+            f"one of: {', '.join(allowed)}"
+            if len(allowed) <= 12
+            else f"{what} such as {', '.join(_COMMON_TYPES)} (see docs/format.md)"
+        )
+        return c.fail(
+            node,
+            path,
+            f"'{value}' is not {what}{suggest(value.lower(), allowed)}; expected {listed}",
+        )
+
+    return convert_choice
+
+
+_COMMON_TYPES = ("article-newspaper", "article-magazine", "report", "book", "webpage")
+
+
+def pattern(regex: str, what: str) -> Converter:
+    compiled = re.compile(regex)
+
+    def convert_pattern(c: Checker, node: yaml.Node, path: str) -> Any:
+        value = one_line(c, node, path)
+        if value is INVALID:
+            return INVALID
+        if not compiled.fullmatch(value):
+            return c.fail(node, path, f"'{value}' is not {what}")
+        return value
+
+    return convert_pattern
+
+
+SOURCE_ID = pattern(
+    r"[^\s\[\]{};,@\uff1b\u061b]+",
+    "a valid id (no spaces, brackets, braces, commas, semicolons or @)",
+)
+VIEW_ID = pattern(r"[A-Za-z0-9_.:-]+", "a valid id (letters, digits and _ . : - only)")
+LANGUAGE = pattern(
+    r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", "a BCP 47 language tag such as en, ru or zh-Hans"
+)
+
+
+def boolean(c: Checker, node: yaml.Node, path: str) -> Any:
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":bool"):
+        return node.value.lower() in ("true", "yes", "on")
+    return c.expect(node, path, "true or false")
+
+
+def positive(c: Checker, node: yaml.Node, path: str) -> Any:
+    value = integer(c, node, path)
+    if value is not INVALID and value < 1:
+        return c.fail(node, path, f"expected a whole number of 1 or more, found {value}")
+    return value
+
+
+INTERNAL_SECTIONS = ("background", "timeline", "implications", "balance")
+"""Sections a brief may mark `internal:`; editions with `hide_internal` leave them out."""
+
+AUDIENCE_OPTIONS: dict[str, Field] = {
+    "judgments": Field(positive, expected="how many key judgments to show (the first N)"),
+    "max_pages": Field(positive, expected="the most PDF pages this edition may have"),
+    "show_grades": Field(boolean, expected="whether source reliability grades are shown"),
+    "how_to_read": Field(boolean, expected="whether the 'How to read this brief' box is shown"),
+    "hide_internal": Field(
+        boolean, expected="whether the brief's `internal` sections are left out"
+    ),
+}
+"""Per-audience options: set in a template set's manifest, overridden by a brief's `audiences`."""
+
+
+def ratio(c: Checker, node: yaml.Node, path: str) -> Any:
+    """A number of 1 or more (a largest/smallest ratio)."""
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith((":int", ":float")):
+        try:
+            value = float(node.value.replace("_", ""))
+        except ValueError:
+            value = 0.0
+        if 1 <= value < float("inf"):
+            return value
+    return c.expect(node, path, "a number of 1 or more, such as 1.5")

@@ -1,0 +1,413 @@
+"""Source records: CSL items with counterpoint's analytic keys, from every bibliography file.
+
+Part of stage 2 (validate): CSL YAML, CSL JSON as Zotero and Better BibTeX write it, and
+BibTeX/BibLaTeX files (converted by Pandoc) become `model.SourceRecord`s, each located in
+its file, with the item as the CSL processor will get it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InvalidInput, Location, Problem
+from .load import Document, load
+from .model import GRADES, Date, Name, Reliability, SourceRecord
+from .schema import (
+    DATE_EXPECTED,
+    INVALID,
+    SOURCE_ID,
+    Checker,
+    Field,
+    _any,
+    _is_null,
+    choice,
+    csl_date,
+    md,
+    one_line,
+    plain,
+    seq,
+)
+from .vocab import CSL_DATE_VARS, CSL_NAME_VARS, CSL_TEXT_VARS, CSL_TYPES
+
+NAME_FIELDS = {
+    "family": Field(one_line, expected="family name"),
+    "given": Field(one_line, expected="given names"),
+    "literal": Field(one_line, expected="an organisation's name"),
+    "non-dropping-particle": Field(one_line),
+    "dropping-particle": Field(one_line),
+    "suffix": Field(one_line),
+    "comma-suffix": Field(_any),
+    "static-ordering": Field(_any),
+    "parse-names": Field(_any),
+}
+
+
+def name(c: Checker, node: yaml.Node, path: str) -> Any:
+    """A CSL name: {family, given} or {literal}; a plain string is taken as literal."""
+    if isinstance(node, yaml.ScalarNode):
+        value = one_line(c, node, path)
+        return INVALID if value is INVALID else Name(literal=value)
+    got = c.mapping(node, path, NAME_FIELDS, "a name ({family: ..., given: ...} or {literal: ...})")
+    if got is None:
+        return INVALID
+    if not (got.get("family") or got.get("literal")):
+        return c.fail(node, path, "a name needs 'family' (a person) or 'literal' (an organisation)")
+    particle = " ".join(
+        p for p in (got.get("dropping-particle"), got.get("non-dropping-particle")) if p
+    )
+    return Name(
+        family=got.get("family", ""),
+        given=got.get("given", ""),
+        literal=got.get("literal", ""),
+        particle=particle,
+        suffix=got.get("suffix", ""),
+    )
+
+
+def reliability(c: Checker, node: yaml.Node, path: str) -> Any:
+    got = c.mapping(
+        node,
+        path,
+        {
+            "grade": Field(
+                choice([g.lower() for g in GRADES], "an Admiralty grade"),
+                required=True,
+                expected="a grade A-F",
+            ),
+            "note": Field(md, expected="why this grade (Markdown)"),
+        },
+    )
+    if got is None or "grade" not in got:
+        return INVALID
+    return Reliability(got["grade"].upper(), got.get("note"))
+
+
+def source_language(c: Checker, node: yaml.Node, path: str) -> Any:
+    """A BCP 47 tag (en, zh-Hans), or a language's English name as Zotero writes it
+    ("English"), which becomes its tag."""
+    value = one_line(c, node, path)
+    if value is INVALID or LANGUAGE_TAG.fullmatch(value):
+        return value
+    from babel import Locale  # only for records that name a language in words
+
+    names = {name.casefold(): code for code, name in Locale("en").languages.items()}
+    code = names.get(value.strip().casefold())
+    if code is None:
+        return c.fail(
+            node,
+            path,
+            f"'{value}' is not a BCP 47 language tag (en, ru, zh-Hans) or a language name",
+        )
+    return code
+
+
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+COUNTERPOINT_SOURCE_KEYS = ("stance", "reliability", "cited-in")
+"""The keys counterpoint adds to a CSL item (FORMAT.md); they never reach the processor."""
+
+SOURCE_FIELDS: dict[str, Field] = {
+    "id": Field(SOURCE_ID, required=True, expected="a unique id such as petrova-2025"),
+    "type": Field(choice(CSL_TYPES, "a CSL type"), required=True, expected="a CSL type"),
+    "title": Field(one_line, expected="the source's title"),
+    "author": Field(seq(name), expected="CSL names"),
+    "container-title": Field(one_line, expected="outlet, journal or site"),
+    "publisher": Field(one_line),
+    "issued": Field(csl_date, expected=DATE_EXPECTED),
+    "accessed": Field(csl_date, expected=DATE_EXPECTED),
+    "URL": Field(one_line, expected="a web address"),
+    "language": Field(source_language),
+    "stance": Field(one_line, expected="one line"),
+    "reliability": Field(reliability),
+    "note": Field(plain),
+    "cited-in": Field(SOURCE_ID, expected="the id of the source this one is cited through"),
+    "custom": Field(_any),
+    **{k: Field(seq(name)) for k in CSL_NAME_VARS},
+    **{k: Field(csl_date) for k in CSL_DATE_VARS},
+    **{k: Field(_any) for k in CSL_TEXT_VARS},
+}
+
+SOURCE_FIELDS_YAML = {
+    **SOURCE_FIELDS,
+    "title": Field(one_line, required=True, expected="the source's title"),
+}
+"""Hand-written records (FORMAT.md) need a title; exports from Zotero may lack one."""
+
+_CITATION_KEY_LINE = re.compile(r"^\s*Citation Key:\s*(\S+)\s*$", re.M | re.I)
+
+
+def _data(node: yaml.Node) -> Any:
+    """A YAML node as CSL JSON data: mappings, lists, and scalars as written (whole
+    numbers as numbers, so date-parts stay numeric)."""
+    if isinstance(node, yaml.MappingNode):
+        return {k.value: _data(v) for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_data(v) for v in node.value]
+    if node.tag.endswith(":int") and re.fullmatch(r"-?\d+", node.value):
+        return int(node.value)
+    if node.tag.endswith(":null"):
+        return None
+    return node.value
+
+
+def _csl_date(value: Any) -> Any:
+    if isinstance(value, Date):
+        parts = [p for p in (value.year, value.month, value.day) if p is not None]
+        return {"date-parts": [parts]}
+    return value
+
+
+def citation_key(got: dict[str, Any]) -> str:
+    """The key a source is cited by: Better BibTeX's `citation-key`, the `Citation Key:`
+    line Zotero writes in `note`, else the item's id."""
+    key = got.get("citation-key")
+    if isinstance(key, yaml.ScalarNode):
+        key = key.value
+    if isinstance(key, str) and key.strip():
+        return key.strip()
+    m = _CITATION_KEY_LINE.search(got.get("note", "") or "")
+    return m[1] if m else str(got["id"])
+
+
+def source_record(c: Checker, node: yaml.Node, path: str) -> Any:
+    before = len(c.problems)
+    fields = SOURCE_FIELDS if c.lenient else SOURCE_FIELDS_YAML
+    got = c.mapping(node, path, fields, "a source record (a CSL item)")
+    if got is None or len(c.problems) > before or not {"id", "type"} <= got.keys():
+        if got and "id" in got:
+            c.broken.add(citation_key(got))
+        return INVALID
+    key = citation_key(got)
+    csl: dict[str, Any] = {}
+    for k_node, v_node in node.value:
+        k = k_node.value
+        if k in COUNTERPOINT_SOURCE_KEYS or _is_null(v_node):
+            continue
+        value = got.get(k, v_node)
+        if isinstance(value, Date):
+            csl[k] = _csl_date(value)
+        elif isinstance(value, str) and (k in CSL_DATE_VARS or k in ("issued", "accessed")):
+            csl[k] = _data(v_node) if isinstance(v_node, yaml.MappingNode) else {"raw": value}
+        elif k == "author" or k in CSL_NAME_VARS:  # a plain string is an organisation
+            csl[k] = [{"literal": n} if isinstance(n, str) else n for n in _data(v_node)]
+        else:
+            csl[k] = _data(v_node)
+    csl["id"] = key
+    if "language" in got:
+        csl["language"] = got["language"]
+    known = {
+        "id", "type", "title", "author", "editor", "container-title", "publisher", "issued",
+        "URL", "accessed", "language", "stance", "reliability", "note", "cited-in",
+    }  # fmt: skip
+    extra = {
+        k: (v.value if isinstance(v, yaml.ScalarNode) else v)
+        for k, v in got.items()
+        if k not in known
+    }
+    return SourceRecord(
+        id=key,
+        type=got["type"],
+        title=got.get("title", ""),
+        where=c.doc.at(node),
+        author=got.get("author", []),
+        editor=got.get("editor", []),
+        container_title=got.get("container-title", ""),
+        publisher=got.get("publisher", ""),
+        issued=got["issued"] if isinstance(got.get("issued"), Date) else None,
+        url=got.get("URL", ""),
+        accessed=got["accessed"] if isinstance(got.get("accessed"), Date) else None,
+        language=got.get("language", ""),
+        stance=got.get("stance", ""),
+        reliability=got.get("reliability"),
+        note=got.get("note", ""),
+        cited_in=got.get("cited-in", ""),
+        extra=extra,
+        csl=csl,
+    )
+
+
+# -- files ----------------------------------------------------------------------------
+YAML_FILES = (".yaml", ".yml")
+JSON_FILES = (".json",)
+BIBTEX_FILES = {".bib": "biblatex", ".bibtex": "bibtex"}
+"""Pandoc's reading of the two: .bib as BibLaTeX, .bibtex as plain BibTeX."""
+BIBLIOGRAPHY_FILES = (*YAML_FILES, *JSON_FILES, *BIBTEX_FILES)
+
+
+def read_sources(
+    path: Path, problems: list[Problem], broken: set[str] | None = None
+) -> list[SourceRecord]:
+    """Source records from one file: CSL YAML (an item, `references: [items]`, or a list),
+    CSL JSON as Zotero and Better BibTeX write it, or a BibTeX/BibLaTeX .bib file."""
+    suffix = path.suffix.lower()
+    if suffix not in BIBLIOGRAPHY_FILES:
+        problems.append(
+            Problem(
+                Location(str(path)),
+                f"counterpoint cannot read '{suffix or path.name}' files as a bibliography; "
+                "use CSL YAML (.yaml), CSL JSON (.json) or BibTeX/BibLaTeX (.bib)",
+            )
+        )
+        if broken is not None:
+            broken.add(UNREADABLE)
+        return []
+    try:
+        if suffix in BIBTEX_FILES:
+            doc, lines = _bibtex(path, BIBTEX_FILES[suffix])
+        else:
+            doc, lines = load(path), None
+    except InvalidInput as exc:
+        problems.extend(exc.problems)
+        if broken is not None:
+            broken.add(UNREADABLE)  # its ids are unknown: don't call its citations unknown too
+        return []
+    lenient = suffix not in YAML_FILES  # written by Zotero, Better BibTeX or Pandoc: kept
+    c = Checker(doc, problems, broken, lenient=lenient)
+    root = doc.root
+    if root is None:
+        problems.append(Problem(Location(str(path)), "is empty; expected a source record"))
+        return []
+    before = len(problems)
+    if isinstance(root, yaml.MappingNode) and any(k.value == "references" for k, _ in root.value):
+        got = c.mapping(root, "", {"references": Field(seq(source_record))})
+        records = (got or {}).get("references", [])
+    elif isinstance(root, yaml.SequenceNode):
+        records = [r for r in seq(source_record)(c, root, "") if r is not INVALID]
+    else:
+        record = source_record(c, root, "")
+        records = [] if record is INVALID else [record]
+    if lines is not None:  # locate records and problems at their .bib entries, not the JSON
+        for r in records:
+            r.where = lines.get(r.id, Location(str(path)))
+        for i in range(before, len(problems)):
+            p = problems[i]
+            problems[i] = Problem(_entry_at(doc, p.where, lines, path), p.message, p.path)
+    return records
+
+
+_BIB_ENTRY = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
+_PANDOC_ERROR = re.compile(r'Error at (?:".*?" )?\(line (\d+), column (\d+)\):\s*(.*)', re.S)
+
+
+def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, Location]]:
+    """A .bib file as CSL JSON (Pandoc converts it, as it does for its own citations),
+    and the line of each entry, so records and mistakes are located in the .bib file."""
+    import hashlib
+
+    from . import pandoc
+    from .load import Source, parse, read_text
+    from .regexcache import user_cache_dir
+
+    text = read_text(path)
+    digest = hashlib.sha256(f"{pandoc.identity()}\0{dialect}\0{text}".encode()).hexdigest()
+    cached = Path(user_cache_dir("bibtex", digest + ".json"))
+    try:
+        converted = cached.read_text(encoding="utf-8")
+    except OSError:
+        try:
+            ran = pandoc.run(["-f", dialect, "-t", "csljson"], text.encode("utf-8"), str(path))
+        except pandoc.PandocError as exc:
+            m = _PANDOC_ERROR.search("\n".join(exc.lines))
+            if m:
+                where = Location(str(path), int(m[1]), int(m[2]))
+                what = m[3].strip().splitlines()[0] if m[3].strip() else "cannot be read"
+                raise InvalidInput([Problem(where, f"BibTeX syntax error: {what}")]) from None
+            raise InvalidInput([Problem(Location(str(path)), str(exc))]) from None
+        converted = ran.stdout.decode("utf-8")
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(converted, encoding="utf-8")
+        except OSError:
+            pass
+    source = Source(path, text)
+    lines = {m[1]: source.location(m.start(1)) for m in _BIB_ENTRY.finditer(text)}
+    return parse(path, converted), lines
+
+
+def _entry_at(doc: Document, where: Location, lines: dict[str, Location], path: Path) -> Location:
+    """The .bib entry holding a problem found in its converted form."""
+    root = doc.root
+    if isinstance(root, yaml.SequenceNode):
+        for item in root.value:
+            if item.start_mark.line + 1 <= where.line <= item.end_mark.line + 1:
+                ids = [v.value for k, v in getattr(item, "value", []) if k.value == "id"]
+                if ids and ids[0] in lines:
+                    return lines[ids[0]]
+    return Location(str(path))
+
+
+UNREADABLE = "\0unreadable"
+"""Marks, among the broken source ids, a bibliography file that could not be read at all."""
+
+MAX_FOLDER_ENTRIES = 10_000
+"""A bibliography folder is searched through at most this many files and folders."""
+
+
+def _in_project(path: Path, base: Path) -> bool:
+    """Source records are read only from the brief's project: the brief's folder, the folder
+    above it (briefs/ beside seeds/), or the working folder, after following links. A brief
+    from elsewhere cannot make counterpoint read the rest of your disk."""
+    folder = base.resolve()
+    roots = (folder, folder.parent, Path.cwd().resolve())
+    return any(path.is_relative_to(r) for r in roots if r != Path(r.anchor))
+
+
+def _bibliography_files(
+    base: Path, entries: list[str], doc: Document, node: yaml.Node | None, problems: list[Problem]
+) -> list[Path]:
+    files: list[Path] = []
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    for i, entry in enumerate(entries):
+        where = doc.at(items[i]) if node is not None and i < len(items) else doc.at(doc.root)
+        p = (base / entry).resolve()
+        if not _in_project(p, base):
+            problems.append(
+                Problem(
+                    where,
+                    f"'{entry}' is outside the brief's folder, the folder above it and the "
+                    "working folder; source records must be inside one of them",
+                    f"bibliography[{i}]",
+                )
+            )
+            continue
+        if p.is_dir():
+            found = []
+            for n, f in enumerate(p.rglob("*")):
+                if n >= MAX_FOLDER_ENTRIES:
+                    problems.append(
+                        Problem(
+                            where,
+                            f"folder '{entry}' has more than {MAX_FOLDER_ENTRIES:,} entries; "
+                            "name a smaller folder",
+                            f"bibliography[{i}]",
+                        )
+                    )
+                    break
+                record = f.suffix.lower() in BIBLIOGRAPHY_FILES and f.is_file()
+                if record and _in_project(f.resolve(), base):  # a link may lead outside
+                    found.append(f)
+            found.sort()
+            if not found:
+                problems.append(
+                    Problem(
+                        where,
+                        f"folder '{entry}' holds no source records (.yaml, .json or .bib)",
+                        f"bibliography[{i}]",
+                    )
+                )
+            files += found
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(
+                Problem(
+                    where,
+                    f"no file or folder '{entry}' (relative to the brief)",
+                    f"bibliography[{i}]",
+                )
+            )
+    return files

@@ -238,6 +238,27 @@ def _long_brief(tmp_path: Path, notes: int) -> Path:
     return path
 
 
+def _wait_for_layout(proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Wait until the build has forked its PDF layout process (a child running the same
+    command line as the build), rather than for a guessed time."""
+    pid = proc.pid
+    own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            children = []
+        for child in children:
+            try:
+                if Path(f"/proc/{child}/cmdline").read_bytes() == own:
+                    time.sleep(0.5)  # well into the layout
+                    return
+            except OSError:
+                continue
+        time.sleep(0.05)
+
+
 def test_ctrl_c_mid_pdf_exits_130_and_keeps_old_files(tmp_path: Path) -> None:
     """A real process, a real SIGINT while WeasyPrint lays out a 1,000-note PDF (13 s)."""
     brief = _long_brief(tmp_path, 1000)
@@ -246,11 +267,11 @@ def test_ctrl_c_mid_pdf_exits_130_and_keeps_old_files(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     args = [sys.executable, "-m", "counterpoint", "build", str(brief), "--out", str(out)]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    time.sleep(2.5)  # imports, validation and the HTML take about 1 s
+    _wait_for_layout(proc)
     assert proc.poll() is None, "the build finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    assert proc.returncode == 130, (stdout, stderr)
     assert stderr.decode() == "interrupted; no partial files were written\n"
     assert stdout == b""
     assert _contents(out) == old

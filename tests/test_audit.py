@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from counterpoint import BuildError, InvalidInput, build, validate
 from counterpoint.audit import AuditReport, audit_brief
-from counterpoint.codes import CHECKS, ICD203_ALTERNATIVE_ROW, LOADED_TERMS, OFF_SCALE_TERMS
 from counterpoint.build import audit
 from counterpoint.cli import main
+from counterpoint.codes import CHECKS, ICD203_ALTERNATIVE_ROW, LOADED_TERMS, OFF_SCALE_TERMS
 from counterpoint.resolve import resolve
 
 from .conftest import MINIMAL, ROOT

@@ -21,11 +21,20 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from counterpoint import BuildError, CounterpointError, InvalidInput, build, publish, validate
+from counterpoint import (
+    BuildError,
+    CounterpointError,
+    InvalidInput,
+    build,
+    limits,
+    publish,
+    validate,
+)
 from counterpoint import load as load_module
 from counterpoint.build import output_path
 from counterpoint.cli import main
-from counterpoint.load import MAX_FILE_BYTES, Source, load
+from counterpoint.limits import MAX_FILE_BYTES
+from counterpoint.load import Source, load
 from counterpoint.publish import inside, safe_stem, write_all, write_atomic
 
 from .conftest import MINIMAL, SOURCES
@@ -452,11 +461,11 @@ def test_counterpoint_error_is_the_only_user_error() -> None:
 
 # -- the page policy, piece by piece (harden.harden_html) -----------------------------------
 def _harden(html: str, medium: str = "web", remote: bool = False) -> tuple[str, list[str]]:
-    from counterpoint.harden import Page, harden_html
+    from counterpoint.sanitize import Page, harden_html
 
     project = ROOT / "tests" / "hostile" / "briefs"
     policy = publish.FetchPolicy(roots=[project], allow_remote=remote)
-    return harden_html(html, Page(policy.check, project, remote, publish.MAX_DATA_URL), medium)
+    return harden_html(html, Page(policy.check, project, remote, limits.MAX_DATA_URL), medium)
 
 
 # What every page starts its <head> with: the serializer (lexbor) escapes only & " < > and
@@ -585,10 +594,10 @@ ACTIVE_PAGES = [
 def test_page_check_acts_on_active_pages(html: str) -> None:
     from selectolax.lexbor import LexborHTMLParser
 
-    from counterpoint.harden import Page, _Cleaner
+    from counterpoint.sanitize import Page, _Cleaner
 
     project = ROOT / "tests" / "hostile" / "briefs"
-    page = Page(publish.FetchPolicy(roots=[project]).check, project, False, publish.MAX_DATA_URL)
+    page = Page(publish.FetchPolicy(roots=[project]).check, project, False, limits.MAX_DATA_URL)
     cleaner = _Cleaner(page, "web")
     assert cleaner.clean(LexborHTMLParser(html, scripting=True)) > 0 or cleaner.warnings
 
@@ -598,7 +607,7 @@ def test_built_pages_are_written_as_parsed_and_need_no_second_pass(tmp_path: Pat
     written passes the check unchanged (what a browser builds from it is what was checked)."""
     from selectolax.lexbor import LexborHTMLParser
 
-    from counterpoint.harden import Page, _Cleaner, _take_policy, content_policy
+    from counterpoint.sanitize import Page, _Cleaner, _take_policy, content_policy
 
     out = build(ROOT / "briefs" / "russian-far-east.yaml", tmp_path, ["html", "print-html"], "all")
     assert len(out) == 6
@@ -609,7 +618,7 @@ def test_built_pages_are_written_as_parsed_and_need_no_second_pass(tmp_path: Pat
         assert page.startswith(f'<!DOCTYPE html>\n<html lang="en"><head>{CSP}'), o.path.name
         tree = LexborHTMLParser(page, scripting=True)
         assert _take_policy(tree, content_policy(False))
-        cleaner = _Cleaner(Page(check, ROOT / "briefs", False, publish.MAX_DATA_URL), "web")
+        cleaner = _Cleaner(Page(check, ROOT / "briefs", False, limits.MAX_DATA_URL), "web")
         assert (cleaner.clean(tree), cleaner.warnings) == (0, []), o.path.name
 
 
@@ -629,7 +638,7 @@ def test_page_that_changes_when_parsed_again_is_cleaned_again() -> None:
 
 
 def test_page_that_never_settles_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    from counterpoint import harden
+    from counterpoint import sanitize as harden
 
     monkeypatch.setattr(harden, "_ROUNDS", 1)  # the payload above needs two
     with pytest.raises(BuildError) as info:

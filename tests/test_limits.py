@@ -120,9 +120,20 @@ def test_the_layout_process_reports_each_way_it_can_end(tmp_path, capfd) -> None
 
 
 def test_the_time_limit_stops_the_layout_process(tmp_path) -> None:
-    from counterpoint.harden import time_limit
+    from counterpoint.timelimit import time_limit
 
     started = time.perf_counter()
     with pytest.raises(BuildError, match=r"stopped after 0\.5 s"), time_limit(0.5, "x.yaml"):
         _in_child(lambda: time.sleep(30), 100, tmp_path / "x.pdf")  # type: ignore[arg-type,return-value]
     assert time.perf_counter() - started < 5
+
+
+def test_every_limit_is_in_the_security_page() -> None:
+    """limits.py holds every limit; docs/security.md must name each one, with its value."""
+    from counterpoint import limits
+
+    page = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    names = [n for n in vars(limits) if n.isupper()]
+    assert len(names) >= 18
+    missing = [n for n in names if f"`limits.{n}`" not in page]
+    assert missing == []

@@ -16,11 +16,9 @@ from . import cache
 from .audit import AuditReport, Finding, audit_brief
 from .csl import Style
 from .errors import BuildError, CounterpointError, display_path
-from .harden import Page, harden_html
+from .limits import MAX_DATA_URL, MEMORY_LIMIT
 from .model import Brief, Date
 from .publish import (
-    MAX_DATA_URL,
-    MEMORY_LIMIT,
     FetchPolicy,
     inside,
     safe_stem,
@@ -30,6 +28,7 @@ from .publish import (
 )
 from .render import Medium, prepare, render
 from .resolve import Resolved, Resolving, start
+from .sanitize import Page, harden_html
 from .templates import TemplateSet, available, find, search_roots
 from .validate import validate
 
@@ -147,7 +146,7 @@ def build(
     Outputs whose inputs have not changed since the last build are not rebuilt (cache.py)
     unless force=True; they come back with `cached=True`.
     A PDF is laid out in a child process whose memory may grow by `memory_limit` MiB
-    (publish.MEMORY_LIMIT; 0 or None: in this process, unlimited).
+    (limits.MEMORY_LIMIT; 0 or None: in this process, unlimited).
     """
     for fmt in formats:
         if fmt not in FORMATS:
@@ -347,7 +346,7 @@ def _build_audience(edition: _Edition, settings: _Settings, started: float) -> l
                 + ": every edition must show every view, contested point and key judgment "
                 "the brief asks for"
             )
-        html, removed = harden_html(html, page, medium)  # inert, self-contained (harden.py)
+        html, removed = harden_html(html, page, medium)  # inert, self-contained (sanitize.py)
         if fmt == "pdf":
             files = [brief.path, *dict.fromkeys(Path(s.where.file) for s in brief.sources.values())]
             from .fonts import preflight  # PDFs only

@@ -153,8 +153,7 @@ def build(
       counterpoint build briefs/ --audience all --jobs 2 --force
     """
     from .build import find_briefs
-    from .harden import TIME_LIMIT
-    from .publish import MEMORY_LIMIT
+    from .limits import MEMORY_LIMIT, TIME_LIMIT
     from .shelf import build_shelf
 
     try:
@@ -207,7 +206,8 @@ def validate(briefs: tuple[str, ...]) -> None:
     """
     from .build import find_briefs
     from .errors import display_path
-    from .harden import TIME_LIMIT, time_limit
+    from .limits import TIME_LIMIT
+    from .timelimit import time_limit
     from .validate import validate as validate_one
 
     try:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .limits import MAX_STYLE_BYTES
+
 DEFAULT_STYLE = "chicago-notes-bibliography"
 """The Chicago Manual of Style, 18th edition, notes and bibliography."""
 
@@ -28,9 +30,6 @@ ALIASES = {
     "mhra": "mhra-notes",
 }
 """Short names for the styles policy, legal and social-science writers are most asked for."""
-
-MAX_STYLE_BYTES = 2 * 1024 * 1024
-"""Size of one .csl file (the largest official style is about 250 KB)."""
 
 
 class StyleError(ValueError):

@@ -17,23 +17,13 @@ from pathlib import Path
 import yaml
 
 from .errors import InvalidInput, Location, Problem
+from .limits import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, MAX_PROBLEMS
 
 try:  # libyaml keeps node marks and is ~14x faster than the pure-Python loader
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-"""Files larger than this are refused before parsing (a brief is a few dozen KB)."""
-
-MAX_NODES = 200_000
-"""More YAML values than this in one file is refused before the tree is built."""
-
-MAX_DEPTH = 100
-"""Values nested deeper than this are refused (libyaml's composer recurses in C)."""
-
-MAX_PROBLEMS = 100
-"""At most this many structural problems are listed for one file."""
 
 STANDARD_TAGS = {
     "tag:yaml.org,2002:str",

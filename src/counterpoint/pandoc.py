@@ -16,10 +16,9 @@ from functools import cache
 from pathlib import Path
 
 from .errors import BuildError
+from .limits import PANDOC_TIMEOUT
 
 ENVIRONMENT = "COUNTERPOINT_PANDOC"
-TIMEOUT = 120.0
-"""Seconds one Pandoc run may take; a run that takes longer is stopped (a hostile style)."""
 
 
 @cache
@@ -93,11 +92,11 @@ def start(args: Sequence[str], stdin: bytes) -> subprocess.Popen[bytes]:
 def finish(process: subprocess.Popen[bytes], stdin: bytes, what: str) -> Result:
     """Feed a started run its input and wait for it; errors are one line naming `what`."""
     try:
-        out, err = process.communicate(stdin, timeout=TIMEOUT)
+        out, err = process.communicate(stdin, timeout=PANDOC_TIMEOUT)
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
-        raise BuildError(f"{what}: Pandoc took over {TIMEOUT:.0f} s; stopped") from None
+        raise BuildError(f"{what}: Pandoc took over {PANDOC_TIMEOUT:.0f} s; stopped") from None
     lines = err.decode("utf-8", "replace").splitlines()
     if process.returncode != 0:
         message = " ".join(line.strip() for line in lines if line.strip()) or "no message"

@@ -20,23 +20,9 @@ from typing import Any, NoReturn
 from urllib.parse import unquote, urlsplit
 
 from .errors import BuildError, display_path
+from .limits import MAX_DATA_URL, MAX_FETCH_BYTES, MAX_PDF_NOTES
 from .model import Date
 from .resolve import Note
-
-MAX_DATA_URL = 2 * 1024 * 1024
-"""data: URLs larger than this are refused."""
-
-MAX_FETCH_BYTES = 20 * 1024 * 1024
-"""A file or remote resource larger than this is not loaded into a PDF."""
-
-MAX_PDF_NOTES = 3_000
-"""More notes than this are refused for a PDF: layout costs about 12 ms and 150 KB a note."""
-
-MEMORY_LIMIT = 2048
-"""MiB by which a PDF's layout may grow the address space of the process it starts from
-(`--memory-limit`, COUNTERPOINT_MEMORY_LIMIT; 0 for none). Layout runs in a child process
-limited with RLIMIT_AS. The flagship fits in 150 MiB, a 159-page brief in 600 MiB; address
-space includes the fonts and libraries mapped in, so it runs ahead of resident memory."""
 
 
 def safe_stem(name: str) -> str:

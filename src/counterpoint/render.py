@@ -14,9 +14,10 @@ from markupsafe import Markup, escape
 from . import __version__, audit, errors, figures, markdown, model, resolve
 from .audit import AuditReport
 from .errors import BuildError, display_path
-from .harden import MAX_TEMPLATE_BYTES, Sandbox, SetLoader
+from .limits import MAX_TEMPLATE_BYTES
 from .model import GRADES, Brief, Citation, Date, Event, Name, Text
 from .resolve import BibEntry, Note, Resolved
+from .sandbox import Sandbox, SetLoader
 from .templates import TemplateSet
 
 Medium = Literal["web", "print"]
@@ -61,7 +62,7 @@ class _Renderer:
     def __init__(self, tset: TemplateSet):
         self.tset = tset
         folders = [str(s.folder) for s in tset.chain]
-        # SetLoader and Sandbox (harden.py): only files inside the sets, bounded templates
+        # SetLoader and Sandbox (sanitize.py): only files inside the sets, bounded templates
         prefixed = {f"!{s.name}": SetLoader(str(s.folder)) for s in tset.chain}
         loader = jinja2.ChoiceLoader(
             [SetLoader(folders), jinja2.PrefixLoader(prefixed, delimiter="/")]
@@ -172,7 +173,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    from .harden import GENERATOR_VERSION
+    from .sandbox import GENERATOR_VERSION
 
     return jinja2.FileSystemBytecodeCache(str(folder), f"counterpoint-{GENERATOR_VERSION}-%s.cache")
 

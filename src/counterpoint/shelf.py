@@ -45,7 +45,7 @@ def _warm(formats: Sequence[str]) -> None:
 
 def _build_one(path: Path, options: dict[str, Any], seconds: float | None) -> BriefResult:
     from .errors import display_path
-    from .harden import time_limit
+    from .timelimit import time_limit
 
     try:
         with time_limit(seconds, display_path(path)):  # each worker runs in its main thread

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import InvalidInput, Location, Problem
+from .limits import MAX_FOLDER_ENTRIES
 from .load import Document, load
 from .model import GRADES, Date, Name, Reliability, SourceRecord
 from .schema import (
@@ -342,9 +343,6 @@ def _entry_at(doc: Document, where: Location, lines: dict[str, Location], path: 
 
 UNREADABLE = "\0unreadable"
 """Marks, among the broken source ids, a bibliography file that could not be read at all."""
-
-MAX_FOLDER_ENTRIES = 10_000
-"""A bibliography folder is searched through at most this many files and folders."""
 
 
 def _in_project(path: Path, base: Path) -> bool:

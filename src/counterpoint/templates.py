@@ -8,16 +8,12 @@ from pathlib import Path
 import yaml
 
 from .errors import CounterpointError, InvalidInput, Location, Problem, display_path, suggest
+from .limits import MAX_SET_FILE_BYTES
 from .load import load
 from .model import ALL_SECTIONS, FULL_PAPER
 from .schema import AUDIENCE_OPTIONS, INVALID, Checker, Field, one_line, plain, seq
 
 MANIFEST = "manifest.yaml"
-
-MAX_SET_FILE_BYTES = 20 * 1024 * 1024
-"""Largest file a template set may hold (a font, an image): the most a PDF loads
-(publish.MAX_FETCH_BYTES). A larger file is refused when the set is found, before the
-build cache would read it to hash it."""
 
 
 def builtin_root() -> Path:

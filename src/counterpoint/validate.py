@@ -13,6 +13,7 @@ import yaml
 
 from .codes import CHECKS
 from .errors import InvalidInput, Location, Problem, suggest
+from .limits import MAX_VIEWS
 from .load import load
 from .model import (
     CONFIDENCE,
@@ -259,10 +260,6 @@ FORMAT_V1_KEYS = frozenset(
     ]
 )
 """The keys of FORMAT.md; every other brief key (ours, added compatibly) lands in Brief.extra."""
-
-
-MAX_VIEWS = 100
-"""More views than this is refused (docs/security.md lists every limit)."""
 
 
 def _value_node(root: yaml.Node, key: str) -> yaml.Node | None:

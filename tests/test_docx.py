@@ -1,0 +1,233 @@
+"""The Word edition (docx.py): real footnotes equal to the HTML's notes, Word's heading
+styles, real tables, properties, the marking in the header, and the same bytes twice."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from counterpoint import build
+from counterpoint.audit import audit_brief
+from counterpoint.build import style_of
+from counterpoint.docx import reference_doc, write_docx
+from counterpoint.resolve import Resolved, resolve
+from counterpoint.templates import TemplateSet, builtin_root, find, search_roots
+from counterpoint.validate import validate
+
+from .conftest import ROOT, SAMPLES
+from .oracle import page_notes
+
+docx = pytest.importorskip("docx")
+
+FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@dataclass
+class Edition:
+    doc: Resolved
+    tset: TemplateSet
+    data: bytes
+
+
+def edition(path: Path, audience: str) -> Edition:
+    brief = validate(path)
+    tset = find(audience, search_roots(None, path))
+    doc = resolve(brief, tset.sections, style=style_of(brief, tset))
+    data = write_docx(doc, tset, audience, tset.options, audit_brief(brief, doc), None)
+    return Edition(doc, tset, data)
+
+
+@pytest.fixture(scope="module")
+def flagship() -> Edition:
+    return edition(FLAGSHIP, "analyst")
+
+
+@pytest.fixture(scope="module")
+def basic() -> Edition:
+    return edition(SAMPLES / "basic" / "brief.yaml", "analyst")
+
+
+def footnotes(data: bytes) -> list[str]:
+    """The text of word/footnotes.xml's notes (not the separators), in order."""
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        root = etree.fromstring(z.read("word/footnotes.xml"))
+    out = []
+    for note in root.iter(f"{W}footnote"):
+        if note.get(f"{W}type") in ("separator", "continuationSeparator"):
+            continue
+        text = "".join(t.text or "" for t in note.iter(f"{W}t"))
+        out.append(" ".join(text.split()))
+    return out
+
+
+def note_calls(data: bytes) -> list[int]:
+    """The footnote ids of the note calls, in document order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        body = z.read("word/document.xml").decode()
+    return [int(n) for n in re.findall(r'<w:footnoteReference w:id="(\d+)"', body)]
+
+
+def html_notes(path: Path, tmp: Path) -> list[str]:
+    (html,) = build(path, tmp, formats=["html"], force=True)
+    return page_notes(html.path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("which", ["flagship", "basic"])
+def test_footnotes_equal_the_html_notes_in_number_order_and_text(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    ed: Edition = request.getfixturevalue(which)
+    path = FLAGSHIP if which == "flagship" else SAMPLES / "basic" / "brief.yaml"
+    expected = html_notes(path, tmp_path)
+    assert expected, "the edition has notes"
+    assert footnotes(ed.data) == expected
+    calls = note_calls(ed.data)
+    assert len(calls) == len(expected)
+    assert calls == sorted(calls), "note calls come in the notes' order"
+
+
+def test_note_calls_follow_punctuation(flagship: Edition) -> None:
+    with zipfile.ZipFile(io.BytesIO(flagship.data)) as z:
+        body = z.read("word/document.xml").decode()
+    # the run before a note call ends with the punctuation, never a space before it
+    before = re.findall(r'([^>])</w:t></w:r><w:r><w:rPr><w:rStyle w:val="FootnoteReference"', body)
+    assert before and " " not in before
+    assert not re.search(r'<w:footnoteReference w:id="\d+" /></w:r><w:r><w:t[^>]*>[.,;:]', body)
+
+
+def test_headings_use_words_heading_styles(flagship: Edition) -> None:
+    document = docx.Document(io.BytesIO(flagship.data))
+    headings = [
+        (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")
+    ]
+    level1 = [t for s, t in headings if s == "Heading 1"]
+    assert level1[:3] == ["Bottom line", "Background", "The views at a glance"]
+    assert {"The views", "Contested facts", "Timeline", "Key judgments", "Bibliography"} <= set(
+        level1
+    )
+    assert "Balance and sourcing" in level1
+    views = [t for s, t in headings if s == "Heading 2" and t.startswith("View ")]
+    assert views == [f"View {i}. {v.label}" for i, v in enumerate(flagship.doc.views, 1)]
+    assert any(p.style.name == "Title" for p in document.paragraphs)
+    body = zipfile.ZipFile(io.BytesIO(flagship.data)).read("word/document.xml").decode()
+    assert ' TOC \\o "1-2"' in body  # a table of contents field, Word updates it
+
+
+def test_glance_and_balance_are_word_tables(flagship: Edition) -> None:
+    document = docx.Document(io.BytesIO(flagship.data))
+    heads = [[c.text for c in t.rows[0].cells] for t in document.tables]
+    assert ["View", "Thesis", "Arguments", "Counterpoints", "Sources"] in heads
+    assert ["View", "Words", "Arguments", "Counterpoints", "Sources", "Notes"] in heads
+    glance = document.tables[
+        heads.index(["View", "Thesis", "Arguments", "Counterpoints", "Sources"])
+    ]
+    assert [r.cells[0].text for r in glance.rows[1:]] == [v.label for v in flagship.doc.views]
+
+
+def test_figures_are_svg_with_a_png_fallback(flagship: Edition) -> None:
+    with zipfile.ZipFile(io.BytesIO(flagship.data)) as z:
+        media = sorted(n.rsplit(".", 1)[1] for n in z.namelist() if n.startswith("word/media/"))
+        body = z.read("word/document.xml").decode()
+    if shutil.which("rsvg-convert"):
+        assert media == ["png", "png", "svg", "svg"]  # the timeline and the balance chart
+    else:
+        assert media == ["svg", "svg"]
+    assert body.count("<pic:pic") == 2
+
+
+def test_bibliography_has_the_hanging_indent_style(flagship: Edition) -> None:
+    document = docx.Document(io.BytesIO(flagship.data))
+    entries = [p for p in document.paragraphs if p.style.name == "Bibliography"]
+    assert len(entries) == len(flagship.doc.bibliography)
+    fmt = entries[0].style.paragraph_format
+    assert fmt.first_line_indent < 0 < fmt.left_indent
+
+
+def test_properties(flagship: Edition) -> None:
+    props = docx.Document(io.BytesIO(flagship.data)).core_properties
+    brief = flagship.doc.brief
+    assert props.title == brief.title
+    assert props.subject.startswith("Is the territory the Qing empire ceded")
+    assert "[@" not in props.subject and "<" not in props.subject
+    assert props.keywords == ", ".join(v.label for v in flagship.doc.views)
+    assert props.language == brief.language
+    assert props.author == "; ".join(brief.authors)
+
+
+def test_marking_and_title_in_the_header_page_numbers_in_the_footer(write_brief) -> None:
+    from .conftest import MINIMAL
+
+    marking = "OFFICIAL - PUBLIC & <internal>"
+    path = write_brief(MINIMAL.replace("brief: 1\n", f"brief: 1\nmarking: {marking}\n"))
+    ed = edition(path, "analyst")
+    document = docx.Document(io.BytesIO(ed.data))
+    section = document.sections[-1]
+    assert section.header.paragraphs[0].text == f"Test brief\t{marking}"
+    assert section.first_page_header.paragraphs[0].text == marking
+    footer = zipfile.ZipFile(io.BytesIO(ed.data)).read("word/footer1.xml").decode()
+    assert " PAGE " in footer and " NUMPAGES " in footer
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+
+
+def test_without_a_marking_the_header_has_none(basic: Edition) -> None:
+    assert not basic.doc.brief.extra.get("marking")
+    with zipfile.ZipFile(io.BytesIO(basic.data)) as z:
+        headers = [z.read(n).decode() for n in z.namelist() if "header" in n]
+    assert headers and not any("COUNTERPOINT-" in h for h in headers)
+
+
+def test_two_builds_give_the_same_bytes(basic: Edition) -> None:
+    again = edition(SAMPLES / "basic" / "brief.yaml", "analyst")
+    assert again.data == basic.data
+
+
+def test_in_text_style_has_no_notes(write_brief, tmp_path: Path) -> None:
+    from .conftest import MINIMAL
+
+    path = write_brief(MINIMAL.replace("brief: 1\n", "brief: 1\ncsl: apa\n"))
+    ed = edition(path, "analyst")
+    assert footnotes(ed.data) == []
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(ed.data)).paragraphs)
+    assert "(Petrova, 2025" in text
+    assert "References" in text
+
+
+def test_reference_docx_comes_from_the_set_chain(tmp_path: Path) -> None:
+    child = tmp_path / "templates" / "mine"
+    child.mkdir(parents=True)
+    (child / "manifest.yaml").write_text("name: mine\nparent: analyst\naudience: mine\n")
+    tset = find("mine", [tmp_path / "templates", builtin_root()])
+    assert reference_doc(tset) == builtin_root() / "base" / "reference.docx"
+    shutil.copy(builtin_root() / "base" / "reference.docx", child / "reference.docx")
+    assert reference_doc(tset) == child / "reference.docx"
+
+
+def test_reference_docx_is_what_the_script_makes() -> None:
+    from tools.make_reference_docx import make
+
+    assert make() == (builtin_root() / "base" / "reference.docx").read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
+def test_executive_edition_fits_two_pages_in_libreoffice(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    source = tmp_path / "executive.docx"
+    source.write_bytes(edition(FLAGSHIP, "executive").data)
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    assert len(PdfReader(tmp_path / "executive.pdf").pages) <= 2

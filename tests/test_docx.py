@@ -210,12 +210,15 @@ def test_reference_docx_comes_from_the_set_chain(tmp_path: Path) -> None:
     assert reference_doc(tset) == builtin_root() / "base" / "reference.docx"
     shutil.copy(builtin_root() / "base" / "reference.docx", child / "reference.docx")
     assert reference_doc(tset) == child / "reference.docx"
+    executive = find("executive", [builtin_root()])
+    assert reference_doc(executive) == builtin_root() / "executive" / "reference.docx"
 
 
 def test_reference_docx_is_what_the_script_makes() -> None:
-    from tools.make_reference_docx import make
+    from tools.make_reference_docx import SETS, make
 
-    assert make() == (builtin_root() / "base" / "reference.docx").read_bytes()
+    for name in SETS:
+        assert make(name) == (builtin_root() / name / "reference.docx").read_bytes(), name
 
 
 @pytest.mark.slow

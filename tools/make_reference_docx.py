@@ -1,11 +1,11 @@
-"""Make templates/base/reference.docx: the Word styles, page and header of the base set.
+"""Make templates/<set>/reference.docx: the Word styles, page and header of the built-in sets.
 
 Starts from Pandoc's own reference.docx (so every style Pandoc's docx writer uses is
 there) and gives it the PDF's look: Liberation Serif body, Liberation Sans headings in the
 accent colour, A4 with print.css's margins, a header with the title and the marking, and a
 "Page N of M" footer. The result is the same bytes on every run (fixed zip timestamps).
 
-    .venv/bin/python tools/make_reference_docx.py [OUTPUT]
+    .venv/bin/python tools/make_reference_docx.py [SET...]   # every set in SETS by default
 
 Needs python-docx (the `test` extra). The header's TITLE field carries a placeholder
 result, and the marking a placeholder text, that counterpoint.docx replaces with the
@@ -33,7 +33,7 @@ from counterpoint.docx import MARKING_PLACEHOLDER, TITLE_PLACEHOLDER
 SERIF, SANS = "Liberation Serif", "Liberation Sans"
 ACCENT, MUTED, INK, MARKING = "1f3a5f", "5a6270", "1b1f24", "7a1f2b"
 
-OUT = Path(__file__).resolve().parents[1] / "templates" / "base" / "reference.docx"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 
 def _font(style, name: str, size: float | None = None, color: str | None = None) -> None:
@@ -116,6 +116,10 @@ def _header_footer(document) -> None:
     section.bottom_margin, section.left_margin = Mm(24), Mm(20)
     section.header_distance, section.footer_distance = Mm(10), Mm(10)
     section.different_first_page_header_footer = True
+    # footnotes numbered through the document: Pandoc's default restarts them "each
+    # section", which LibreOffice reads as each chapter (each Heading 1)
+    for restart in section._sectPr.iter(qn("w:footnotePr")):
+        section._sectPr.remove(restart)
     width = section.page_width - section.left_margin - section.right_margin
 
     # later pages: the title on the left, the marking on the right; "Page N of M" below
@@ -199,6 +203,8 @@ def _styles(document) -> None:
     styles["Thesis"].font.italic = True
     styles["Grade"].paragraph_format.first_line_indent = Mm(0)
     styles["TOC 2"].paragraph_format.left_indent = Mm(6)
+    for name in ("TOC 1", "TOC 2"):
+        styles[name].paragraph_format.space_after = Pt(1)
     styles["Question"].paragraph_format.left_indent = Mm(4)
 
 
@@ -213,16 +219,39 @@ def _reproducible(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def make() -> bytes:
+def _executive(document) -> None:
+    """The executive set's two-page look (executive.css): smaller type, tighter headings."""
+    styles = document.styles
+    styles["Normal"].font.size = Pt(10)
+    styles["Normal"].paragraph_format.line_spacing = 1.1
+    styles["Title"].font.size = Pt(20)
+    heading = styles["Heading 1"]
+    heading.font.size = Pt(12.5)
+    heading.paragraph_format.space_before = Pt(10)
+    heading.paragraph_format.space_after = Pt(3)
+    for name in ("Body Text", "First Paragraph"):
+        styles[name].paragraph_format.space_after = Pt(4)
+    _style(document, "Footnote Text").font.size = Pt(8)
+
+
+SETS = {"base": [], "executive": [_executive]}
+"""The built-in sets that ship a reference.docx, and what each changes after the base's
+styles (a set without one inherits its parent's)."""
+
+
+def make(name: str = "base") -> bytes:
+    """The reference.docx of a built-in set, the same bytes on every run."""
     default = pandoc.run(
         ["--print-default-data-file", "reference.docx"], b"", "reference.docx"
     ).stdout
     document = docx.Document(io.BytesIO(default))
     _styles(document)
+    for change in SETS[name]:
+        change(document)
     _header_footer(document)
     props = document.core_properties
     props.title, props.author, props.last_modified_by = "", "", ""
-    props.comments = "counterpoint base set: the styles of its Word edition"
+    props.comments = f"counterpoint {name} set: the styles of its Word edition"
     props.created = props.modified = datetime.datetime(1980, 1, 1)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -230,6 +259,7 @@ def make() -> bytes:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
-    target.write_bytes(make())
-    print(f"wrote {target}")
+    for name in sys.argv[1:] or list(SETS):
+        target = TEMPLATES / name / "reference.docx"
+        target.write_bytes(make(name))
+        print(f"wrote {target.relative_to(TEMPLATES.parent)}")

@@ -12,10 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from counterpoint import BuildError, InvalidInput, build, validate
-from counterpoint.audit import AuditReport, audit_brief
+from counterpoint.audit import audit_brief
 from counterpoint.build import audit
 from counterpoint.cli import main
 from counterpoint.codes import CHECKS, ICD203_ALTERNATIVE_ROW, LOADED_TERMS, OFF_SCALE_TERMS
+from counterpoint.findings import AuditReport
 from counterpoint.resolve import resolve
 
 from .conftest import MINIMAL, ROOT

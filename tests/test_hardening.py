@@ -26,16 +26,17 @@ from counterpoint import (
     CounterpointError,
     InvalidInput,
     build,
+    fetch,
+    files,
     limits,
-    publish,
     validate,
 )
 from counterpoint import load as load_module
 from counterpoint.build import output_path
 from counterpoint.cli import main
+from counterpoint.files import inside, safe_stem, write_all, write_atomic
 from counterpoint.limits import MAX_FILE_BYTES
 from counterpoint.load import Source, load
-from counterpoint.publish import inside, safe_stem, write_all, write_atomic
 
 from .conftest import MINIMAL, SOURCES
 
@@ -197,7 +198,7 @@ def test_interrupt_while_writing_keeps_old_files(write_brief, tmp_path, monkeypa
         if len(calls) == 2:  # the HTML is staged, the PDF half-way
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(publish.os, "fsync", interrupt)
+    monkeypatch.setattr(files.os, "fsync", interrupt)
     with pytest.raises(KeyboardInterrupt):
         build(write_brief(), out, formats=["html", "pdf"])
     assert _contents(out) == old  # no temporary file left, nothing replaced
@@ -290,7 +291,7 @@ def test_cli_keyboard_interrupt_is_one_line(write_brief, tmp_path, monkeypatch) 
     def interrupt(fd: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(publish.os, "fsync", interrupt)
+    monkeypatch.setattr(files.os, "fsync", interrupt)
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", str(write_brief()), "-f", "html", "-o", str(out)])
     assert result.exit_code == 130
@@ -444,7 +445,7 @@ def test_redirect_to_a_local_file_is_not_followed(write_brief, tmp_path, server)
 
 
 def test_oversized_project_file_is_not_loaded(write_brief, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(publish, "MAX_FETCH_BYTES", 10)
+    monkeypatch.setattr(fetch, "MAX_FETCH_BYTES", 10)
     (tmp_path / "big.png").write_bytes(_Server.png)
     text = MINIMAL.replace("summary: It is settled", "background: '![x](big.png)'\nsummary: It is")
     (pdf,) = build(write_brief(text), tmp_path / "out", formats=["pdf"])
@@ -464,7 +465,7 @@ def _harden(html: str, medium: str = "web", remote: bool = False) -> tuple[str, 
     from counterpoint.sanitize import Page, harden_html
 
     project = ROOT / "tests" / "hostile" / "briefs"
-    policy = publish.FetchPolicy(roots=[project], allow_remote=remote)
+    policy = fetch.FetchPolicy(roots=[project], allow_remote=remote)
     return harden_html(html, Page(policy.check, project, remote, limits.MAX_DATA_URL), medium)
 
 
@@ -597,7 +598,7 @@ def test_page_check_acts_on_active_pages(html: str) -> None:
     from counterpoint.sanitize import Page, _Cleaner
 
     project = ROOT / "tests" / "hostile" / "briefs"
-    page = Page(publish.FetchPolicy(roots=[project]).check, project, False, limits.MAX_DATA_URL)
+    page = Page(fetch.FetchPolicy(roots=[project]).check, project, False, limits.MAX_DATA_URL)
     cleaner = _Cleaner(page, "web")
     assert cleaner.clean(LexborHTMLParser(html, scripting=True)) > 0 or cleaner.warnings
 
@@ -611,7 +612,7 @@ def test_built_pages_are_written_as_parsed_and_need_no_second_pass(tmp_path: Pat
 
     out = build(ROOT / "briefs" / "russian-far-east.yaml", tmp_path, ["html", "print-html"], "all")
     assert len(out) == 6
-    check = publish.FetchPolicy(roots=[ROOT / "briefs"]).check
+    check = fetch.FetchPolicy(roots=[ROOT / "briefs"]).check
     for o in out:
         assert o.warnings == [], o.path.name
         page = o.path.read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from counterpoint import CounterpointError, build
 from counterpoint.cli import main
-from counterpoint.publish import FetchPolicy
+from counterpoint.fetch import FetchPolicy
 from counterpoint.templates import builtin_root
 
 HOSTILE = Path(__file__).parent / "hostile"

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from counterpoint import build, shelf
 from counterpoint.cli import main
 from counterpoint.errors import BuildError
-from counterpoint.publish import PdfResult, _in_child
+from counterpoint.pdf import PdfResult, _in_child
 
 from .conftest import ROOT
 
@@ -84,7 +84,7 @@ def test_pdf_layout_over_the_memory_limit_is_one_line(write_brief, tmp_path, mon
 
 
 def test_the_layout_process_reports_each_way_it_can_end(tmp_path, capfd) -> None:
-    """publish._in_child without WeasyPrint: a result, an error, a real allocation over the
+    """pdf._in_child without WeasyPrint: a result, an error, a real allocation over the
     limit, a crash, and what the child printed."""
     target = tmp_path / "x.pdf"
     done = PdfResult(2, 1, ["a warning"], b"%PDF")

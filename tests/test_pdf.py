@@ -9,7 +9,7 @@ import pypdf
 import pytest
 
 from counterpoint import BuildError, build
-from counterpoint.publish import check_footnotes
+from counterpoint.pdf import check_footnotes
 from counterpoint.resolve import Note
 
 from .oracle import csl_json, oracle, records_of

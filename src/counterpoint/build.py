@@ -4,85 +4,28 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import re
 import time
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import cache
-from .audit import AuditReport, Finding, audit_brief
+from .audit import audit_brief
 from .csl import Style
 from .errors import BuildError, CounterpointError, display_path
-from .limits import MAX_DATA_URL, MEMORY_LIMIT
+from .files import inside, safe_stem, source_date, write_all
+from .findings import AuditReport
+from .limits import MEMORY_LIMIT
 from .model import Brief, Date
-from .publish import (
-    FetchPolicy,
-    inside,
-    safe_stem,
-    source_date,
-    write_all,
-    write_pdf,
-)
-from .render import Medium, prepare, render
-from .resolve import Resolved, Resolving, start
-from .sanitize import Page, harden_html
+from .publish import DEFAULT_PDF_VARIANT, WRITERS, Edition, Output, write
+from .render import prepare
+from .resolve import Resolving, start
 from .templates import TemplateSet, available, find, search_roots
 from .validate import validate
 
-FORMATS = ("html", "pdf", "print-html")
-PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-4b")
-DEFAULT_PDF_VARIANT = "pdf/ua-1"
-"""Tagged, accessible PDF by default; PDF/A variants for archives, None for a plain PDF."""
+FORMATS = tuple(WRITERS)
 DEFAULT_AUDIENCE = "analyst"
-SUFFIX = {"html": ".html", "pdf": ".pdf", "print-html": ".print.html"}
-
-
-@dataclass
-class Output:
-    """One written file and what a user wants to know about it."""
-
-    path: Path
-    format: str
-    audience: str
-    notes: int
-    seconds: float
-    pages: int | None = None
-    warnings: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    """Audit findings the brief does not ignore; on a build's first output only (once a brief)."""
-    data: bytes = field(default=b"", repr=False)
-    """The file's content until it is written (every output of a build is written at once)."""
-    cached: bool = False
-    """True when nothing the output depends on changed since it was written (not rebuilt)."""
-    replayed: list[str] = field(default_factory=list)
-    """For a cached output, the audit findings its build reported (once a brief)."""
-
-    def finding_lines(self) -> list[str]:
-        """The audit findings to show for this output, one line each."""
-        return [str(f) for f in self.findings] + self.replayed
-
-    def summary(self) -> str:
-        """One line: path, pages, notes, time (or that it was up to date)."""
-        facts = [f"{self.pages} pages"] if self.pages is not None else []
-        facts.append(f"{self.notes} notes")
-        if self.cached:
-            return f"up to date {display_path(self.path)} ({', '.join(facts)})"
-        facts.append(f"{self.seconds:.2f} s")
-        return f"wrote {display_path(self.path)} ({', '.join(facts)})"
-
-    def record(self) -> dict[str, object]:
-        """What the build cache keeps of this output (cache.py)."""
-        return {
-            "path": str(self.path),
-            "format": self.format,
-            "audience": self.audience,
-            "notes": self.notes,
-            "pages": self.pages,
-            "warnings": self.warnings,
-        }
 
 
 def find_briefs(paths: Iterable[str | Path]) -> list[Path]:
@@ -107,7 +50,7 @@ def output_path(brief: Brief, out_dir: Path, fmt: str, audience: str) -> Path:
     """out/NAME.pdf for the default audience, out/NAME-AUDIENCE.pdf for others."""
     name = visible_name(brief.name)[0]
     stem = name if audience == DEFAULT_AUDIENCE else f"{name}-{audience}"
-    return inside(out_dir, safe_stem(stem) + SUFFIX[fmt])  # never outside out_dir
+    return inside(out_dir, safe_stem(stem) + WRITERS[fmt].suffix)  # never outside out_dir
 
 
 def visible_name(name: str) -> tuple[str, str]:
@@ -319,71 +262,31 @@ def style_of(brief: Brief, tset: TemplateSet) -> Style:
 
 
 def _build_audience(edition: _Edition, settings: _Settings, started: float) -> list[Output]:
-    out, brief, tset, audience = settings.out, edition.brief, edition.tset, edition.audience
-    options = edition.options
+    """Every format of one edition; each output's time runs from the end of the one before
+    (the first one's includes validating and resolving)."""
+    brief, tset = edition.brief, edition.tset
     prepare(brief, tset)  # compile the templates while the CSL processor runs
     doc = edition.resolving.finish()
-    edition_audit = audit_brief(doc.brief, doc)  # once, for every format of the edition
-    path = brief.path
-    max_pages = options.get("max_pages")
-    policy = FetchPolicy(
-        roots=[path.resolve().parent, Path("assets")] + [s.folder for s in tset.chain],
+    ready = Edition(
+        doc, tset, edition.audience, edition.options,
+        audit=audit_brief(doc.brief, doc),  # once, for every format of the edition
         allow_remote=settings.allow_remote,
-    )
-    page = Page(policy.check, path.resolve().parent, settings.allow_remote, MAX_DATA_URL)
-
+        pdf_variant=settings.pdf_variant,
+        memory_limit=settings.memory_limit,
+    )  # fmt: skip
     outputs: list[Output] = []
     renamed = visible_name(brief.name)[1]
     for fmt in settings.formats:
-        target = output_path(brief, out, fmt, audience)
-        medium: Medium = "web" if fmt == "html" else "print"
-        html = render(doc, tset, medium, audience, options, edition_audit)
-        missing = check_coverage(doc, html)
-        if missing:
-            raise BuildError(
-                f"template set '{tset.name}' ({display_path(tset.folder)}) leaves out "
-                + "; ".join(missing)
-                + ": every edition must show every view, contested point and key judgment "
-                "the brief asks for"
-            )
-        html, removed = harden_html(html, page, medium)  # inert, self-contained (sanitize.py)
-        if fmt == "pdf":
-            files = [brief.path, *dict.fromkeys(Path(s.where.file) for s in brief.sources.values())]
-            from .fonts import preflight  # PDFs only
-
-            glyphs = preflight(html, stylesheet_of(html), files)
-            policy.refused.clear()
-            result = write_pdf(
-                html, target, doc.notes, path.resolve().parent, policy,
-                identifier=f"{brief.name}/{audience}",
-                variant=settings.pdf_variant,
-                max_pages=int(max_pages) if max_pages else None,
-                too_long=lambda pages: too_long_advice(brief, audience, pages, int(max_pages or 0)),
-                write=False,
-                memory_limit=settings.memory_limit,
-            )  # fmt: skip
-            # what hardening removed, but not its load checks: the fetcher reports those
-            removals = [w for w in removed if not w.startswith(("refused to", "cannot load"))]
-            outputs.append(
-                Output(
-                    target, fmt, audience, len(doc.notes), 0.0, result.pages,
-                    doc.warnings + removals + glyphs + result.warnings, data=result.data,
-                )
-            )  # fmt: skip
-        else:
-            data = html.encode("utf-8")
-            outputs.append(
-                Output(target, fmt, audience, len(doc.notes), 0.0, None, doc.warnings + removed)
-            )
-            outputs[-1].data = data
+        target = output_path(brief, settings.out, fmt, edition.audience)
+        output = write(ready, fmt, target)
+        output.seconds, started = time.perf_counter() - started, time.perf_counter()
         if renamed:
-            outputs[-1].warnings.insert(0, renamed)
-        outputs[-1].seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        if settings.strict and outputs[-1].warnings:
+            output.warnings.insert(0, renamed)
+        if settings.strict and output.warnings:
             raise BuildError(
-                f"{display_path(target)}: failed under --strict: " + "; ".join(outputs[-1].warnings)
+                f"{display_path(target)}: failed under --strict: " + "; ".join(output.warnings)
             )
+        outputs.append(output)
     return outputs
 
 
@@ -395,50 +298,3 @@ def check(paths: Iterable[str | Path]) -> list[Brief]:
 def audit(brief_path: str | Path, today: Date | None = None) -> AuditReport:
     """Validate a brief and audit its balance and sourcing (docs/audit.md); writes nothing."""
     return audit_brief(validate(Path(brief_path)), today=today)
-
-
-def stylesheet_of(html: str) -> str:
-    """The CSS inside a rendered page's <style> elements."""
-    return "\n".join(re.findall(r"<style[^>]*>(.*?)</style>", html, re.S))
-
-
-def check_coverage(doc: Resolved, html: str) -> list[str]:
-    """What of the brief's views, contested points and judgments an edition fails to show.
-
-    Templates mark each shown item with data-view, data-contested and data-judgment
-    attributes (docs/templates.md); an item without its mark has been dropped.
-    """
-    missing: list[str] = []
-    views = set(re.findall(r'data-view="([^"]*)"', html))
-    missing += [f"view '{v.id}'" for v in doc.brief.views if v.id not in views]
-    contested = set(re.findall(r'data-contested="(\d+)"', html))
-    missing += [
-        f"contested point {i} ({c.point})"
-        for i, c in enumerate(doc.brief.contested, 1)
-        if str(i) not in contested
-    ]
-    judgments = set(re.findall(r'data-judgment="(\d+)"', html))
-    missing += [f"key judgment {i}" for i in range(1, len(doc.brief.judgments) + 1)
-                if str(i) not in judgments]  # fmt: skip
-    return missing
-
-
-def too_long_advice(brief: Brief, audience: str, pages: int, limit: int) -> str:
-    """Say what to cut when an edition is over its page limit, largest parts first."""
-    from .markdown import plain
-
-    def words(texts: list) -> int:
-        return sum(len(plain(t.tokens).split()) for t in texts if t is not None)
-
-    parts = [
-        ("the bottom line (summary)", words([brief.summary])),
-        ("the key judgments", words([j.text for j in brief.judgments])),
-        ("the view theses", words([v.thesis for v in brief.views])),
-        ("the contested assessments", words([c.assessment for c in brief.contested])),
-    ]
-    parts.sort(key=lambda p: -p[1])
-    listed = ", ".join(f"{name} ({n} words)" for name, n in parts if n)
-    return (
-        f"the {audience} edition is {pages} pages, over its {limit}-page limit; shorten "
-        f"{listed}, or show fewer judgments with `audiences: {{{audience}: {{judgments: N}}}}`"
-    )

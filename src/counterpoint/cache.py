@@ -236,7 +236,7 @@ def fresh(out_dir: Path, brief_path: Path, options: dict[str, Any]) -> list[dict
 
 def store(out_dir: Path, brief_path: Path, fp: Fingerprint, outputs: list[dict[str, Any]]) -> None:
     """Record a finished build (written atomically, like every output)."""
-    from .publish import write_atomic
+    from .files import write_atomic
 
     record = {
         "options": fp.options,

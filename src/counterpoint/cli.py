@@ -9,8 +9,7 @@ import click
 
 from . import __version__
 from .errors import CounterpointError, InvalidInput
-
-PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-4b")
+from .publish import PDF_VARIANTS
 
 
 class UserError(click.ClickException):
@@ -33,7 +32,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
 class _Guarded(click.Group):
     """No traceback for a user's mistake: any CounterpointError, and running out of memory,
     is one clean message (exit 1) and Ctrl-C is one line (exit 130). Outputs are written all
-    at once (publish.write_all), so an interrupted build leaves no partial file."""
+    at once (files.write_all), so an interrupted build leaves no partial file."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -257,9 +256,9 @@ def audit(briefs: tuple[str, ...], fmt: str, strict: bool) -> None:
     """
     import json
 
-    from .audit import reports_json
     from .build import audit as audit_one
     from .build import find_briefs
+    from .findings import reports_json
 
     try:
         paths = find_briefs(briefs)

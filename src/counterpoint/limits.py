@@ -39,7 +39,7 @@ PANDOC_TIMEOUT = 120.0
 # -- template sets
 MAX_SET_FILE_BYTES = 20 * 1024 * 1024
 """Largest file a template set may hold (a font, an image): the most a PDF loads
-(publish.MAX_FETCH_BYTES). A larger file is refused when the set is found, before the
+(MAX_FETCH_BYTES). A larger file is refused when the set is found, before the
 build cache would read it to hash it."""
 
 # -- templates and the build

@@ -124,10 +124,6 @@ class Name:
     particle: str = ""
     suffix: str = ""
 
-    @property
-    def is_literal(self) -> bool:
-        return bool(self.literal)
-
     def sort_key(self) -> str:
         return (self.literal or f"{self.family} {self.given}").casefold()
 

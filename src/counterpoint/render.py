@@ -11,9 +11,9 @@ from typing import Any, Literal, TypedDict
 import jinja2
 from markupsafe import Markup, escape
 
-from . import __version__, audit, errors, figures, markdown, model, resolve
-from .audit import AuditReport
+from . import __version__, errors, figures, findings, markdown, model, resolve
 from .errors import BuildError, display_path
+from .findings import AuditReport
 from .limits import MAX_TEMPLATE_BYTES
 from .model import GRADES, Brief, Citation, Date, Event, Name, Text
 from .resolve import BibEntry, Note, Resolved
@@ -44,7 +44,7 @@ class TemplateContext(TypedDict):
 
 def _data_types() -> list[type]:
     """The dataclasses of counterpoint's model: what templates may read attributes of."""
-    modules = (model, resolve, audit, errors, figures)
+    modules = (model, resolve, findings, errors, figures)
     return [
         t
         for m in modules

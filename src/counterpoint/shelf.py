@@ -38,7 +38,7 @@ def default_jobs() -> int:
 def _warm(formats: Sequence[str]) -> None:
     """Pay WeasyPrint's import once per worker, before the first brief."""
     if "pdf" in formats:
-        from .publish import import_weasyprint
+        from .pdf import import_weasyprint
 
         import_weasyprint()
 

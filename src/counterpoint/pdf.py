@@ -1,0 +1,334 @@
+"""The PDF: WeasyPrint's layout in a memory-limited child process, the footnote check after
+layout, PDF/UA and PDF/A variants, and the same bytes from the same inputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+from .errors import BuildError, display_path
+from .fetch import FetchPolicy, _fetcher, _short
+from .files import write_atomic
+from .limits import MAX_PDF_NOTES
+from .resolve import Note
+
+
+@dataclass
+class PdfResult:
+    pages: int
+    notes: int
+    warnings: list[str]
+    data: bytes = field(default=b"", repr=False)
+    """The PDF itself, when write_pdf was asked not to write it (write=False)."""
+
+
+@contextmanager
+def _quiet_weasyprint() -> Iterator[list[str]]:
+    """Collect WeasyPrint's warnings instead of letting them print."""
+    messages: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:
+                messages.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect()
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+
+
+def check_footnotes(pages_anchors: list[set[str]], notes: list[Note]) -> list[str]:
+    """Every note body must be laid out on the page of its call or the next one.
+
+    `pages_anchors` holds, for each page, the element ids WeasyPrint placed on it.
+    Returns one message per lost or misplaced note.
+    """
+    page_of: dict[str, int] = {}
+    for i, anchors in enumerate(pages_anchors, start=1):
+        for a in anchors:
+            page_of.setdefault(a, i)
+    problems = []
+    for note in notes:
+        call, body = page_of.get(note.call_id), page_of.get(note.id)
+        if body is None:
+            problems.append(
+                f"footnote {note.number} ({_plain(note)}) was lost in PDF layout"
+                + (f"; its call is on page {call}" if call else "")
+            )
+        elif call is None:
+            problems.append(f"footnote {note.number}: its call is missing from the PDF")
+        elif not call <= body <= call + 1:
+            problems.append(
+                f"footnote {note.number} is on page {body}, far from its call on page {call}"
+            )
+    return problems
+
+
+def _plain(note: Note) -> str:
+    import re
+
+    text = re.sub(r"<[^>]+>", "", str(note.body))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _weasyprint(target: Path, step: Callable[[], Any]) -> Any:
+    """Run a WeasyPrint step; its failure on a hostile page is a BuildError, not a traceback."""
+    try:
+        return step()
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise BuildError(
+            f"{display_path(target)}: WeasyPrint failed: {type(exc).__name__}: {_short(str(exc))}"
+        ) from None
+
+
+def import_weasyprint() -> Any:
+    """WeasyPrint, imported on first use (about 0.5 s), its regular expressions cached."""
+    import sys
+
+    if "weasyprint" not in sys.modules:
+        from .regexcache import cached_regexes
+
+        with cached_regexes():
+            import weasyprint  # noqa: F401
+    return sys.modules["weasyprint"]
+
+
+def write_pdf(
+    html: str,
+    target: Path,
+    notes: list[Note],
+    base: Path,
+    policy: FetchPolicy,
+    identifier: str = "",
+    variant: str | None = None,
+    max_pages: int | None = None,
+    too_long: Callable[[int], str] | None = None,
+    write: bool = True,
+    memory_limit: int | None = None,
+) -> PdfResult:
+    """Lay out print HTML, verify the footnotes, and write the PDF atomically.
+
+    With write=False nothing is written and the PDF is returned in `PdfResult.data`, for
+    callers that publish several files at once (write_all). With a `memory_limit` (MiB),
+    layout runs in a child process whose address space may grow by that much, so the
+    caller's own limits never change; going over is a BuildError.
+    """
+    if len(notes) > MAX_PDF_NOTES:
+        raise BuildError(
+            f"{display_path(target)}: the brief has {len(notes):,} notes; a PDF is limited to "
+            f"{MAX_PDF_NOTES:,} (layout takes about 12 ms and 150 KB a note); "
+            "build --format html, or split the brief"
+        )
+    import_weasyprint()  # before the fork: every layout process starts with it imported
+
+    def lay_out() -> PdfResult:
+        return _lay_out(html, target, notes, base, policy, identifier, variant, max_pages, too_long)
+
+    if memory_limit and hasattr(os, "fork"):
+        result = _in_child(lay_out, memory_limit, target)
+    else:
+        result = lay_out()
+    if write:
+        write_atomic(target, result.data)
+        result.data = b""
+    return result
+
+
+def _lay_out(
+    html: str,
+    target: Path,
+    notes: list[Note],
+    base: Path,
+    policy: FetchPolicy,
+    identifier: str,
+    variant: str | None,
+    max_pages: int | None,
+    too_long: Callable[[int], str] | None,
+) -> PdfResult:
+    """The PDF's bytes, its page count and warnings (write_pdf's work, in whichever process)."""
+    weasyprint = import_weasyprint()
+    with _quiet_weasyprint() as messages:
+        document = _weasyprint(
+            target,
+            weasyprint.HTML(
+                string=html, base_url=str(base) + os.sep, url_fetcher=_fetcher(policy)
+            ).render,
+        )
+        if max_pages and len(document.pages) > max_pages:
+            pages = len(document.pages)
+            advice = (
+                too_long(pages) if too_long else f"{pages} pages, over the limit of {max_pages}"
+            )
+            raise BuildError(f"{display_path(target)}: {advice}")
+        lost = check_footnotes([set(p.anchors) for p in document.pages], notes)
+        if lost:
+            raise BuildError(
+                f"{display_path(target)}: "
+                + "; ".join(lost[:5])
+                + (f"; and {len(lost) - 5} more" if len(lost) > 5 else "")
+            )
+        options: dict[str, Any] = {
+            "pdf_identifier": hashlib.md5(identifier.encode()).hexdigest().encode()
+            if identifier
+            else False,
+        }
+        if variant:
+            options["pdf_variant"] = variant
+        # PDF/UA and PDF/A write an XMP id from uuid4(); derive it from the identifier
+        # instead so that the same inputs give the same bytes.
+        # (unittest.mock.patch would do, but importing it costs 30 ms: it pulls in asyncio)
+        import uuid
+
+        from weasyprint.pdf import metadata
+
+        stable = uuid.uuid5(uuid.NAMESPACE_URL, f"counterpoint:{identifier}")
+        random_uuid, metadata.uuid4 = metadata.uuid4, lambda: stable
+        try:
+            data = _weasyprint(target, lambda: document.write_pdf(**options))
+        finally:
+            metadata.uuid4 = random_uuid
+    warnings = list(
+        dict.fromkeys(
+            policy.refused + [_short(m, 300) for m in messages if "RefusedFetch" not in m]
+        )
+    )
+    return PdfResult(len(document.pages), len(notes), warnings, data)
+
+
+_OVER_LIMIT = 3
+"""Exit status of a layout process that ran out of its address space (MemoryError)."""
+
+
+def _in_child(work: Callable[[], PdfResult], limit: int, target: Path) -> PdfResult:
+    """Run `work` in a forked child whose address space may grow by `limit` MiB.
+
+    The child inherits everything (WeasyPrint imported, the HTML made) and sends back the
+    result, or the BuildError's message; this process only waits. Ctrl-C and the build's
+    time limit interrupt the wait here, and the child is killed. What the child prints to
+    stderr is passed on, unless it ran out of memory: then the one message says it all
+    (GLib's abort, Python's "Exception ignored" lines).
+    """
+    import pickle
+    import signal
+    import sys
+
+    with tempfile.TemporaryFile() as stderr:
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(reader)
+            _child(work, limit, writer, stderr.fileno())  # never returns
+        os.close(writer)
+        waited = False
+        try:
+            with open(reader, "rb") as pipe:
+                payload = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            waited = True
+        finally:
+            if not waited:  # interrupted (Ctrl-C, the time limit): stop the layout too
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+        stderr.seek(0)
+        printed = stderr.read().decode("utf-8", "replace")
+    code = os.waitstatus_to_exitcode(status)
+    if code == 0:
+        sys.stderr.write(printed)
+        kind, value = pickle.loads(payload)
+        if kind == "ok":
+            return value  # type: ignore[no-any-return]
+        if kind == "error":
+            raise BuildError(value)
+        raise RuntimeError(f"PDF layout failed in its child process:\n{value}")
+    if code == 130:
+        raise KeyboardInterrupt
+    over = (
+        f"the memory limit of {limit:,} MiB; raise it with --memory-limit "
+        "(or COUNTERPOINT_MEMORY_LIMIT) if the document is meant to be this large"
+    )
+    # a library that cannot allocate may abort (GLib, when it cannot start a thread)
+    if code == _OVER_LIMIT or (code < 0 and any(s in printed for s in _OUT_OF_MEMORY)):
+        raise BuildError(f"{display_path(target)}: PDF layout went over {over}")
+    if code < 0:
+        name = signal.Signals(-code).name
+        raise BuildError(f"{display_path(target)}: PDF layout crashed ({name}), probably at {over}")
+    raise BuildError(f"{display_path(target)}: PDF layout stopped with exit status {code}")
+
+
+_OUT_OF_MEMORY = ("Error creating thread", "failed to allocate", "Cannot allocate memory")
+"""What libraries print when an allocation fails under the limit, before they abort."""
+
+
+def _child(work: Callable[[], PdfResult], limit: int, writer: int, stderr: int) -> NoReturn:
+    """The layout process: limit it, run `work`, send the outcome, and leave at once
+    (os._exit: no cleanup of what it shares with its parent, no flush of its buffers)."""
+    import faulthandler
+    import pickle
+
+    status = 1
+    try:
+        os.dup2(stderr, 2)
+        faulthandler.disable()  # a crash is reported by the parent, in one line
+        _limit_address_space(limit)
+        try:
+            outcome: tuple[str, Any] = ("ok", work())
+        except BuildError as exc:
+            outcome = ("error", str(exc))
+        except MemoryError:
+            raise
+        except Exception:  # a bug: its traceback goes to the parent, which raises it
+            import traceback
+
+            outcome = ("bug", traceback.format_exc())
+        with open(writer, "wb") as pipe:
+            pipe.write(pickle.dumps(outcome))
+        status = 0
+    except MemoryError:
+        status = _OVER_LIMIT
+    except KeyboardInterrupt:
+        status = 130
+    finally:
+        os._exit(status)
+
+
+def _limit_address_space(mib: int) -> None:
+    """Let this process's address space grow by `mib` MiB at most (never loosening a
+    limit already set). Only ever called in a child process: RLIMIT_AS is process-wide."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    ceiling = _address_space() + mib * 1024 * 1024
+    for current in (soft, hard):
+        if current != resource.RLIM_INFINITY:
+            ceiling = min(ceiling, current)
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+
+
+def _address_space() -> int:
+    """This process's address space in bytes (0 where /proc cannot tell)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")

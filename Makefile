@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 APT_PACKAGES := fonts-liberation2 fonts-wqy-microhei fonts-dejavu-core libpango-1.0-0 \
-                libpangoft2-1.0-0 libharfbuzz-subset0 qpdf poppler-utils
-# for the tests only: a browser for Playwright, Java for the Nu Html Checker
-TEST_APT_PACKAGES := chromium openjdk-17-jre-headless
+                libpangoft2-1.0-0 libharfbuzz-subset0 qpdf poppler-utils librsvg2-bin
+# for the tests only: a browser for Playwright, Java for the Nu Html Checker, LibreOffice
+# to lay out the Word edition
+TEST_APT_PACKAGES := chromium openjdk-17-jre-headless libreoffice-writer-nogui
 
 # The exact versions the tests run with (pyproject.toml keeps compatible ranges for people
 # who `pip install` the package). `make lock` regenerates it in a throwaway venv.
@@ -65,6 +66,7 @@ lock:
 lint: setup $(VENV)/.installed-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf out .pytest_cache

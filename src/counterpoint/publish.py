@@ -178,7 +178,25 @@ class PdfWriter(Writer):
         return self.output(edition, target, pages=result.pages, warnings=warnings, data=result.data)
 
 
-WRITERS: dict[str, Writer] = {w.format: w for w in (HtmlWriter(), PdfWriter(), PrintHtmlWriter())}
+class DocxWriter(Writer):
+    """The Word edition: a Pandoc document built from the resolved model, real footnotes,
+    styled by the set's reference.docx (docx.py, docs/word.md)."""
+
+    format, suffix = "docx", ".docx"
+
+    def write(self, edition: Edition, target: Path) -> Output:
+        from .docx import write_docx
+
+        doc = edition.doc
+        data = write_docx(
+            doc, edition.tset, edition.audience, edition.options, edition.audit, doc.date
+        )
+        return self.output(edition, target, warnings=list(doc.warnings), data=data)
+
+
+WRITERS: dict[str, Writer] = {
+    w.format: w for w in (HtmlWriter(), PdfWriter(), PrintHtmlWriter(), DocxWriter())
+}
 """Every output format, by the name `--format` takes."""
 
 

@@ -358,6 +358,32 @@ def new(name: str, parent: str, root: Path) -> None:
         raise UserError(str(exc)) from None
 
 
+@main.command()
+@click.argument("brief", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--audience", "-a", default=None,
+              help="Edition to show (default: the brief's `audience:`, else analyst).")  # fmt: skip
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=0,
+              help="Port on 127.0.0.1 (default: a free one).")  # fmt: skip
+@click.option("--no-open", is_flag=True, help="Do not open the page in a browser.")
+@click.option("--no-pdf", is_flag=True, help="Do not rebuild the PDF in the background.")
+def preview(brief: Path, audience: str | None, port: int, no_open: bool, no_pdf: bool) -> None:
+    """Serve BRIEF's paper on 127.0.0.1 and update the open page on every save.
+
+    Saving the brief, a source record, a CSL style or a template rebuilds it; mistakes are
+    shown over the page, and the PDF is rebuilt in the background. Ctrl-C stops it.
+    docs/preview.md has the details.
+
+    \b
+    Examples:
+      counterpoint preview briefs/russian-far-east.yaml
+      counterpoint preview brief.yaml --audience executive --port 8000 --no-open
+    """
+    from .preview import serve
+
+    serve(brief, audience=audience, port=port, open_browser=not no_open, pdf=not no_pdf,
+          echo=click.echo)  # fmt: skip
+
+
 class _Progress:
     """A '[####    ] 3/12 briefs' line on a terminal's stderr, cleared before each result."""
 

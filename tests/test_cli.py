@@ -42,9 +42,12 @@ def test_invalid_brief_exits_1_with_located_message(write_brief) -> None:
 
 
 def test_usage_errors_exit_2(write_brief) -> None:
-    code, out = run("build", str(write_brief()), "--format", "docx")
+    code, out = run("build", str(write_brief()), "--format", "odt")
     assert code == 2
-    assert "Invalid value for '--format' / '-f': 'docx' is not one of html, pdf, print-html" in out
+    assert (
+        "Invalid value for '--format' / '-f': 'odt' is not one of html, pdf, print-html, docx"
+        in out
+    )
     code, out = run("build", "no-such-brief.yaml")
     assert code == 2
     assert "'no-such-brief.yaml' does not exist" in out
@@ -93,6 +96,6 @@ def test_console_script_flushes_and_keeps_exit_codes(write_brief, tmp_path: Path
     failed = script("validate", str(bad))
     assert failed.returncode == 1
     assert failed.stderr.splitlines()[-1] == "1 of 1 brief(s) invalid"
-    usage = script("build", "--format", "docx", str(brief))
-    assert usage.returncode == 2 and "'docx' is not one of html, pdf, print-html" in usage.stderr
+    usage = script("build", "--format", "odt", str(brief))
+    assert usage.returncode == 2 and "'odt' is not one of html, pdf, print-html, docx" in usage.stderr
     assert script("--version").stdout == "counterpoint, version 0.1.0\n"

@@ -200,7 +200,7 @@ def _from_cache(stored: list[dict[str, object]]) -> list[Output]:
 
 def brief_audience(brief: Brief) -> str:
     """The audience a brief asks for by default (`audience:`), else analyst."""
-    return str(brief.extra.get("audience") or DEFAULT_AUDIENCE)
+    return brief.audience or DEFAULT_AUDIENCE
 
 
 def audience_names(roots: list[Path]) -> list[str]:
@@ -235,12 +235,12 @@ class _Edition:
 
 def _edition(brief: Brief, tset: TemplateSet, audience: str, settings: _Settings) -> _Edition:
     """Choose what an edition shows and start the CSL processor on its citations."""
-    options = {**tset.options, **brief.extra.get("audiences", {}).get(audience, {})}
+    options = {**tset.options, **brief.audiences.get(audience, {})}
     if "judgments" in options:  # the brief (or set) asks for the first N judgments only
         brief = dataclasses.replace(brief, judgments=brief.judgments[: int(options["judgments"])])
     sections = tset.sections
     if options.get("hide_internal"):  # the public edition leaves out what the brief marks internal
-        sections = [s for s in sections if s not in brief.extra.get("internal", [])]
+        sections = [s for s in sections if s not in brief.internal]
     style = style_of(brief, tset)
     return _Edition(brief, tset, audience, options, start(brief, sections, settings.today, style))
 
@@ -249,7 +249,7 @@ def style_of(brief: Brief, tset: TemplateSet) -> Style:
     """The edition's CSL style: the brief's `csl:`, else its template set's, else Chicago."""
     from . import csl
 
-    spec = brief.extra.get("csl")
+    spec = brief.csl
     if spec:  # validate has found it already
         return csl.find(str(spec), [brief.path.parent])
     for s in tset.chain:

@@ -154,8 +154,8 @@ def fingerprint(
     fp = Fingerprint(options=_with_environment(options))
     files = {brief.path.resolve()}
     files.update(Path(brief.sources[k].where.file).resolve() for k in cited_keys(brief))
-    style = brief.extra.get("csl")
-    if isinstance(style, str) and style.endswith(".csl"):  # a style file beside the brief
+    style = brief.csl
+    if style.endswith(".csl"):  # a style file beside the brief
         files.add((brief.path.parent / style).resolve())
     outside: set[Path] = set()
     for s in sets:

@@ -94,7 +94,8 @@ def run() -> None:
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option(
     "--format", "-f", "formats", default="html,pdf", show_default=True, callback=_formats,
-    help="Comma-separated outputs: html, pdf, print-html (the exact HTML given to WeasyPrint).",
+    help="Comma-separated outputs: html, pdf, docx (Word), print-html (the exact HTML given "
+    "to WeasyPrint).",
 )  # fmt: skip
 @click.option(
     "--out", "-o", "out_dir", default="out", show_default=True,
@@ -149,6 +150,7 @@ def build(
       counterpoint build briefs/ --format pdf --out dist/
       counterpoint build briefs/ --audience all          # analyst, executive, public
       counterpoint build brief.yaml --format print-html   # debug your CSS
+      counterpoint build brief.yaml --format docx         # a Word edition
       counterpoint build briefs/ --audience all --jobs 2 --force
     """
     from .build import find_briefs
@@ -283,6 +285,26 @@ def audit(briefs: tuple[str, ...], fmt: str, strict: bool) -> None:
     found = sum(len(r.active) for r in reports)
     if strict and found:
         raise UserError(f"failed under --strict: {found} finding{'s' if found > 1 else ''}")
+
+
+@main.command()
+@click.argument("name", type=click.Choice(["brief", "source", "manifest"]))
+def schema(name: str) -> None:
+    """Print the JSON Schema of a brief, a source-record file or a set's manifest.
+
+    Editors with the YAML language server use it for completion and checking as you type:
+    put `# yaml-language-server: $schema=PATH` on a file's first line (docs/format.md).
+
+    \b
+    Examples:
+      counterpoint schema brief > brief.schema.json
+      counterpoint schema source
+    """
+    import json
+
+    from .editorschema import schema as make
+
+    click.echo(json.dumps(make(name), indent=2, ensure_ascii=False))
 
 
 @main.group()

@@ -746,7 +746,7 @@ def document(
         meta["subtitle"] = meta_text(brief.subtitle)
     if brief.authors:
         meta["author"] = _el("MetaList", [meta_text(a) for a in brief.authors])
-    marking = brief.extra.get("marking")
+    marking = brief.marking
     if marking:
         meta["marking"] = _el("MetaString", str(marking))
     blocks = _Writer(doc, options, audit, figures, width).build()
@@ -773,7 +773,7 @@ def write_docx(
         figures = Path(folder)
         ast = document(doc, options, audit, figures, _text_width(reference))
         data = _pandoc(ast, reference, figures, date, f"{doc.brief.name} ({audience}): docx")
-    marking = str(doc.brief.extra.get("marking") or "")
+    marking = doc.brief.marking
     return _finish(data, doc.brief.title, marking)
 
 

@@ -275,8 +275,23 @@ class Brief:
     implications: Text | None = None
     audit: AuditSettings = field(default_factory=AuditSettings)
     view_order: str = "as-written"  # one of VIEW_ORDERS; applied in resolve
-    extra: dict[str, Any] = field(default_factory=dict)
     bibliography: list[Path] = field(default_factory=list)  # the entries, resolved
+    # keys counterpoint adds to format 1 (docs/format.md)
+    audience: str = ""  # the edition built when none is named
+    marking: str = ""  # a distribution marking printed on every page
+    internal: list[str] = field(default_factory=list)  # sections outside readers don't get
+    audiences: dict[str, dict[str, Any]] = field(default_factory=dict)  # options per audience
+    csl: str = ""  # the citation style: a name or a .csl file beside the brief
+    locale: str = ""  # the CSL locale, when not the one `language` gives
+    more: dict[str, Any] = field(default_factory=dict)
+    """Keys a caller added with validate(extra_fields=...), and added keys not typed here."""
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Every key counterpoint added to format 1 that the brief sets, as one mapping:
+        template sets written before these keys were typed read `brief.extra.marking`."""
+        typed = {k: getattr(self, k) for k in ADDED_KEYS if getattr(self, k)}
+        return {**typed, **self.more}
 
     @property
     def bibliography_folders(self) -> list[Path]:
@@ -319,6 +334,9 @@ ALL_SECTIONS = (
 
 FULL_PAPER = tuple(s for s in ALL_SECTIONS if s not in ("views-table", "contested-brief"))
 """The default reading order when no template set chooses: every section, each field once."""
+
+ADDED_KEYS = ("audience", "marking", "internal", "audiences", "csl", "locale")
+"""The added brief keys with a typed field of their own in `Brief`."""
 
 LIKELIHOOD = (
     "almost no chance",

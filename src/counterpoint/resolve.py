@@ -226,9 +226,8 @@ def start(
 def choose_locale(brief: Brief, style: Style) -> str:
     """The CSL locale: the brief's `locale`, else its `language` (the style's own default
     locale when it is a variant of that language, en-GB for OSCOLA say)."""
-    given = brief.extra.get("locale")
-    if isinstance(given, str) and given:
-        return given
+    if brief.locale:
+        return brief.locale
     language = brief.language or "en"
     default = style.default_locale
     same = default and default.split("-")[0].lower() == language.split("-")[0].lower()

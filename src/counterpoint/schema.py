@@ -36,6 +36,47 @@ class Field:
     missing: str = ""  # message when a required key is absent
 
 
+JsonSchema = dict[str, Any]
+
+
+def describe(json: JsonSchema | Callable[[], JsonSchema]) -> Callable[[Converter], Converter]:
+    """Attach the JSON Schema of what a converter accepts (for editors' completion and
+    validation: json_schema() and `counterpoint schema`). A callable is for mappings whose
+    field table is declared after the converter."""
+
+    def mark(convert: Converter) -> Converter:
+        convert.json_schema = json  # type: ignore[attr-defined]
+        return convert
+
+    return mark
+
+
+def json_schema(convert: Converter) -> JsonSchema:
+    """The JSON Schema of a converter's values ({} for anything)."""
+    found = getattr(convert, "json_schema", {})
+    return dict(found() if callable(found) else found)
+
+
+def object_schema(fields: dict[str, Field], what: str = "", closed: bool = True) -> JsonSchema:
+    """The JSON Schema of a mapping read through a field table: every key, its type and
+    what it is, the required keys, and (closed) no others."""
+    properties = {}
+    for key, f in fields.items():
+        prop = json_schema(f.convert)
+        if f.expected:
+            prop["description"] = f.expected
+        properties[key] = prop
+    out: JsonSchema = {"type": "object", "properties": properties}
+    if what:
+        out["description"] = what
+    required = [k for k, f in fields.items() if f.required]
+    if required:
+        out["required"] = required
+    if closed:
+        out["additionalProperties"] = False
+    return out
+
+
 def _describe(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
         return "a mapping (key: value pairs)"
@@ -122,6 +163,7 @@ def _is_null(node: yaml.Node) -> bool:
 
 
 # -- converters ------------------------------------------------------------------------
+@describe({"type": ["string", "number", "boolean"]})
 def plain(c: Checker, node: yaml.Node, path: str) -> Any:
     """A line of plain text (numbers and yes/no words are taken as written)."""
     if not isinstance(node, yaml.ScalarNode):
@@ -132,6 +174,7 @@ def plain(c: Checker, node: yaml.Node, path: str) -> Any:
     return value
 
 
+@describe({"type": ["string", "number"]})
 def one_line(c: Checker, node: yaml.Node, path: str) -> Any:
     value = plain(c, node, path)
     if value is not INVALID and "\n" in value:
@@ -139,6 +182,7 @@ def one_line(c: Checker, node: yaml.Node, path: str) -> Any:
     return value
 
 
+@describe({"type": "string", "description": "Markdown with Pandoc citations"})
 def md(c: Checker, node: yaml.Node, path: str) -> Any:
     """Markdown text; its citations are parsed and located here."""
     value = plain(c, node, path)
@@ -163,6 +207,7 @@ def md(c: Checker, node: yaml.Node, path: str) -> Any:
     return text
 
 
+@describe({"type": "integer"})
 def integer(c: Checker, node: yaml.Node, path: str) -> Any:
     if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int"):
         return int(node.value)
@@ -171,12 +216,39 @@ def integer(c: Checker, node: yaml.Node, path: str) -> Any:
 
 _DATE = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 DATE_EXPECTED = "a date as YYYY, YYYY-MM or YYYY-MM-DD"
+_DATE_PARTS: JsonSchema = {
+    "type": "array",
+    "items": {"type": "array", "items": {"type": ["integer", "string"]}, "minItems": 1},
+}
+DATE_SCHEMA: JsonSchema = {
+    "anyOf": [
+        {"type": "integer"},
+        {"type": "string", "pattern": r"^-?\d{1,4}(-\d{1,2}(-\d{1,2})?)?$"},
+        {"type": "object", "properties": {"date-parts": _DATE_PARTS, "raw": {"type": "string"}}},
+    ]
+}
+CSL_DATE_SCHEMA: JsonSchema = {
+    "anyOf": [
+        *DATE_SCHEMA["anyOf"][:2],
+        {
+            "type": "object",
+            "properties": {
+                "date-parts": _DATE_PARTS,
+                "raw": {"type": "string"},
+                "literal": {"type": "string"},
+                "season": {},
+                "circa": {},
+            },
+        },
+    ]
+}
 
 
 def _date_from(year: int, month: int | None, day: int | None) -> Date | None:
     return Date.checked(year, month, day)
 
 
+@describe(lambda: DATE_SCHEMA)
 def date(c: Checker, node: yaml.Node, path: str) -> Any:
     """YYYY, YYYY-MM, YYYY-MM-DD, or CSL `{date-parts: [[Y, M, D]]}` / `{raw: ...}`."""
     if isinstance(node, yaml.MappingNode):
@@ -227,6 +299,7 @@ def _not_real(year: int) -> str:
     return "is not a real date"
 
 
+@describe(lambda: CSL_DATE_SCHEMA)
 def csl_date(c: Checker, node: yaml.Node, path: str) -> Any:
     """A source record's date: what `date` takes, or any CSL date the processor reads on its
     own (`{literal: Spring 2020}`, a `raw` string it parses, `season`, `circa`). Those come
@@ -283,7 +356,13 @@ def seq(convert: Converter, minimum: int = 0, what: str = "item", too_few: str =
             return c.fail(node, path, message + f", found {len(items)}")
         return out
 
-    return convert_seq
+    return describe(
+        lambda: (
+            {"type": "array", "items": json_schema(convert), "minItems": minimum}
+            if minimum
+            else {"anyOf": [{"type": "array", "items": json_schema(convert)}, json_schema(convert)]}
+        )
+    )(convert_seq)
 
 
 def choice(values: Iterable[str], what: str) -> Converter:
@@ -306,7 +385,7 @@ def choice(values: Iterable[str], what: str) -> Converter:
             f"'{value}' is not {what}{suggest(value.lower(), allowed)}; expected {listed}",
         )
 
-    return convert_choice
+    return describe({"enum": list(allowed)})(convert_choice)
 
 
 _COMMON_TYPES = ("article-newspaper", "article-magazine", "report", "book", "webpage")
@@ -323,7 +402,7 @@ def pattern(regex: str, what: str) -> Converter:
             return c.fail(node, path, f"'{value}' is not {what}")
         return value
 
-    return convert_pattern
+    return describe({"type": "string", "pattern": f"^(?:{regex})$"})(convert_pattern)
 
 
 SOURCE_ID = pattern(
@@ -336,12 +415,14 @@ LANGUAGE = pattern(
 )
 
 
+@describe({"type": "boolean"})
 def boolean(c: Checker, node: yaml.Node, path: str) -> Any:
     if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":bool"):
         return node.value.lower() in ("true", "yes", "on")
     return c.expect(node, path, "true or false")
 
 
+@describe({"type": "integer", "minimum": 1})
 def positive(c: Checker, node: yaml.Node, path: str) -> Any:
     value = integer(c, node, path)
     if value is not INVALID and value < 1:
@@ -364,6 +445,7 @@ AUDIENCE_OPTIONS: dict[str, Field] = {
 """Per-audience options: set in a template set's manifest, overridden by a brief's `audiences`."""
 
 
+@describe({"type": "number", "minimum": 1})
 def ratio(c: Checker, node: yaml.Node, path: str) -> Any:
     """A number of 1 or more (a largest/smallest ratio)."""
     if isinstance(node, yaml.ScalarNode) and node.tag.endswith((":int", ":float")):

@@ -27,7 +27,9 @@ from .schema import (
     _is_null,
     choice,
     csl_date,
+    describe,
     md,
+    object_schema,
     one_line,
     plain,
     seq,
@@ -47,6 +49,7 @@ NAME_FIELDS = {
 }
 
 
+@describe(lambda: {"anyOf": [{"type": "string"}, object_schema(NAME_FIELDS, "a CSL name", False)]})
 def name(c: Checker, node: yaml.Node, path: str) -> Any:
     """A CSL name: {family, given} or {literal}; a plain string is taken as literal."""
     if isinstance(node, yaml.ScalarNode):
@@ -69,24 +72,27 @@ def name(c: Checker, node: yaml.Node, path: str) -> Any:
     )
 
 
+RELIABILITY_FIELDS: dict[str, Field] = {
+    "grade": Field(
+        describe({"enum": [*GRADES, *(g.lower() for g in GRADES)]})(
+            choice([g.lower() for g in GRADES], "an Admiralty grade")
+        ),
+        required=True,
+        expected="a grade A-F",
+    ),
+    "note": Field(md, expected="why this grade (Markdown)"),
+}
+
+
+@describe(lambda: object_schema(RELIABILITY_FIELDS, "an Admiralty source grade"))
 def reliability(c: Checker, node: yaml.Node, path: str) -> Any:
-    got = c.mapping(
-        node,
-        path,
-        {
-            "grade": Field(
-                choice([g.lower() for g in GRADES], "an Admiralty grade"),
-                required=True,
-                expected="a grade A-F",
-            ),
-            "note": Field(md, expected="why this grade (Markdown)"),
-        },
-    )
+    got = c.mapping(node, path, RELIABILITY_FIELDS)
     if got is None or "grade" not in got:
         return INVALID
     return Reliability(got["grade"].upper(), got.get("note"))
 
 
+@describe({"type": "string"})
 def source_language(c: Checker, node: yaml.Node, path: str) -> Any:
     """A BCP 47 tag (en, zh-Hans), or a language's English name as Zotero writes it
     ("English"), which becomes its tag."""
@@ -174,6 +180,7 @@ def citation_key(got: dict[str, Any]) -> str:
     return m[1] if m else str(got["id"])
 
 
+@describe(lambda: object_schema(SOURCE_FIELDS_YAML, "a source record: a CSL item"))
 def source_record(c: Checker, node: yaml.Node, path: str) -> Any:
     before = len(c.problems)
     fields = SOURCE_FIELDS if c.lenient else SOURCE_FIELDS_YAML

@@ -11,7 +11,17 @@ from .errors import CounterpointError, InvalidInput, Location, Problem, display_
 from .limits import MAX_SET_FILE_BYTES
 from .load import load
 from .model import ALL_SECTIONS, FULL_PAPER
-from .schema import AUDIENCE_OPTIONS, INVALID, Checker, Field, one_line, plain, seq
+from .schema import (
+    AUDIENCE_OPTIONS,
+    INVALID,
+    Checker,
+    Field,
+    describe,
+    object_schema,
+    one_line,
+    plain,
+    seq,
+)
 
 MANIFEST = "manifest.yaml"
 
@@ -74,6 +84,7 @@ class TemplateSet:
         return out
 
 
+@describe({"enum": list(ALL_SECTIONS)})
 def _section(c: Checker, node: yaml.Node, path: str) -> object:
     value = one_line(c, node, path)
     if value is not INVALID and value not in ALL_SECTIONS:
@@ -95,7 +106,10 @@ MANIFEST_FIELDS = {
     "css": Field(seq(one_line), expected="CSS files for every output, after the parent's"),
     "css-web": Field(seq(one_line), expected="CSS files for the HTML page only"),
     "css-print": Field(seq(one_line), expected="CSS files for the PDF only"),
-    "options": Field(lambda c, n, p: _options(c, n, p), expected="audience options"),
+    "options": Field(
+        describe(lambda: object_schema(AUDIENCE_OPTIONS))(lambda c, n, p: _options(c, n, p)),
+        expected="audience options",
+    ),
     "csl": Field(one_line, expected="a CSL style name or a .csl file in the set"),
 }
 

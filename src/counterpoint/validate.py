@@ -6,6 +6,7 @@ records are sources.py); docs/format.md documents the same keys.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from .errors import InvalidInput, Location, Problem, suggest
 from .limits import MAX_VIEWS
 from .load import load
 from .model import (
+    ADDED_KEYS,
     CONFIDENCE,
     LIKELIHOOD,
     VIEW_ORDERS,
@@ -41,8 +43,10 @@ from .schema import (
     _join,
     choice,
     date,
+    describe,
     integer,
     md,
+    object_schema,
     one_line,
     plain,
     ratio,
@@ -57,6 +61,7 @@ from .sources import (
 
 
 # -- the brief ------------------------------------------------------------------------
+@describe(lambda: object_schema(VIEW_FIELDS, "a view: one reading of the question"))
 def view(c: Checker, node: yaml.Node, path: str) -> Any:
     got = c.mapping(node, path, VIEW_FIELDS, "a view (id, label, thesis, arguments)")
     if got is None or not {"id", "label", "thesis", "arguments"} <= got.keys():
@@ -87,47 +92,45 @@ VIEW_FIELDS: dict[str, Field] = {
 }
 
 
+CONTESTED_FIELDS: dict[str, Field] = {
+    "point": Field(one_line, required=True, expected="the point in dispute"),
+    "accounts": Field(seq(md, 2, "account"), required=True, expected="at least two accounts"),
+    "assessment": Field(md),
+}
+
+
+@describe(lambda: object_schema(CONTESTED_FIELDS, "a point where the sources disagree on facts"))
 def contested(c: Checker, node: yaml.Node, path: str) -> Any:
-    got = c.mapping(
-        node,
-        path,
-        {
-            "point": Field(one_line, required=True, expected="the point in dispute"),
-            "accounts": Field(
-                seq(md, 2, "account"), required=True, expected="at least two accounts"
-            ),
-            "assessment": Field(md),
-        },
-    )
+    got = c.mapping(node, path, CONTESTED_FIELDS)
     if got is None or not {"point", "accounts"} <= got.keys():
         return INVALID
     return Contested(got["point"], got["accounts"], c.doc.at(node), got.get("assessment"))
 
 
+EVENT_FIELDS: dict[str, Field] = {
+    "date": Field(date, required=True, expected=DATE_EXPECTED),
+    "event": Field(md, required=True, expected="what happened (Markdown, cited)"),
+}
+
+
+@describe(lambda: object_schema(EVENT_FIELDS, "a timeline event"))
 def event(c: Checker, node: yaml.Node, path: str) -> Any:
-    got = c.mapping(
-        node,
-        path,
-        {
-            "date": Field(date, required=True, expected=DATE_EXPECTED),
-            "event": Field(md, required=True, expected="what happened (Markdown, cited)"),
-        },
-    )
+    got = c.mapping(node, path, EVENT_FIELDS)
     if got is None or not {"date", "event"} <= got.keys():
         return INVALID
     return Event(got["date"], got["event"], c.doc.at(node))
 
 
+JUDGMENT_FIELDS: dict[str, Field] = {
+    "text": Field(md, required=True, expected="the judgment (Markdown)"),
+    "likelihood": Field(choice(LIKELIHOOD, "an ICD 203 likelihood term")),
+    "confidence": Field(choice(CONFIDENCE, "a confidence level")),
+}
+
+
+@describe(lambda: object_schema(JUDGMENT_FIELDS, "a key judgment"))
 def judgment(c: Checker, node: yaml.Node, path: str) -> Any:
-    got = c.mapping(
-        node,
-        path,
-        {
-            "text": Field(md, required=True, expected="the judgment (Markdown)"),
-            "likelihood": Field(choice(LIKELIHOOD, "an ICD 203 likelihood term")),
-            "confidence": Field(choice(CONFIDENCE, "a confidence level")),
-        },
-    )
+    got = c.mapping(node, path, JUDGMENT_FIELDS)
     if got is None or "text" not in got:
         return INVALID
     return Judgment(
@@ -135,6 +138,7 @@ def judgment(c: Checker, node: yaml.Node, path: str) -> Any:
     )
 
 
+@describe({"const": 1})
 def version(c: Checker, node: yaml.Node, path: str) -> Any:
     value = integer(c, node, path)
     if value is not INVALID and value != 1:
@@ -146,6 +150,7 @@ def version(c: Checker, node: yaml.Node, path: str) -> Any:
     return value
 
 
+@describe(lambda: {"type": "object", "additionalProperties": object_schema(AUDIENCE_OPTIONS)})
 def audiences(c: Checker, node: yaml.Node, path: str) -> Any:
     if not isinstance(node, yaml.MappingNode):
         return c.expect(node, path, "a mapping of audience names to options")
@@ -160,6 +165,7 @@ def audiences(c: Checker, node: yaml.Node, path: str) -> Any:
 _CHECK_NAMES = {check.name: code for code, check in CHECKS.items()}
 
 
+@describe(lambda: {"enum": [*CHECKS, *_CHECK_NAMES]})
 def finding_code(c: Checker, node: yaml.Node, path: str) -> Any:
     """An audit finding code (CP203) or name (single-rival-counterpoints); docs/audit.md."""
     value = one_line(c, node, path)
@@ -180,6 +186,7 @@ IGNORE_FIELDS: dict[str, Field] = {
 }
 
 
+@describe(lambda: object_schema(IGNORE_FIELDS, "an audit finding ignored, and why"))
 def ignore_rule(c: Checker, node: yaml.Node, path: str) -> Any:
     """`CP203`, or `{code: CP203, reason: ..., subject: [view-id]}`."""
     if isinstance(node, yaml.ScalarNode):
@@ -197,6 +204,7 @@ AUDIT_FIELDS: dict[str, Field] = {
 }
 
 
+@describe(lambda: object_schema(AUDIT_FIELDS, "the balance and sourcing audit's settings"))
 def audit_settings(c: Checker, node: yaml.Node, path: str) -> Any:
     got = c.mapping(node, path, AUDIT_FIELDS, "a mapping with the keys ignore and word_ratio")
     if got is None:
@@ -239,27 +247,11 @@ BRIEF_FIELDS: dict[str, Field] = {
 }
 
 
-FORMAT_V1_KEYS = frozenset(
-    [
-        "brief",
-        "title",
-        "subtitle",
-        "question",
-        "date",
-        "authors",
-        "language",
-        "bibliography",
-        "references",
-        "summary",
-        "background",
-        "views",
-        "contested",
-        "timeline",
-        "judgments",
-        "implications",
-    ]
-)
-"""The keys of FORMAT.md; every other brief key (ours, added compatibly) lands in Brief.extra."""
+TYPED_KEYS = frozenset(
+    k for k in BRIEF_FIELDS if k.replace("-", "_") in {f.name for f in dataclasses.fields(Brief)}
+) | {"brief", "references"}
+"""The brief keys with a field of the model (`brief` and `references` are read into others);
+every other key, added by a caller's extra_fields, lands in Brief.more."""
 
 
 def _value_node(root: yaml.Node, key: str) -> yaml.Node | None:
@@ -353,7 +345,8 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
         implications=got.get("implications"),
         audit=got.get("audit") or AuditSettings(),
         view_order=got.get("view_order", "as-written"),
-        extra={k: v for k, v in got.items() if k not in FORMAT_V1_KEYS},
+        **{k: got[k] for k in ADDED_KEYS if k in got},
+        more={k: v for k, v in got.items() if k not in TYPED_KEYS},
     )
     for key_path, text in brief.texts():
         for cite in text.citations:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -97,5 +100,26 @@ def test_console_script_flushes_and_keeps_exit_codes(write_brief, tmp_path: Path
     assert failed.returncode == 1
     assert failed.stderr.splitlines()[-1] == "1 of 1 brief(s) invalid"
     usage = script("build", "--format", "odt", str(brief))
-    assert usage.returncode == 2 and "'odt' is not one of html, pdf, print-html, docx" in usage.stderr
+    assert (
+        usage.returncode == 2 and "'odt' is not one of html, pdf, print-html, docx" in usage.stderr
+    )
     assert script("--version").stdout == "counterpoint, version 0.1.0\n"
+
+
+def test_importing_the_library_changes_nothing_global(tmp_path: Path, sample: Path) -> None:
+    """The command line's start-up tricks (no garbage collection during imports, frozen
+    objects, compiled regular expressions from ~/.cache) are cli.run's, never a library's."""
+    code = (
+        "import gc, re, sys\n"
+        "compile_before = re._compile\n"
+        "import counterpoint\n"
+        "from counterpoint import validate\n"
+        f"validate({str(sample)!r})\n"
+        "assert gc.isenabled() and gc.get_freeze_count() == 0, 'gc'\n"
+        "assert re._compile is compile_before, 're'\n"
+        "print('ok')\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.stdout == "ok\n", result.stderr
+    assert not (tmp_path / "cache").exists()  # nothing written to the user's cache

@@ -11,23 +11,38 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-import gc as _gc
+from typing import TYPE_CHECKING, Any
 
-from .regexcache import cached_regexes as _cached_regexes
+if TYPE_CHECKING:
+    from .build import Output, build, check, find_briefs
+    from .errors import BuildError, CounterpointError, InvalidInput, Problem
+    from .validate import validate
 
-# Importing the pipeline makes some 19,000 tracked objects that live as long as the process;
-# collecting garbage while they are made only rescans them (about 5% of an HTML build). The
-# regular expressions those imports compile come from a cache (regexcache.py).
-_collecting = _gc.isenabled()
-_gc.disable()
-try:
-    with _cached_regexes():
-        from .build import Output, build, check, find_briefs
-        from .errors import BuildError, CounterpointError, InvalidInput, Problem
-        from .validate import validate
-finally:
-    if _collecting:
-        _gc.enable()
+_EXPORTS = {
+    "Output": "build",
+    "build": "build",
+    "check": "build",
+    "find_briefs": "build",
+    "BuildError": "errors",
+    "CounterpointError": "errors",
+    "InvalidInput": "errors",
+    "Problem": "errors",
+    "validate": "validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The public API, imported when first used: importing counterpoint itself does no work
+    and changes nothing global (the command line's start-up tricks are cli.run's alone)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'counterpoint' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BuildError",

@@ -17,8 +17,8 @@ from .errors import BuildError, CounterpointError, display_path
 from .files import inside, safe_stem, source_date, write_all
 from .findings import AuditReport
 from .limits import MEMORY_LIMIT
-from .model import Brief, Date
-from .publish import DEFAULT_PDF_VARIANT, WRITERS, Edition, Output, write
+from .model import DEFAULT_PDF_VARIANT, Brief, Date
+from .publish import WRITERS, Edition, Output, write
 from .render import prepare
 from .resolve import Resolving, start
 from .templates import TemplateSet, available, find, search_roots

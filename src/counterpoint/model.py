@@ -335,6 +335,10 @@ ALL_SECTIONS = (
 FULL_PAPER = tuple(s for s in ALL_SECTIONS if s not in ("views-table", "contested-brief"))
 """The default reading order when no template set chooses: every section, each field once."""
 
+PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-4b")
+DEFAULT_PDF_VARIANT = "pdf/ua-1"
+"""Tagged, accessible PDF by default; PDF/A variants for archives, None for a plain PDF."""
+
 ADDED_KEYS = ("audience", "marking", "internal", "audiences", "csl", "locale")
 """The added brief keys with a typed field of their own in `Brief`."""
 

@@ -17,15 +17,11 @@ from .errors import BuildError, display_path
 from .fetch import FetchPolicy
 from .findings import AuditReport, Finding
 from .limits import MAX_DATA_URL
-from .model import Brief
+from .model import DEFAULT_PDF_VARIANT, Brief
 from .render import Medium, render
 from .resolve import Resolved
 from .sanitize import Page, harden_html
 from .templates import TemplateSet
-
-PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-4b")
-DEFAULT_PDF_VARIANT = "pdf/ua-1"
-"""Tagged, accessible PDF by default; PDF/A variants for archives, None for a plain PDF."""
 
 
 @dataclass

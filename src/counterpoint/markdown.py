@@ -199,7 +199,8 @@ def render(
         and tokens[0].type == "paragraph_open"
         and tokens[2].type == "paragraph_close"
     ):
-        return _MD.renderer.renderInline(tokens[1].children or [], _MD.options, env)
+        # the inline token's children (render treats them as renderInline would)
+        return _MD.renderer.render(tokens[1].children or [], _MD.options, env)
     return _MD.renderer.render(tokens, _MD.options, env)
 
 

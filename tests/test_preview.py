@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint import InvalidInput, validate
+from counterpoint.errors import InvalidInput
 from counterpoint.preview import Preview
+from counterpoint.validate import validate
 
 from .conftest import MINIMAL
 

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from . import CounterpointError, InvalidInput, build, validate
-from .errors import display_path
+from .build import build
+from .errors import CounterpointError, InvalidInput, display_path
 from .templates import find, search_roots
+from .validate import validate
 
 ASSETS = Path(__file__).parent / "preview_assets"
 
@@ -347,8 +348,10 @@ def _outermost(paths: list[Path]) -> list[Path]:
 
 
 class _Filter:
-    """watchfiles filter: changes in the watched folders (not the preview's own output,
-    nor editors' and tools' litter) and to the watched files."""
+    """watchfiles filter: changes in the watched folders and to the watched files, but not
+    the preview's own output, nor editors' and tools' litter, nor a build's output folder
+    (one that holds the build cache, `.counterpoint/`): `counterpoint build` beside the
+    brief rebuilds nothing."""
 
     def __init__(self, folders: tuple[Path, ...], files: tuple[Path, ...], ignore: Path):
         from watchfiles import DefaultFilter
@@ -360,7 +363,16 @@ class _Filter:
         p = Path(path)
         if p.is_relative_to(self.ignore) or not self.default(change, path):
             return False
-        return p in self.files or any(p.is_relative_to(d) for d in self.folders)
+        if p in self.files:
+            return True
+        for folder in self.folders:
+            if p.is_relative_to(folder):
+                inside = p.parent.relative_to(folder).parts
+                return not any(
+                    (folder.joinpath(*inside[: i + 1]) / ".counterpoint").is_dir()
+                    for i in range(len(inside))
+                )
+        return False
 
 
 # -- the server -----------------------------------------------------------------------------
@@ -503,7 +515,8 @@ _WORKER = "from counterpoint.preview import pdf_worker; pdf_worker()"
 class _PdfWorkers:
     """Builds the PDF in worker processes, warm (WeasyPrint imported) and each in its own
     process group. The newest version wins: a build made stale by a newer save is killed
-    with its layout process, and a spare warm worker takes the newer one at once."""
+    with its layout process, and a new worker takes the newer version. One worker is kept
+    between builds; a spare warming up beside a build would take a core from it."""
 
     def __init__(self, preview: Preview):
         self.preview = preview
@@ -532,15 +545,18 @@ class _PdfWorkers:
         with self.lock:
             self.wanted = version
             if self.busy is not None and self.busy_version < version:
-                _kill(self.busy)
+                _kill(self.busy, close=False)  # its thread reads the end of its output
+                if self.spare is None:
+                    self.spare = self._spawn()
             self.lock.notify_all()
 
     def stop(self) -> None:
         with self.lock:
             self.stopping = True
-            for worker in (self.busy, self.spare):
-                if worker is not None:
-                    _kill(worker)
+            if self.busy is not None:
+                _kill(self.busy, close=False)
+            if self.spare is not None:
+                _kill(self.spare)
             self.lock.notify_all()
 
     def run(self) -> None:
@@ -553,7 +569,7 @@ class _PdfWorkers:
                 version = self.started = self.wanted
                 worker = self.spare if self.spare is not None else self._spawn()
                 self.busy, self.busy_version = worker, version
-                self.spare = self._spawn()  # warms up while this one builds
+                self.spare = None
             preview._update(pdf="building")
             try:
                 assert worker.stdin is not None and worker.stdout is not None
@@ -589,15 +605,18 @@ class _PdfWorkers:
             preview.log(f"updated {preview.state.name}.pdf ({facts})")
 
 
-def _kill(worker: subprocess.Popen[str]) -> None:
-    """End a worker and its layout process (its whole process group) and reap it."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(worker.pid, signal.SIGKILL)
-    with contextlib.suppress(OSError, ValueError):
-        for stream in (worker.stdin, worker.stdout):
-            if stream is not None:
-                stream.close()
-    worker.wait()
+def _kill(worker: subprocess.Popen[str], close: bool = True) -> None:
+    """End a worker and its layout process (its whole process group) and reap it; its
+    pipes are closed unless another thread may be reading them (it then sees their end)."""
+    if worker.returncode is None:  # not reaped: its process group is still its own
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    if close:
+        with contextlib.suppress(OSError, ValueError):
+            for stream in (worker.stdin, worker.stdout):
+                if stream is not None:
+                    stream.close()
 
 
 def _close(worker: subprocess.Popen[str]) -> None:

@@ -154,7 +154,7 @@ def _prescan(path: Path, text: str) -> None:
     Nothing is built here, so memory stays flat and a hostile file costs at most one parse up
     to the point where it is refused: a "billion laughs" file stops at its first alias.
     """
-    anchors: dict[str, yaml.Mark] = {}
+    anchors: dict[str, tuple[int, int]] = {}  # name -> (line, column), from 1
     depth = count = index = 0
     events = yaml.parse(text, Loader=_Loader)
     while True:
@@ -168,10 +168,13 @@ def _prescan(path: Path, text: str) -> None:
             raise
         if event is None:
             break
-        index = event.end_mark.index
+        # the parser marks every event it emits; the stubs allow None for hand-made ones
+        start, end = event.start_mark, event.end_mark
+        assert start is not None and end is not None
+        index = end.index
         if isinstance(event, yaml.AliasEvent):
-            mark = anchors.get(event.anchor, event.start_mark)
-            where = Location(str(path), mark.line + 1, mark.column + 1)
+            line, column = anchors.get(event.anchor or "", (start.line + 1, start.column + 1))
+            where = Location(str(path), line, column)
             raise InvalidInput([Problem(where, ALIAS_MESSAGE.format(name=event.anchor))])
         if not isinstance(event, yaml.NodeEvent):
             if isinstance(event, yaml.CollectionEndEvent):
@@ -179,14 +182,14 @@ def _prescan(path: Path, text: str) -> None:
             continue
         count += 1
         if event.anchor is not None:
-            anchors.setdefault(event.anchor, event.start_mark)
+            anchors.setdefault(event.anchor, (start.line + 1, start.column + 1))
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                where = Location(str(path), event.start_mark.line + 1, event.start_mark.column + 1)
+                where = Location(str(path), start.line + 1, start.column + 1)
                 raise InvalidInput([Problem(where, TOO_DEEP)])
         if count > MAX_NODES:
-            where = Location(str(path), event.start_mark.line + 1, event.start_mark.column + 1)
+            where = Location(str(path), start.line + 1, start.column + 1)
             message = f"the file has more than {MAX_NODES:,} YAML values; refusing"
             raise InvalidInput([Problem(where, message)])
 

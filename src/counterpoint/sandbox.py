@@ -123,13 +123,11 @@ def _amplification(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
     larger than their input: indent, replace, join, center and the like, tojson's indent."""
     value = args[0] if args else None
     rest = list(args[1:])
-    if not isinstance(value, str) and name not in ("join", "do_join", "do_tojson"):
-        return
-    if name == "do_indent":
+    if name == "do_indent" and isinstance(value, str):
         width = rest[0] if rest else kwargs.get("width", 4)
         width = len(width) if isinstance(width, str) else int(width or 0)
         _check_size(len(value) + (value.count("\n") + 1) * width, "an indented string")
-    elif name in ("do_replace", "replace"):
+    elif name in ("do_replace", "replace") and isinstance(value, str):
         old = rest[0] if rest else kwargs.get("old", "")
         new = rest[1] if len(rest) > 1 else kwargs.get("new", "")
         if isinstance(old, str) and isinstance(new, str):

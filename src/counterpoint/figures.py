@@ -108,7 +108,7 @@ def timeline_svg(
         )
     for p in placed:
         y = AXIS_Y + 14 + p.lane * LANE_H
-        note = (
+        call = (
             f'<tspan class="note-number" dy="-3" font-size="5.5" fill="{ACCENT}">{p.note}</tspan>'
             if p.note
             else ""
@@ -120,7 +120,7 @@ def timeline_svg(
             f'<circle class="event" cx="{p.x:.1f}" cy="{AXIS_Y}" r="2.6" fill="{ACCENT}"/>'
             f'<text class="event-label" x="{p.x + (-1.5 if p.right_aligned else -2):.1f}" '
             f'y="{y:.1f}" text-anchor="{"end" if p.right_aligned else "start"}" '
-            f'font-family="{FONT}" font-size="7.5" fill="{INK}">{escape(p.label)}{note}</text></g>'
+            f'font-family="{FONT}" font-size="7.5" fill="{INK}">{escape(p.label)}{call}</text></g>'
         )
     out.append("</svg>")
     return Markup("".join(out))

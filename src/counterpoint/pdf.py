@@ -257,7 +257,7 @@ def _in_child(work: Callable[[], PdfResult], limit: int, target: Path) -> PdfRes
         sys.stderr.write(printed)
         kind, value = pickle.loads(payload)
         if kind == "ok":
-            return value  # type: ignore[no-any-return]
+            return value
         if kind == "error":
             raise BuildError(value)
         raise RuntimeError(f"PDF layout failed in its child process:\n{value}")

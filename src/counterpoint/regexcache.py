@@ -37,8 +37,9 @@ def user_cache_dir(*parts: str) -> str:
 
 def _internals() -> tuple[Any, Any, Any] | None:
     try:
-        import _sre
-        from re import _compiler, _parser
+        # CPython's private regular-expression modules: typeshed has no stubs for them
+        import _sre  # type: ignore[import-not-found]
+        from re import _compiler, _parser  # type: ignore[attr-defined]
 
         for name in ("compile", "_code", "SRE_FLAG_DEBUG"):
             getattr(_compiler, name)

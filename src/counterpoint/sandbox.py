@@ -246,7 +246,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
             _check_format(value.__self__)
         return wrapped
 
-    def concat(self, parts: Iterable[str]) -> str:  # type: ignore[override]
+    def concat(self, parts: Iterable[str]) -> str:
         """Join a render's output, stopping once it passes MAX_TEMPLATE_OUTPUT."""
         out: list[str] = []
         size = 0

@@ -138,7 +138,9 @@ def main() -> None:
     parser.add_argument("--brief", type=Path, default=ROOT / "briefs" / "russian-far-east.yaml")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument(
-        "--only", default="", help="comma-separated: html, pdf, shelf, noop, scale (default all)"
+        "--only",
+        default="",
+        help="comma-separated: html, pdf, shelf, noop, scale, preview (default all)",
     )
     args = parser.parse_args()
     from counterpoint import csl, pandoc
@@ -341,7 +343,113 @@ def main() -> None:
             )
         )
 
+    # 6. live preview: save to page in Chromium, save to new PDF served vs a PDF build
+    if want("preview"):
+        for row in preview_rows(args.brief, work / "preview", args.rounds):
+            rows.append(row)
+
     shutil.rmtree(work, ignore_errors=True)
+
+
+def preview_rows(src: Path, folder: Path, rounds: int) -> list[tuple[str, str, str, str]]:
+    """`counterpoint preview` of the flagship in real Chromium (Debian's, via Playwright).
+
+    Each round saves one edit and times (a) the page showing it, (b) the new PDF being
+    served (its ETag changes), then (c) a `counterpoint build --format pdf` of the same brief,
+    interleaved. Edits alternate: a word of text (the citations' notes come from the cache)
+    and a word plus a citation's locator (Pandoc's citeproc runs again).
+    """
+    import http.client
+    import socket
+
+    from playwright.sync_api import sync_playwright
+
+    brief = scaled_brief(src, 1, folder / "brief.yaml")
+    base = brief.read_text(encoding="utf-8")
+    text_marker, cite_marker = "On the evidence of these", "paras. 3, 18-19"
+    assert text_marker in base and cite_marker in base
+    name = brief.stem
+    fresh = 1000 + int(time.time()) % 100_000
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [COUNTERPOINT, "preview", "brief.yaml", "--no-open", "--port", str(port)],
+        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+    def etag() -> str | None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("HEAD", f"/{name}.pdf")
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        return response.getheader("ETag") if response.status == 200 else None
+
+    def new_pdf(old: str | None, timeout: float = 120) -> None:
+        deadline = time.perf_counter() + timeout
+        while etag() in (old, None):
+            if time.perf_counter() > deadline:
+                raise TimeoutError("no new PDF")
+            time.sleep(0.02)
+
+    page_text: list[float] = []
+    page_cite: list[float] = []
+    pdf_times: list[float] = []
+    build_times: list[float] = []
+    baseline = [COUNTERPOINT, "build", "brief.yaml", "--format", "pdf", "--out", "../base",
+                "--force"]  # fmt: skip
+    try:
+        assert server.stdout is not None
+        while "previewing" not in (line := server.stdout.readline()):
+            if not line:
+                raise RuntimeError("counterpoint preview did not start")
+        new_pdf(None)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--no-first-run", "--disable-sync"],
+            )  # fmt: skip
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_function("() => window.counterpointPreview !== undefined")
+            run(baseline, folder)  # warm
+            for i in range(2 * rounds + 1):
+                word = f"benchmark{i}"
+                text = base.replace(text_marker, f"On the evidence {word} of these")
+                if i % 2:  # a locator never formatted before: not in the citeproc cache
+                    text = text.replace(cite_marker, f"paras. 3, {fresh + i}")
+                old = etag()
+                start = time.perf_counter()
+                brief.write_text(text, encoding="utf-8")
+                page.wait_for_function(
+                    f"() => document.body.textContent.includes('{word}')", polling="raf",
+                    timeout=30_000,
+                )  # fmt: skip
+                shown = time.perf_counter() - start
+                new_pdf(old)
+                served = time.perf_counter() - start
+                if i == 0:
+                    continue  # a warm-up round
+                (page_cite if i % 2 else page_text).append(shown)
+                pdf_times.append(served)
+                build_times.append(run(baseline, folder))
+            browser.close()
+    finally:
+        brief.write_text(base, encoding="utf-8")
+        server.send_signal(2)  # Ctrl-C
+        server.wait(30)
+    text_s, cite_s = statistics.median(page_text), statistics.median(page_cite)
+    pdf_s, build_s = statistics.median(pdf_times), statistics.median(build_times)
+    return [
+        ("preview: save to page (text edit)", f"{text_s:.3f} s", "",
+         "target <= 0.3 s, under 1 s"),
+        ("preview: save to page (citation edit)", f"{cite_s:.3f} s", "",
+         "target <= 0.3 s, under 1 s"),
+        ("preview: save to new PDF vs build -f pdf", f"{pdf_s:.2f} s", f"{build_s:.2f} s",
+         f"{pdf_s / build_s:.2f}x (target <= 1.2x)"),
+    ]  # fmt: skip
 
 
 class _Rows:

@@ -51,7 +51,7 @@
     $(".cp-build").hidden = !build;
     $(".cp-pdf").hidden = !pdf;
     $(".overlay").hidden = !(build || pdf);
-    $(".cp-findings").textContent = state.findings.join("\n");
+    $(".cp-findings").textContent = state.findings.join("\n") || "None.";
     $(".cp-toggle").textContent = "findings: " + state.findings.length;
     const dot = $(".dot");
     dot.className = "dot" + (!connected ? " off" : build || pdf ? " bad" : "");

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from .errors import CounterpointError, InvalidInput, Location, Problem, display_path, suggest
+from .i18n import labels
 from .limits import MAX_SET_FILE_BYTES
 from .load import load
 from .model import ALL_SECTIONS, FULL_PAPER
@@ -49,6 +50,8 @@ class TemplateSet:
     own_options: dict[str, object] = field(default_factory=dict)
     csl: str = ""
     """The set's citation style (`csl:`, a style name or a .csl file in the set), or ''."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """The set's `labels:`: its own texts for messages of the catalogs (i18n.py)."""
 
     @property
     def options(self) -> dict[str, object]:
@@ -111,6 +114,7 @@ MANIFEST_FIELDS = {
         expected="audience options",
     ),
     "csl": Field(one_line, expected="a CSL style name or a .csl file in the set"),
+    "labels": Field(labels, expected="a mapping of English labels to the text shown instead"),
 }
 
 
@@ -227,6 +231,7 @@ def eject(name: str, dest: Path | None = None) -> Path:
     Files of a child win over its parents'; the manifest gets the merged sections, CSS and
     options and no parent, so a build with the copy gives the same output. Never overwrites.
     """
+            labels=dict(m.get("labels", {})),  # type: ignore[call-overload]
     import shutil
 
     tset = find(name, search_roots())

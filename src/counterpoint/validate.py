@@ -14,6 +14,7 @@ import yaml
 
 from .codes import CHECKS
 from .errors import InvalidInput, Location, Problem, suggest
+from .i18n import NOTE_CALLS, labels
 from .limits import MAX_VIEWS
 from .load import load
 from .model import (
@@ -244,6 +245,9 @@ BRIEF_FIELDS: dict[str, Field] = {
     # added: citations (docs/format.md#citations)
     "csl": Field(one_line, expected="a CSL style name (apa, chicago-17...) or a .csl file"),
     "locale": Field(LANGUAGE, expected="a CSL locale such as en-GB, de-DE or ru-RU"),
+    # added: the paper's language (docs/format.md#languages)
+    "labels": Field(labels, expected="a mapping of English labels to the text shown instead"),
+    "note_calls": Field(choice(NOTE_CALLS, "a note-call rule"), expected="after or before"),
 }
 
 

@@ -1,0 +1,255 @@
+"""The paper's language: message catalogs, labels, dates and numbers, direction (docs/format.md).
+
+Every fixed text counterpoint writes into a paper is a gettext message (msgid in English):
+the built-in templates mark theirs with `{% trans %}` and `_()`, Python code with `_()` of
+a `Labels` object. Catalogs live in `locale/<lang>/LC_MESSAGES/counterpoint.po` (and the
+compiled `.mo`), made with `make catalogs`. A set's manifest and a brief may override any
+message with `labels:` (msgid -> text). Command-line messages stay English.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import gettext
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale, UnknownLocaleError
+from babel import numbers as _numbers
+from babel.dates import format_skeleton
+from babel.support import Translations
+
+from .model import Date
+from .schema import INVALID, Checker, describe, one_line
+
+DOMAIN = "counterpoint"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+CATALOGS = ("en", "fr", "de", "es", "ru", "uk", "zh_Hans", "ja", "ar")
+"""The languages with a complete catalog (and an audit lexicon, codes.py)."""
+
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
+"""Languages written right to left: the paper gets dir="rtl"."""
+
+NOTE_CALLS = ("after", "before")
+BEFORE_PUNCTUATION = frozenset({"fr", "ru", "uk", "be", "bg", "sr", "pl", "cs", "sk"})
+"""Languages whose house rule puts the note call before the punctuation ("texte¹.")."""
+
+
+def locale_of(language: str) -> Locale:
+    """The Babel locale of a BCP 47 tag (`zh` alone is Simplified Chinese); English when the
+    tag is not a CLDR locale."""
+    try:
+        loc = Locale.parse((language or "en").replace("_", "-"), sep="-")
+    except (ValueError, UnknownLocaleError):
+        return Locale("en")
+    if loc.language == "zh" and not loc.script:
+        hant = loc.territory in ("TW", "HK", "MO")
+        loc = Locale("zh", territory=loc.territory, script="Hant" if hant else "Hans")
+    return loc
+
+
+def catalog_name(language: str) -> str | None:
+    """The catalog for a language tag (`zh-CN` -> `zh_Hans`, `de-AT` -> `de`), or None."""
+    loc = locale_of(language)
+    primary = (language or "en").replace("_", "-").split("-")[0].lower()
+    if primary != loc.language:  # not a locale CLDR knows
+        return None
+    for name in (f"{loc.language}_{loc.script}" if loc.script else "", loc.language):
+        if name in CATALOGS:
+            return name
+    return None
+
+
+def direction(language: str) -> str:
+    """The direction a language is written in: "rtl" (ar, fa, he, ur...) or "ltr"."""
+    primary = (language or "en").replace("_", "-").split("-")[0].lower()
+    return "rtl" if primary in RTL_LANGUAGES else "ltr"
+
+
+def note_calls(language: str, override: str = "") -> str:
+    """Where a note call goes against punctuation: "after" (Chicago, German, Chinese,
+    Arabic...) or "before" (French and Russian typography); a brief's `note_calls` wins."""
+    if override in NOTE_CALLS:
+        return override
+    primary = (language or "en").replace("_", "-").split("-")[0].lower()
+    return "before" if primary in BEFORE_PUNCTUATION else "after"
+
+
+@functools.lru_cache(maxsize=16)
+def _catalog(name: str) -> gettext.NullTranslations:
+    return Translations.load(str(LOCALE_DIR), [name], DOMAIN)
+
+
+class Labels(gettext.NullTranslations):
+    """The catalog of a language with the set's and the brief's `labels:` over it."""
+
+    def __init__(self, language: str, overrides: Mapping[str, str] | None = None):
+        super().__init__()
+        self.language = language or "en"
+        self.catalog_name = catalog_name(self.language)
+        self.missing = self.catalog_name is None
+        self.locale = locale_of(self.language) if not self.missing else Locale("en")
+        self.number_locale = locale_of(self.language)  # numbers and dates: CLDR knows more
+        self._catalog = _catalog(self.catalog_name or "en")
+        self.overrides = dict(overrides or {})
+
+    def gettext(self, message: str) -> str:
+        if message in self.overrides:
+            return self.overrides[message]
+        return self._catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        key = singular if n == 1 else plural
+        if key in self.overrides:
+            return self.overrides[key]
+        return self._catalog.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        if message in self.overrides:
+            return self.overrides[message]
+        return self._catalog.pgettext(context, message)  # type: ignore[attr-defined,no-any-return]
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        key = singular if n == 1 else plural
+        if key in self.overrides:
+            return self.overrides[key]
+        return self._catalog.npgettext(context, singular, plural, n)  # type: ignore[attr-defined,no-any-return]
+
+    __call__ = gettext
+
+    def warning(self) -> str | None:
+        """The one warning a language without a catalog gets."""
+        if not self.missing:
+            return None
+        return (
+            f"language '{self.language}' has no message catalog: the paper's fixed texts are "
+            f"in English (catalogs: {', '.join(c.replace('_', '-') for c in CATALOGS)}; "
+            "a brief's `labels:` can translate them)"
+        )
+
+    # -- numbers and dates -------------------------------------------------------------
+    def number(self, value: float, digits: int = 2) -> str:
+        """1.5, 1,5, ١٫٥: a decimal in the language's format."""
+        fmt = "#,##0." + "#" * digits if digits else "#,##0"
+        return _numbers.format_decimal(value, format=fmt, locale=self.number_locale)
+
+    def integer(self, value: int) -> str:
+        return _numbers.format_decimal(value, locale=self.number_locale)
+
+    def percent(self, share: float) -> str:
+        """40%, 40 %, ٤٠٪: a share in the language's format, whole percents."""
+        return _numbers.format_percent(share, locale=self.number_locale)
+
+    def date(self, value: Date) -> str:
+        """The date at its precision (year, month and year, full) in the language's form."""
+        return format_date(value, self.number_locale)
+
+    def year(self, year: int, era: bool = False) -> str:
+        """A year as a label: 1858, 221 BCE (localized era), with `era`, 1858 CE."""
+        return format_year(year, self.number_locale, era)
+
+
+def format_date(value: Date, locale: Locale) -> str:
+    """A Date at its own precision in a locale's form (CLDR skeletons y, yMMMM, yMMMMd).
+    English keeps counterpoint's own form (November 22, 2026; 221 BCE)."""
+    if locale.language == "en":
+        return value.long()
+    skeleton = "y" if value.month is None else ("yMMMM" if value.day is None else "yMMMMd")
+    bce = value.year < 0
+    year = abs(value.year)
+    day = value.day or 1
+    if value.month == 2 and day == 29:
+        day = 28 if not _leap(year) else 29
+    if year > 9999:
+        return value.long()
+    when = _dt.date(year, value.month or 1, day)
+    if not bce:
+        return format_skeleton(skeleton, when, locale=locale)
+    return _with_bce(format_skeleton("G" + skeleton, when, locale=locale), locale)
+
+
+def format_year(year: int, locale: Locale, era: bool = False) -> str:
+    """A year on its own: 1858, 221 BCE; in the locale's words (221 до н. э., 公元前221年)."""
+    if locale.language == "en":
+        from .model import year_label
+
+        return year_label(year, era)
+    if year > 0 and not era:
+        return str(year)
+    when = _dt.date(min(abs(year), 9999), 1, 1)
+    text = format_skeleton("Gy", when, locale=locale)
+    return _with_bce(text, locale) if year < 0 else text
+
+
+def _with_bce(text: str, locale: Locale) -> str:
+    """A CE-era form turned BCE: the locale's CE era name swapped for its BCE one."""
+    for width in ("abbreviated", "wide", "narrow"):
+        eras = locale.eras.get(width) or {}
+        ce, bce = eras.get(1), eras.get(0)
+        if ce and bce and ce in text:
+            return text.replace(ce, bce, 1)
+    return text + " BCE"
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def split_message(text: str, *names: str) -> list[str]:
+    """'Page %(page)s of %(pages)s' -> ['Page ', ' of ', ''] (the parts around the names,
+    in the translation's order: the print CSS puts counters between them)."""
+    parts = re.split("|".join(re.escape(f"%({n})s") for n in names), text)
+    return parts + [""] * (len(names) + 1 - len(parts))
+
+
+# -- the `labels:` key (a brief, a set manifest) --------------------------------------------
+@describe({"type": "object", "additionalProperties": {"type": "string"}})
+def labels(c: Checker, node: yaml.Node, path: str) -> Any:
+    """`labels: {Bottom line: Key points}`: a message (its English text, the msgid) and the
+    text to show instead."""
+    if not isinstance(node, yaml.MappingNode):
+        return c.expect(node, path, "a mapping of English labels to the text shown instead")
+    out: dict[str, str] = {}
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            return c.expect(key, path, "a label's English text")
+        got = one_line(c, value, f"{path}.{key.value}")
+        if got is not INVALID:
+            out[str(key.value)] = got
+    return out
+
+
+def N_(message: str) -> str:
+    """Marks a message for `pybabel extract` where it is defined; translated where shown."""
+    return message
+
+
+ESTIMATE_TERMS = (
+    # ICD 203 likelihood (the brief's `likelihood` values, shown in the paper's language)
+    N_("almost no chance"),
+    N_("very unlikely"),
+    N_("unlikely"),
+    N_("roughly even chance"),
+    N_("likely"),
+    N_("very likely"),
+    N_("almost certain"),
+    # confidence (the brief's `confidence` values)
+    N_("low"),
+    N_("moderate"),
+    N_("high"),
+)
+"""The brief's estimative values, whose translations the templates show (`_(j.likelihood)`)."""
+
+GRADE_TERMS = (
+    N_("completely reliable"),
+    N_("usually reliable"),
+    N_("fairly reliable"),
+    N_("not usually reliable"),
+    N_("unreliable"),
+    N_("reliability cannot be judged"),
+)
+"""The Admiralty grades' meanings (model.GRADES), translated by the `grade` filter."""

@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-APT_PACKAGES := fonts-liberation2 fonts-wqy-microhei fonts-dejavu-core libpango-1.0-0 \
-                libpangoft2-1.0-0 libharfbuzz-subset0 qpdf poppler-utils librsvg2-bin
+# fonts-hosny-amiri: Amiri, a Naskh face for Arabic (and Persian, Urdu) papers (1 MB)
+APT_PACKAGES := fonts-liberation2 fonts-wqy-microhei fonts-dejavu-core fonts-hosny-amiri \
+                libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf poppler-utils \
+                librsvg2-bin
 # for the tests only: a browser for Playwright, Java for the Nu Html Checker, LibreOffice
 # to lay out the Word edition
 TEST_APT_PACKAGES := chromium openjdk-17-jre-headless libreoffice-writer-nogui
@@ -12,7 +14,7 @@ TEST_APT_PACKAGES := chromium openjdk-17-jre-headless libreoffice-writer-nogui
 # who `pip install` the package). `make lock` regenerates it in a throwaway venv.
 LOCK := requirements.lock
 
-.PHONY: demo test setup system test-tools lint lock clean
+.PHONY: demo test setup system test-tools lint lock clean catalogs
 
 demo: setup
 	$(BIN)/counterpoint build briefs/ --format html,pdf --out out
@@ -62,6 +64,17 @@ lock:
 	{ echo "# The versions the tests run with; regenerate with 'make lock'."; \
 	  .lock-venv/bin/pip freeze --exclude-editable --all | grep -v -e '^pip==' -e '^setuptools=='; } > $(LOCK)
 	rm -rf .lock-venv
+
+# The message catalogs of the paper's fixed texts (src/counterpoint/i18n.py, docs/templates.md):
+# extract every marked text of the built-in templates and the code into the .pot, merge it
+# into each language's .po (new texts arrive empty, for the translator), compile the .mo.
+LOCALES := src/counterpoint/locale
+catalogs: setup
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
+	  -w 100 -o $(LOCALES)/counterpoint.pot .
+	$(BIN)/pybabel update -D counterpoint -i $(LOCALES)/counterpoint.pot -d $(LOCALES) \
+	  -w 100 --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel compile -D counterpoint -d $(LOCALES) --statistics
 
 lint: setup $(VENV)/.installed-test
 	$(BIN)/ruff check src tests

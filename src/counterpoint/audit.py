@@ -13,19 +13,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import markdown
-from .codes import (
-    ALT_ROW,
-    ANY_ROW,
-    CHECKS,
-    CONFIDENCE_WORDING,
-    LOADED,
-    MAIN_ROW,
-    OFF_SCALE,
-    SENTENCE_END,
-    lexicon,
-)
+from .codes import CHECKS, SENTENCE_ENDS, Lexicon, lexicon, lexicon_for
 from .errors import CounterpointError, Location
 from .findings import AuditReport, Finding, ViewStats
+from .i18n import Labels
 from .load import read_text
 from .model import Brief, Date, Text, View, order_views
 from .resolve import Resolved
@@ -51,7 +42,7 @@ class _Files:
                 self._cache[file] = (content, starts)
         return self._cache[file]
 
-    def locate(self, text: Text, term: str, nth: int) -> Location:
+    def locate(self, text: Text, term: str, nth: int, language: str = "en") -> Location:
         """Where the nth occurrence of `term` in a field is in its file (else the field)."""
         where = text.where
         loaded = self._load(where.file) if where.line else None
@@ -60,7 +51,7 @@ class _Files:
         content, starts = loaded
         start = starts[where.line - 1] + where.col - 1
         end = min(len(content), start + 2 * len(text.source) + 200)
-        found = list(lexicon([term.lower()]).finditer(content, start, end))
+        found = list(lexicon([term.lower()], language).finditer(content, start, end))
         if nth >= len(found):
             return where
         offset = found[nth].start()
@@ -82,11 +73,29 @@ def _words_of(match: re.Match[str]) -> str:
     return " ".join(match.group(0).split())
 
 
+# a Han, Kana or Hangul character: each counts as a word (CJK_WORD below)
+_CJK_CHAR = re.compile(
+    "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]"
+)
+CJK_WORD = 1.0
+"""How many words one CJK character counts as: Chinese and Japanese words have no spaces
+around them, so each character counts one (Korean Hangul is spaced, but a syllable counts
+one too, which keeps mixed text simple). Parity compares views of one brief, one language,
+so a constant rate means the same everywhere."""
+
+
 def words(text: Text | None) -> int:
-    """Words of a Markdown field: whitespace-separated runs with a letter or digit."""
+    """Words of a Markdown field: whitespace-separated runs with a letter or digit, and every
+    Han, Kana or Hangul character as one word (those scripts do not space their words)."""
     if text is None:
         return 0
-    return sum(1 for w in markdown.plain(text.tokens).split() if re.search(r"\w", w))
+    count = 0
+    for w in markdown.plain(text.tokens).split():
+        cjk = len(_CJK_CHAR.findall(w))
+        rest = _CJK_CHAR.sub(" ", w).split()
+        count += round(cjk * CJK_WORD) + sum(1 for r in rest if re.search(r"\w", r))
+    return count
 
 
 def _keys(texts: Iterable[Text]) -> list[str]:
@@ -342,24 +351,28 @@ class _Audit:
         return out
 
     def language(self) -> None:
+        """CP301-CP305: wording. CP303 (a missing likelihood or confidence) runs in every
+        language; the others need the language's word lists (codes.TERMS)."""
         b = self.brief
+        lex = lexicon_for(b.language)
+        lang = lex.language if lex is not None else b.language
         own = [(path, text, markdown.plain(text.tokens)) for path, text in self.own_texts()]
-        for path, text, plain in own:
-            for word, nth in _matches(LOADED, plain):
+        for path, text, plain in own if lex is not None else []:
+            for word, nth in _matches(lex.loaded, plain):
                 self.add(
                     "CP301",
                     f"loaded or absolute wording '{word}' in {path}",
-                    self.files.locate(text, word, nth),
+                    self.files.locate(text, word, nth, lang),
                     path,
                 )
         for i, j in enumerate(b.judgments):
             plain = markdown.plain(j.text.tokens)
-            for word, nth in _matches(OFF_SCALE, plain):
+            for word, nth in _matches(lex.off_scale, plain) if lex is not None else []:
                 self.add(
                     "CP302",
                     f"judgment {i + 1} uses '{word}', which is not an ICD 203 likelihood term; "
                     "give the likelihood in its `likelihood` key",
-                    self.files.locate(j.text, word, nth),
+                    self.files.locate(j.text, word, nth, lang),
                     f"judgments[{i}]",
                 )
             missing = [k for k in ("likelihood", "confidence") if not getattr(j, k)]
@@ -370,12 +383,14 @@ class _Audit:
                     j.where,
                     f"judgments[{i}]",
                 )
+            if lex is None:
+                continue
             seen: dict[str, int] = {}
-            for sentence in SENTENCE_END.split(plain):
-                stated = [
-                    " ".join(m.group(0).split()) for m in CONFIDENCE_WORDING.finditer(sentence)
-                ]
-                likely = ANY_ROW.search(sentence)
+            for sentence in SENTENCE_ENDS.split(plain):
+                stated = [" ".join(m.group(0).split()) for m in lex.confidence.finditer(sentence)]
+                likely = lex.main_row.search(sentence) or (
+                    lex.alt_row.search(sentence) if lex.alt_row else None
+                )
                 for phrase in stated:
                     nth = seen.get(phrase.casefold(), 0)
                     seen[phrase.casefold()] = nth + 1
@@ -385,14 +400,17 @@ class _Audit:
                             f"judgment {i + 1} states a confidence level ('{phrase}') in the "
                             f"same sentence as a likelihood ('{_words_of(likely)}'); "
                             "ICD 203 keeps the two apart",
-                            self.files.locate(j.text, phrase, nth),
+                            self._locate_phrase(j.text, phrase, nth, lex),
                             f"judgments[{i}]",
                         )
+        if lex is None or lex.alt_row is None:
+            return  # CP304: ICD 203's alternative row is listed in English only
+        alt_row = lex.alt_row
         main = next(
             (
                 f"{p}: '{' '.join(m.group(0).split())}'"
                 for p, _, plain in own
-                if (m := MAIN_ROW.search(plain))
+                if (m := lex.main_row.search(plain))
             ),
             None,
         )
@@ -408,7 +426,7 @@ class _Audit:
         if main is None:
             return
         for path, text, plain in own:
-            for word, nth in _matches(ALT_ROW, plain):
+            for word, nth in _matches(alt_row, plain):
                 self.add(
                     "CP304",
                     f"'{word}' in {path} is from the ICD 203 alternative row, while the brief "
@@ -416,6 +434,12 @@ class _Audit:
                     self.files.locate(text, word, nth),
                     path,
                 )
+
+    def _locate_phrase(self, text: Text, phrase: str, nth: int, lex: Lexicon) -> Location:
+        """A confidence phrase's place (English phrases as words, others by the pattern)."""
+        if lex.language == "en":
+            return self.files.locate(text, phrase, nth)
+        return self.files.locate(text, phrase, nth, lex.language)
 
     # -- ignores -------------------------------------------------------------------------
     def apply_ignores(self) -> None:
@@ -450,23 +474,35 @@ class _Audit:
         self.findings += unused
 
 
-def order_note(brief: Brief, date: Date) -> str:
-    """The methods note: how the views are ordered, so that order is not read as ranking."""
+def order_note(brief: Brief, date: Date, labels: Labels | None = None, language: str = "en") -> str:
+    """The methods note: how the views are ordered, so that order is not read as ranking.
+
+    In English for `counterpoint audit`; with the paper's `labels` (i18n.Labels) in its
+    language, numbers and date form."""
+    _ = labels.gettext if labels is not None else str
+    num = labels.integer if labels is not None else str
     rule = brief.view_order
     if rule == "alphabetical":
-        how = "Views are presented in alphabetical order of their labels."
+        how = _("Views are presented in alphabetical order of their labels.")
     elif rule == "rotate" and brief.views:
         n = len(brief.views)
         day = date.day_of_year()
         k = day % n
-        how = (
-            f"Views are presented in rotated order: the brief is dated {date.long()}, day {day} "
-            f"of the year, and {day} modulo {n} views is {k}, so the list as written starts at "
-            f"view {k + 1}, {brief.views[k].label}."
-        )
+        how = _(
+            "Views are presented in rotated order: the brief is dated %(date)s, day %(day)s "
+            "of the year, and %(day)s modulo %(views)s views is %(rest)s, so the list as "
+            "written starts at view %(first)s, %(label)s."
+        ) % {
+            "date": labels.date(date) if labels is not None else date.long(),
+            "day": num(day),
+            "views": num(n),
+            "rest": num(k),
+            "first": num(k + 1),
+            "label": brief.views[k].label,
+        }
     else:
-        how = "Views are presented in the order the brief lists them."
-    return how + " The order is not a ranking."
+        how = _("Views are presented in the order the brief lists them.")
+    return how + " " + _("The order is not a ranking.")
 
 
 def audit_brief(
@@ -489,4 +525,6 @@ def audit_brief(
         word_ratio=brief.audit.word_ratio,
         views=rows,
         findings=run.findings,
+        language=brief.language or "en",
+        lint_run=lexicon_for(brief.language) is not None,
     )

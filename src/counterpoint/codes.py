@@ -5,6 +5,7 @@ A shared leaf: validate reads the codes (for `audit: {ignore: ...}`), audit runs
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -144,12 +145,36 @@ _SPECIAL = {
 }
 
 
-def lexicon(terms: Iterable[str]) -> re.Pattern[str]:
-    """One pattern for the terms: whole words, longest first, any whitespace between words."""
-    ordered = sorted(terms, key=len, reverse=True)
-    parts = [_SPECIAL.get(t, r"\s+".join(map(re.escape, t.split()))) for t in ordered]
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])", re.IGNORECASE)
+_ARABIC_MARKS = "[\u064b-\u0652\u0670\u0640]*"  # harakat, dagger alif and tatweel
 
+
+def _term(term: str, language: str) -> str:
+    if language == "en" and term in _SPECIAL:
+        return _SPECIAL[term]
+    words = []
+    for w in term.split():
+        if language == "ar":  # vowel marks and tatweel may sit between any two letters
+            words.append(_ARABIC_MARKS.join(map(re.escape, w)) + _ARABIC_MARKS)
+        else:
+            words.append(re.escape(w))
+    return r"\s+".join(words)
+
+
+def lexicon(terms: Iterable[str], language: str = "en") -> re.Pattern[str]:
+    """One pattern for the terms: whole words, longest first, any whitespace between words.
+
+    Chinese and Japanese have no spaces to mark a word, so their terms match anywhere;
+    Arabic terms may carry vowel marks and the conjunctions و/ف before them."""
+    ordered = sorted(terms, key=len, reverse=True)
+    body = "|".join(_term(t, language) for t in ordered)
+    if language in UNSPACED:
+        return re.compile(f"(?:{body})", re.IGNORECASE)
+    before = "(?<![\\w-])(?:[\u0648\u0641](?=\\w))?" if language == "ar" else "(?<![\\w-])"
+    return re.compile(f"{before}(?:{body})(?![\\w-])", re.IGNORECASE)
+
+
+UNSPACED = frozenset({"zh", "ja"})
+"""Languages written without spaces between words (lexicon terms match anywhere)."""
 
 LOADED = lexicon(LOADED_TERMS)
 OFF_SCALE = lexicon(OFF_SCALE_TERMS)
@@ -157,3 +182,132 @@ MAIN_ROW = lexicon(ICD203_MAIN_ROW)
 ALT_ROW = lexicon(ICD203_ALTERNATIVE_ROW)
 ANY_ROW = lexicon(ICD203_MAIN_ROW + ICD203_ALTERNATIVE_ROW)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+# -- the lint in other languages --------------------------------------------------------------
+@dataclass(frozen=True)
+class Lexicon:
+    """A language's word lists for the language lint (CP301, CP302, CP304, CP305)."""
+
+    language: str
+    loaded: re.Pattern[str]
+    off_scale: re.Pattern[str]
+    main_row: re.Pattern[str]
+    alt_row: re.Pattern[str] | None
+    confidence: re.Pattern[str]
+
+
+# Each language: (loaded or absolute wording; estimative words off the ICD 203 scale; the
+# scale's own terms as the catalogs translate them; how a sentence states a confidence).
+# The scale terms are only used to find a likelihood in a sentence (CP305, CP304's main row).
+TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] = {
+    "fr": (
+        ("manifestement", "évidemment", "clairement", "indéniablement", "incontestablement",
+         "indiscutablement", "sans aucun doute", "sans conteste", "bien entendu", "bien sûr",
+         "tout le monde sait", "personne ne doute", "il va sans dire", "hors de doute",
+         "toujours", "jamais"),
+        ("peut-être", "possiblement", "éventuellement", "vraisemblablement", "sans doute",
+         "il se peut", "il est possible", "a priori"),
+        ("quasiment aucune chance", "très improbable", "improbable", "chances à peu près égales",
+         "probable", "très probable", "quasi certain", "quasi certaine", "quasi certainement"),
+        r"(?:degré\s+de\s+)?confiance\s+(?:faible|modérée|élevée|forte|moyenne)"
+        r"|(?:très\s+|assez\s+)?confiants?",
+    ),
+    "de": (
+        ("offensichtlich", "eindeutig", "zweifellos", "zweifelsohne", "unbestreitbar",
+         "unbestritten", "selbstverständlich", "natürlich", "bekanntlich", "jeder weiß",
+         "niemand bezweifelt", "ohne Frage", "ohne Zweifel", "außer Frage", "immer", "niemals",
+         "nie"),
+        ("vielleicht", "möglicherweise", "eventuell", "vermutlich", "womöglich", "mutmaßlich",
+         "unter Umständen"),
+        ("nahezu ausgeschlossen", "sehr unwahrscheinlich", "unwahrscheinlich",
+         "etwa gleich wahrscheinlich", "wahrscheinlich", "sehr wahrscheinlich", "nahezu sicher"),
+        r"(?:mit\s+)?(?:geringem|mittlerem|hohem|großem)\s+Vertrauen"
+        r"|(?:geringe|mittlere|hohe)\s+(?:Sicherheit|Konfidenz)|zuversichtlich",
+    ),
+    "es": (
+        ("obviamente", "claramente", "evidentemente", "indudablemente", "indiscutiblemente",
+         "innegablemente", "sin duda", "sin lugar a dudas", "por supuesto", "desde luego",
+         "todo el mundo sabe", "nadie duda", "ni que decir tiene", "siempre", "nunca", "jamás"),
+        ("quizá", "quizás", "tal vez", "posiblemente", "acaso", "presumiblemente", "a lo mejor"),
+        ("casi ninguna posibilidad", "muy improbable", "improbable",
+         "posibilidades aproximadamente iguales", "probable", "muy probable", "casi seguro"),
+        r"(?:con\s+)?(?:baja|moderada|alta)\s+confianza|confianza\s+(?:baja|moderada|alta)"
+        r"|(?:muy\s+)?confiados?",
+    ),
+    "ru": (
+        ("очевидно", "безусловно", "несомненно", "бесспорно", "разумеется", "конечно",
+         "всем известно", "никто не сомневается", "само собой разумеется",
+         "вне всякого сомнения", "без сомнения", "неоспоримо", "всегда", "никогда"),
+        ("возможно", "может быть", "пожалуй", "наверное", "наверно", "по всей видимости",
+         "скорее всего", "предположительно", "видимо"),
+        ("практически исключено", "весьма маловероятно", "маловероятно",
+         "примерно равные шансы", "вероятно", "весьма вероятно", "почти наверняка"),
+        r"(?:с\s+)?(?:низкой|умеренной|средней|высокой)\s+(?:степенью\s+)?уверенност\w*"
+        r"|уверенность\s+(?:низкая|умеренная|высокая)|уверены",
+    ),
+    "uk": (
+        ("очевидно", "безумовно", "безсумнівно", "безперечно", "звичайно", "звісно",
+         "всім відомо", "ніхто не сумнівається", "поза всяким сумнівом", "без сумніву",
+         "незаперечно", "завжди", "ніколи"),
+        ("можливо", "мабуть", "напевно", "певно", "схоже", "імовірно", "либонь",
+         "швидше за все"),
+        ("практично виключено", "дуже малоймовірно", "малоймовірно", "приблизно рівні шанси",
+         "ймовірно", "дуже ймовірно", "майже напевно"),
+        r"(?:з\s+)?(?:низьким|помірним|середнім|високим)\s+(?:ступенем\s+)?впевненост\w*"
+        r"|впевненість\s+(?:низька|помірна|висока)|впевнені",
+    ),
+    "zh": (
+        ("显然", "显而易见", "毫无疑问", "无疑", "不言而喻", "众所周知", "毋庸置疑",
+         "不容置疑", "无可争辩", "当然", "总是", "从来不", "从不", "永远", "绝对"),
+        ("也许", "或许", "大概", "说不定", "兴许", "恐怕"),
+        ("几乎没有可能", "非常不可能", "不太可能", "可能性大致相当", "很可能", "非常可能",
+         "几乎确定"),
+        r"(?:低|中等|高)(?:的)?(?:置信度|信心|把握)|(?:置信度|信心|把握)(?:为|是)?(?:低|中等|高)",
+    ),
+    "ja": (
+        ("明らかに", "疑いなく", "疑いもなく", "間違いなく", "言うまでもなく", "当然",
+         "誰もが知る", "誰も疑わない", "議論の余地なく", "常に", "決して"),
+        ("たぶん", "多分", "おそらく", "恐らく", "もしかすると", "かもしれない", "ひょっとすると"),
+        ("可能性はほぼない", "可能性が非常に低い", "可能性が低い", "ほぼ五分五分",
+         "可能性が高い", "可能性が非常に高い", "ほぼ確実"),
+        r"確信度(?:は|が)?(?:低い|中程度|高い)|(?:低い|中程度の|高い)確信",
+    ),
+    "ar": (
+        ("من الواضح", "بوضوح", "بلا شك", "لا شك", "دون شك", "مما لا شك فيه", "بالتأكيد",
+         "بطبيعة الحال", "الجميع يعلم", "لا أحد يشك", "غني عن القول", "قطعا", "دائما",
+         "أبدا"),
+        ("ربما", "لعل", "لعله", "قد يكون", "من الممكن", "يحتمل", "على الأرجح"),
+        ("لا احتمال تقريبا", "مستبعد جدا", "مستبعد", "احتمال متساو تقريبا", "مرجح",
+         "مرجح جدا", "شبه مؤكد"),
+        r"(?:ب)?(?:ثقة|درجة\s+ثقة)\s+(?:منخفضة|متوسطة|عالية)|واثقون",
+    ),
+}  # fmt: skip
+"""The lint's word lists beside English, one entry per language with a message catalog."""
+
+
+def lexicon_for(language: str) -> Lexicon | None:
+    """The lint's lexicon for a language tag (`zh-Hans` -> zh), or None without word lists."""
+    primary = (language or "en").replace("_", "-").split("-")[0].lower()
+    if primary == "en":
+        return Lexicon("en", LOADED, OFF_SCALE, MAIN_ROW, ALT_ROW, CONFIDENCE_WORDING)
+    if primary not in TERMS:
+        return None
+    return _lexicon(primary)
+
+
+@functools.cache
+def _lexicon(primary: str) -> Lexicon:
+    loaded, off_scale, main_row, confidence = TERMS[primary]
+    return Lexicon(
+        primary,
+        lexicon(loaded, primary),
+        lexicon(off_scale, primary),
+        lexicon(main_row, primary),
+        None,
+        re.compile(confidence, re.IGNORECASE),
+    )
+
+
+SENTENCE_ENDS = re.compile(r"(?<=[.!?])\s+|(?<=[。！？؟])\s*")
+"""Sentence ends in every script: . ! ? then a space, or the full-width and Arabic marks."""

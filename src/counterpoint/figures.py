@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -50,10 +52,18 @@ def _nice_ticks(lo: float, hi: float, count: int = 6) -> list[tuple[float, int]]
 
 
 def timeline_svg(
-    events: list[Event], note_numbers: list[int | None], plain_texts: list[str], title: str
+    events: list[Event],
+    note_numbers: list[int | None],
+    plain_texts: list[str],
+    title: str,
+    rtl: bool = False,
+    year: Callable[..., str] = year_label,
 ) -> Markup:
     """A horizontal timeline with dates to scale; each event is a dot and a label
-    "YEAR ⁿ" naming its note, stacked in lanes so that no two labels overlap."""
+    "YEAR ⁿ" naming its note, stacked in lanes so that no two labels overlap.
+
+    `year(y, era)` writes a year in the paper's language; with `rtl` the figure is mirrored
+    (time runs right to left, as an Arabic or Hebrew reader reads)."""
     if not events:
         return Markup("")
     points = [e.date.ordinal() for e in events]
@@ -72,7 +82,7 @@ def timeline_svg(
     placed: list[_Placed] = []
     for event, point, note, text in zip(events, points, note_numbers, plain_texts, strict=True):
         x = x_of(point)
-        label = event.date.year_label()
+        label = year(event.date.year)
         width = max(LABEL_W, 4.2 * len(label) + 9)  # "221 BCE ¹²" is wider than "1689 ¹²"
         right_aligned = x - width > 2
         span = (x - width, x + 2) if right_aligned else (x - 2, x + width)
@@ -98,13 +108,13 @@ def timeline_svg(
         f'stroke="{ACCENT}" stroke-width="1.2"/>',
     ]
     era = any(e.date.year < 0 for e in events)  # across the era boundary CE years say so
-    for position, year in _nice_ticks(lo, hi):
+    for position, tick in _nice_ticks(lo, hi):
         x = x_of(position)
         out.append(
             f'<line class="tick" x1="{x:.1f}" y1="{AXIS_Y - 4}" x2="{x:.1f}" y2="{AXIS_Y + 4}" '
             f'stroke="{ACCENT}" stroke-width="0.8"/>'
             f'<text class="tick-label" x="{x:.1f}" y="{AXIS_Y - 9}" text-anchor="middle" '
-            f'font-family="{FONT}" font-size="8" fill="{MUTED}">{year_label(year, era)}</text>'
+            f'font-family="{FONT}" font-size="8" fill="{MUTED}">{year(tick, era)}</text>'
         )
     for p in placed:
         y = AXIS_Y + 14 + p.lane * LANE_H
@@ -123,4 +133,17 @@ def timeline_svg(
             f'font-family="{FONT}" font-size="7.5" fill="{INK}">{escape(p.label)}{call}</text></g>'
         )
     out.append("</svg>")
-    return Markup("".join(out))
+    svg = "".join(out)
+    return Markup(_mirrored(svg) if rtl else svg)
+
+
+_X = re.compile(r'\b(x|x1|x2|cx)="([-\d.]+)"')
+
+
+def _mirrored(svg: str) -> str:
+    """The figure mirrored for a right-to-left page: every x becomes WIDTH - x and text
+    runs right to left."""
+    # text-anchor is logical: under direction="rtl" "start" is the right-hand end, so
+    # each label still hangs away from its leader line
+    svg = _X.sub(lambda m: f'{m[1]}="{WIDTH - float(m[2]):.1f}"', svg)
+    return svg.replace("<svg ", '<svg direction="rtl" ', 1)

@@ -109,6 +109,8 @@ class AuditReport:
     word_ratio: float
     views: list[ViewStats]
     findings: list[Finding] = field(default_factory=list)
+    language: str = "en"  # the brief's language
+    lint_run: bool = True  # False when codes.py has no word lists for it (CP301-CP305 not run)
 
     @property
     def active(self) -> list[Finding]:
@@ -147,7 +149,8 @@ class AuditReport:
         """One line: 'briefs/x.yaml: 2 findings, 16 ignored'."""
         n, m = len(self.active), len(self.ignored)
         counted = f"{n} finding{'' if n == 1 else 's'}" if n else "no findings"
-        return f"{display_path(self.path)}: {counted}, {m} ignored"
+        unlinted = "" if self.lint_run else f"; language lint not run for '{self.language}'"
+        return f"{display_path(self.path)}: {counted}, {m} ignored{unlinted}"
 
     def to_json(self) -> dict[str, Any]:
         """The report as the `briefs[]` item of docs/audit.schema.json."""
@@ -156,6 +159,8 @@ class AuditReport:
             "view_order": self.view_order,
             "order_note": self.order_note,
             "word_ratio": self.word_ratio,
+            "language": self.language,
+            "language_lint": self.lint_run,
             "views": [v.to_json() for v in self.views],
             "findings": [f.to_json() for f in self.findings],
             "counts": {"findings": len(self.active), "ignored": len(self.ignored)},

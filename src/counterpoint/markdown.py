@@ -123,11 +123,44 @@ def _make_parser() -> MarkdownIt:
 _MD = _make_parser()
 
 
-_PUNCT = ".,;:!?"
+_PUNCT = ".,;:!?\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f\u061f\u060c\u061b\u06d4"
+"""Punctuation a note call moves past: ASCII, the full-width 。，、；：！？ and the Arabic
+؟ ، ؛ ۔."""
+
+# Han, Kana, Hangul and their punctuation: scripts written without spaces between words
+_CJK = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3130-\u318f\u3190-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+    "\U00020000-\U0003134f]"
+)
 
 
-def _notes_after_punctuation(children: list[Token]) -> None:
+def is_cjk(char: str) -> bool:
+    """True for a Han, Kana or Hangul character (or CJK punctuation)."""
+    return bool(char) and _CJK.match(char) is not None
+
+
+def _join_cjk_lines(children: list[Token]) -> None:
+    """A YAML line break between two CJK characters is no space: the softbreak goes."""
+    i = 1
+    while i < len(children) - 1:
+        tok = children[i]
+        before, after = children[i - 1], children[i + 1]
+        if (
+            tok.type == "softbreak"
+            and before.type == "text"
+            and after.type == "text"
+            and is_cjk(before.content[-1:])
+            and is_cjk(after.content[:1])
+        ):
+            del children[i]
+            continue
+        i += 1
+
+
+def _notes_after_punctuation(children: list[Token], calls: str = "after") -> None:
     """Chicago places note numbers after punctuation: "a third [@x]." reads "a third.1".
+    With calls="before" (French, Russian) the call stays before it: "a third1."
 
     A citation that starts a line sticks to the word before it: the line break before it
     (a softbreak) is dropped, as the space before a citation on the same line is.
@@ -147,7 +180,7 @@ def _notes_after_punctuation(children: list[Token]) -> None:
         after = (
             children[i + 1] if i + 1 < len(children) and children[i + 1].type == "text" else None
         )
-        if after is not None and after.content[:1] in _PUNCT and before is not None:
+        if calls == "after" and after and after.content[:1] in _PUNCT and before is not None:
             n = len(after.content) - len(after.content.lstrip(_PUNCT))
             before.content += after.content[:n]
             after.content = after.content[n:]
@@ -155,11 +188,16 @@ def _notes_after_punctuation(children: list[Token]) -> None:
 
 
 def parse(text: str) -> list[Token]:
-    """Block-level tokens for a Markdown field (citations where the writer put them)."""
-    return _MD.parse(text)
+    """Block-level tokens for a Markdown field (citations where the writer put them);
+    a line break between CJK characters is dropped (no space in Chinese or Japanese)."""
+    tokens = _MD.parse(text)
+    for tok in tokens:
+        if tok.type == "inline" and tok.children:
+            _join_cjk_lines(tok.children)
+    return tokens
 
 
-def _with_notes_after_punctuation(tokens: list[Token]) -> list[Token]:
+def _with_notes_after_punctuation(tokens: list[Token], calls: str = "after") -> list[Token]:
     """The tokens with each note call moved after its punctuation, on copies: the parsed
     field is shared by editions, and an in-text style keeps the citation before it."""
     out = []
@@ -167,7 +205,7 @@ def _with_notes_after_punctuation(tokens: list[Token]) -> list[Token]:
         if tok.type == "inline" and any(c.type == "citation" for c in tok.children or []):
             tok = tok.copy()
             tok.children = [c.copy() for c in tok.children or []]  # meta stays shared
-            _notes_after_punctuation(tok.children)
+            _notes_after_punctuation(tok.children, calls)
         out.append(tok)
     return out
 
@@ -182,16 +220,21 @@ def iter_citations(tokens: list[Token]) -> Iterator[Token]:
 
 
 def render(
-    tokens: list[Token], cite: Callable[[Any], str], inline: bool = False, notes: bool = True
+    tokens: list[Token],
+    cite: Callable[[Any], str],
+    inline: bool = False,
+    notes: bool = True,
+    calls: str = "after",
 ) -> str:
     """HTML for the tokens; `cite(citation)` returns the markup of each citation.
 
     With notes=True (a note style) each note call follows the punctuation after it, as
     Chicago asks ("a third.¹"); an in-text citation stays where it was written ("a third
     (Petrova 2025)."). With inline=True a field that is a single paragraph loses its <p>.
+    calls="before" keeps note calls before the punctuation (the French and Russian rule).
     """
     if notes:
-        tokens = _with_notes_after_punctuation(tokens)
+        tokens = _with_notes_after_punctuation(tokens, calls)
     env = {"cite": cite}
     if (
         inline
@@ -213,7 +256,7 @@ def plain(tokens: list[Token]) -> str:
                 if child.type in ("text", "code_inline"):
                     out.append(child.content)
                 elif child.type in ("softbreak", "hardbreak"):
-                    out.append(" ")
+                    out.append(" ")  # a break between CJK characters is gone (parse)
         elif tok.type in ("paragraph_close", "list_item_close", "heading_close"):
             out.append(" ")
         elif tok.type in ("code_block", "fence"):

@@ -11,9 +11,10 @@ from typing import Any, Literal, TypedDict
 import jinja2
 from markupsafe import Markup, escape
 
-from . import __version__, errors, figures, findings, markdown, model, resolve
+from . import __version__, errors, figures, findings, i18n, markdown, model, resolve
 from .errors import BuildError, display_path
 from .findings import AuditReport
+from .i18n import Labels
 from .limits import MAX_TEMPLATE_BYTES
 from .model import GRADES, Brief, Citation, Date, Event, Name, Text
 from .resolve import BibEntry, Note, Resolved
@@ -40,6 +41,7 @@ class TemplateContext(TypedDict):
     generator: str  # "counterpoint X.Y"
     options: dict[str, Any]  # the audience's options: manifest `options` + the brief's `audiences`
     audit: AuditReport  # balance and sourcing (audit.py): views (parity rows), findings, order_note
+    direction: str  # "rtl" for a language written right to left (ar, fa, he, ur), else "ltr"
 
 
 def _data_types() -> list[type]:
@@ -59,8 +61,9 @@ DATA_TYPES = _data_types()
 class _Renderer:
     """One Jinja environment per template set; compiled templates are cached by Jinja."""
 
-    def __init__(self, tset: TemplateSet):
+    def __init__(self, tset: TemplateSet, labels: Labels):
         self.tset = tset
+        self.labels = labels
         folders = [str(s.folder) for s in tset.chain]
         # SetLoader and Sandbox (sanitize.py): only files inside the sets, bounded templates
         prefixed = {f"!{s.name}": SetLoader(str(s.folder)) for s in tset.chain}
@@ -74,8 +77,11 @@ class _Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
-            bytecode_cache=_bytecode_cache(),
+            extensions=["jinja2.ext.i18n"],
         )
+        # the paper's fixed texts in its language (i18n.py): {% trans %} and _() in templates
+        self.env.policies["ext.i18n.trimmed"] = True
+        self.env.install_gettext_translations(labels, newstyle=True)  # type: ignore[attr-defined]
         self.env.allow_data(DATA_TYPES)
         self.env.filters.update(
             md=_md_block,
@@ -83,11 +89,50 @@ class _Renderer:
             md_text=_md_text,
             date=_date,
             names=_names,
-            grade=_grade,
+            grade=self.grade,
             timeline_svg=_timeline_svg,
+            number=self.number,
+            percent=labels.percent,
+            year=self.year,
+            chart_label=self.chart_label,
         )
-        self.env.globals.update(grades=GRADES, asset=self.asset)
+        self.env.globals.update(grades=GRADES, asset=self.asset, page_parts=self.page_parts)
+        self.env.bytecode_cache = _bytecode_cache(self.env)
         self._css: dict[str, Markup] = {}
+
+    # -- the language's forms (i18n.py) ------------------------------------------------
+    def number(self, value: float) -> str:
+        """A count or ratio in the language's digits and separators."""
+        if isinstance(value, int):
+            return self.labels.integer(value)
+        return self.labels.number(value)
+
+    def year(self, value: Date | int) -> str:
+        """A year as a label: 1858, 221 BCE (in the language's era name)."""
+        return self.labels.year(value.year if isinstance(value, Date) else value)
+
+    def grade(self, grade: str) -> Markup:
+        """B (usually reliable), the meaning in the paper's language."""
+        return escape(f"{grade} ({self.labels.gettext(GRADES.get(grade, ''))})")
+
+    def page_parts(self) -> list[str]:
+        """The parts of "Page 2 of 14" around its numbers, for the print running footer."""
+        text = self.labels.gettext("Page %(page)s of %(pages)s")
+        return i18n.split_message(text, "page", "pages")
+
+    def chart_label(self, audit: AuditReport) -> str:
+        """The balance chart's text alternative: every bar's value in words."""
+        _ = self.labels.gettext
+        parts = [
+            _("%(view)s, %(words)s of words and %(sources)s of sources")
+            % {
+                "view": v.label,
+                "words": self.labels.percent(v.word_share),
+                "sources": self.labels.percent(v.source_share),
+            }
+            for v in audit.views
+        ]
+        return _("Share of words and sources by view: %(bars)s.") % {"bars": _("; ").join(parts)}
 
     def asset(self, name: str) -> str:
         """A file of the set chain (a logo, say) as a data: URI, so the HTML stays one file."""
@@ -125,6 +170,15 @@ class _Renderer:
         options: dict[str, Any],
         audit: AuditReport,
     ) -> str:
+        language = doc.brief.language or "en"
+        warning = self.labels.warning()
+        if warning and warning not in doc.warnings:
+            doc.warnings.append(warning)
+        from .audit import order_note
+
+        audit = dataclasses.replace(
+            audit, order_note=order_note(doc.brief, doc.date, self.labels, language)
+        )
         try:
             template = self.env.get_template("brief.html")
             context = TemplateContext(
@@ -142,6 +196,7 @@ class _Renderer:
                 generator=f"counterpoint {__version__}",
                 options=options,
                 audit=audit,
+                direction=i18n.direction(language),
             )
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:
@@ -163,9 +218,15 @@ class _Renderer:
             raise BuildError(f"{where}: {type(exc).__name__}: {exc}") from None
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+def _bytecode_cache(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
     """Compiled templates kept in the user's cache folder (keyed by each template's source,
-    so an edited template is compiled anew): saves ~60 ms a process."""
+    so an edited template is compiled anew): saves ~60 ms a process.
+
+    Compiled code also depends on the environment: whether a filter takes the context is
+    decided at compile time. The file names carry a digest of the filters and extensions,
+    so a counterpoint whose filters changed never loads another's compiled templates."""
+    import hashlib
+
     from .regexcache import user_cache_dir
 
     folder = Path(user_cache_dir("jinja"))
@@ -175,10 +236,16 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
     from .sandbox import GENERATOR_VERSION
 
-    return jinja2.FileSystemBytecodeCache(str(folder), f"counterpoint-{GENERATOR_VERSION}-%s.cache")
+    shape = sorted(
+        (name, str(getattr(f, "jinja_pass_arg", ""))) for name, f in env.filters.items()
+    ) + sorted(env.extensions)
+    digest = hashlib.sha1(repr(shape).encode()).hexdigest()[:10]
+    return jinja2.FileSystemBytecodeCache(
+        str(folder), f"counterpoint-{GENERATOR_VERSION}-{digest}-%s.cache"
+    )
 
 
-_renderers: dict[tuple[Path, ...], _Renderer] = {}
+_renderers: dict[tuple[Any, ...], _Renderer] = {}
 _renderers_brief: list[Path] = []  # the brief the cached renderers have seen
 
 
@@ -189,11 +256,22 @@ def _renderer(brief: Brief, tset: TemplateSet) -> _Renderer:
         # reach another brief's output. Editions of one brief share them.
         _renderers.clear()
         _renderers_brief[:] = [brief.path]
-    key = tuple(s.folder for s in tset.chain)
+    labels = brief_labels(brief, tset)
+    key = (*(s.folder for s in tset.chain), labels.language, tuple(labels.overrides.items()))
     renderer = _renderers.get(key)
     if renderer is None:
-        renderer = _renderers[key] = _Renderer(tset)
+        renderer = _renderers[key] = _Renderer(tset, labels)
     return renderer
+
+
+def brief_labels(brief: Brief, tset: TemplateSet | None = None) -> Labels:
+    """The brief's language's catalog, with the set's `labels:` (parents' first) and the
+    brief's own `labels:` over it."""
+    overrides: dict[str, str] = {}
+    for s in reversed(tset.chain if tset is not None else []):
+        overrides.update(getattr(s, "labels", {}) or {})
+    overrides.update(brief.extra.get("labels") or {})
+    return Labels(brief.language or "en", overrides)
 
 
 def prepare(brief: Brief, tset: TemplateSet) -> None:
@@ -268,12 +346,20 @@ def _no_cite(citation: Citation) -> str:
     return ""
 
 
+def _calls(ctx: Any) -> str:
+    """Where note calls go against punctuation for the brief: "after" or "before"."""
+    brief: Brief = ctx["brief"]
+    return i18n.note_calls(brief.language, str(brief.extra.get("note_calls", "")))
+
+
 @jinja2.pass_context
 def _md_block(ctx: Any, text: Text | None) -> Markup:
     """Markdown field as HTML blocks, citations as note calls."""
     if text is None:
         return Markup("")
-    return Markup(markdown.render(text.tokens, _cite_call(ctx), notes=ctx["doc"].footnotes))
+    return Markup(
+        markdown.render(text.tokens, _cite_call(ctx), notes=ctx["doc"].footnotes, calls=_calls(ctx))
+    )
 
 
 @jinja2.pass_context
@@ -282,7 +368,13 @@ def _md_inline(ctx: Any, text: Text | None) -> Markup:
     if text is None:
         return Markup("")
     return Markup(
-        markdown.render(text.tokens, _cite_call(ctx), inline=True, notes=ctx["doc"].footnotes)
+        markdown.render(
+            text.tokens,
+            _cite_call(ctx),
+            inline=True,
+            notes=ctx["doc"].footnotes,
+            calls=_calls(ctx),
+        )
     )
 
 
@@ -293,10 +385,14 @@ def _md_text(text: Text | None) -> Markup:
     return Markup(markdown.render(text.tokens, _no_cite, inline=True).strip())
 
 
-def _date(value: Date | None, form: str = "long") -> str:
+@jinja2.pass_context
+def _date(ctx: Any, value: Date | None, form: str = "long") -> str:
+    """The date at its precision in the brief's language (ISO with form='iso')."""
     if value is None:
         return ""
-    return value.long() if form == "long" else str(value)
+    if form != "long":
+        return str(value)
+    return i18n.format_date(value, i18n.locale_of(ctx["brief"].language))
 
 
 def _names(value: list[Name] | list[str]) -> str:
@@ -321,8 +417,13 @@ def _timeline_svg(ctx: Any, events: list[Event], title: str = "Timeline") -> Mar
         note = doc.note_for(e.event.citations[0]) if e.event.citations else None
         numbers.append(note.number if note else None)
     texts = [markdown.plain(e.event.tokens) for e in events]
-    return timeline_svg(events, numbers, texts, title)
-
-
-def _grade(grade: str) -> Markup:
-    return escape(f"{grade} ({GRADES.get(grade, '')})")
+    language = ctx["brief"].language or "en"
+    loc = i18n.locale_of(language)
+    return timeline_svg(
+        events,
+        numbers,
+        texts,
+        title,
+        rtl=i18n.direction(language) == "rtl",
+        year=lambda y, era=False: i18n.format_year(y, loc, era),
+    )

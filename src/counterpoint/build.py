@@ -21,7 +21,7 @@ from .model import DEFAULT_PDF_VARIANT, Brief, Date
 from .publish import WRITERS, Edition, Output, write
 from .render import prepare
 from .resolve import Resolving, start
-from .templates import TemplateSet, available, find, search_roots
+from .templates import TemplateSet, available, find, search_roots, shadowing
 from .validate import validate
 
 FORMATS = tuple(WRITERS)
@@ -107,7 +107,10 @@ def build(
     # first gather all data: the brief, its sources, the template sets, the notes, the audit
     brief = validate(path)
     roots = search_roots(Path(templates) if templates else None, path)
-    names = audience_names(roots) if audience == "all" else [audience or brief_audience(brief)]
+    skipped: list[str] = []
+    names = (
+        audience_names(roots, skipped) if audience == "all" else [audience or brief_audience(brief)]
+    )
     settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
     editions: list[_Edition] = []
     for name in names:
@@ -135,6 +138,7 @@ def build(
         started = time.perf_counter()
     if outputs:
         outputs[0].findings = report.active
+        outputs[0].warnings[:0] = skipped  # sets `--audience all` could not use, once
     # nothing is written until every output is made: a failure leaves the old files intact
     write_all([(o.path, o.data) for o in outputs])
     for o in outputs:
@@ -186,13 +190,14 @@ def up_to_date(brief_path: str | Path, **options: Any) -> list[Output] | None:
     return None if stored is None else _from_cache(stored)
 
 
-def _from_cache(stored: list[dict[str, object]]) -> list[Output]:
+def _from_cache(stored: list[dict[str, Any]]) -> list[Output]:
+    """The outputs of the build cache.store recorded (JSON, checked by cache.fresh)."""
     outputs = []
     for r in stored:
         o = Output(
-            Path(str(r["path"])), str(r["format"]), str(r["audience"]), int(r["notes"]),  # type: ignore[call-overload]
-            0.0, r.get("pages"), list(r.get("warnings", [])), cached=True,  # type: ignore[arg-type]
-            replayed=list(r.get("findings", [])),  # type: ignore[call-overload]
+            Path(str(r["path"])), str(r["format"]), str(r["audience"]), int(r["notes"]),
+            0.0, r.get("pages"), list(r.get("warnings", [])), cached=True,
+            replayed=list(r.get("findings", [])),
         )  # fmt: skip
         outputs.append(o)
     return outputs
@@ -203,9 +208,10 @@ def brief_audience(brief: Brief) -> str:
     return brief.audience or DEFAULT_AUDIENCE
 
 
-def audience_names(roots: list[Path]) -> list[str]:
-    """Every set on the search path that declares an audience (analyst first)."""
-    names = [s.name for s in available(roots) if s.audience]
+def audience_names(roots: list[Path], broken: list[str] | None = None) -> list[str]:
+    """Every set on the search path that declares an audience (analyst first); sets that
+    cannot be read are skipped and said in `broken`."""
+    names = [s.name for s in available(roots, broken) if s.audience]
     return sorted(names, key=lambda n: (n != DEFAULT_AUDIENCE, n))
 
 
@@ -275,13 +281,12 @@ def _build_audience(edition: _Edition, settings: _Settings, started: float) -> l
         memory_limit=settings.memory_limit,
     )  # fmt: skip
     outputs: list[Output] = []
-    renamed = visible_name(brief.name)[1]
+    notices = [w for w in (visible_name(brief.name)[1], shadowing(tset)) if w]
     for fmt in settings.formats:
         target = output_path(brief, settings.out, fmt, edition.audience)
         output = write(ready, fmt, target)
         output.seconds, started = time.perf_counter() - started, time.perf_counter()
-        if renamed:
-            output.warnings.insert(0, renamed)
+        output.warnings[:0] = notices
         if settings.strict and output.warnings:
             raise BuildError(
                 f"{display_path(target)}: failed under --strict: " + "; ".join(output.warnings)

@@ -348,11 +348,16 @@ def list_sets(folder: Path | None) -> None:
       counterpoint templates list
     """
     from .errors import display_path
-    from .templates import available, search_roots
+    from .templates import available, search_roots, shadowing
 
-    for s in available(search_roots(folder)):
+    broken: list[str] = []
+    for s in available(search_roots(folder), broken):
         parent = f" (extends {s.parent.name})" if s.parent else ""
         click.echo(f"{s.name:<12} {display_path(s.folder)}{parent}\n{'':<12} {s.description}")
+        if shadowing(s):
+            click.echo(f"warning: {shadowing(s)}", err=True)
+    for line in broken:
+        click.echo(f"warning: {line}", err=True)
 
 
 @templates.command()

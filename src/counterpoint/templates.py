@@ -164,13 +164,39 @@ def _read_manifest(folder: Path) -> dict[str, object]:
     return got
 
 
-def available(roots: list[Path]) -> list[TemplateSet]:
-    """Every set on the search path, the first of each name winning."""
+def available(roots: list[Path], broken: list[str] | None = None) -> list[TemplateSet]:
+    """Every set on the search path, the first of each name winning. A set that cannot be
+    read (a broken manifest, a missing parent) is skipped, and said in `broken`: one broken
+    set must not stop the others (naming it with --audience still fails, with its error)."""
     seen: dict[str, TemplateSet] = {}
     for _, folder in _candidates(roots):
-        s = find(_read_manifest(folder)["name"], roots)  # type: ignore[arg-type]
+        try:
+            s = find(_read_manifest(folder)["name"], roots)  # type: ignore[arg-type]
+        except CounterpointError as exc:
+            if broken is not None:
+                first = str(exc).splitlines()[0]
+                broken.append(f"template set in {display_path(folder)} skipped: {first}")
+            continue
         seen.setdefault(s.name, s)
     return list(seen.values())
+
+
+def shadowing(tset: TemplateSet) -> str:
+    """A warning when a set takes a built-in set's name without extending it (it hides the
+    built-in for every brief on this search path), else ''."""
+    builtin = builtin_root().resolve()
+    if tset.folder.resolve().is_relative_to(builtin):
+        return ""
+    if not (builtin / tset.name / MANIFEST).is_file():
+        return ""
+    if any(
+        p.folder.resolve().is_relative_to(builtin) for p in tset.chain[1:] if p.name == tset.name
+    ):
+        return ""  # `name: analyst, parent: analyst`: the documented way to adapt a built-in
+    return (
+        f"template set '{tset.name}' in {display_path(tset.folder)} hides the built-in set of "
+        f"that name (give it another name, or `parent: {tset.name}` to extend the built-in)"
+    )
 
 
 def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> TemplateSet:
@@ -181,7 +207,12 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
     for i, folder in _candidates(roots):
         if i <= _below:
             continue
-        m = _read_manifest(folder)
+        try:
+            m = _read_manifest(folder)
+        except InvalidInput:
+            if folder.name == name:  # most likely the set asked for: its mistakes, please
+                raise
+            continue  # someone else's broken set (available() reports it)
         names.append(str(m["name"]))
         if m["name"] != name:
             continue
@@ -200,6 +231,7 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
             own_css={k: list(m[k]) for k in ("css", "css-web", "css-print") if k in m},  # type: ignore[call-overload]
             own_options=dict(m.get("options", {})),  # type: ignore[call-overload]
             csl=str(m.get("csl", "")),
+            labels=dict(m.get("labels", {})),  # type: ignore[call-overload]
         )
     raise CounterpointError(
         f"no template set named '{name}'{suggest(name, names)}; "
@@ -231,7 +263,6 @@ def eject(name: str, dest: Path | None = None) -> Path:
     Files of a child win over its parents'; the manifest gets the merged sections, CSS and
     options and no parent, so a build with the copy gives the same output. Never overwrites.
     """
-            labels=dict(m.get("labels", {})),  # type: ignore[call-overload]
     import shutil
 
     tset = find(name, search_roots())

@@ -1,0 +1,71 @@
+"""Template sets from elsewhere: a broken one does not stop the others, and a set that
+hides a built-in one says so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from counterpoint import CounterpointError, build
+from counterpoint.cli import main
+
+
+def _set(root: Path, name: str, manifest: str) -> None:
+    (root / name).mkdir(parents=True)
+    (root / name / "manifest.yaml").write_text(manifest, encoding="utf-8")
+
+
+def test_a_broken_set_is_skipped_by_audience_all_and_said(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    sets = tmp_path / "sets"
+    _set(sets, "broken", "name: broken\nparent: nowhere\naudience: broken\n")
+    _set(sets, "typo", "name: typo\nparnet: base\n")
+    outputs = build(write_brief(), tmp_path / "out", formats=["html"], audience="all",
+                    templates=sets)  # fmt: skip
+    assert sorted(o.audience for o in outputs) == ["analyst", "executive", "public"]
+    skipped = [w for w in outputs[0].warnings if "skipped" in w]
+    assert skipped == [
+        f"template set in {sets / 'broken'} skipped: no template set named 'nowhere'; "
+        f"searched {sets}, " + skipped[0].split("searched ")[1].split(", ", 1)[1],
+        f"template set in {sets / 'typo'} skipped: {sets / 'typo' / 'manifest.yaml'}:2:1: "
+        "parnet: unknown key (did you mean 'parent'?)",
+    ]
+
+
+def test_naming_a_broken_set_still_fails_with_its_error(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    sets = tmp_path / "sets"
+    _set(sets, "typo", "name: typo\nparnet: base\n")
+    with pytest.raises(CounterpointError) as info:
+        build(write_brief(), tmp_path / "out", formats=["html"], audience="typo", templates=sets)
+    assert "parnet: unknown key (did you mean 'parent'?)" in str(info.value)
+
+
+def test_templates_list_reports_a_broken_set_and_lists_the_rest(tmp_path: Path) -> None:
+    sets = tmp_path / "sets"
+    _set(sets, "typo", "name: typo\nparnet: base\n")
+    result = CliRunner().invoke(main, ["templates", "list", "--templates", str(sets)])
+    assert result.exit_code == 0
+    assert "analyst" in result.output and "executive" in result.output
+    assert "skipped" in result.output and "parnet: unknown key" in result.output
+
+
+def test_a_set_that_hides_a_built_in_gets_a_warning(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    sets = tmp_path / "sets"
+    _set(sets, "analyst", "name: analyst\nparent: base\naudience: analyst\n")
+    (html,) = build(write_brief(), tmp_path / "out", formats=["html"], templates=sets)
+    assert html.warnings[0] == (
+        f"template set 'analyst' in {sets / 'analyst'} hides the built-in set of that name "
+        "(give it another name, or `parent: analyst` to extend the built-in)"
+    )
+    extended = tmp_path / "ext"
+    _set(extended, "analyst", "name: analyst\nparent: analyst\n")  # the documented way
+    (html,) = build(write_brief(), tmp_path / "out2", formats=["html"], templates=extended)
+    assert not any("hides the built-in" in w for w in html.warnings)

@@ -141,9 +141,11 @@ _X = re.compile(r'\b(x|x1|x2|cx)="([-\d.]+)"')
 
 
 def _mirrored(svg: str) -> str:
-    """The figure mirrored for a right-to-left page: every x becomes WIDTH - x and text
-    runs right to left."""
-    # text-anchor is logical: under direction="rtl" "start" is the right-hand end, so
-    # each label still hangs away from its leader line
+    """The figure mirrored for a right-to-left page: every x becomes WIDTH - x, so time
+    runs right to left, and each label hangs the other way from its leader line."""
+    # anchors swap by hand: WeasyPrint 70 lays SVG text under direction="rtl" out reversed
     svg = _X.sub(lambda m: f'{m[1]}="{WIDTH - float(m[2]):.1f}"', svg)
-    return svg.replace("<svg ", '<svg direction="rtl" ', 1)
+    return _ANCHOR.sub(lambda m: f'text-anchor="{"start" if m[1] == "end" else "end"}"', svg)
+
+
+_ANCHOR = re.compile(r'text-anchor="(start|end)"')

@@ -107,8 +107,8 @@ def test_console_script_flushes_and_keeps_exit_codes(write_brief, tmp_path: Path
 
 
 def test_importing_the_library_changes_nothing_global(tmp_path: Path, sample: Path) -> None:
-    """The command line's start-up tricks (no garbage collection during imports, frozen
-    objects, compiled regular expressions from ~/.cache) are cli.run's, never a library's."""
+    """Importing counterpoint and validating a brief leaves the garbage collector, `re` and
+    the user's cache folder as they were (the command line's os._exit is cli.run's alone)."""
     code = (
         "import gc, re, sys\n"
         "compile_before = re._compile\n"

@@ -224,7 +224,7 @@ def pending(
 
 
 def _cache_folder() -> Path:
-    from .regexcache import user_cache_dir
+    from .usercache import user_cache_dir
 
     return Path(user_cache_dir("citeproc"))
 

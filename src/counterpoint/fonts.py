@@ -64,7 +64,7 @@ def _installed() -> dict[str, Path]:
 
 
 def _cache_dir() -> Path:
-    from .regexcache import user_cache_dir
+    from .usercache import user_cache_dir
 
     return Path(user_cache_dir("cmaps"))
 

@@ -102,15 +102,10 @@ def _weasyprint(target: Path, step: Callable[[], Any]) -> Any:
 
 
 def import_weasyprint() -> Any:
-    """WeasyPrint, imported on first use (about 0.5 s), its regular expressions cached."""
-    import sys
+    """WeasyPrint, imported on first use (about 0.5 s)."""
+    import weasyprint
 
-    if "weasyprint" not in sys.modules:
-        from .regexcache import cached_regexes
-
-        with cached_regexes():
-            import weasyprint  # noqa: F401
-    return sys.modules["weasyprint"]
+    return weasyprint
 
 
 def write_pdf(

@@ -227,7 +227,7 @@ def _bytecode_cache(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
     so a counterpoint whose filters changed never loads another's compiled templates."""
     import hashlib
 
-    from .regexcache import user_cache_dir
+    from .usercache import user_cache_dir
 
     folder = Path(user_cache_dir("jinja"))
     try:

@@ -308,7 +308,7 @@ def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, Location]]:
 
     from . import pandoc
     from .load import Source, parse, read_text
-    from .regexcache import user_cache_dir
+    from .usercache import user_cache_dir
 
     text = read_text(path)
     digest = hashlib.sha256(f"{pandoc.identity()}\0{dialect}\0{text}".encode()).hexdigest()

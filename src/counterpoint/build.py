@@ -191,7 +191,7 @@ def up_to_date(brief_path: str | Path, **options: Any) -> list[Output] | None:
 
 
 def _from_cache(stored: list[dict[str, Any]]) -> list[Output]:
-    """The outputs of the build cache.store recorded (JSON, checked by cache.fresh)."""
+    """The outputs an earlier build recorded with `Output.record` (read back from JSON)."""
     outputs = []
     for r in stored:
         o = Output(

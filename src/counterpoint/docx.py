@@ -97,17 +97,17 @@ def stringify(inlines: list[Inline]) -> str:
     """The text of inlines (notes left out)."""
     out: list[str] = []
     for i in inlines:
-        t, c = i["t"], i.get("c")
+        t = i["t"]
         if t == "Str":
-            out.append(c)
+            out.append(i["c"])
         elif t in ("Space", "SoftBreak", "LineBreak"):
             out.append(" ")
         elif t in ("Emph", "Strong", "SmallCaps", "Superscript", "Subscript", "Underline"):
-            out.append(stringify(c))
+            out.append(stringify(i["c"]))
         elif t in ("Span", "Link"):
-            out.append(stringify(c[1]))
+            out.append(stringify(i["c"][1]))
         elif t == "Code":
-            out.append(c[1])
+            out.append(i["c"][1])
     return "".join(out)
 
 

@@ -72,8 +72,10 @@ class Document:
     source: Source
     root: yaml.Node | None
 
-    def at(self, node: yaml.Node) -> Location:
-        """Where a node starts."""
+    def at(self, node: yaml.Node | None) -> Location:
+        """Where a node starts; the file itself when there is no node (an empty file)."""
+        if node is None:
+            return Location(str(self.source.path))
         mark = node.start_mark
         return Location(str(self.source.path), mark.line + 1, mark.column + 1)
 

@@ -148,6 +148,7 @@ def harden_html(html: str, page: Page, medium: str) -> tuple[str, list[str]]:
     cleaner.clean(tree)
     for _ in range(_ROUNDS):
         _put_policy(tree, policy)
+        assert tree.root is not None  # lexbor builds an <html> element for any input
         out = f"<!DOCTYPE html>\n{tree.root.html}\n"
         tree = LexborHTMLParser(out, scripting=True)  # what a browser builds from `out`
         ours = _take_policy(tree, policy)
@@ -209,7 +210,8 @@ def _take_policy(tree: Any, policy: str) -> bool:
     first = head.first_child if head is not None else None
     second = first.next if first is not None else None
     if (
-        second is not None
+        first is not None
+        and second is not None
         and first.tag == "meta"
         and first.attributes == {"charset": "utf-8"}
         and second.tag == "meta"

@@ -333,8 +333,8 @@ def _date_parts(node: yaml.Node) -> tuple[int, int | None, int | None] | None:
         if not (isinstance(part, yaml.ScalarNode) and re.fullmatch(r"-?\d+", part.value.strip())):
             return None
         nums.append(int(part.value))
-    nums += [None] * (3 - len(nums))
-    return nums[0], nums[1], nums[2]
+    month, day = [*nums[1:], None, None][:2]
+    return nums[0], month, day
 
 
 def _any(c: Checker, node: yaml.Node, path: str) -> Any:

@@ -187,10 +187,21 @@ def _notes_after_punctuation(children: list[Token], calls: str = "after") -> Non
         i += 1
 
 
+# Han and Kana (not Hangul: Korean spaces its words) either side of spaces
+_UNSPACED_GAP = re.compile(
+    "(?<=[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\uff00-\uffef])[ \t]+(?=[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef])"
+)
+
+
 def parse(text: str) -> list[Token]:
-    """Block-level tokens for a Markdown field (citations where the writer put them);
-    a line break between CJK characters is dropped (no space in Chinese or Japanese)."""
-    tokens = _MD.parse(text)
+    """Block-level tokens for a Markdown field (citations where the writer put them).
+
+    Chinese and Japanese put no space between words: a line break between two CJK
+    characters is dropped, and so are the spaces YAML's folding makes of one (a folded `>`
+    or plain multi-line scalar) between two Han or Kana characters."""
+    tokens = _MD.parse(_UNSPACED_GAP.sub("", text))
     for tok in tokens:
         if tok.type == "inline" and tok.children:
             _join_cjk_lines(tok.children)

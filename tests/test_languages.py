@@ -1,0 +1,206 @@
+"""Papers wholly in the brief's language (issue 15): catalogs, dates, direction, scripts.
+
+The briefs in tests/languages/ are written in Russian, Chinese, Arabic and German; each
+plants one loaded word in its summary for the audit's language lint.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html import unescape
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from counterpoint import build
+from counterpoint.audit import audit_brief, words
+from counterpoint.i18n import CATALOGS, LOCALE_DIR, Labels
+from counterpoint.model import Date
+from counterpoint.validate import validate
+
+LANGUAGES = Path(__file__).parent / "languages"
+ENGLISH_LABELS = [
+    "Bottom line",
+    "Contents",
+    "The views at a glance",
+    "The views",
+    "View 1.",
+    "Arguments",
+    "Counterpoints",
+    "Timeline",
+    "Key judgments",
+    "Likelihood:",
+    "Confidence:",
+    "Balance and sourcing",
+    "Methods.",
+    "Notes",
+    "Bibliography",
+    "The question",
+    "of words",
+    "of sources",
+    "Figure 1.",
+    "The order is not a ranking",
+    "How to read this brief",
+    "Experts disagree",
+    "very likely",
+    "moderate",
+]
+
+
+def _text(html: str) -> str:
+    """The page's text without tags, style and the brief's own words in attributes."""
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The HTML of every sample in the analyst and public editions (public: the reading guide)."""
+    out = tmp_path_factory.mktemp("languages")
+    pages: dict[str, str] = {}
+    for name in ("ru", "zh-Hans", "ar", "de"):
+        for result in build(LANGUAGES / f"{name}.yaml", out, formats=["html"], audience="all"):
+            pages[result.path.name] = result.path.read_text(encoding="utf-8")
+    return pages
+
+
+@pytest.mark.parametrize("name", ["ru", "zh-Hans", "ar", "de"])
+@pytest.mark.parametrize("edition", ["", "-public", "-executive"])
+def test_no_english_fixed_text(built: dict[str, str], name: str, edition: str) -> None:
+    text = _text(built[f"{name}{edition}.html"])
+    found = [label for label in ENGLISH_LABELS if label in text]
+    assert not found, f"{name}{edition}: English fixed texts {found}"
+
+
+def test_catalogs_are_complete() -> None:
+    """Every message of the template (the .pot) is translated in every catalog but English."""
+    template = read_po((LOCALE_DIR / "counterpoint.pot").open("rb"))
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    for name in CATALOGS:
+        catalog = read_po((LOCALE_DIR / name / "LC_MESSAGES" / "counterpoint.po").open("rb"))
+        assert (LOCALE_DIR / name / "LC_MESSAGES" / "counterpoint.mo").is_file()
+        got = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in catalog if m.id}
+        assert set(got) == ids, name
+        if name != "en":
+            empty = [k for k, v in got.items() if not (v if isinstance(v, str) else all(v))]
+            assert not empty, f"{name}: untranslated {empty}"
+
+
+def test_arabic_is_right_to_left_with_an_arabic_font(tmp_path: Path) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    outputs = build(LANGUAGES / "ar.yaml", tmp_path, formats=["html", "pdf"])
+    html = next(o for o in outputs if o.path.suffix == ".html").path.read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html
+    pdf = next(o for o in outputs if o.path.suffix == ".pdf")
+    fonts = set()
+    for page in pypdf.PdfReader(pdf.path).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("Amiri" in f for f in fonts), fonts
+    text = pypdf.PdfReader(pdf.path).pages[1].extract_text()
+    assert "الصفحة" in text  # the running footer "Page 2 of 3", from the catalog
+
+
+def test_no_space_between_han_characters_from_a_line_break(built: dict[str, str]) -> None:
+    html = built["zh-Hans.html"]
+    # "削弱\n偏远" and "通勤时间\n呈负相关" are line breaks in the YAML
+    assert "削弱偏远" in html and "通勤时间呈负相关" in html
+    assert "削弱 偏远" not in html
+    # a note call follows the full-width full stop, as after "."
+    assert re.search(r"。<a class=\"fn-call\"|。<span class=\"fn\">", html)
+
+
+def test_dates_in_the_language(built: dict[str, str]) -> None:
+    built = {k: v.replace("\u202f", " ").replace("\xa0", " ") for k, v in built.items()}
+    assert ">5 марта 2026 г.</time>" in built["ru.html"]
+    assert ">июнь 2025 г.</time>" in built["ru.html"]
+    assert ">2025年9月</time>" in built["zh-Hans.html"]
+    assert ">15 يناير 2026</time>" in built["ar.html"]
+    assert "300 ق.م" in built["ar.html"]  # CLDR's era name for a BCE year
+    assert ">20. Mai 2026</time>" in built["de.html"]
+    labels = Labels("de")
+    assert labels.percent(0.4) == "40\xa0%"
+    assert labels.number(1.5) == "1,5"
+    assert Labels("en").date(Date(-44, 3, 15)) == "March 15, 44 BCE"
+
+
+def test_unknown_language_gives_one_warning_and_english(write_brief, tmp_path: Path) -> None:
+    from tests.conftest import MINIMAL
+
+    path = write_brief(MINIMAL.replace("date: 2026-11-22", "date: 2026-11-22\nlanguage: sw"))
+    outputs = build(path, tmp_path / "out", formats=["html"])
+    (html,) = outputs
+    warnings = [w for w in html.warnings if "'sw'" in w]
+    assert len(warnings) == 1 and "no message catalog" in warnings[0]
+    page = html.path.read_text(encoding="utf-8")
+    assert "Bottom line" in page and "November 22, 2026" not in page  # CLDR's Swahili date
+    assert "22 Novemba 2026" in page
+
+
+def test_labels_override_the_catalog(write_brief, tmp_path: Path) -> None:
+    from tests.conftest import MINIMAL
+
+    brief = MINIMAL + "language: fr\nlabels:\n  Bottom line: En bref\n"
+    (html,) = build(write_brief(brief), tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    assert "<h2>En bref</h2>" in page and "Sommaire" in page  # the rest from the catalog
+
+
+def test_note_calls_before_punctuation(write_brief, tmp_path: Path) -> None:
+    from tests.conftest import MINIMAL
+
+    for rule, pattern in (("after", r"para\. 2\]|\.<span class=\"fn\""), ("before", r"</span>\.")):
+        brief = MINIMAL + f"note_calls: {rule}\n"
+        (html,) = build(write_brief(brief), tmp_path / rule, formats=["html"], force=True)
+        summary = html.path.read_text(encoding="utf-8").split('id="summary"')[1][:1500]
+        assert re.search(pattern, summary), (rule, summary)
+
+
+def test_cjk_word_counts_do_not_depend_on_line_breaks(write_brief) -> None:
+    brief = validate(LANGUAGES / "zh-Hans.yaml")
+    counted = {v.id: words(v.arguments[0]) for v in brief.views}
+    assert counted["cap"] >= 15 and counted["open"] >= 15  # characters, not YAML lines
+
+
+PLANTED = [("ru", "очевидно"), ("zh-Hans", "显然"), ("ar", "بلا شك"), ("de", "zweifellos")]
+
+
+@pytest.mark.parametrize(("name", "word"), PLANTED)
+def test_loaded_words_found_in_every_catalog_language(name: str, word: str) -> None:
+    report = audit_brief(validate(LANGUAGES / f"{name}.yaml"))
+    assert report.lint_run
+    assert any(f.code == "CP301" and word in f.message for f in report.findings)
+
+
+def test_lint_says_it_did_not_run_without_word_lists(tmp_path: Path) -> None:
+    text = (LANGUAGES / "de.yaml").read_text(encoding="utf-8")
+    text = text.replace("language: de", "language: sw")
+    path = tmp_path / "sw.yaml"
+    path.write_text(text, encoding="utf-8")
+    report = audit_brief(validate(path))
+    assert not report.lint_run and "lint not run for 'sw'" in report.summary()
+    (html,) = build(path, tmp_path / "out", formats=["html"])
+    assert "language lint (loaded words, estimative terms) was not run" in html.path.read_text(
+        encoding="utf-8"
+    )
+
+
+def test_make_catalogs_extracts_every_marked_text(tmp_path: Path) -> None:
+    """The .pot in the repository is what `pybabel extract` makes of the sources now."""
+    pybabel = shutil.which("pybabel", path=str(Path(__file__).parents[1] / ".venv" / "bin"))
+    if pybabel is None:
+        pytest.skip("pybabel is not installed")
+    import subprocess
+
+    root = Path(__file__).parents[1]
+    out = tmp_path / "counterpoint.pot"
+    subprocess.run(
+        [pybabel, "extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output",
+         "--omit-header", "-w", "100", "-o", str(out), "."],
+        cwd=root, check=True, capture_output=True,
+    )  # fmt: skip
+    fresh = {m.id for m in read_po(out.open("rb")) if m.id}
+    stored = {m.id for m in read_po((LOCALE_DIR / "counterpoint.pot").open("rb")) if m.id}
+    assert fresh == stored

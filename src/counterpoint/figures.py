@@ -145,7 +145,9 @@ def _mirrored(svg: str) -> str:
     runs right to left, and each label hangs the other way from its leader line."""
     # anchors swap by hand: WeasyPrint 70 lays SVG text under direction="rtl" out reversed
     svg = _X.sub(lambda m: f'{m[1]}="{WIDTH - float(m[2]):.1f}"', svg)
-    return _ANCHOR.sub(lambda m: f'text-anchor="{"start" if m[1] == "end" else "end"}"', svg)
+    svg = _ANCHOR.sub(lambda m: f'text-anchor="{"start" if m[1] == "end" else "end"}"', svg)
+    # and physical in browsers too, where the page's dir="rtl" would flip them back
+    return svg.replace("<svg ", '<svg direction="ltr" ', 1)
 
 
 _ANCHOR = re.compile(r'text-anchor="(start|end)"')

@@ -69,3 +69,33 @@ def test_a_set_that_hides_a_built_in_gets_a_warning(
     _set(extended, "analyst", "name: analyst\nparent: analyst\n")  # the documented way
     (html,) = build(write_brief(), tmp_path / "out2", formats=["html"], templates=extended)
     assert not any("hides the built-in" in w for w in html.warnings)
+
+
+def test_the_template_reference_page_is_current() -> None:
+    """docs/template-reference.md is `templates show` for the built-in sets, read from the
+    templates themselves (regenerate: python tools/make_template_reference.py)."""
+    from counterpoint.setinfo import builtin_sets, reference
+
+    from .conftest import ROOT
+
+    page = (ROOT / "docs" / "template-reference.md").read_text(encoding="utf-8")
+    assert page == reference(builtin_sets())
+
+
+def test_templates_show_names_files_blocks_and_properties(tmp_path: Path) -> None:
+    sets = tmp_path / "sets"
+    _set(sets, "ministry", "name: ministry\nparent: analyst\ncss: [ministry.css]\n")
+    (sets / "ministry" / "ministry.css").write_text(":root { --accent: #7a0019; }\n")
+    (sets / "ministry" / "sections").mkdir()
+    (sets / "ministry" / "sections" / "title.html").write_text(
+        '{% extends "!base/sections/title.html" %}{% block title_block %}x{% endblock %}'
+    )
+    result = CliRunner().invoke(main, ["templates", "show", "ministry", "-t", str(sets)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith(f"chain: ministry ({sets / 'ministry'}) <- analyst (")
+    title = lines.index(next(x for x in lines if x.strip().startswith("sections/title.html")))
+    assert lines[title].split() == ["sections/title.html", "ministry", "replaces", "base's"]
+    assert lines[title + 1].split() == ["blocks:", "title_block"]
+    accent = [x.split() for x in lines if x.strip().startswith("--accent ")]
+    assert accent[-1] == ["--accent", "#7a0019", "(ministry/ministry.css,", ":root)"]  # wins

@@ -343,6 +343,29 @@ def list_sets(folder: Path | None) -> None:
 
 @templates.command()
 @click.argument("name")
+@click.option("--templates", "-t", "folder", type=click.Path(exists=True, file_okay=False,
+              path_type=Path), help="A folder of sets searched first.")  # fmt: skip
+def show(name: str, folder: Path | None) -> None:
+    """Show what set NAME resolves to: its chain, files, blocks and CSS properties.
+
+    Every file is listed with the set it comes from (and the parent's file it replaces),
+    each template with the blocks a child can override, every CSS custom property with
+    its value. docs/template-reference.md is this for the built-in sets.
+
+    \b
+    Examples:
+      counterpoint templates show analyst
+      counterpoint templates show ministry --templates my-sets/
+    """
+    from .setinfo import show as describe
+    from .templates import find, search_roots
+
+    for line in describe(find(name, search_roots(folder))):
+        click.echo(line)
+
+
+@templates.command()
+@click.argument("name")
 @click.argument("dest", required=False, type=click.Path(path_type=Path))
 def eject(name: str, dest: Path | None) -> None:
     """Copy set NAME into DEST (default: templates/NAME) to edit it.

@@ -99,3 +99,40 @@ def test_templates_show_names_files_blocks_and_properties(tmp_path: Path) -> Non
     assert lines[title + 1].split() == ["blocks:", "title_block"]
     accent = [x.split() for x in lines if x.strip().startswith("--accent ")]
     assert accent[-1] == ["--accent", "#7a0019", "(ministry/ministry.css,", ":root)"]  # wins
+
+
+def test_set_data_reaches_templates_and_the_brief_overrides_it(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    from .conftest import MINIMAL
+
+    sets = tmp_path / "sets"
+    _set(
+        sets, "ministry",
+        "name: ministry\nparent: analyst\naudience: ministry\n"
+        "data: {classification: RESTRICTED, distribution: [Minister, Cabinet Office]}\n",
+    )  # fmt: skip
+    (sets / "ministry" / "sections").mkdir()
+    (sets / "ministry" / "sections" / "title.html").write_text(
+        '{% extends "!base/sections/title.html" %}{% block title_block %}'
+        '<p class="class">{{ set_data.classification }}</p>'
+        "<ul>{% for d in set_data.distribution %}<li>{{ d }}</li>{% endfor %}</ul>"
+        "{{ super() }}{% endblock %}"
+    )
+    brief = write_brief(MINIMAL + "audiences:\n  ministry:\n    data: {classification: OFFICIAL}\n")
+    (html,) = build(brief, tmp_path / "out", formats=["html"], audience="ministry",
+                    templates=sets)  # fmt: skip
+    page = html.path.read_text(encoding="utf-8")
+    assert '<p class="class">OFFICIAL</p>' in page  # the brief's value wins
+    assert "<li>Minister</li><li>Cabinet Office</li>" in page  # the set's stays
+
+
+def test_a_set_format_version_counterpoint_does_not_read_is_refused(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    sets = tmp_path / "sets"
+    _set(sets, "future", "name: future\nformat: 2\nparent: analyst\naudience: future\n")
+    with pytest.raises(CounterpointError) as info:
+        build(write_brief(), tmp_path / "out", formats=["html"], audience="future",
+              templates=sets)  # fmt: skip
+    assert "format: '2' is not a set format version" in str(info.value)

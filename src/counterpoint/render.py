@@ -42,6 +42,7 @@ class TemplateContext(TypedDict):
     options: dict[str, Any]  # the audience's options: manifest `options` + the brief's `audiences`
     audit: AuditReport  # balance and sourcing (audit.py): views (parity rows), findings, order_note
     direction: str  # "rtl" for a language written right to left (ar, fa, he, ur), else "ltr"
+    set_data: dict[str, Any]  # the set's manifest `data`, over its parents', under the brief's
 
 
 def _data_types() -> list[type]:
@@ -197,6 +198,7 @@ class _Renderer:
                 options=options,
                 audit=audit,
                 direction=i18n.direction(language),
+                set_data={**self.tset.data, **options.get("data", {})},
             )
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:

@@ -433,6 +433,32 @@ def positive(c: Checker, node: yaml.Node, path: str) -> Any:
 INTERNAL_SECTIONS = ("background", "timeline", "implications", "balance")
 """Sections a brief may mark `internal:`; editions with `hide_internal` leave them out."""
 
+
+@describe({"type": "object"})
+def data(c: Checker, node: yaml.Node, path: str) -> Any:
+    """Any YAML mapping, as plain data (strings, numbers, booleans, lists, mappings), for a
+    template set's own use (`set_data`)."""
+    if not isinstance(node, yaml.MappingNode):
+        return c.expect(node, path, "a mapping of your own keys and values")
+
+    def plain_data(n: yaml.Node) -> Any:
+        if isinstance(n, yaml.MappingNode):
+            return {str(k.value): plain_data(v) for k, v in n.value}
+        if isinstance(n, yaml.SequenceNode):
+            return [plain_data(v) for v in n.value]
+        if n.tag.endswith(":bool"):
+            return n.value.lower() in ("true", "yes", "on")
+        if n.tag.endswith(":int"):
+            return int(n.value.replace("_", ""))
+        if n.tag.endswith(":float"):
+            return float(n.value.replace("_", ""))
+        if n.tag.endswith(":null"):
+            return None
+        return n.value
+
+    return plain_data(node)
+
+
 AUDIENCE_OPTIONS: dict[str, Field] = {
     "judgments": Field(positive, expected="how many key judgments to show (the first N)"),
     "max_pages": Field(positive, expected="the most PDF pages this edition may have"),
@@ -441,6 +467,7 @@ AUDIENCE_OPTIONS: dict[str, Field] = {
     "hide_internal": Field(
         boolean, expected="whether the brief's `internal` sections are left out"
     ),
+    "data": Field(data, expected="values for the set's templates (`set_data`), over the set's"),
 }
 """Per-audience options: set in a template set's manifest, overridden by a brief's `audiences`."""
 

@@ -17,6 +17,8 @@ from .schema import (
     INVALID,
     Checker,
     Field,
+    choice,
+    data,
     describe,
     object_schema,
     one_line,
@@ -48,10 +50,19 @@ class TemplateSet:
     own_sections: list[str] | None = None
     own_css: dict[str, list[str]] = field(default_factory=dict)
     own_options: dict[str, object] = field(default_factory=dict)
+    own_data: dict[str, object] = field(default_factory=dict)
     csl: str = ""
     """The set's citation style (`csl:`, a style name or a .csl file in the set), or ''."""
     labels: dict[str, str] = field(default_factory=dict)
     """The set's `labels:`: its own texts for messages of the catalogs (i18n.py)."""
+
+    @property
+    def data(self) -> dict[str, object]:
+        """The manifest `data`, a child's keys over its parents' (templates: `set_data`)."""
+        out: dict[str, object] = {}
+        for s in reversed(self.chain):
+            out.update(s.own_data)
+        return out
 
     @property
     def options(self) -> dict[str, object]:
@@ -114,6 +125,11 @@ MANIFEST_FIELDS = {
         expected="audience options",
     ),
     "csl": Field(one_line, expected="a CSL style name or a .csl file in the set"),
+    "data": Field(data, expected="the set's own values for its templates (`set_data`)"),
+    "format": Field(
+        describe({"const": 1})(choice(["1"], "a set format version")),
+        expected="the set format version, 1 (the default)",
+    ),
     "labels": Field(labels, expected="a mapping of English labels to the text shown instead"),
 }
 
@@ -231,6 +247,7 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
             own_css={k: list(m[k]) for k in ("css", "css-web", "css-print") if k in m},  # type: ignore[call-overload]
             own_options=dict(m.get("options", {})),  # type: ignore[call-overload]
             csl=str(m.get("csl", "")),
+            own_data=dict(m.get("data", {})),  # type: ignore[call-overload]
             labels=dict(m.get("labels", {})),  # type: ignore[call-overload]
         )
     raise CounterpointError(
@@ -290,6 +307,16 @@ def eject(name: str, dest: Path | None = None) -> Path:
         manifest["audience"] = tset.audience
     if tset.options:
         manifest["options"] = tset.options
+    if tset.data:
+        manifest["data"] = tset.data
+    style = next((s.csl for s in tset.chain if s.csl), "")
+    if style:
+        manifest["csl"] = style
+    labels: dict[str, object] = {}
+    for s in reversed(tset.chain):
+        labels.update(s.labels)
+    if labels:
+        manifest["labels"] = labels
     text = yaml.safe_dump(
         {k: v for k, v in manifest.items() if v}, sort_keys=False, allow_unicode=True
     )

@@ -125,7 +125,7 @@ def test_the_time_limit_stops_the_layout_process(tmp_path) -> None:
     started = time.perf_counter()
     with pytest.raises(BuildError, match=r"stopped after 0\.5 s"), time_limit(0.5, "x.yaml"):
         _in_child(lambda: time.sleep(30), 100, tmp_path / "x.pdf")  # type: ignore[arg-type,return-value]
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 20  # generous: the child sleeps 30 s
 
 
 def test_every_limit_is_in_the_security_page() -> None:

@@ -27,6 +27,7 @@ judgments:
 """
 
 
+@pytest.mark.pdf
 def test_flagship_executive_fits_two_pages_without_background(tmp_path: Path) -> None:
     (html, pdf) = build(FLAGSHIP, tmp_path, formats=["html", "pdf"], audience="executive")
     assert pdf.path.name == "russian-far-east-executive.pdf"
@@ -153,6 +154,7 @@ def test_a_set_that_drops_a_judgment_fails(write_brief, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.pdf
 def test_executive_over_two_pages_says_what_to_cut(write_brief, tmp_path: Path) -> None:
     long_summary = " ".join(["The border question has many sides worth weighing."] * 180)
     text = MINIMAL.replace(
@@ -169,6 +171,7 @@ def test_executive_over_two_pages_says_what_to_cut(write_brief, tmp_path: Path) 
     assert not (tmp_path / "o" / "brief-executive.pdf").exists()
 
 
+@pytest.mark.pdf
 def test_ministry_cover_with_marking_logo_and_colours(write_brief, tmp_path: Path) -> None:
     """The README walkthrough: a cover banner, a local logo, a colour scheme."""
     png = bytes.fromhex(

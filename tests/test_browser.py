@@ -16,6 +16,8 @@ from counterpoint import build
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = Path("/usr/bin/chromium")
 TOOLS = Path(__file__).parent / "browser" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"

@@ -96,6 +96,8 @@ def test_a_new_file_in_a_bibliography_folder_rebuilds(write_brief, tmp_path, mon
     assert not build(tmp_path / "brief.yaml", tmp_path / "out", formats=["html"])[0].cached
 
 
+@pytest.mark.slow
+@pytest.mark.pdf
 def test_jobs_output_is_byte_identical_to_a_serial_build(project: Path) -> None:
     paths = [project / "a.yaml", project / "b.yaml"]
     options = {"formats": ["html", "pdf"], "audience": "all", "force": True}
@@ -138,6 +140,7 @@ def test_a_dependency_or_counterpoint_upgrade_rebuilds(project: Path, monkeypatc
         cache.code_fingerprint.cache_clear()
 
 
+@pytest.mark.pdf
 def test_a_font_replaced_in_place_rebuilds_pdfs_only(project: Path, monkeypatch) -> None:
     from counterpoint import cache, fonts
 

@@ -93,6 +93,7 @@ def test_in_text_style_gives_citations_and_references(items: list[dict], tmp_pat
 
 
 @pytest.mark.pdf
+@pytest.mark.slow
 def test_pdf_notes_equal_pandoc_citeproc(items: list[dict], tmp_path: Path) -> None:
     import pypdf
 

@@ -221,7 +221,7 @@ def test_reference_docx_is_what_the_script_makes() -> None:
         assert make(name) == (builtin_root() / name / "reference.docx").read_bytes(), name
 
 
-@pytest.mark.slow
+@pytest.mark.pdf  # LibreOffice lays out the Word edition as a PDF
 @pytest.mark.slow
 def test_executive_edition_fits_two_pages_in_libreoffice(tmp_path: Path) -> None:
     if not shutil.which("soffice"):  # never skipped in CI: `make test` installs it

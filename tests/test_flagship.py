@@ -49,6 +49,7 @@ def escape(text: str) -> str:
     return str(_escape(text)).replace("&#39;", "'").replace("&#34;", '"')
 
 
+@pytest.mark.pdf
 def test_every_view_point_and_event_appears_with_its_notes(built) -> None:
     html, _, _ = built
     brief = validate(FLAGSHIP)
@@ -73,6 +74,7 @@ def test_every_view_point_and_event_appears_with_its_notes(built) -> None:
     assert all(w in html for w in words)
 
 
+@pytest.mark.pdf
 def test_pdf_draws_cjk_with_a_cjk_font(built) -> None:
     """Chinese names are drawn by the print stack's CJK font, not left as empty boxes."""
     _, pages, reader = built
@@ -85,6 +87,7 @@ def test_pdf_draws_cjk_with_a_cjk_font(built) -> None:
     assert any(f.endswith("+WenQuanYi-Micro-Hei") for f in fonts), fonts
 
 
+@pytest.mark.pdf
 def test_quick_start_builds_without_warnings(built) -> None:
     html, pages, _ = built
     assert html.count('class="fn-call"') == len(re.findall(r'<li id="fn-\d+"', html))

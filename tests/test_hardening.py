@@ -186,6 +186,7 @@ def _contents(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in out.iterdir()}
 
 
+@pytest.mark.pdf
 def test_interrupt_while_writing_keeps_old_files(write_brief, tmp_path, monkeypatch) -> None:
     out = tmp_path / "out"
     old = _old_outputs(out)
@@ -202,6 +203,7 @@ def test_interrupt_while_writing_keeps_old_files(write_brief, tmp_path, monkeypa
     assert _contents(out) == old  # no temporary file left, nothing replaced
 
 
+@pytest.mark.pdf
 def test_failed_pdf_keeps_old_html_too(write_brief, tmp_path, monkeypatch) -> None:
     import weasyprint
 
@@ -267,6 +269,7 @@ def _wait_for_layout(proc: subprocess.Popen[bytes], seconds: float = 60) -> None
         time.sleep(0.05)
 
 
+@pytest.mark.pdf
 def test_ctrl_c_mid_pdf_exits_130_and_keeps_old_files(tmp_path: Path) -> None:
     """A real process, a real SIGINT while WeasyPrint lays out a 1,000-note PDF (13 s)."""
     brief = _long_brief(tmp_path, 1000)
@@ -311,6 +314,7 @@ def test_cli_shows_no_traceback_for_a_bad_template_set(tmp_path: Path) -> None:
 
 # -- reproducible -------------------------------------------------------------------------
 def test_same_inputs_give_the_same_bytes(write_brief, tmp_path, monkeypatch) -> None:
+@pytest.mark.pdf
     """No `date:` in the brief: SOURCE_DATE_EPOCH dates the paper and its PDF metadata."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
     brief = write_brief(MINIMAL.replace("date: 2026-11-22\n", ""))
@@ -357,6 +361,8 @@ def test_one_megabyte_paragraph_builds(write_brief, tmp_path: Path) -> None:
 
 
 def test_five_thousand_citations_of_one_source(write_brief, tmp_path: Path) -> None:
+@pytest.mark.slow
+@pytest.mark.pdf
     cites = " ".join(f"[@lin-2024, p. {i}]" for i in range(5_000))
     text = HEAD + f'implications: "Memory persists {cites}"\n' + TWO_VIEWS
     brief = write_brief(text)
@@ -414,6 +420,7 @@ def server() -> Iterator[str]:
 
 
 def test_remote_images_load_only_with_allow_remote(write_brief, tmp_path, server) -> None:
+@pytest.mark.pdf
     text = MINIMAL.replace(
         "summary: It is settled", f"background: '![dot]({server}/dot.png)'\nsummary: It is settled"
     )
@@ -431,6 +438,7 @@ def test_remote_images_load_only_with_allow_remote(write_brief, tmp_path, server
 
 
 def test_redirect_to_a_local_file_is_not_followed(write_brief, tmp_path, server) -> None:
+@pytest.mark.pdf
     text = MINIMAL.replace(
         "summary: It is settled", f"background: '![x]({server}/redirect)'\nsummary: It is settled"
     )
@@ -443,6 +451,7 @@ def test_redirect_to_a_local_file_is_not_followed(write_brief, tmp_path, server)
 
 
 def test_oversized_project_file_is_not_loaded(write_brief, tmp_path, monkeypatch) -> None:
+@pytest.mark.pdf
     monkeypatch.setattr(fetch, "MAX_FETCH_BYTES", 10)
     (tmp_path / "big.png").write_bytes(_Server.png)
     text = MINIMAL.replace("summary: It is settled", "background: '![x](big.png)'\nsummary: It is")

@@ -131,6 +131,7 @@ def test_markdown_images_follow_the_policy(tmp_path: Path) -> None:
     assert "![hosts](file:///etc/hosts)" in html  # CommonMark refuses file: URLs: text
 
 
+@pytest.mark.pdf
 def test_raw_html_brief_makes_no_fetch_in_the_pdf(tmp_path: Path, monkeypatch) -> None:
     """The PDF of a brief full of <img>, <style> and url() tricks asks WeasyPrint for nothing."""
     asked = _spy_on_fetches(monkeypatch)
@@ -376,6 +377,7 @@ def _spy_on_fetches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_template_fetches_are_refused_in_the_pdf(tmp_path: Path, monkeypatch) -> None:
     """Images, <link>, @import, @font-face, url(), <object> and attachments in a template."""
+@pytest.mark.pdf
     asked = _spy_on_fetches(monkeypatch)
     (pdf,) = build("briefs/plain.yaml", tmp_path, formats=["pdf"], audience="fetch")
     assert sorted(pdf.warnings) == FETCH_WARNINGS
@@ -386,6 +388,7 @@ def test_template_fetches_are_refused_in_the_pdf(tmp_path: Path, monkeypatch) ->
 
 def test_refused_fetch_fails_under_strict(tmp_path: Path) -> None:
     with pytest.raises(CounterpointError) as info:
+@pytest.mark.pdf
         build("briefs/images.yaml", tmp_path, formats=["html", "pdf"], strict=True)
     assert message(info.value, tmp_path) == (
         f"OUT/images.html: failed under --strict: refused to load http://203.0.113.9/pixel.png: "

@@ -88,6 +88,7 @@ def test_catalogs_are_complete() -> None:
             assert not empty, f"{name}: untranslated {empty}"
 
 
+@pytest.mark.pdf
 def test_arabic_is_right_to_left_with_an_arabic_font(tmp_path: Path) -> None:
     pypdf = pytest.importorskip("pypdf")
     outputs = build(LANGUAGES / "ar.yaml", tmp_path, formats=["html", "pdf"])

@@ -52,6 +52,7 @@ OVER = (
 
 
 @pytest.mark.pdf
+@pytest.mark.slow
 def test_pdf_layout_over_the_memory_limit_is_one_line(write_brief, tmp_path, monkeypatch) -> None:
     """A 6,000-row table grows layout by hundreds of MiB (40,000 rows: 2.3 GB, 240 s); a
     150 MiB ceiling stops it in a few seconds, where the ordinary brief fits.

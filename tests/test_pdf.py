@@ -14,6 +14,8 @@ from counterpoint.resolve import Note
 
 from .oracle import csl_json, oracle, records_of
 
+pytestmark = pytest.mark.pdf
+
 
 @pytest.fixture(scope="module")
 def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
@@ -142,6 +144,7 @@ def test_build_fails_when_weasyprint_drops_a_note(write_brief, tmp_path: Path) -
     assert not (tmp_path / "out" / "brief.pdf").exists()
 
 
+@pytest.mark.slow
 def test_hundreds_of_notes_all_reach_their_pages(write_brief, tmp_path: Path) -> None:
     """The WeasyPrint 70 footnote traps: 400 notes, every body on its call's page or the next."""
     args = "\n".join(

@@ -15,6 +15,8 @@ from counterpoint import build
 
 from .conftest import MINIMAL, ROOT
 
+pytestmark = pytest.mark.pdf
+
 FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
 
 

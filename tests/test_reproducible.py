@@ -67,6 +67,7 @@ def test_html_is_the_same_under_every_hash_seed(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.pdf
 def test_pdf_is_the_same_under_every_hash_seed(tmp_path: Path) -> None:
     assert _distinct(FLAGSHIP, tmp_path, "pdf", [1, 2, 3]) == 1
 

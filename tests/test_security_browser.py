@@ -16,6 +16,8 @@ import pytest
 
 from counterpoint import build
 
+pytestmark = pytest.mark.browser
+
 HOSTILE = Path(__file__).parent / "hostile"
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

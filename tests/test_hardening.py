@@ -248,9 +248,10 @@ def _long_brief(tmp_path: Path, notes: int) -> Path:
     return path
 
 
-def _wait_for_layout(proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def _wait_for_layout(proc: subprocess.Popen[bytes], seconds: float = 6) -> None:
     """Wait until the build has forked its PDF layout process (a child running the same
-    command line as the build), rather than for a guessed time."""
+    command line as the build), or at most `seconds` (the 1,000-note layout takes 13 s, so
+    the build is still in it then, whichever process lays it out)."""
     pid = proc.pid
     own = Path(f"/proc/{pid}/cmdline").read_bytes()
     deadline = time.monotonic() + seconds
@@ -305,16 +306,17 @@ def test_cli_shows_no_traceback_for_a_bad_template_set(tmp_path: Path) -> None:
     sets.mkdir(parents=True)
     (sets / "manifest.yaml").write_text("name: broken\nparnet: base\n")
     result = CliRunner().invoke(main, ["templates", "list", "-t", str(tmp_path / "sets")])
-    assert result.exit_code == 1
+    assert result.exit_code == 0  # the broken set is reported and skipped; the rest listed
     assert "Traceback" not in result.output
     assert result.output.endswith(
         "manifest.yaml:2:1: parnet: unknown key (did you mean 'parent'?)\n"
     )
+    assert "warning: template set in " in result.output and "analyst" in result.output
 
 
 # -- reproducible -------------------------------------------------------------------------
-def test_same_inputs_give_the_same_bytes(write_brief, tmp_path, monkeypatch) -> None:
 @pytest.mark.pdf
+def test_same_inputs_give_the_same_bytes(write_brief, tmp_path, monkeypatch) -> None:
     """No `date:` in the brief: SOURCE_DATE_EPOCH dates the paper and its PDF metadata."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
     brief = write_brief(MINIMAL.replace("date: 2026-11-22\n", ""))
@@ -360,9 +362,9 @@ def test_one_megabyte_paragraph_builds(write_brief, tmp_path: Path) -> None:
     assert page.notes == 3 and page.path.stat().st_size > 1_000_000
 
 
-def test_five_thousand_citations_of_one_source(write_brief, tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.pdf
+def test_five_thousand_citations_of_one_source(write_brief, tmp_path: Path) -> None:
     cites = " ".join(f"[@lin-2024, p. {i}]" for i in range(5_000))
     text = HEAD + f'implications: "Memory persists {cites}"\n' + TWO_VIEWS
     brief = write_brief(text)
@@ -419,8 +421,8 @@ def server() -> Iterator[str]:
     httpd.server_close()
 
 
-def test_remote_images_load_only_with_allow_remote(write_brief, tmp_path, server) -> None:
 @pytest.mark.pdf
+def test_remote_images_load_only_with_allow_remote(write_brief, tmp_path, server) -> None:
     text = MINIMAL.replace(
         "summary: It is settled", f"background: '![dot]({server}/dot.png)'\nsummary: It is settled"
     )
@@ -437,8 +439,8 @@ def test_remote_images_load_only_with_allow_remote(write_brief, tmp_path, server
     assert "img-src data: http: https:;" in page
 
 
-def test_redirect_to_a_local_file_is_not_followed(write_brief, tmp_path, server) -> None:
 @pytest.mark.pdf
+def test_redirect_to_a_local_file_is_not_followed(write_brief, tmp_path, server) -> None:
     text = MINIMAL.replace(
         "summary: It is settled", f"background: '![x]({server}/redirect)'\nsummary: It is settled"
     )
@@ -450,8 +452,8 @@ def test_redirect_to_a_local_file_is_not_followed(write_brief, tmp_path, server)
     assert b"root:x:0:0" not in pdf.path.read_bytes()
 
 
-def test_oversized_project_file_is_not_loaded(write_brief, tmp_path, monkeypatch) -> None:
 @pytest.mark.pdf
+def test_oversized_project_file_is_not_loaded(write_brief, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(fetch, "MAX_FETCH_BYTES", 10)
     (tmp_path / "big.png").write_bytes(_Server.png)
     text = MINIMAL.replace("summary: It is settled", "background: '![x](big.png)'\nsummary: It is")
@@ -643,7 +645,8 @@ def test_built_pages_are_written_as_parsed_and_need_no_second_pass(tmp_path: Pat
     for o in out:
         assert o.warnings == [], o.path.name
         page = o.path.read_text(encoding="utf-8")
-        assert page.startswith(f'<!DOCTYPE html>\n<html lang="en"><head>{CSP}'), o.path.name
+        head = f'<!DOCTYPE html>\n<html lang="en" dir="ltr"><head>{CSP}'
+        assert page.startswith(head), o.path.name
         tree = LexborHTMLParser(page, scripting=True)
         assert _take_policy(tree, content_policy(False))
         cleaner = _Cleaner(Page(check, ROOT / "briefs", False, limits.MAX_DATA_URL), "web")

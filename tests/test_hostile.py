@@ -271,7 +271,7 @@ def test_policy_cannot_be_pushed_out_of_the_head(tmp_path: Path) -> None:
     ]
     html = page.path.read_text(encoding="utf-8")
     assert html.startswith(
-        '<!DOCTYPE html>\n<html lang="en"><head data-x="a&gt;"><meta charset="utf-8">'
+        '<!DOCTYPE html>\n<html lang="en" dir="ltr"><head data-x="a&gt;"><meta charset="utf-8">'
         '<meta http-equiv="Content-Security-Policy"'
     )
     assert "onerror" not in html and "srcdoc" not in html and "data:text/html" not in html
@@ -308,7 +308,9 @@ def test_markup_read_as_a_browser_reads_it(audience: str, tmp_path: Path) -> Non
     (page,) = build("briefs/plain.yaml", tmp_path, formats=["html"], audience=audience)
     assert page.warnings == PARSED_WARNINGS[audience]
     html = page.path.read_text(encoding="utf-8")
-    assert html.startswith('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">')
+    assert html.startswith(
+        '<!DOCTYPE html>\n<html lang="en" dir="ltr"><head><meta charset="utf-8">'
+    )
     tree = LexborHTMLParser(html, scripting=True)
     roots, found = [tree.root], []
     while roots:
@@ -375,9 +377,9 @@ def _spy_on_fetches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return asked
 
 
+@pytest.mark.pdf
 def test_template_fetches_are_refused_in_the_pdf(tmp_path: Path, monkeypatch) -> None:
     """Images, <link>, @import, @font-face, url(), <object> and attachments in a template."""
-@pytest.mark.pdf
     asked = _spy_on_fetches(monkeypatch)
     (pdf,) = build("briefs/plain.yaml", tmp_path, formats=["pdf"], audience="fetch")
     assert sorted(pdf.warnings) == FETCH_WARNINGS
@@ -386,9 +388,9 @@ def test_template_fetches_are_refused_in_the_pdf(tmp_path: Path, monkeypatch) ->
     assert b"root:x:0:0" not in data and b"/EmbeddedFile" not in data
 
 
+@pytest.mark.pdf
 def test_refused_fetch_fails_under_strict(tmp_path: Path) -> None:
     with pytest.raises(CounterpointError) as info:
-@pytest.mark.pdf
         build("briefs/images.yaml", tmp_path, formats=["html", "pdf"], strict=True)
     assert message(info.value, tmp_path) == (
         f"OUT/images.html: failed under --strict: refused to load http://203.0.113.9/pixel.png: "

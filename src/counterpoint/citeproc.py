@@ -149,16 +149,6 @@ def _items(sources: dict[str, SourceRecord], citations: Sequence[Citation]) -> l
     return items
 
 
-def format_citations(
-    sources: dict[str, SourceRecord],
-    citations: Sequence[Citation],
-    style: Style,
-    locale: str,
-) -> Formatted:
-    """Format one edition's citations (in reading order) and its bibliography."""
-    return pending(sources, citations, style, locale).result()
-
-
 class Pending:
     """A Pandoc run under way (or a result from the cache), so a build can do other work
     while Pandoc formats."""

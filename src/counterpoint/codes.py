@@ -180,8 +180,6 @@ LOADED = lexicon(LOADED_TERMS)
 OFF_SCALE = lexicon(OFF_SCALE_TERMS)
 MAIN_ROW = lexicon(ICD203_MAIN_ROW)
 ALT_ROW = lexicon(ICD203_ALTERNATIVE_ROW)
-ANY_ROW = lexicon(ICD203_MAIN_ROW + ICD203_ALTERNATIVE_ROW)
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 # -- the lint in other languages --------------------------------------------------------------

@@ -170,7 +170,9 @@ def _cache_key(
         "allow_remote": allow_remote,
         "strict": strict,
         "pdf_variant": pdf_variant,
-        "today": str(today or source_date() or Date.today()),  # undated briefs: the build date
+        # an undated brief shows the build date; the key is made before the brief is read,
+        # so on a new day every brief is built again
+        "today": str(today or source_date() or Date.today()),
     }
 
 

@@ -47,7 +47,8 @@ TIME_LIMIT = 600.0
 """Seconds a build may take before it is stopped (`--time-limit`, 0 for none)."""
 
 MAX_TEMPLATE_OUTPUT = 64 * 1024 * 1024
-"""Characters one template render may produce (the 10,000-view brief makes about 15 MB)."""
+"""Characters one template render may produce: a brief at MAX_FILE_BYTES makes a page of
+about 6 MB, so only a template that loops or repeats meets this."""
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 """Size of one template or stylesheet file."""

@@ -60,7 +60,9 @@ DATA_TYPES = _data_types()
 
 
 class _Renderer:
-    """One Jinja environment per template set; compiled templates are cached by Jinja."""
+    """A Jinja environment for one template set in one language (`_renderer` keeps one per
+    set and labels for the brief being built); compiled templates are kept in memory by
+    Jinja and between runs by `_bytecode_cache`."""
 
     def __init__(self, tset: TemplateSet, labels: Labels):
         self.tset = tset

@@ -312,7 +312,11 @@ def forget_templates() -> None:
 
 
 def dataclass_copy(state: State) -> State:
-    return State(**{k: (list(v) if isinstance(v, list) else v) for k, v in vars(state).items()})
+    """A copy with lists of its own, to read outside the lock."""
+    fields: dict[str, Any] = {
+        k: list(v) if isinstance(v, list) else v for k, v in vars(state).items()
+    }
+    return State(**fields)
 
 
 def with_nonce(policy: str, nonce: str) -> str:

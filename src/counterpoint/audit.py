@@ -357,8 +357,8 @@ class _Audit:
         lex = lexicon_for(b.language)
         lang = lex.language if lex is not None else b.language
         own = [(path, text, markdown.plain(text.tokens)) for path, text in self.own_texts()]
-        for path, text, plain in own if lex is not None else []:
-            for word, nth in _matches(lex.loaded, plain):
+        for path, text, plain in own:
+            for word, nth in _matches(lex.loaded, plain) if lex is not None else []:
                 self.add(
                     "CP301",
                     f"loaded or absolute wording '{word}' in {path}",

@@ -111,13 +111,13 @@ class Labels(gettext.NullTranslations):
     def pgettext(self, context: str, message: str) -> str:
         if message in self.overrides:
             return self.overrides[message]
-        return self._catalog.pgettext(context, message)  # type: ignore[attr-defined,no-any-return]
+        return self._catalog.pgettext(context, message)
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         key = singular if n == 1 else plural
         if key in self.overrides:
             return self.overrides[key]
-        return self._catalog.npgettext(context, singular, plural, n)  # type: ignore[attr-defined,no-any-return]
+        return self._catalog.npgettext(context, singular, plural, n)
 
     __call__ = gettext
 

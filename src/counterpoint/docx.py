@@ -23,16 +23,30 @@ import subprocess
 import tempfile
 import zipfile
 from html import escape as _xml_escape
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, ClassVar
-
-from markupsafe import Markup
+from typing import Any
 
 from . import markdown, pandoc
 from .audit import AuditReport
 from .errors import BuildError
-from .model import GRADES, Citation, Date, Text
+from .figures import balance_svg
+from .model import GRADES, Date, Text
+from .pandocast import (
+    Block,
+    Inline,
+    _attr,
+    _el,
+    _Fields,
+    _header,
+    _para,
+    _plain,
+    _styled,
+    _table,
+    _truncate,
+    html_inlines,
+    stringify,
+    words,
+)
 from .resolve import Resolved
 from .templates import TemplateSet, builtin_root
 
@@ -50,319 +64,8 @@ replace (the marking with nothing when the brief has none)."""
 FIGURE_SCALE = 3
 """The PNG fallback of a figure is drawn at this many pixels per SVG unit (sharp in print)."""
 
-Inline = dict[str, Any]
-Block = dict[str, Any]
-
-
-# -- Pandoc's AST ------------------------------------------------------------------------
-def _el(t: str, c: Any = None) -> dict[str, Any]:
-    return {"t": t} if c is None else {"t": t, "c": c}
-
-
-def _attr(ident: str = "", classes: list[str] | None = None, kv: list[list[str]] | None = None):
-    return [ident, classes or [], kv or []]
-
-
-def words(text: str) -> list[Inline]:
-    """Plain text as Str and Space elements."""
-    out: list[Inline] = []
-    for part in re.split(r"([ \t\n\r]+)", text):
-        if not part:
-            continue
-        if part.isspace():
-            out.append(_el("Space"))
-        else:
-            out.append(_el("Str", part))
-    return out
-
-
-def _para(inlines: list[Inline]) -> Block:
-    return _el("Para", inlines)
-
-
-def _plain(inlines: list[Inline]) -> Block:
-    return _el("Plain", inlines)
-
-
-def _header(level: int, text: str, ident: str = "") -> Block:
-    return _el("Header", [level, _attr(ident), words(text)])
-
-
-def _styled(style: str, blocks: list[Block], ident: str = "") -> Block:
-    """A Div whose paragraphs take a Word paragraph style (Pandoc's custom-style)."""
-    return _el("Div", [_attr(ident, [], [["custom-style", style]]), blocks])
-
-
-def stringify(inlines: list[Inline]) -> str:
-    """The text of inlines (notes left out)."""
-    out: list[str] = []
-    for i in inlines:
-        t = i["t"]
-        if t == "Str":
-            out.append(i["c"])
-        elif t in ("Space", "SoftBreak", "LineBreak"):
-            out.append(" ")
-        elif t in ("Emph", "Strong", "SmallCaps", "Superscript", "Subscript", "Underline"):
-            out.append(stringify(i["c"]))
-        elif t in ("Span", "Link"):
-            out.append(stringify(i["c"][1]))
-        elif t == "Code":
-            out.append(i["c"][1])
-    return "".join(out)
-
-
-def _cell(blocks: list[Block]) -> list[Any]:
-    return [_attr(), _el("AlignDefault"), 1, 1, blocks]
-
-
-def _table(
-    head: list[str], rows: list[list[list[Block]]], numeric: set[int], widths: list[float]
-) -> Block:
-    """A Pandoc Table (a real Word table): a header row, then one row per item."""
-    aligns = [_el("AlignRight" if i in numeric else "AlignLeft") for i in range(len(head))]
-    specs = [[a, _el("ColWidth", w)] for a, w in zip(aligns, widths, strict=True)]
-
-    def row(cells: list[list[Block]]) -> list[Any]:
-        return [_attr(), [_cell(c) for c in cells]]
-
-    head_row = row([[_plain(words(h))] for h in head])
-    return _el(
-        "Table",
-        [
-            _attr(),
-            [None, []],
-            specs,
-            [_attr(), [head_row]],
-            [[_attr(), 0, [], [row(r) for r in rows]]],
-            [_attr(), []],
-        ],
-    )
-
-
-# -- the CSL processor's HTML (notes, bibliography) as Pandoc inlines ----------------------
-class _HtmlInlines(HTMLParser):
-    """The few elements citeproc.html writes: em, strong, sup, sub, u, s, span (smallcaps,
-    csl-*), a href, br; entities decoded. Anything else keeps only its text."""
-
-    SIMPLE: ClassVar[dict[str, str]] = {
-        "em": "Emph",
-        "i": "Emph",
-        "strong": "Strong",
-        "b": "Strong",
-        "sup": "Superscript",
-        "sub": "Subscript",
-        "u": "Underline",
-        "s": "Strikeout",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, dict[str, str], list[Inline]]] = [("", {}, [])]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.stack[-1][2].append(_el("LineBreak"))
-            return
-        self.stack.append((tag, {k: v or "" for k, v in attrs}, []))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.stack[-1][2].append(_el("LineBreak"))
-
-    def handle_endtag(self, tag: str) -> None:
-        if len(self.stack) == 1 or tag not in (t for t, _, _ in self.stack[1:]):
-            return
-        while True:
-            name, attrs, children = self.stack.pop()
-            self.stack[-1][2].extend(self._wrap(name, attrs, children))
-            if name == tag:
-                return
-
-    def _wrap(self, tag: str, attrs: dict[str, str], children: list[Inline]) -> list[Inline]:
-        if tag in self.SIMPLE:
-            return [_el(self.SIMPLE[tag], children)]
-        classes = attrs.get("class", "").split()
-        if tag == "span" and ("smallcaps" in classes or "small-caps" in attrs.get("style", "")):
-            return [_el("SmallCaps", children)]
-        if tag == "a":
-            href = attrs.get("href", "")
-            if href.startswith("#") or href.startswith(("https://", "http://")):
-                return [_el("Link", [_attr(), children, [href, ""]])]
-        return children
-
-    def handle_data(self, data: str) -> None:
-        top = self.stack[-1][2]
-        for inline in words(data):
-            if inline["t"] != "Space" or not top or top[-1]["t"] != "Space":
-                top.append(inline)
-
-    def inlines(self) -> list[Inline]:
-        while len(self.stack) > 1:
-            name, attrs, children = self.stack.pop()
-            self.stack[-1][2].extend(self._wrap(name, attrs, children))
-        out = self.stack[0][2]
-        while out and out[0]["t"] == "Space":
-            out.pop(0)
-        while out and out[-1]["t"] == "Space":
-            out.pop()
-        return out
-
-
-def html_inlines(fragment: Markup | str) -> list[Inline]:
-    """Pandoc inlines for an HTML fragment as the CSL processor wrote it."""
-    parser = _HtmlInlines()
-    parser.feed(str(fragment))
-    parser.close()
-    return parser.inlines()
-
-
-# -- Markdown fields (markdown-it tokens) as Pandoc blocks ---------------------------------
-class _Fields:
-    """Converts an edition's Markdown fields, each citation to a note (or in-text text)."""
-
-    def __init__(self, doc: Resolved):
-        self.doc = doc
-
-    def cite(self, citation: Citation) -> list[Inline]:
-        doc = self.doc
-        running = doc.running_text(citation)
-        if running is None:
-            raise BuildError(
-                f"a cited field at {citation.where} is shown outside the sections that number notes"
-            )
-        shown = html_inlines(running)
-        if not doc.footnotes:
-            return [_el("Span", [_attr("", ["citation"]), shown])]
-        note = doc.note_for(citation)
-        assert note is not None
-        return [*shown, _el("Note", [_para(html_inlines(note.body))])]
-
-    def _tokens(self, text: Text) -> list[Any]:
-        if self.doc.footnotes:
-            return markdown._with_notes_after_punctuation(text.tokens)
-        return text.tokens
-
-    def blocks(self, text: Text | None) -> list[Block]:
-        """A field as blocks: paragraphs, lists, quotations, code."""
-        if text is None:
-            return []
-        return self._blocks(self._tokens(text), cite=True)
-
-    def inlines(self, text: Text | None, cite: bool = True) -> list[Inline]:
-        """A field as inlines (its paragraphs joined), with or without its citations."""
-        if text is None:
-            return []
-        tokens = markdown._with_notes_after_punctuation(text.tokens) if not cite else None
-        out: list[Inline] = []
-        for tok in tokens or self._tokens(text):
-            if tok.type == "inline":
-                if out:
-                    out.append(_el("Space"))
-                out += self._inline(tok.children or [], cite)
-        return out
-
-    def cell(self, text: Text | None, cite: bool = True) -> list[Block]:
-        return [_plain(self.inlines(text, cite))]
-
-    def _blocks(self, tokens: list[Any], cite: bool) -> list[Block]:
-        out: list[Block] = []
-        i = 0
-        while i < len(tokens):
-            tok = tokens[i]
-            if tok.nesting == 1:
-                depth, j = 1, i + 1
-                while depth:
-                    depth += tokens[j].nesting
-                    j += 1
-                inner = tokens[i + 1 : j - 1]
-                out += self._container(tok, inner, cite)
-                i = j
-                continue
-            if tok.type in ("code_block", "fence"):
-                out.append(_el("CodeBlock", [_attr(), tok.content.rstrip("\n")]))
-            elif tok.type == "hr":
-                out.append(_el("HorizontalRule"))
-            elif tok.type == "inline":
-                out.append(_para(self._inline(tok.children or [], cite)))
-            i += 1
-        return out
-
-    def _container(self, tok: Any, inner: list[Any], cite: bool) -> list[Block]:
-        kind = tok.type.removesuffix("_open")
-        if kind == "paragraph":
-            inlines = [x for t in inner for x in self._inline(t.children or [], cite)]
-            return [_plain(inlines) if tok.hidden else _para(inlines)]
-        if kind == "heading":  # a heading inside a field: bold text, not a document heading
-            inlines = [x for t in inner for x in self._inline(t.children or [], cite)]
-            return [_para([_el("Strong", inlines)])]
-        if kind in ("bullet_list", "ordered_list"):
-            items, i = [], 0
-            while i < len(inner):
-                depth, j = 1, i + 1
-                while depth:
-                    depth += inner[j].nesting
-                    j += 1
-                items.append(self._blocks(inner[i + 1 : j - 1], cite))
-                i = j
-            if kind == "bullet_list":
-                return [_el("BulletList", items)]
-            start = int(tok.attrGet("start") or 1)
-            return [_el("OrderedList", [[start, _el("Decimal"), _el("Period")], items])]
-        if kind == "blockquote":
-            return [_el("BlockQuote", self._blocks(inner, cite))]
-        return self._blocks(inner, cite)
-
-    def _inline(self, children: list[Any], cite: bool) -> list[Inline]:
-        stack: list[tuple[str, Any, list[Inline]]] = [("", None, [])]
-        for tok in children:
-            top = stack[-1][2]
-            t = tok.type
-            if t == "text" or t == "text_special":
-                top += words(tok.content)
-            elif t == "softbreak":
-                top.append(_el("SoftBreak"))
-            elif t == "hardbreak":
-                top.append(_el("LineBreak"))
-            elif t == "code_inline":
-                top.append(_el("Code", [_attr(), tok.content]))
-            elif t == "citation":
-                if cite:
-                    top += self.cite(tok.meta["citation"])
-            elif t == "image":  # never fetched: its description stands in the text
-                top += words(tok.content)
-            elif t.endswith("_open"):
-                stack.append((t.removesuffix("_open"), tok, []))
-            elif t.endswith("_close") and len(stack) > 1:
-                kind, opener, inner = stack.pop()
-                stack[-1][2].extend(self._wrap(kind, opener, inner))
-        while len(stack) > 1:
-            kind, opener, inner = stack.pop()
-            stack[-1][2].extend(self._wrap(kind, opener, inner))
-        return stack[0][2]
-
-    @staticmethod
-    def _wrap(kind: str, opener: Any, inner: list[Inline]) -> list[Inline]:
-        if kind == "em":
-            return [_el("Emph", inner)]
-        if kind == "strong":
-            return [_el("Strong", inner)]
-        if kind == "s":
-            return [_el("Strikeout", inner)]
-        if kind == "link":
-            href = str(opener.attrGet("href") or "")
-            if href.startswith(("https://", "http://", "mailto:", "#")):
-                return [_el("Link", [_attr(), inner, [href, ""]])]
-        return inner
-
 
 # -- the sections ------------------------------------------------------------------------
-def _truncate(text: str, length: int = 160, end: str = "...", leeway: int = 5) -> str:
-    """Jinja's truncate filter, as the contested-brief template uses it."""
-    if len(text) <= length + leeway:
-        return text
-    return text[: length - len(end)].rsplit(" ", 1)[0] + end
-
-
 class _Writer:
     def __init__(
         self,
@@ -655,45 +358,6 @@ HOW_TO_READ = (
 )
 
 
-def balance_svg(audit: AuditReport) -> str:
-    """The balance chart of the audit appendix (as templates/base/sections/balance.html)."""
-    bar, row_height = 420, 50
-    height = len(audit.views) * row_height
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 {height}">',
-        "<title>Each view's share of words and of sources</title>",
-    ]
-    for n, row in enumerate(audit.views):
-        y = n * row_height
-        label = _xml_escape(row.label)
-        out.append(
-            f'<text x="0" y="{y + 12}" font-family="Liberation Sans, sans-serif" '
-            f'font-size="11" font-weight="bold" fill="#1b1f24">{label}</text>'
-            f'<rect x="0" y="{y + 17}" width="{row.word_bar * bar:.1f}" height="11" '
-            f'fill="#1f3a5f"/>'
-            f'<text x="{row.word_bar * bar + 6:.1f}" y="{y + 26}" '
-            f'font-family="Liberation Sans, sans-serif" font-size="10" fill="#1b1f24">'
-            f"{row.word_percent} of words</text>"
-            f'<rect x="0" y="{y + 31}" width="{row.source_bar * bar:.1f}" height="11" '
-            f'fill="#8a94a3"/>'
-            f'<text x="{row.source_bar * bar + 6:.1f}" y="{y + 40}" '
-            f'font-family="Liberation Sans, sans-serif" font-size="10" fill="#1b1f24">'
-            f"{row.source_percent} of sources</text>"
-        )
-    out.append("</svg>")
-    return "".join(out)
-
-
-def _sized(svg: str) -> str:
-    """The SVG with a pixel size FIGURE_SCALE times its viewBox: the PNG fallback Pandoc
-    draws from it (rsvg-convert) is that many pixels (the shown size is set separately)."""
-    m = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
-    if not m or re.match(r"<svg[^>]*\swidth=", svg):
-        return svg
-    w, h = (float(v) * FIGURE_SCALE for v in m.groups())
-    return svg.replace("<svg ", f'<svg width="{w:.0f}" height="{h:.0f}" ', 1)
-
-
 # -- the template set's reference.docx -------------------------------------------------------
 def reference_doc(tset: TemplateSet) -> Path:
     """The first reference.docx along the set's chain (the set's own, else a parent's), else
@@ -823,3 +487,13 @@ def _finish(data: bytes, title: str, marking: str) -> bytes:
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, content)
     return out.getvalue()
+
+
+def _sized(svg: str) -> str:
+    """The SVG with a pixel size FIGURE_SCALE times its viewBox: the PNG fallback Pandoc
+    draws from it (rsvg-convert) is that many pixels (the shown size is set separately)."""
+    m = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    if not m or re.match(r"<svg[^>]*\swidth=", svg):
+        return svg
+    w, h = (float(v) * FIGURE_SCALE for v in m.groups())
+    return svg.replace("<svg ", f'<svg width="{w:.0f}" height="{h:.0f}" ', 1)

@@ -5,10 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape as _xml_escape
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from .model import Event, year_label
+
+if TYPE_CHECKING:
+    from .findings import AuditReport
 
 WIDTH = 520.0
 MARGIN = 18.0
@@ -151,3 +156,32 @@ def _mirrored(svg: str) -> str:
 
 
 _ANCHOR = re.compile(r'text-anchor="(start|end)"')
+
+
+def balance_svg(audit: AuditReport) -> str:
+    """The balance chart of the audit appendix (as templates/base/sections/balance.html)."""
+    bar, row_height = 420, 50
+    height = len(audit.views) * row_height
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 {height}">',
+        "<title>Each view's share of words and of sources</title>",
+    ]
+    for n, row in enumerate(audit.views):
+        y = n * row_height
+        label = _xml_escape(row.label)
+        out.append(
+            f'<text x="0" y="{y + 12}" font-family="Liberation Sans, sans-serif" '
+            f'font-size="11" font-weight="bold" fill="#1b1f24">{label}</text>'
+            f'<rect x="0" y="{y + 17}" width="{row.word_bar * bar:.1f}" height="11" '
+            f'fill="#1f3a5f"/>'
+            f'<text x="{row.word_bar * bar + 6:.1f}" y="{y + 26}" '
+            f'font-family="Liberation Sans, sans-serif" font-size="10" fill="#1b1f24">'
+            f"{row.word_percent} of words</text>"
+            f'<rect x="0" y="{y + 31}" width="{row.source_bar * bar:.1f}" height="11" '
+            f'fill="#8a94a3"/>'
+            f'<text x="{row.source_bar * bar + 6:.1f}" y="{y + 40}" '
+            f'font-family="Liberation Sans, sans-serif" font-size="10" fill="#1b1f24">'
+            f"{row.source_percent} of sources</text>"
+        )
+    out.append("</svg>")
+    return "".join(out)

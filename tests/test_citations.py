@@ -271,3 +271,11 @@ def test_an_edit_that_leaves_citations_alone_runs_no_pandoc(
     monkeypatch.setattr(pandoc, "start", lambda *a: runs.append(a))
     (html,) = build(path, tmp_path / "out", formats=["html"])
     assert runs == [] and "Quite settled" in html.path.read_text(encoding="utf-8")
+
+
+def test_notes_of_a_note_style_do_not_link_to_the_bibliography(tmp_path: Path) -> None:
+    """Only in-text citations link to their entry: a whole note as a link reads badly, and
+    a source the style leaves out of the bibliography would leave a dead link in the PDF."""
+    (html,) = build(CORPUS / "brief.yaml", tmp_path / "out", formats=["html"])
+    notes = html.path.read_text(encoding="utf-8").split('<section id="notes"', 1)[1]
+    assert 'href="#src-' not in notes.split("</section>", 1)[0]

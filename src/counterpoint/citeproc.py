@@ -35,6 +35,9 @@ from . import pandoc
 from .csl import Style
 from .model import Citation, SourceRecord
 
+CACHE_VERSION = "2"
+"""Part of every cache key: a change to how counterpoint runs Pandoc starts afresh."""
+
 MARK = "\ue000"
 """Marks the source a cited-in item was read in (private use: never in a user's text)."""
 
@@ -165,9 +168,15 @@ class Pending:
         self.count, self.hosts, self.style, self.locale = count, hosts, style, locale
         self.stdin = markdown.encode("utf-8")
         refs = json.dumps(items, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        key = hashlib.sha256()
-        for part in (pandoc.identity().encode(), style.digest.encode(), locale.encode(), refs):
-            key.update(part + b"\0")
+        options = [
+            "-f", "markdown", "-t", "json", "--citeproc",
+            "-M", f"lang={locale}",
+            "-M", f"link-citations={'false' if style.notes else 'true'}",
+        ]  # fmt: skip
+        key = hashlib.sha256()  # everything the run depends on (the refs file's name aside)
+        for part in (pandoc.identity(), style.digest, CACHE_VERSION, *options):
+            key.update(part.encode() + b"\0")
+        key.update(refs + b"\0")
         key.update(self.stdin)
         self.cache_file = _cache_folder() / f"{key.hexdigest()}.json"
         self.process: Any = None
@@ -180,13 +189,7 @@ class Pending:
             handle, self.refs_name = tempfile.mkstemp(suffix=".json")
             with os.fdopen(handle, "wb") as f:
                 f.write(refs)
-            args = [
-                "-f", "markdown", "-t", "json", "--citeproc",
-                "--bibliography", self.refs_name,
-                "--csl", str(style.path),
-                "-M", f"lang={locale}",
-                "-M", f"link-citations={'false' if style.notes else 'true'}",
-            ]  # fmt: skip
+            args = [*options, "--bibliography", self.refs_name, "--csl", str(style.path)]
             self.process = pandoc.start(args, self.stdin)
 
     def result(self) -> Formatted:

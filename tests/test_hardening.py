@@ -278,7 +278,12 @@ def test_ctrl_c_mid_pdf_exits_130_and_keeps_old_files(tmp_path: Path) -> None:
     old = _old_outputs(out)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     args = [sys.executable, "-m", "counterpoint", "build", str(brief), "--out", str(out)]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # a process started in the background of a shell (`make test &`) inherits SIGINT ignored,
+    # and Python then leaves it ignored: give the build the default a terminal would
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     _wait_for_layout(proc)
     assert proc.poll() is None, "the build finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)

@@ -225,6 +225,15 @@ def test_the_pdf_is_rebuilt_after_a_change_and_served(start, tmp_path) -> None:
     assert response.getheader("ETag") == f'"{newest.page}"'
     assert data.startswith(b"%PDF")
 
+    conn.request("GET", "/brief.docx")  # the Word edition, built with the PDF
+    response = conn.getresponse()
+    word = response.read()
+    assert response.status == 200 and word.startswith(b"PK")
+    assert response.getheader("Content-Disposition") == "attachment; filename*=UTF-8''brief.docx"
+    assert b"Newly" in __import__("zipfile").ZipFile(__import__("io").BytesIO(word)).read(
+        "word/document.xml"
+    )
+
 
 def _free_port() -> int:
     with socket.socket() as s:

@@ -96,6 +96,7 @@ class Preview:
         self.changed = threading.Condition()
         self.page_html = b""
         self.pdf_data = b""
+        self.docx_data = b""  # the Word edition, built with the PDF
         self._pdf = pdf
         self._stop = threading.Event()
         self._watching = threading.Event()

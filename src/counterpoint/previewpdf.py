@@ -111,8 +111,9 @@ class _PdfWorkers:
                 preview._update(pdf="failed", pdf_errors=reply["error"].splitlines())
                 continue
             data = Path(reply["path"]).read_bytes()
+            docx = Path(reply["docx"]).read_bytes() if reply.get("docx") else b""
             with preview.changed:
-                preview.pdf_data = data
+                preview.pdf_data, preview.docx_data = data, docx
             preview._update(pdf="ready", pdf_version=version, pdf_errors=[])
             facts = f"{reply.get('pages')} pages, {reply['seconds']:.2f} s"
             preview.log(f"updated {preview.state.name}.pdf ({facts})")
@@ -157,10 +158,12 @@ def pdf_worker() -> None:
         reply: dict[str, Any] = {"version": job["version"]}
         try:
             outputs = build(
-                args["brief"], out_dir=args["out"], formats=["pdf"], audience=args["audience"],
+                args["brief"], out_dir=args["out"], formats=["pdf", "docx"],
+                audience=args["audience"],
                 templates=args["templates"], force=True,
             )  # fmt: skip
             reply.update(path=str(outputs[0].path), pages=outputs[0].pages)
+            reply.update(docx=str(outputs[1].path))  # the Word edition, for download
         except InvalidInput as exc:
             reply["error"] = str(exc)
         except CounterpointError as exc:  # the footnote check, the page limit, layout

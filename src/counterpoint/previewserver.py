@@ -96,6 +96,17 @@ class _Handler(BaseHTTPRequestHandler):
                 }
                 return self._send(200, data, "application/pdf", None, extra, body)
             return self._send(503, b"the PDF is being built\n", "text/plain", body=body)
+        if wanted == f"/{name}.docx" and preview.state.pdf != "off":
+            with preview.changed:
+                data, version = preview.docx_data, preview.state.pdf_version
+            if data:
+                extra = {
+                    "ETag": f'"{version}"',
+                    "Content-Disposition": f"attachment; filename*=UTF-8''{path[1:]}",
+                }
+                docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                return self._send(200, data, docx, None, extra, body)
+            return self._send(503, b"the Word edition is being built\n", "text/plain", body=body)
         return self._send(404, b"not found\n", "text/plain", body=body)
 
     def _headers(self, status: int, kind: str, policy: str | None) -> None:

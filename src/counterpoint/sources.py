@@ -7,6 +7,7 @@ its file, with the item as the CSL processor will get it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,13 @@ SOURCE_FIELDS_YAML = {
 }
 """Hand-written records (FORMAT.md) need a title; exports from Zotero may lack one."""
 
+MODEL_KEYS = frozenset(
+    k
+    for k in SOURCE_FIELDS
+    if k.replace("-", "_").lower() in {f.name for f in dataclasses.fields(SourceRecord)}
+)
+"""The keys with a field of `SourceRecord` (derived from the model); others go to `extra`."""
+
 _CITATION_KEY_LINE = re.compile(r"^\s*Citation Key:\s*(\S+)\s*$", re.M | re.I)
 
 
@@ -207,14 +215,10 @@ def source_record(c: Checker, node: yaml.Node, path: str) -> Any:
     csl["id"] = key
     if "language" in got:
         csl["language"] = got["language"]
-    known = {
-        "id", "type", "title", "author", "editor", "container-title", "publisher", "issued",
-        "URL", "accessed", "language", "stance", "reliability", "note", "cited-in",
-    }  # fmt: skip
     extra = {
         k: (v.value if isinstance(v, yaml.ScalarNode) else v)
         for k, v in got.items()
-        if k not in known
+        if k not in MODEL_KEYS
     }
     return SourceRecord(
         id=key,

@@ -65,6 +65,9 @@
       waiting: "PDF (waiting)", building: "PDF (building…)", ready: "PDF",
       failed: "PDF (failed)",
     }[state.pdf] || "PDF";
+    const word = $(".cp-docx-link");
+    word.hidden = state.pdf !== "ready";
+    word.href = "/" + encodeURIComponent(state.name) + ".docx";
     window.counterpointPreview = { shown, state };
   }
 

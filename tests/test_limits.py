@@ -70,7 +70,7 @@ def test_pdf_layout_over_the_memory_limit_is_one_line(write_brief, tmp_path, mon
         "{% for i in range(6000) %}<tr><td>{{ i }}</td></tr>{% endfor %}</table></section>\n"
     )
     limits = resource.getrlimit(resource.RLIMIT_AS)
-    assert build("brief.yaml", formats=["pdf"], memory_limit=400)[0].pages == 3  # room to spare
+    assert build("brief.yaml", formats=["pdf"], memory_limit=400)[0].notes == 3  # room to spare
     assert resource.getrlimit(resource.RLIMIT_AS) == limits  # set in a child process only
 
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COUNTERPOINT_MEMORY_LIMIT": "150"}

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium (make test installs it); Playwright drives it, never downloads one."""
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]  # fmt: skip
 
 SAMPLES = Path(__file__).parent / "samples"
 ROOT = Path(__file__).parent.parent
@@ -73,3 +81,26 @@ def write_brief(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+def need(ok: bool, what: str) -> None:
+    """Skip with a reason on a machine that truly lacks a tool; never skip in CI."""
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is missing in CI; `make test` installs it")
+        pytest.skip(f"{what} is not installed (run `make test`, which installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium through Playwright, for a module's browser tests."""
+    need(CHROMIUM.exists(), "Chromium (/usr/bin/chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "Playwright for Python (the test extra)")
+        raise
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

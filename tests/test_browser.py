@@ -4,33 +4,22 @@ notes on hover and focus, note links both ways, zero axe-core violations, zero v
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from counterpoint import build
 
-from .conftest import ROOT
+from .conftest import ROOT, need
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 TOOLS = Path(__file__).parent / "browser" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
-
-
-def need(ok: bool, what: str) -> None:
-    """Skip with a reason on a machine that truly lacks a tool; never skip in CI."""
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} is missing in CI; `make test` installs it")
-        pytest.skip(f"{what} is not installed (run `make test`, which installs it)")
 
 
 @pytest.fixture(scope="module")
@@ -38,20 +27,6 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("browser")
     outputs = build(FLAGSHIP, out, formats=["html"], audience="all")
     return {o.audience: o.path for o in outputs}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    need(CHROMIUM.exists(), "Chromium (/usr/bin/chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )  # fmt: skip
-        yield b
-        b.close()
 
 
 def test_hover_and_focus_show_the_note_next_to_its_call(browser, pages) -> None:

@@ -23,30 +23,7 @@ from counterpoint.validate import validate
 
 from .conftest import MINIMAL
 
-CHROMIUM = Path("/usr/bin/chromium")
 EDITED = MINIMAL.replace("summary: It is settled", "summary: Freshly edited and settled")
-
-
-def need(ok: bool, what: str) -> None:
-    """Skip with a reason on a machine that truly lacks a tool; never skip in CI."""
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} is missing in CI; `make test` installs it")
-        pytest.skip(f"{what} is not installed (run `make test`, which installs it)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    need(CHROMIUM.exists(), "Chromium (/usr/bin/chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )  # fmt: skip
-        yield b
-        b.close()
 
 
 @pytest.fixture

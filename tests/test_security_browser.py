@@ -8,7 +8,6 @@ Python, which drives it; Playwright's own browser download is never used.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,37 +18,6 @@ from counterpoint import build
 pytestmark = pytest.mark.browser
 
 HOSTILE = Path(__file__).parent / "hostile"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-def _need(ok: bool, what: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} is missing in CI; `make test` installs it")
-    pytest.skip(f"{what} is not installed; `make test` installs it")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _need(CHROMIUM.exists(), "Chromium (/usr/bin/chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need(False, "Playwright for Python (the test extra)")
-        raise
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 # Template sets that build, each with markup a browser reads differently from html.parser

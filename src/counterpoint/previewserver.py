@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 if TYPE_CHECKING:
     from .preview import Preview
 
@@ -86,27 +88,21 @@ class _Handler(BaseHTTPRequestHandler):
             if data:
                 extra = {"X-Preview-Version": str(version)}
                 return self._send(200, data, "text/html; charset=utf-8", policy, extra, body)
-        if wanted == f"/{name}.pdf" and preview.state.pdf != "off":
+        downloads = {  # built in the background, a stale one never served
+            f"/{name}.pdf": ("pdf_data", "application/pdf", "inline", "the PDF"),
+            f"/{name}.docx": ("docx_data", DOCX, "attachment", "the Word edition"),
+        }
+        if wanted in downloads and preview.state.pdf != "off":
+            attribute, kind, disposition, what = downloads[wanted]
             with preview.changed:
-                data, version = preview.pdf_data, preview.state.pdf_version
+                data, version = getattr(preview, attribute), preview.state.pdf_version
             if data:
                 extra = {
                     "ETag": f'"{version}"',
-                    "Content-Disposition": f"inline; filename*=UTF-8''{path[1:]}",
+                    "Content-Disposition": f"{disposition}; filename*=UTF-8''{path[1:]}",
                 }
-                return self._send(200, data, "application/pdf", None, extra, body)
-            return self._send(503, b"the PDF is being built\n", "text/plain", body=body)
-        if wanted == f"/{name}.docx" and preview.state.pdf != "off":
-            with preview.changed:
-                data, version = preview.docx_data, preview.state.pdf_version
-            if data:
-                extra = {
-                    "ETag": f'"{version}"',
-                    "Content-Disposition": f"attachment; filename*=UTF-8''{path[1:]}",
-                }
-                docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                return self._send(200, data, docx, None, extra, body)
-            return self._send(503, b"the Word edition is being built\n", "text/plain", body=body)
+                return self._send(200, data, kind, None, extra, body)
+            return self._send(503, f"{what} is being built\n".encode(), "text/plain", body=body)
         return self._send(404, b"not found\n", "text/plain", body=body)
 
     def _headers(self, status: int, kind: str, policy: str | None) -> None:

@@ -164,11 +164,25 @@ def test_executive_over_two_pages_says_what_to_cut(write_brief, tmp_path: Path) 
         build(write_brief(text), tmp_path / "o", ["pdf"], audience="executive")
     assert re.search(
         r"brief-executive\.pdf: the executive edition is 3 pages, over its 2-page limit; shorten "
-        r"the bottom line \(summary\) \(1440 words\), the view theses \(6 words\), or show fewer "
-        r"judgments with `audiences: \{executive: \{judgments: N\}\}`$",
+        r"the bottom line \(summary\) \(1440 words\), the view theses \(6 words\)$",
         str(info.value),
     )
     assert not (tmp_path / "o" / "brief-executive.pdf").exists()
+    # a set's own sections are what it advises cutting; fewer judgments only when there are
+    from counterpoint import validate
+    from counterpoint.publish import Edition, too_long_advice
+    from counterpoint.resolve import resolve
+    from counterpoint.templates import find, search_roots
+
+    brief = validate(write_brief(text + JUDGMENTS))
+    doc = resolve(brief, ["title", "summary", "background", "judgments"])
+    tset = find("analyst", search_roots())
+    advice = too_long_advice(Edition(doc, tset, "house", {}, None), 5, 2)  # type: ignore[arg-type]
+    assert advice.startswith(
+        "the house edition is 5 pages, over its 2-page limit; shorten the bottom line (summary) "
+    )
+    assert "the view theses" not in advice and "key judgments" in advice
+    assert advice.endswith("or show fewer judgments with `audiences: {house: {judgments: N}}`")
 
 
 @pytest.mark.pdf

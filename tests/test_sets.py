@@ -136,3 +136,26 @@ def test_a_set_format_version_counterpoint_does_not_read_is_refused(
         build(write_brief(), tmp_path / "out", formats=["html"], audience="future",
               templates=sets)  # fmt: skip
     assert "format: '2' is not a set format version" in str(info.value)
+
+
+def test_a_child_stylesheet_named_like_its_parents_gets_a_warning(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A child's print.css replaces the parent's whole file (footnotes ran inline, margins
+    and page numbers vanished) unless the child lists it: say so."""
+    sets = tmp_path / "sets"
+    _set(sets, "house", "name: house\nparent: analyst\naudience: house\n")
+    (sets / "house" / "print.css").write_text("body { color: navy }\n")
+    (html,) = build(write_brief(), tmp_path / "out", formats=["html"], audience="house",
+                    templates=sets)  # fmt: skip
+    assert html.warnings[0] == (
+        f"template set 'house': {sets / 'house' / 'print.css'} replaces base's print.css "
+        "whole; give your CSS its own name and list it under css: in the manifest to add to "
+        "the parent's"
+    )
+    listed = tmp_path / "listed"  # a set that lists its own css: no warning
+    _set(listed, "house", "name: house\nparent: analyst\naudience: house\ncss: [house.css]\n")
+    (listed / "house" / "house.css").write_text("body { color: navy }\n")
+    (html,) = build(write_brief(), tmp_path / "out2", formats=["html"], audience="house",
+                    templates=listed)  # fmt: skip
+    assert not any("replaces" in w for w in html.warnings)

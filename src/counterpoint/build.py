@@ -21,7 +21,14 @@ from .model import DEFAULT_PDF_VARIANT, Brief, Date
 from .publish import WRITERS, Edition, Output, write
 from .render import prepare
 from .resolve import Resolving, start
-from .templates import TemplateSet, available, find, search_roots, shadowing
+from .templates import (
+    TemplateSet,
+    available,
+    find,
+    replaced_stylesheets,
+    search_roots,
+    shadowing,
+)
 from .validate import validate
 
 FORMATS = tuple(WRITERS)
@@ -284,6 +291,7 @@ def _build_audience(edition: _Edition, settings: _Settings, started: float) -> l
     )  # fmt: skip
     outputs: list[Output] = []
     notices = [w for w in (visible_name(brief.name)[1], shadowing(tset)) if w]
+    notices += replaced_stylesheets(tset)
     for fmt in settings.formats:
         target = output_path(brief, settings.out, fmt, edition.audience)
         output = write(ready, fmt, target)

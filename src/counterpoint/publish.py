@@ -231,7 +231,8 @@ def check_coverage(doc: Resolved, html: str) -> list[str]:
 
 
 def too_long_advice(edition: Edition, pages: int, limit: int) -> str:
-    """Say what to cut when an edition is over its page limit, largest parts first."""
+    """Say what to cut when an edition is over its page limit: the sections this edition
+    shows, largest first, and fewer judgments only if it shows more than one."""
     from .markdown import plain
 
     brief, audience = edition.brief, edition.audience
@@ -239,15 +240,25 @@ def too_long_advice(edition: Edition, pages: int, limit: int) -> str:
     def words(texts: list[Any]) -> int:
         return sum(len(plain(t.tokens).split()) for t in texts if t is not None)
 
-    parts = [
-        ("the bottom line (summary)", words([brief.summary])),
-        ("the key judgments", words([j.text for j in brief.judgments])),
-        ("the view theses", words([v.thesis for v in brief.views])),
-        ("the contested assessments", words([c.assessment for c in brief.contested])),
-    ]
+    views = [t for v in brief.views for t in (v.thesis, v.summary, *v.arguments, *v.counterpoints)]
+    contested = [t for c in brief.contested for t in (*c.accounts, c.assessment)]
+    shown: dict[str, tuple[str, list[Any]]] = {
+        "summary": ("the bottom line (summary)", [brief.summary]),
+        "background": ("the background", [brief.background]),
+        "views": ("the views", views),
+        "views-table": ("the view theses", [v.thesis for v in brief.views]),
+        "contested": ("the contested facts", contested),
+        "contested-brief": ("the contested assessments", [c.assessment for c in brief.contested]),
+        "timeline": ("the timeline", [e.event for e in brief.timeline]),
+        "judgments": ("the key judgments", [j.text for j in brief.judgments]),
+        "implications": ("the implications", [brief.implications]),
+    }
+    parts = [(shown[s][0], words(shown[s][1])) for s in edition.doc.sections if s in shown]
     parts.sort(key=lambda p: -p[1])
     listed = ", ".join(f"{name} ({n} words)" for name, n in parts if n)
-    return (
-        f"the {audience} edition is {pages} pages, over its {limit}-page limit; shorten "
-        f"{listed}, or show fewer judgments with `audiences: {{{audience}: {{judgments: N}}}}`"
+    advice = (
+        f"the {audience} edition is {pages} pages, over its {limit}-page limit; shorten {listed}"
     )
+    if "judgments" in edition.doc.sections and len(brief.judgments) > 1:
+        advice += f", or show fewer judgments with `audiences: {{{audience}: {{judgments: N}}}}`"
+    return advice

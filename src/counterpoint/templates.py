@@ -197,6 +197,29 @@ def available(roots: list[Path], broken: list[str] | None = None) -> list[Templa
     return list(seen.values())
 
 
+def replaced_stylesheets(tset: TemplateSet) -> list[str]:
+    """Warnings for a stylesheet a child set holds under a parent's name (print.css, say)
+    without listing it in its own manifest: it silently replaces the parent's whole file
+    (the footnotes, margins and page numbers go with it)."""
+    out = []
+    for i, s in enumerate(tset.chain[:-1]):
+        listed = {c for names in s.own_css.values() for c in names}
+        for medium in ("web", "print"):
+            for name in tset.stylesheets(medium):
+                mine = s.folder / name
+                parents = [p for p in tset.chain[i + 1 :] if (p.folder / name).is_file()]
+                if name in listed or not parents or not mine.is_file():
+                    continue
+                message = (
+                    f"template set '{s.name}': {display_path(mine)} replaces {parents[0].name}'s "
+                    f"{name} whole; give your CSS its own name and list it under css: in the "
+                    "manifest to add to the parent's"
+                )
+                if message not in out:
+                    out.append(message)
+    return out
+
+
 def shadowing(tset: TemplateSet) -> str:
     """A warning when a set takes a built-in set's name without extending it (it hides the
     built-in for every brief on this search path), else ''."""

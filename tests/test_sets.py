@@ -159,3 +159,23 @@ def test_a_child_stylesheet_named_like_its_parents_gets_a_warning(
     (html,) = build(write_brief(), tmp_path / "out2", formats=["html"], audience="house",
                     templates=listed)  # fmt: skip
     assert not any("replaces" in w for w in html.warnings)
+
+
+def test_a_child_overrides_one_block_of_a_built_in_section(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Every built-in section is a named block with a named heading block: a child set
+    changes one heading and keeps following the built-in section's other markup."""
+    sets = tmp_path / "sets"
+    _set(sets, "house", "name: house\nparent: analyst\naudience: house\n")
+    (sets / "house" / "sections").mkdir()
+    (sets / "house" / "sections" / "summary.html").write_text(
+        '{% extends "!base/sections/summary.html" %}'
+        "{% block summary_heading %}<h2>Key message</h2>{% endblock %}"
+    )
+    (html,) = build(write_brief(), tmp_path / "out", formats=["html"], audience="house",
+                    templates=sets)  # fmt: skip
+    page = html.path.read_text(encoding="utf-8")
+    summary = page[page.index('<section id="summary"') :].split("</section>", 1)[0]
+    assert "<h2>Key message</h2>" in summary and "Bottom line" not in summary
+    assert "It is settled" in summary  # the rest of the built-in section, unchanged

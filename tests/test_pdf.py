@@ -199,3 +199,21 @@ def test_relative_links_leave_the_pdf_but_keep_their_text(write_brief, tmp_path:
         p.extract_text() for p in reader.pages
     ).replace("\n", " ")
     assert '<a href="annex/notes.pdf">annex</a>' in html.path.read_text()  # the page keeps it
+
+
+@pytest.mark.pdf
+def test_a_note_laid_out_too_small_to_see_fails_the_build(write_brief, tmp_path: Path) -> None:
+    """The endnotes hack: note bodies drawn at zero size pass a check of where notes are;
+    the build checks that each can be seen, and names the one that cannot."""
+    sets = tmp_path / "sets" / "hide"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text(
+        "name: hide\nparent: analyst\naudience: hide\ncss: [hide.css]\n"
+    )
+    (sets / "hide.css").write_text("#fn-2 { font-size: 0 }\n")
+    with pytest.raises(BuildError) as info:
+        build(write_brief(), tmp_path / "out", formats=["pdf"], audience="hide",
+              templates=tmp_path / "sets")  # fmt: skip
+    assert re.search(r"footnote 2 \(.*\) cannot be seen on page \d+: its box is \d+ × 0 pt$",
+                     str(info.value))  # fmt: skip
+    assert not (tmp_path / "out" / "brief-hide.pdf").exists()

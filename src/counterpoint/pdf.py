@@ -82,6 +82,41 @@ def check_footnotes(pages_anchors: list[set[str]], notes: list[Note]) -> list[st
     return problems
 
 
+def unseen_notes(document: Any, notes: list[Note]) -> list[str]:
+    """Notes laid out where no reader can see them: a box of no size (font-size: 0, the
+    endnotes hack), outside the page, or hidden (visibility, opacity). The footnote check
+    finds where each note is; this one makes sure it can be read there."""
+    wanted = {note.id: note for note in notes}
+    problems = []
+    for number, page in enumerate(document.pages, start=1):
+        box = page._page_box
+        for child in box.descendants():
+            element = getattr(child, "element", None)
+            if element is None or getattr(child, "element_tag", "") != element.tag:
+                continue  # an anonymous or pseudo-element box (the call's ::footnote-call)
+            note = wanted.pop(element.get("id") or "", None)
+            if note is None:
+                continue
+            style = child.style
+            width, height = child.margin_width(), child.margin_height()
+            x, y = child.position_x, child.position_y
+            why = ""
+            if width <= 0.5 or height <= 0.5 or style["font_size"] <= 0.5:
+                why = f"its box is {width:.0f} × {height:.0f} pt"
+            elif (
+                x + width < 0 or y + height < 0 or x > box.margin_width() or y > box.margin_height()
+            ):
+                why = "it lies outside the page"
+            elif style["visibility"] != "visible" or style["opacity"] <= 0:
+                why = "it is hidden (visibility or opacity)"
+            if why:
+                problems.append(
+                    f"footnote {note.number} ({_plain(note)}) cannot be seen on page {number}: "
+                    f"{why}"
+                )
+    return problems
+
+
 def _plain(note: Note) -> str:
     import re
 
@@ -176,6 +211,7 @@ def _lay_out(
             )
             raise BuildError(f"{display_path(target)}: {advice}")
         lost = check_footnotes([set(p.anchors) for p in document.pages], notes)
+        lost = lost or unseen_notes(document, notes)
         if lost:
             raise BuildError(
                 f"{display_path(target)}: "

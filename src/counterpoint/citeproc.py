@@ -23,7 +23,6 @@ import html as html_module
 import json
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,20 +185,18 @@ class Pending:
         except (OSError, ValueError):
             self.cached = None
         if self.cached is None and count:
-            handle, self.refs_name = tempfile.mkstemp(suffix=".json")
-            with os.fdopen(handle, "wb") as f:
-                f.write(refs)
-            args = [*options, "--bibliography", self.refs_name, "--csl", str(style.path)]
-            self.process = pandoc.start(args, self.stdin)
+            # Pandoc reads both inputs from files at once and formats while the build goes
+            # on (fed through a pipe, it would wait for `result()` to write them).
+            args = [*options, "--bibliography", "{refs.json}", "--csl", str(style.path)]
+            what = f"style '{style.name}'"
+            files = [("refs.json", refs), ("text.md", self.stdin)]
+            self.process = pandoc.Background([*args, "{text.md}"], files, what)
 
     def result(self) -> Formatted:
         if self.count == 0:
             return Formatted([], [], [])
         if self.cached is None:
-            try:
-                ran = pandoc.finish(self.process, self.stdin, f"style '{self.style.name}'")
-            finally:
-                os.unlink(self.refs_name)
+            ran = self.process.result()
             self.cached = {"ast": json.loads(ran.stdout), "warnings": ran.warnings}
             _store(self.cache_file, self.cached)
         return _read(self.cached, self.count, self.hosts, self.locale)

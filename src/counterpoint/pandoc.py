@@ -78,7 +78,7 @@ class Result:
 
 
 def start(args: Sequence[str], stdin: bytes) -> subprocess.Popen[bytes]:
-    """Start Pandoc in the background (the caller goes on with its own work)."""
+    """Start Pandoc; `finish` feeds it `stdin` and waits."""
     process = subprocess.Popen(
         [binary(), *args],
         stdin=subprocess.PIPE,
@@ -97,10 +97,64 @@ def finish(process: subprocess.Popen[bytes], stdin: bytes, what: str) -> Result:
         process.kill()
         process.communicate()
         raise BuildError(f"{what}: Pandoc took over {PANDOC_TIMEOUT:.0f} s; stopped") from None
+    return _result(process.returncode, out, err, what)
+
+
+class Background:
+    """A Pandoc run that works while the caller goes on: its inputs are files written
+    before it starts and its output goes to files, so it never waits on a pipe."""
+
+    def __init__(self, args: Sequence[str], files: Sequence[tuple[str, bytes]], what: str):
+        """An argument that is exactly `{name}` stands for the file `name` of `files`."""
+        import tempfile
+
+        self.what = what
+        self.folder = tempfile.TemporaryDirectory(prefix="counterpoint-pandoc-")
+        names = {}
+        for name, data in files:
+            path = Path(self.folder.name) / name
+            path.write_bytes(data)
+            names[name] = str(path)
+        self.out = Path(self.folder.name) / "stdout"
+        self.err = Path(self.folder.name) / "stderr"
+        with self.out.open("wb") as out, self.err.open("wb") as err:
+            try:
+                self.process = subprocess.Popen(
+                    [binary(), *(names.get(a[1:-1], a) if a[:1] == "{" else a for a in args)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=err,
+                    env={**os.environ, "LANG": "C.UTF-8"},
+                )
+            except OSError as exc:
+                self.folder.cleanup()
+                raise BuildError(
+                    f"{what}: cannot run Pandoc ({binary()}): {exc.strerror}"
+                ) from None
+
+    def result(self) -> Result:
+        """Wait for the run; errors are one line naming what it was for."""
+        try:
+            try:
+                self.process.wait(timeout=PANDOC_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise BuildError(
+                    f"{self.what}: Pandoc took over {PANDOC_TIMEOUT:.0f} s; stopped"
+                ) from None
+            return _result(
+                self.process.returncode, self.out.read_bytes(), self.err.read_bytes(), self.what
+            )
+        finally:
+            self.folder.cleanup()
+
+
+def _result(code: int, out: bytes, err: bytes, what: str) -> Result:
     lines = err.decode("utf-8", "replace").splitlines()
-    if process.returncode != 0:
+    if code != 0:
         message = " ".join(line.strip() for line in lines if line.strip()) or "no message"
-        raise PandocError(f"{what}: Pandoc failed (exit {process.returncode}): {message}", lines)
+        raise PandocError(f"{what}: Pandoc failed (exit {code}): {message}", lines)
     warnings = [line.removeprefix("[WARNING] ").strip() for line in lines if line.strip()]
     return Result(out, warnings)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import time
@@ -10,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import cache
+from . import cache, pdfworker
 from .audit import audit_brief
 from .csl import Style
 from .errors import BuildError, CounterpointError, display_path
@@ -111,6 +112,23 @@ def build(
         if stored is not None:
             return _from_cache(stored)
 
+    # WeasyPrint is imported on another core while the page is made (pdfworker)
+    settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
+    with pdfworker.start(formats, memory_limit) or contextlib.nullcontext() as worker:
+        settings.worker = worker
+        return _build(path, audience, templates, key, started, settings)
+
+
+def _build(
+    path: Path,
+    audience: str | None,
+    templates: str | Path | None,
+    key: dict[str, object],
+    started: float,
+    settings: _Settings,
+) -> list[Output]:
+    """build()'s work once it is known that something must be built."""
+    today, strict, out = settings.today, settings.strict, settings.out
     # first gather all data: the brief, its sources, the template sets, the notes, the audit
     brief = validate(path)
     roots = search_roots(Path(templates) if templates else None, path)
@@ -118,7 +136,6 @@ def build(
     names = (
         audience_names(roots, skipped) if audience == "all" else [audience or brief_audience(brief)]
     )
-    settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
     editions: list[_Edition] = []
     for name in names:
         try:
@@ -235,6 +252,7 @@ class _Settings:
     strict: bool
     pdf_variant: str | None
     memory_limit: int | None = None
+    worker: pdfworker.LayoutWorker | None = None
 
 
 @dataclasses.dataclass
@@ -288,6 +306,7 @@ def _build_audience(edition: _Edition, settings: _Settings, started: float) -> l
         allow_remote=settings.allow_remote,
         pdf_variant=settings.pdf_variant,
         memory_limit=settings.memory_limit,
+        worker=settings.worker,
     )  # fmt: skip
     outputs: list[Output] = []
     notices = [w for w in (visible_name(brief.name)[1], shadowing(tset)) if w]

@@ -13,13 +13,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .errors import BuildError, display_path
 from .fetch import FetchPolicy, _fetcher, _short
 from .files import write_atomic
 from .limits import MAX_PDF_NOTES
 from .resolve import Note
+
+if TYPE_CHECKING:
+    from .pdfworker import LayoutWorker
+
+
+class TooLong(BuildError):
+    """The laid-out PDF has more pages than its edition allows."""
+
+    def __init__(self, pages: int, message: str):
+        super().__init__(message)
+        self.pages = pages
 
 
 @dataclass
@@ -155,13 +166,15 @@ def write_pdf(
     too_long: Callable[[int], str] | None = None,
     write: bool = True,
     memory_limit: int | None = None,
+    worker: LayoutWorker | None = None,
 ) -> PdfResult:
     """Lay out print HTML, verify the footnotes, and write the PDF atomically.
 
     With write=False nothing is written and the PDF is returned in `PdfResult.data`, for
     callers that publish several files at once (write_all). With a `memory_limit` (MiB),
     layout runs in a child process whose address space may grow by that much, so the
-    caller's own limits never change; going over is a BuildError.
+    caller's own limits never change; going over is a BuildError. A `worker` started
+    earlier (pdfworker.start) does the layout, with its own memory limit.
     """
     if len(notes) > MAX_PDF_NOTES:
         raise BuildError(
@@ -169,15 +182,26 @@ def write_pdf(
             f"{MAX_PDF_NOTES:,} (layout takes about 12 ms and 150 KB a note); "
             "build --format html, or split the brief"
         )
-    import_weasyprint()  # before the fork: every layout process starts with it imported
-
-    def lay_out() -> PdfResult:
-        return _lay_out(html, target, notes, base, policy, identifier, variant, max_pages, too_long)
-
-    if memory_limit and hasattr(os, "fork"):
-        result = _in_child(lay_out, memory_limit, target)
+    if worker is not None:  # WeasyPrint was imported meanwhile, in the worker (pdfworker)
+        job = (html, target, notes, base, policy, identifier, variant, max_pages, None)
+        try:
+            result = worker.lay_out(job)
+        except TooLong as exc:
+            if too_long is None:
+                raise
+            raise TooLong(exc.pages, f"{display_path(target)}: {too_long(exc.pages)}") from None
     else:
-        result = lay_out()
+        import_weasyprint()  # before the fork: every layout process starts with it imported
+
+        def lay_out() -> PdfResult:
+            return _lay_out(
+                html, target, notes, base, policy, identifier, variant, max_pages, too_long
+            )
+
+        if memory_limit and hasattr(os, "fork"):
+            result = _in_child(lay_out, memory_limit, target)
+        else:
+            result = lay_out()
     if write:
         write_atomic(target, result.data)
         result.data = b""
@@ -209,7 +233,7 @@ def _lay_out(
             advice = (
                 too_long(pages) if too_long else f"{pages} pages, over the limit of {max_pages}"
             )
-            raise BuildError(f"{display_path(target)}: {advice}")
+            raise TooLong(pages, f"{display_path(target)}: {advice}")
         lost = check_footnotes([set(p.anchors) for p in document.pages], notes)
         lost = lost or unseen_notes(document, notes)
         if lost:
@@ -289,6 +313,8 @@ def _in_child(work: Callable[[], PdfResult], limit: int, target: Path) -> PdfRes
         kind, value = pickle.loads(payload)
         if kind == "ok":
             return value
+        if kind == "too_long":
+            raise TooLong(*value)
         if kind == "error":
             raise BuildError(value)
         raise RuntimeError(f"PDF layout failed in its child process:\n{value}")
@@ -324,6 +350,8 @@ def _child(work: Callable[[], PdfResult], limit: int, writer: int, stderr: int) 
         _limit_address_space(limit)
         try:
             outcome: tuple[str, Any] = ("ok", work())
+        except TooLong as exc:
+            outcome = ("too_long", (exc.pages, str(exc)))
         except BuildError as exc:
             outcome = ("error", str(exc))
         except MemoryError:

@@ -81,6 +81,8 @@ class Edition:
     allow_remote: bool = False
     pdf_variant: str | None = DEFAULT_PDF_VARIANT
     memory_limit: int | None = None
+    worker: Any = None
+    """A pdfworker.LayoutWorker that lays out this build's PDFs, if one was started."""
     policy: FetchPolicy = field(init=False)
     page: Page = field(init=False)
 
@@ -167,6 +169,7 @@ class PdfWriter(Writer):
             too_long=lambda pages: too_long_advice(edition, pages, int(max_pages or 0)),
             write=False,
             memory_limit=edition.memory_limit,
+            worker=edition.worker,
         )  # fmt: skip
         # what hardening removed, but not its load checks: the fetcher reports those
         removals = [w for w in removed if not w.startswith(("refused to", "cannot load"))]

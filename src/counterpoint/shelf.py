@@ -74,6 +74,8 @@ def build_shelf(
             yield BriefResult(path, cached)
     paths = todo
     if jobs <= 1 or len(paths) <= 1:
+        if len(paths) > 1:  # import WeasyPrint once here, not in a worker for every brief
+            _warm(options.get("formats", ("html", "pdf")))
         for path in paths:
             yield _build_one(path, options, time_limit)
         return

@@ -67,7 +67,8 @@ def _quiet_weasyprint() -> Iterator[list[str]]:
 
 
 def check_footnotes(pages_anchors: list[set[str]], notes: list[Note]) -> list[str]:
-    """Every note body must be laid out on the page of its call or the next one.
+    """Every note body must be laid out: a footnote on the page of its call or the next
+    one, an endnote anywhere (unseen_notes checks that endnotes come after the body).
 
     `pages_anchors` holds, for each page, the element ids WeasyPrint placed on it.
     Returns one message per lost or misplaced note.
@@ -81,50 +82,117 @@ def check_footnotes(pages_anchors: list[set[str]], notes: list[Note]) -> list[st
         call, body = page_of.get(note.call_id), page_of.get(note.id)
         if body is None:
             problems.append(
-                f"footnote {note.number} ({_plain(note)}) was lost in PDF layout"
+                f"{_kind(note)} {note.number} ({_plain(note)}) was lost in PDF layout"
                 + (f"; its call is on page {call}" if call else "")
             )
         elif call is None:
-            problems.append(f"footnote {note.number}: its call is missing from the PDF")
-        elif not call <= body <= call + 1:
+            problems.append(f"{_kind(note)} {note.number}: its call is missing from the PDF")
+        elif not note.endnote and not call <= body <= call + 1:
             problems.append(
                 f"footnote {note.number} is on page {body}, far from its call on page {call}"
             )
     return problems
 
 
-def unseen_notes(document: Any, notes: list[Note]) -> list[str]:
-    """Notes laid out where no reader can see them: a box of no size (font-size: 0, the
-    endnotes hack), outside the page, or hidden (visibility, opacity). The footnote check
-    finds where each note is; this one makes sure it can be read there."""
-    wanted = {note.id: note for note in notes}
-    problems = []
+def _kind(note: Note) -> str:
+    return "endnote" if note.endnote else "footnote"
+
+
+@dataclass
+class _Placed:
+    """Where an element with an id was laid out: its page (from 1) and its first box."""
+
+    page: int
+    box: Any
+    elements: int = 1
+    """How many distinct elements carry the id (a note list shown twice has two)."""
+
+    @property
+    def at(self) -> tuple[int, float]:
+        return self.page, self.box.position_y
+
+
+def _placed(document: Any, ids: set[str]) -> dict[str, _Placed]:
+    """The first box of each element whose id is in `ids`, page by page, in layout order."""
+    out: dict[str, _Placed] = {}
+    seen: dict[str, set[int]] = {}
     for number, page in enumerate(document.pages, start=1):
-        box = page._page_box
-        for child in box.descendants():
+        for child in page._page_box.descendants():
             element = getattr(child, "element", None)
             if element is None or getattr(child, "element_tag", "") != element.tag:
                 continue  # an anonymous or pseudo-element box (the call's ::footnote-call)
-            note = wanted.pop(element.get("id") or "", None)
-            if note is None:
+            ident = element.get("id") or ""
+            if ident not in ids:
                 continue
-            style = child.style
-            width, height = child.margin_width(), child.margin_height()
-            x, y = child.position_x, child.position_y
-            why = ""
-            if width <= 0.5 or height <= 0.5 or style["font_size"] <= 0.5:
-                why = f"its box is {width:.0f} × {height:.0f} pt"
-            elif (
-                x + width < 0 or y + height < 0 or x > box.margin_width() or y > box.margin_height()
-            ):
-                why = "it lies outside the page"
-            elif style["visibility"] != "visible" or style["opacity"] <= 0:
-                why = "it is hidden (visibility or opacity)"
-            if why:
-                problems.append(
-                    f"footnote {note.number} ({_plain(note)}) cannot be seen on page {number}: "
-                    f"{why}"
-                )
+            seen.setdefault(ident, set()).add(id(element))
+            if ident not in out:
+                out[ident] = _Placed(number, child)
+            out[ident].elements = len(seen[ident])
+    return out
+
+
+def unseen_notes(document: Any, notes: list[Note]) -> list[str]:
+    """Notes laid out where no reader can see them: a box of no size (font-size: 0, the
+    endnotes hack), outside the page, or hidden (visibility, opacity). The footnote check
+    finds where each note is; this one makes sure it can be read there. Endnotes must also
+    each appear once, in order, after the body (endnote_order)."""
+    placed = _placed(document, {note.id for note in notes})
+    problems = []
+    for note in notes:
+        where = placed.get(note.id)
+        if where is None:
+            continue  # lost: check_footnotes says so
+        child, page = where.box, document.pages[where.page - 1]._page_box
+        style = child.style
+        width, height = child.margin_width(), child.margin_height()
+        x, y = child.position_x, child.position_y
+        why = ""
+        if width <= 0.5 or height <= 0.5 or style["font_size"] <= 0.5:
+            why = f"its box is {width:.0f} × {height:.0f} pt"
+        elif x + width < 0 or y + height < 0 or x > page.margin_width() or y > page.margin_height():
+            why = "it lies outside the page"
+        elif style["visibility"] != "visible" or style["opacity"] <= 0:
+            why = "it is hidden (visibility or opacity)"
+        if why:
+            problems.append(
+                f"{_kind(note)} {note.number} ({_plain(note)}) cannot be seen on page "
+                f"{where.page}: {why}"
+            )
+    endnotes = [note for note in notes if note.endnote]
+    if endnotes:
+        calls = _placed(document, {note.call_id for note in notes})
+        problems += endnote_order(endnotes, placed, calls)
+    return problems
+
+
+def endnote_order(
+    notes: list[Note], placed: dict[str, _Placed], calls: dict[str, _Placed]
+) -> list[str]:
+    """Endnotes are one list after the body: each note once, in number order, and the
+    first of them after the last note call."""
+    problems = []
+    last_call = max((c.at for c in calls.values()), default=(0, 0.0))
+    before: Note | None = None
+    for note in notes:
+        where = placed.get(note.id)
+        if where is None:
+            continue
+        if where.elements > 1:
+            problems.append(
+                f"endnote {note.number} ({_plain(note)}) appears {where.elements} times in the PDF"
+            )
+        if where.at < last_call:
+            problems.append(
+                f"endnote {note.number} ({_plain(note)}) is on page {where.page}, before the "
+                f"last note call (page {last_call[0]}): endnotes go after the body"
+            )
+        previous = placed.get(before.id) if before else None
+        if before and previous and where.at < previous.at:
+            problems.append(
+                f"endnote {note.number} ({_plain(note)}) comes before endnote {before.number} "
+                f"on page {where.page}: endnotes go in order"
+            )
+        before = note
     return problems
 
 

@@ -190,7 +190,13 @@ class DocxWriter(Writer):
         data = write_docx(
             doc, edition.tset, edition.audience, edition.options, edition.audit, doc.date
         )
-        return self.output(edition, target, warnings=list(doc.warnings), data=data)
+        warnings = list(doc.warnings)
+        if doc.endnotes and doc.notes:
+            warnings.append(
+                "the Word edition has footnotes: Pandoc's docx writer writes no endnotes "
+                "(notes: endnotes applies to the HTML and PDF)"
+            )
+        return self.output(edition, target, warnings=warnings, data=data)
 
 
 WRITERS: dict[str, Writer] = {

@@ -340,7 +340,9 @@ def _cite_call(ctx: Any) -> Any:
             template = env.get_template("partials/citation.html")
             return template.render(citation=running).strip()
         note = doc.note_for(citation)
-        template = env.get_template(f"partials/note-{medium}.html")
+        # a footnote's call and body go together; an endnote's call links to the notes list
+        partial = "note-end" if note is not None and note.endnote else f"note-{medium}"
+        template = env.get_template(f"partials/{partial}.html")
         return str(running) + template.render(note=note).strip()
 
     return cite

@@ -32,6 +32,9 @@ class Note:
     body: Markup
     citation: Citation
     sources: list[str]
+    endnote: bool = False
+    """True when the edition gathers its notes in one list after the body (`notes:
+    endnotes`); False for a footnote at the foot of its call's page."""
 
     @property
     def id(self) -> str:
@@ -63,6 +66,9 @@ class Resolved:
     cited: set[str] = field(default_factory=set)
     sections: list[str] = field(default_factory=list)
     views: list[View] = field(default_factory=list)  # in reading order (the brief's view_order)
+    endnotes: bool = False
+    """True when the notes are one numbered list after the body (the audience's `notes:
+    endnotes`), in the PDF as on the page; False for footnotes."""
 
     style: Style | None = None
     """The CSL style the notes and bibliography are written in."""
@@ -176,7 +182,7 @@ class Resolving:
             doc.running[cite.where] = formatted.in_text[i]
             if doc.footnotes:
                 doc.numbers[cite.where] = i + 1
-                doc.notes.append(Note(i + 1, formatted.notes[i], cite, keys))
+                doc.notes.append(Note(i + 1, formatted.notes[i], cite, keys, doc.endnotes))
             for key in keys:
                 doc.cited.add(key)
                 host = brief.sources[key].cited_in
@@ -202,8 +208,10 @@ def start(
     today: Date | None = None,
     style: Style | None = None,
     locale: str | None = None,
+    endnotes: bool = False,
 ) -> Resolving:
-    """Begin resolving an edition: the processor runs while the caller goes on."""
+    """Begin resolving an edition: the processor runs while the caller goes on (with
+    endnotes=True its notes are one list after the body, not footnotes)."""
     from . import csl
 
     style = style or csl.default()
@@ -215,6 +223,7 @@ def start(
         sections=list(sections),
         style=style,
         locale=locale or choose_locale(brief, style),
+        endnotes=endnotes,
     )
     doc.views = order_views(brief, doc.date)
     texts = reading_order(replace(brief, views=doc.views), timeline, sections)

@@ -459,6 +459,10 @@ def data(c: Checker, node: yaml.Node, path: str) -> Any:
     return plain_data(node)
 
 
+NOTE_PLACEMENTS = ("footnotes", "endnotes")
+"""Where an edition puts its notes (`notes:`): at the foot of each page, or in one numbered
+list after the body."""
+
 AUDIENCE_OPTIONS: dict[str, Field] = {
     "judgments": Field(positive, expected="how many key judgments to show (the first N)"),
     "max_pages": Field(positive, expected="the most PDF pages this edition may have"),
@@ -468,6 +472,10 @@ AUDIENCE_OPTIONS: dict[str, Field] = {
         boolean, expected="whether the brief's `internal` sections are left out"
     ),
     "data": Field(data, expected="values for the set's templates (`set_data`), over the set's"),
+    "notes": Field(
+        choice(NOTE_PLACEMENTS, "a place for notes"),
+        expected="footnotes (at the foot of each page) or endnotes (one list after the body)",
+    ),
 }
 """Per-audience options: set in a template set's manifest, overridden by a brief's `audiences`."""
 

@@ -51,6 +51,8 @@ class TemplateSet:
     own_css: dict[str, list[str]] = field(default_factory=dict)
     own_options: dict[str, object] = field(default_factory=dict)
     own_data: dict[str, object] = field(default_factory=dict)
+    notes: str = ""
+    """The set's `notes:` (footnotes or endnotes), or '' to keep its parent's."""
     csl: str = ""
     """The set's citation style (`csl:`, a style name or a .csl file in the set), or ''."""
     labels: dict[str, str] = field(default_factory=dict)
@@ -66,9 +68,12 @@ class TemplateSet:
 
     @property
     def options(self) -> dict[str, object]:
-        """The manifest `options`, a child's values over its parents'."""
+        """The manifest `options`, a child's values over its parents' (a set's `notes:` is
+        its option `notes`)."""
         out: dict[str, object] = {}
         for s in reversed(self.chain):
+            if s.notes:
+                out["notes"] = s.notes
             out.update(s.own_options)
         return out
 
@@ -125,6 +130,7 @@ MANIFEST_FIELDS = {
         expected="audience options",
     ),
     "csl": Field(one_line, expected="a CSL style name or a .csl file in the set"),
+    "notes": AUDIENCE_OPTIONS["notes"],
     "data": Field(data, expected="the set's own values for its templates (`set_data`)"),
     "format": Field(
         describe({"const": 1})(choice(["1"], "a set format version")),
@@ -270,6 +276,7 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
             own_css={k: list(m[k]) for k in ("css", "css-web", "css-print") if k in m},  # type: ignore[call-overload]
             own_options=dict(m.get("options", {})),  # type: ignore[call-overload]
             csl=str(m.get("csl", "")),
+            notes=str(m.get("notes", "")),
             own_data=dict(m.get("data", {})),  # type: ignore[call-overload]
             labels=dict(m.get("labels", {})),  # type: ignore[call-overload]
         )

@@ -90,6 +90,8 @@ def test_in_text_style_gives_citations_and_references(items: list[dict], tmp_pat
     assert page_citations(page) == in_text
     assert page_bibliography(page) == entries
     assert 'id="notes"' not in page and "<h2>References</h2>" in page
+    shown = len(page_citations(page))
+    assert html.summary().startswith(f"wrote {html.path} ({shown} citations, ")  # not "0 notes"
 
 
 @pytest.mark.pdf

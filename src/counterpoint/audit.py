@@ -162,7 +162,7 @@ class _Audit:
             fields = [*_support(v), *v.counterpoints]
             citations = [c for t in fields for c in t.citations]
             notes = (
-                sum(1 for c in citations if self.doc.note_for(c) is not None)
+                sum(1 for c in citations if c.where in self.doc.numbers)
                 if self.doc is not None
                 else len(citations)
             )

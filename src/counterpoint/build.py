@@ -12,15 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from . import cache, pdfworker
-from .audit import audit_brief
 from .csl import Style
 from .errors import BuildError, CounterpointError, display_path
 from .files import inside, safe_stem, source_date, write_all
 from .findings import AuditReport
 from .limits import MEMORY_LIMIT
 from .model import DEFAULT_PDF_VARIANT, Brief, Date
-from .publish import WRITERS, Edition, Output, write
-from .render import prepare
+from .output import SUFFIXES, Output
 from .resolve import Resolving, start
 from .templates import (
     TemplateSet,
@@ -32,7 +30,7 @@ from .templates import (
 )
 from .validate import validate
 
-FORMATS = tuple(WRITERS)
+FORMATS = tuple(SUFFIXES)
 DEFAULT_AUDIENCE = "analyst"
 
 
@@ -58,7 +56,7 @@ def output_path(brief: Brief, out_dir: Path, fmt: str, audience: str) -> Path:
     """out/NAME.pdf for the default audience, out/NAME-AUDIENCE.pdf for others."""
     name = visible_name(brief.name)[0]
     stem = name if audience == DEFAULT_AUDIENCE else f"{name}-{audience}"
-    return inside(out_dir, safe_stem(stem) + WRITERS[fmt].suffix)  # never outside out_dir
+    return inside(out_dir, safe_stem(stem) + SUFFIXES[fmt])  # never outside out_dir
 
 
 def visible_name(name: str) -> tuple[str, str]:
@@ -145,7 +143,10 @@ def _build(
                 raise CounterpointError(f"{display_path(path)}: audience: {exc}") from None
             raise
         editions.append(_edition(brief, tset, name, settings))  # Pandoc starts formatting
-    report = audit_brief(brief, today=today)  # while the CSL processor runs
+    # while the CSL processor runs: import what comes after it, and audit the brief
+    from .audit import audit_brief
+
+    report = audit_brief(brief, today=today)
     if strict and report.active:
         n = len(report.active)
         raise BuildError(
@@ -223,7 +224,7 @@ def _from_cache(stored: list[dict[str, Any]]) -> list[Output]:
         o = Output(
             Path(str(r["path"])), str(r["format"]), str(r["audience"]), int(r["notes"]),
             0.0, r.get("pages"), list(r.get("warnings", [])), cached=True,
-            replayed=list(r.get("findings", [])),
+            replayed=list(r.get("findings", [])), in_text=bool(r.get("in_text")),
         )  # fmt: skip
         outputs.append(o)
     return outputs
@@ -302,12 +303,19 @@ def style_of(brief: Brief, tset: TemplateSet) -> Style:
 def _build_audience(edition: _Edition, settings: _Settings, started: float) -> list[Output]:
     """Every format of one edition; each output's time runs from the end of the one before
     (the first one's includes validating and resolving)."""
+    from .audit import audit_brief
+    from .publish import Edition, write
+    from .render import prepare
+
     brief, tset = edition.brief, edition.tset
-    prepare(brief, tset)  # compile the templates while the CSL processor runs
+    # while the CSL processor runs: compile the templates, audit the edition (once, for
+    # every format: it counts notes, which are numbered already)
+    prepare(brief, tset)
+    report = audit_brief(brief, edition.resolving.doc)
     doc = edition.resolving.finish()
     ready = Edition(
         doc, tset, edition.audience, edition.options,
-        audit=audit_brief(doc.brief, doc),  # once, for every format of the edition
+        audit=report,
         allow_remote=settings.allow_remote,
         pdf_variant=settings.pdf_variant,
         memory_limit=settings.memory_limit,
@@ -336,4 +344,6 @@ def check(paths: Iterable[str | Path]) -> list[Brief]:
 
 def audit(brief_path: str | Path, today: Date | None = None) -> AuditReport:
     """Validate a brief and audit its balance and sourcing (docs/audit.md); writes nothing."""
+    from .audit import audit_brief
+
     return audit_brief(validate(Path(brief_path)), today=today)

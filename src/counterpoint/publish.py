@@ -15,58 +15,14 @@ from typing import Any, ClassVar
 
 from .errors import BuildError, display_path
 from .fetch import FetchPolicy
-from .findings import AuditReport, Finding
+from .findings import AuditReport
 from .limits import MAX_DATA_URL
 from .model import DEFAULT_PDF_VARIANT, Brief
+from .output import SUFFIXES, Output
 from .render import Medium, render
 from .resolve import Resolved
 from .sanitize import Page, harden_html
 from .templates import TemplateSet
-
-
-@dataclass
-class Output:
-    """One written file and what a user wants to know about it."""
-
-    path: Path
-    format: str
-    audience: str
-    notes: int
-    seconds: float
-    pages: int | None = None
-    warnings: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    """Audit findings the brief does not ignore; on a build's first output only (once a brief)."""
-    data: bytes = field(default=b"", repr=False)
-    """The file's content until it is written (every output of a build is written at once)."""
-    cached: bool = False
-    """True when nothing the output depends on changed since it was written (not rebuilt)."""
-    replayed: list[str] = field(default_factory=list)
-    """For a cached output, the audit findings its build reported (once a brief)."""
-
-    def finding_lines(self) -> list[str]:
-        """The audit findings to show for this output, one line each."""
-        return [str(f) for f in self.findings] + self.replayed
-
-    def summary(self) -> str:
-        """One line: path, pages, notes, time (or that it was up to date)."""
-        facts = [f"{self.pages} pages"] if self.pages is not None else []
-        facts.append(f"{self.notes} notes")
-        if self.cached:
-            return f"up to date {display_path(self.path)} ({', '.join(facts)})"
-        facts.append(f"{self.seconds:.2f} s")
-        return f"wrote {display_path(self.path)} ({', '.join(facts)})"
-
-    def record(self) -> dict[str, object]:
-        """What the build cache keeps of this output (cache.py)."""
-        return {
-            "path": str(self.path),
-            "format": self.format,
-            "audience": self.audience,
-            "notes": self.notes,
-            "pages": self.pages,
-            "warnings": self.warnings,
-        }
 
 
 @dataclass
@@ -123,13 +79,17 @@ class Writer:
 
     def output(self, edition: Edition, target: Path, **facts: Any) -> Output:
         doc = edition.doc
-        return Output(target, self.format, edition.audience, len(doc.notes), 0.0, **facts)
+        if not doc.footnotes:  # an in-text style: count the citations in the text
+            facts["in_text"] = True
+        count = len(doc.notes) if doc.footnotes else len(doc.running)
+        return Output(target, self.format, edition.audience, count, 0.0, **facts)
 
 
 class HtmlWriter(Writer):
     """The web page: one self-contained, inert HTML file."""
 
-    format, suffix = "html", ".html"
+    format = "html"
+    suffix = SUFFIXES[format]
     medium: Medium = "web"
 
     def write(self, edition: Edition, target: Path) -> Output:
@@ -142,14 +102,16 @@ class HtmlWriter(Writer):
 class PrintHtmlWriter(HtmlWriter):
     """The exact HTML the PDF is laid out from (for designers and debugging)."""
 
-    format, suffix = "print-html", ".print.html"
+    format = "print-html"
+    suffix = SUFFIXES[format]
     medium: Medium = "print"
 
 
 class PdfWriter(Writer):
     """The PDF: WeasyPrint's layout, the glyph preflight and the footnote check."""
 
-    format, suffix = "pdf", ".pdf"
+    format = "pdf"
+    suffix = SUFFIXES[format]
 
     def write(self, edition: Edition, target: Path) -> Output:
         from .fonts import preflight  # PDFs only
@@ -181,7 +143,8 @@ class DocxWriter(Writer):
     """The Word edition: a Pandoc document built from the resolved model, real footnotes,
     styled by the set's reference.docx (docx.py, docs/word.md)."""
 
-    format, suffix = "docx", ".docx"
+    format = "docx"
+    suffix = SUFFIXES[format]
 
     def write(self, edition: Edition, target: Path) -> Output:
         from .docx import write_docx

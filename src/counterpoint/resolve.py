@@ -181,7 +181,6 @@ class Resolving:
             keys = [item.key for item in cite.items]
             doc.running[cite.where] = formatted.in_text[i]
             if doc.footnotes:
-                doc.numbers[cite.where] = i + 1
                 doc.notes.append(Note(i + 1, formatted.notes[i], cite, keys, doc.endnotes))
             for key in keys:
                 doc.cited.add(key)
@@ -228,6 +227,8 @@ def start(
     doc.views = order_views(brief, doc.date)
     texts = reading_order(replace(brief, views=doc.views), timeline, sections)
     citations = [cite for text in texts for cite in text.citations]
+    if doc.footnotes:  # numbered now: the edition's audit can count notes meanwhile
+        doc.numbers = {cite.where: i for i, cite in enumerate(citations, start=1)}
     pending = citeproc.pending(brief.sources, citations, style, doc.locale)
     return Resolving(doc, citations, pending)
 

@@ -205,3 +205,116 @@ def test_make_catalogs_extracts_every_marked_text(tmp_path: Path) -> None:
     fresh = {m.id for m in read_po(out.open("rb")) if m.id}
     stored = {m.id for m in read_po((LOCALE_DIR / "counterpoint.pot").open("rb")) if m.id}
     assert fresh == stored
+
+
+# -- right to left in the PDF: figures, mixed-direction runs, contents ----------------------
+@pytest.fixture(scope="module")
+def arabic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The Arabic sample's page, print HTML and PDF."""
+    out = tmp_path_factory.mktemp("arabic")
+    built = build(LANGUAGES / "ar.yaml", out, formats=["html", "print-html", "pdf"])
+    return {o.path.name.split(".", 1)[1]: o.path for o in built}
+
+
+@pytest.mark.pdf
+def test_arabic_chart_labels_are_shaped_text_in_the_pdf(arabic: dict[str, Path]) -> None:
+    """WeasyPrint draws SVG text letter by letter (no shaping, no bidi): the print edition
+    lays Arabic labels over the drawing as HTML; the web page keeps SVG text."""
+    pypdf = pytest.importorskip("pypdf")
+    printed = arabic["print.html"].read_text(encoding="utf-8")
+    assert printed.count('<div class="chart-canvas"') == 2  # the timeline and the balance chart
+    assert 'class="chart-label bar-label"' in printed and "<text " not in printed
+    assert 'class="chart-label event-label"' in printed and ">300 ق.م<sup" in printed
+    assert 'role="img"' in printed and 'aria-hidden="true"' in printed
+    page = arabic["html"].read_text(encoding="utf-8")
+    assert '<div class="chart-canvas"' not in page and '<text class="bar-label"' in page
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(arabic["pdf"]).pages)
+    assert "من الكلمات" in text and "تاملكلا" not in text  # in order, not reversed
+    assert "من المصادر" in text
+
+
+def test_latin_paper_keeps_svg_chart_labels(tmp_path: Path) -> None:
+    (printed,) = build(LANGUAGES / "de.yaml", tmp_path, formats=["print-html"])
+    html = printed.path.read_text(encoding="utf-8")
+    assert '<div class="chart-canvas"' not in html and '<text class="bar-label"' in html
+
+
+def test_isolate_wraps_runs_of_the_other_direction() -> None:
+    from markupsafe import Markup
+
+    from counterpoint.bidi import isolate
+
+    latin = 'Sarah Miller, "Brine", <em>Marine Policy</em>, 2024.'
+    assert isolate(Markup(latin), "rtl") == f'<span dir="ltr">{latin}</span>'
+    assert isolate(Markup(latin), "ltr") == latin
+    title = 'عمر ناصر, "Desalination Costs", <em>مجلة</em>, 2023.'
+    assert isolate(Markup(title), "rtl") == (
+        '<span dir="rtl">عمر ناصر, "<span dir="ltr">Desalination Costs</span>", '
+        "<em>مجلة</em>, 2023.</span>"
+    )
+    name = "سامي حداد, <em>كلفة المياه</em> (Water Studies Centre, 2025), 7."
+    assert isolate(Markup(name), "ltr") == (
+        '<span dir="ltr"><span dir="rtl">سامي حداد, <em>كلفة المياه</em></span> '
+        "(Water Studies Centre, 2025), 7.</span>"
+    )
+    assert isolate(Markup("<b>not nested</i> Latin عربي"), "rtl") == (
+        "<b>not nested</i> Latin عربي"
+    )
+
+
+@pytest.mark.pdf
+def test_latin_runs_read_in_order_in_an_arabic_pdf(arabic: dict[str, Path]) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(arabic["pdf"]).pages)
+    # a Latin bibliography entry and a Latin note: before isolation ".2024 ,Marine Policy ."
+    assert 'Miller, Sarah. "Brine Discharge and Coastal Ecosystems". Marine Policy, 2024.' in text
+    assert 'Sarah Miller, "Brine Discharge and Coastal Ecosystems", Marine Policy, 2024.' in text
+    printed = arabic["print.html"].read_text(encoding="utf-8")
+    assert '"<span dir="ltr">Desalination Costs in the Gulf</span>"' in printed  # in a note
+
+
+@pytest.mark.pdf
+def test_arabic_name_in_an_english_pdf(write_brief, tmp_path: Path) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    from tests.conftest import MINIMAL
+
+    source = (
+        "  - id: haddad-2025\n    type: book\n    title: كلفة المياه المحلاة\n"
+        "    author: [{family: حداد, given: سامي}]\n    publisher: Water Studies Centre\n"
+        "    issued: 2025\n"
+    )
+    brief = MINIMAL.replace("bibliography: [sources.yaml]", "references:\n" + source)
+    brief = (
+        brief.replace("@petrova-2025, para. 2", "@haddad-2025, 7")
+        .replace("@petrova-2025, para. 6", "@haddad-2025, 9")
+        .replace("@lin-2024, p. 4", "@haddad-2025, 11")
+    )
+    built = build(write_brief(brief), tmp_path / "out", formats=["print-html", "pdf"])
+    printed = next(o for o in built if o.path.suffix == ".html").path.read_text(encoding="utf-8")
+    assert (
+        '<span dir="ltr"><span dir="rtl">سامي حداد, <em>كلفة المياه المحلاة</em></span> '
+        "(Water Studies Centre, 2025), 7.</span>" in printed
+    )
+    pdf = next(o for o in built if o.path.suffix == ".pdf").path
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
+    assert "Water Studies Centre, 2025), 7." in text  # after the Arabic run, in order
+
+
+@pytest.mark.pdf
+def test_contents_page_numbers_line_up_right_to_left(arabic: dict[str, Path]) -> None:
+    """Every contents entry's page number at the line's end (the left edge), not after
+    its title."""
+    import weasyprint
+
+    html = arabic["print.html"].read_text(encoding="utf-8")
+    page = weasyprint.HTML(string=html, base_url=str(arabic["pdf"].parent)).render().pages[0]
+
+    def boxes(box):
+        yield box
+        for child in getattr(box, "children", None) or []:
+            yield from boxes(child)
+
+    numbers = [b for b in boxes(page._page_box) if getattr(b, "element_tag", "") == "a::after"]
+    assert len(numbers) >= 9
+    edge = page._page_box.margin_left
+    assert {round(b.position_x, 1) for b in numbers} == {round(edge, 1)}

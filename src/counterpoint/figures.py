@@ -1,11 +1,20 @@
-"""Figures drawn as inline SVG by counterpoint itself (no plotting library): the timeline."""
+"""Figures drawn as inline SVG by counterpoint itself (no plotting library): the timeline
+and the balance chart.
+
+WeasyPrint 70 draws SVG `<text>` one letter at a time, with no bidi reordering and no
+glyph shaping: Arabic comes out reversed and unjoined, Devanagari without its conjuncts.
+When a figure's labels need either (`needs_html_labels`), the print edition draws them as
+HTML spans laid over the drawing instead (absolutely placed in a relatively positioned
+box), which WeasyPrint shapes and orders like any other text. The drawing keeps its
+`role="img"` and text alternative; the spans are `aria-hidden`, since they repeat it.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from html import escape as _xml_escape
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -14,6 +23,7 @@ from .model import Event, year_label
 
 if TYPE_CHECKING:
     from .findings import AuditReport
+    from .i18n import Labels
 
 WIDTH = 520.0
 MARGIN = 18.0
@@ -23,6 +33,96 @@ AXIS_Y = 34.0
 # Presentation attributes (WeasyPrint ignores CSS on SVG); web.css restyles them for dark mode.
 ACCENT, MUTED, RULE, INK = "#1f3a5f", "#5a6270", "#b7c0cc", "#1b1f24"
 FONT = "Liberation Sans, DejaVu Sans, sans-serif"
+
+PRINT_COLUMN_PT = 481.9
+"""The width of the base set's printed text column (A4 less 2 x 20 mm), in points: the
+timeline is drawn at that width, so an HTML label's size in points is its SVG size times
+PRINT_COLUMN_PT / WIDTH. The balance chart is drawn at 600 px (0.75 pt a unit)."""
+
+BASELINE = 0.85
+"""Where the baseline of a line of `line-height: 1` sits below its top, in ems (Liberation
+Sans): an HTML label's top is its SVG baseline less this much of its size."""
+
+
+def needs_html_labels(texts: Iterable[str]) -> bool:
+    """True when any text needs bidi reordering (Arabic, Hebrew...) or glyph shaping
+    (combining marks; Indic, Thai, Tibetan, Myanmar, Khmer, Mongolian scripts), which
+    WeasyPrint 70 does not do for SVG text."""
+    for text in texts:
+        for ch in text:
+            cp = ord(ch)
+            if unicodedata.bidirectional(ch) in ("R", "AL", "AN"):
+                return True
+            if unicodedata.category(ch) in ("Mn", "Mc", "Me") and cp > 0x36F:
+                return True
+            if 0x0900 <= cp < 0x1100 or 0x1780 <= cp < 0x18B0 or 0xA8E0 <= cp < 0xAAE0:
+                return True
+    return False
+
+
+@dataclass
+class _Label:
+    """A text of a figure: where its baseline starts (x, y, anchor), its look, its text."""
+
+    x: float
+    y: float
+    anchor: str  # start, middle, end
+    size: float  # SVG units
+    fill: str
+    cls: str
+    text: str
+    bold: bool = False
+    note: int | None = None  # the timeline's note number, a superscript after the text
+    family: str = FONT
+
+    def svg(self, rtl: bool = False) -> str:
+        weight = ' font-weight="bold"' if self.bold else ""
+        call = (
+            f'<tspan class="note-number" dy="-3" font-size="5.5" fill="{ACCENT}">{self.note}'
+            "</tspan>"
+            if self.note
+            else ""
+        )
+        return (
+            f'<text class="{self.cls}" x="{_n(self.x)}" y="{_n(self.y)}" '
+            f'text-anchor="{self.anchor}" font-family="{self.family}" '
+            f'font-size="{_n(self.size)}"{weight} fill="{self.fill}">{escape(self.text)}{call}'
+            "</text>"
+        )
+
+    def html(self, width: float, height: float, points: float) -> str:
+        """The label as a span over a drawing of `width` x `height` units, one unit being
+        `points` pt when printed."""
+        x = self.x / width * 100
+        top = (self.y - BASELINE * self.size) / height * 100
+        where = {
+            "start": f"left:{x:.2f}%",
+            "end": f"right:{100 - x:.2f}%",
+            "middle": f"left:{x:.2f}%;transform:translateX(-50%)",
+        }[self.anchor]
+        weight = ";font-weight:bold" if self.bold else ""
+        call = f'<sup style="color:{ACCENT}">{self.note}</sup>' if self.note else ""
+        return (
+            f'<span class="chart-label {self.cls}" style="{where};top:{top:.2f}%;'
+            f'font-size:{self.size * points:.2f}pt;color:{self.fill}{weight}">'
+            f"{escape(self.text)}{call}</span>"
+        )
+
+
+def _n(value: float) -> str:
+    """A coordinate as the figures have always written it (1 decimal, 12 not 12.0)."""
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def _overlay(svg: str, labels: list[_Label], width: float, height: float, points: float,
+             box: str = "") -> Markup:  # fmt: skip
+    """The drawing in a positioned box with its labels as HTML spans over it."""
+    spans = "".join(label.html(width, height, points) for label in labels)
+    style = f' style="{box}"' if box else ""
+    return Markup(
+        f'<div class="chart-canvas"{style}>{svg}'
+        f'<div class="chart-labels" aria-hidden="true">{spans}</div></div>'
+    )
 
 
 @dataclass
@@ -63,12 +163,14 @@ def timeline_svg(
     title: str,
     rtl: bool = False,
     year: Callable[..., str] = year_label,
+    html_labels: bool | None = False,
 ) -> Markup:
     """A horizontal timeline with dates to scale; each event is a dot and a label
     "YEAR ⁿ" naming its note, stacked in lanes so that no two labels overlap.
 
     `year(y, era)` writes a year in the paper's language; with `rtl` the figure is mirrored
-    (time runs right to left, as an Arabic or Hebrew reader reads)."""
+    (time runs right to left, as an Arabic or Hebrew reader reads). With `html_labels` the
+    labels are HTML over the drawing; None: when they need it (`needs_html_labels`)."""
     if not events:
         return Markup("")
     points = [e.date.ordinal() for e in events]
@@ -105,7 +207,7 @@ def timeline_svg(
         placed.append(_Placed(x, lane, label, note, text, right_aligned))
 
     height = AXIS_Y + 14 + len(lanes) * LANE_H + 6
-    out = [
+    out: list[str | _Label] = [
         f'<svg class="timeline-figure" viewBox="0 0 {WIDTH:.0f} {height:.0f}" '
         f'role="img" aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="timeline-title">{escape(title)}</title>',
@@ -114,32 +216,38 @@ def timeline_svg(
     ]
     era = any(e.date.year < 0 for e in events)  # across the era boundary CE years say so
     for position, tick in _nice_ticks(lo, hi):
-        x = x_of(position)
-        out.append(
+        x = round(x_of(position), 1)
+        out += [
             f'<line class="tick" x1="{x:.1f}" y1="{AXIS_Y - 4}" x2="{x:.1f}" y2="{AXIS_Y + 4}" '
-            f'stroke="{ACCENT}" stroke-width="0.8"/>'
-            f'<text class="tick-label" x="{x:.1f}" y="{AXIS_Y - 9}" text-anchor="middle" '
-            f'font-family="{FONT}" font-size="8" fill="{MUTED}">{year(tick, era)}</text>'
-        )
+            f'stroke="{ACCENT}" stroke-width="0.8"/>',
+            _Label(x, AXIS_Y - 9, "middle", 8, MUTED, "tick-label", year(tick, era)),
+        ]
     for p in placed:
         y = AXIS_Y + 14 + p.lane * LANE_H
-        call = (
-            f'<tspan class="note-number" dy="-3" font-size="5.5" fill="{ACCENT}">{p.note}</tspan>'
-            if p.note
-            else ""
-        )
-        out.append(
+        anchor = "end" if p.right_aligned else "start"
+        x = round(p.x + (-1.5 if p.right_aligned else -2), 1)
+        out += [
             f"<g><title>{escape(p.label)}: {escape(p.text)}</title>"
             f'<line class="leader" x1="{p.x:.1f}" y1="{AXIS_Y}" x2="{p.x:.1f}" y2="{y - 8:.1f}" '
             f'stroke="{RULE}" stroke-width="0.6"/>'
-            f'<circle class="event" cx="{p.x:.1f}" cy="{AXIS_Y}" r="2.6" fill="{ACCENT}"/>'
-            f'<text class="event-label" x="{p.x + (-1.5 if p.right_aligned else -2):.1f}" '
-            f'y="{y:.1f}" text-anchor="{"end" if p.right_aligned else "start"}" '
-            f'font-family="{FONT}" font-size="7.5" fill="{INK}">{escape(p.label)}{call}</text></g>'
-        )
+            f'<circle class="event" cx="{p.x:.1f}" cy="{AXIS_Y}" r="2.6" fill="{ACCENT}"/>',
+            _Label(x, y, anchor, 7.5, INK, "event-label", p.label, note=p.note),
+            "</g>",
+        ]
     out.append("</svg>")
-    svg = "".join(out)
-    return Markup(_mirrored(svg) if rtl else svg)
+    texts = [t for t in out if isinstance(t, _Label)]
+    if html_labels is None:
+        html_labels = needs_html_labels(t.text for t in texts)
+    svg = "".join(t if isinstance(t, str) else "" if html_labels else t.svg() for t in out)
+    if rtl:
+        svg = _mirrored(svg)
+    if not html_labels:
+        return Markup(svg)
+    if rtl:  # the labels mirrored as the drawing is
+        for t in texts:
+            t.x = WIDTH - t.x
+            t.anchor = {"start": "end", "end": "start"}.get(t.anchor, t.anchor)
+    return _overlay(svg, texts, WIDTH, height, PRINT_COLUMN_PT / WIDTH)
 
 
 _X = re.compile(r'\b(x|x1|x2|cx)="([-\d.]+)"')
@@ -158,30 +266,70 @@ def _mirrored(svg: str) -> str:
 _ANCHOR = re.compile(r'text-anchor="(start|end)"')
 
 
-def balance_svg(audit: AuditReport) -> str:
-    """The balance chart of the audit appendix (as templates/base/sections/balance.html)."""
-    bar, row_height = 420, 50
-    height = len(audit.views) * row_height
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 {height}">',
-        "<title>Each view's share of words and of sources</title>",
+# -- the balance chart of the audit appendix ---------------------------------------------
+BAR, ROW_H, CHART_W = 420, 50, 600
+
+
+def chart_label(audit: AuditReport, labels: Labels) -> str:
+    """The balance chart's text alternative: every bar's value in words."""
+    _ = labels.gettext
+    parts = [
+        _("%(view)s, %(words)s of words and %(sources)s of sources")
+        % {
+            "view": v.label,
+            "words": labels.percent(v.word_share),
+            "sources": labels.percent(v.source_share),
+        }
+        for v in audit.views
+    ]
+    return _("Share of words and sources by view: %(bars)s.") % {"bars": _("; ").join(parts)}
+
+
+def balance_chart(
+    audit: AuditReport, labels: Labels, rtl: bool = False, html_labels: bool | None = False
+) -> Markup:
+    """The appendix's bar chart: per view, its share of the words (dark bar) and of the
+    sources (grey bar), the longest bar full length. Right to left it is mirrored: bars
+    grow from the right edge and each text ends at its x. `html_labels` as for the
+    timeline."""
+    _ = labels.gettext
+    title = _("Each view's share of words and of sources")
+    height = len(audit.views) * ROW_H
+    anchor = "end" if rtl else "start"
+    out: list[str | _Label] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="balance-figure" role="img" '
+        f'aria-label="{escape(chart_label(audit, labels))}" width="{CHART_W}" '
+        f'height="{height}" viewBox="0 0 {CHART_W} {height}"'
+        + (' direction="ltr">' if rtl else ">"),
+        f"<title>{escape(title)}</title>",
     ]
     for n, row in enumerate(audit.views):
-        y = n * row_height
-        label = _xml_escape(row.label)
+        y = n * ROW_H
         out.append(
-            f'<text x="0" y="{y + 12}" font-family="Liberation Sans, sans-serif" '
-            f'font-size="11" font-weight="bold" fill="#1b1f24">{label}</text>'
-            f'<rect x="0" y="{y + 17}" width="{row.word_bar * bar:.1f}" height="11" '
-            f'fill="#1f3a5f"/>'
-            f'<text x="{row.word_bar * bar + 6:.1f}" y="{y + 26}" '
-            f'font-family="Liberation Sans, sans-serif" font-size="10" fill="#1b1f24">'
-            f"{row.word_percent} of words</text>"
-            f'<rect x="0" y="{y + 31}" width="{row.source_bar * bar:.1f}" height="11" '
-            f'fill="#8a94a3"/>'
-            f'<text x="{row.source_bar * bar + 6:.1f}" y="{y + 40}" '
-            f'font-family="Liberation Sans, sans-serif" font-size="10" fill="#1b1f24">'
-            f"{row.source_percent} of sources</text>"
-        )
+            _Label(CHART_W if rtl else 0, y + 12, anchor, 11, INK, "bar-label", row.label,
+                   bold=True, family="sans-serif")
+        )  # fmt: skip
+        for kind, bar, share, top, fill in (
+            ("words", row.word_bar, row.word_share, 17, ACCENT),
+            ("sources", row.source_bar, row.source_share, 31, "#8a94a3"),
+        ):
+            w = round(bar * BAR, 1)
+            x = round(CHART_W - w, 1) if rtl else 0
+            value = (
+                _("%(percent)s of words") if kind == "words" else _("%(percent)s of sources")
+            ) % {"percent": labels.percent(share)}
+            at = round(CHART_W - w - 6, 1) if rtl else round(w + 6, 1)
+            out += [
+                f'<rect class="bar-{kind}" data-bar="{escape(row.id)}" x="{x}" y="{y + top}" '
+                f'width="{w}" height="11" fill="{fill}"/>',
+                _Label(at, y + top + 9, anchor, 10, INK, "bar-value", value, family="sans-serif"),
+            ]
     out.append("</svg>")
-    return "".join(out)
+    texts = [t for t in out if isinstance(t, _Label)]
+    if html_labels is None:
+        html_labels = needs_html_labels(t.text for t in texts)
+    svg = "".join(t if isinstance(t, str) else "" if html_labels else t.svg() for t in out)
+    if not html_labels:
+        return Markup(svg)
+    box = f"width:{CHART_W}px;max-width:100%"
+    return _overlay(svg, texts, CHART_W, height, 0.75, box)

@@ -108,7 +108,8 @@ def _table(
 # -- the CSL processor's HTML (notes, bibliography) as Pandoc inlines ----------------------
 class _HtmlInlines(HTMLParser):
     """The few elements citeproc.html writes: em, strong, sup, sub, u, s, span (smallcaps,
-    csl-*), a href, br; entities decoded. Anything else keeps only its text."""
+    csl-*), a href, br, and bidi.py's span dir; entities decoded. Anything else keeps only
+    its text."""
 
     SIMPLE: ClassVar[dict[str, str]] = {
         "em": "Emph",
@@ -148,6 +149,8 @@ class _HtmlInlines(HTMLParser):
         if tag in self.SIMPLE:
             return [_el(self.SIMPLE[tag], children)]
         classes = attrs.get("class", "").split()
+        if tag == "span" and attrs.get("dir") in ("ltr", "rtl"):  # a run of the other direction
+            return [_el("Span", [_attr("", [], [["dir", attrs["dir"]]]), children])]
         if tag == "span" and ("smallcaps" in classes or "small-caps" in attrs.get("style", "")):
             return [_el("SmallCaps", children)]
         if tag == "a":

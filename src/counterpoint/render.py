@@ -11,7 +11,7 @@ from typing import Any, Literal, TypedDict
 import jinja2
 from markupsafe import Markup, escape
 
-from . import __version__, errors, figures, findings, i18n, markdown, model, resolve
+from . import __version__, bidi, errors, figures, findings, i18n, markdown, model, resolve
 from .errors import BuildError, display_path
 from .findings import AuditReport
 from .i18n import Labels
@@ -94,6 +94,7 @@ class _Renderer:
             names=_names,
             grade=self.grade,
             timeline_svg=_timeline_svg,
+            balance_chart=self.balance_chart,
             number=self.number,
             percent=labels.percent,
             year=self.year,
@@ -125,17 +126,18 @@ class _Renderer:
 
     def chart_label(self, audit: AuditReport) -> str:
         """The balance chart's text alternative: every bar's value in words."""
-        _ = self.labels.gettext
-        parts = [
-            _("%(view)s, %(words)s of words and %(sources)s of sources")
-            % {
-                "view": v.label,
-                "words": self.labels.percent(v.word_share),
-                "sources": self.labels.percent(v.source_share),
-            }
-            for v in audit.views
-        ]
-        return _("Share of words and sources by view: %(bars)s.") % {"bars": _("; ").join(parts)}
+        from .figures import chart_label
+
+        return chart_label(audit, self.labels)
+
+    @jinja2.pass_context
+    def balance_chart(self, ctx: Any, audit: AuditReport) -> Markup:
+        """The appendix's bar chart as inline SVG (figures.py), labels as HTML in the print
+        edition when they need shaping."""
+        from .figures import balance_chart
+
+        rtl = i18n.direction(ctx["brief"].language or "en") == "rtl"
+        return balance_chart(audit, self.labels, rtl, _html_labels(ctx))
 
     def asset(self, name: str) -> str:
         """A file of the set chain (a logo, say) as a data: URI, so the HTML stays one file."""
@@ -174,6 +176,7 @@ class _Renderer:
         audit: AuditReport,
     ) -> str:
         language = doc.brief.language or "en"
+        doc = isolated(doc, i18n.direction(language))
         warning = self.labels.warning()
         if warning and warning not in doc.warnings:
             doc.warnings.append(warning)
@@ -220,6 +223,19 @@ class _Renderer:
             if where == "template":  # not raised in a template: a bug, keep the traceback
                 raise
             raise BuildError(f"{where}: {type(exc).__name__}: {exc}") from None
+
+
+def isolated(doc: Resolved, direction: str) -> Resolved:
+    """The edition with its notes' and bibliography's runs of the other direction in
+    `<span dir>`s (bidi.py): a Latin title in an Arabic note reads in order in the PDF."""
+    plain = [n.body for n in doc.notes] + [e.html for e in doc.bibliography]
+    if direction == "ltr" and all(text.isascii() for text in plain):
+        return doc
+    notes = [dataclasses.replace(n, body=bidi.isolate(n.body, direction)) for n in doc.notes]
+    entries = [
+        dataclasses.replace(e, html=bidi.isolate(e.html, direction)) for e in doc.bibliography
+    ]
+    return dataclasses.replace(doc, notes=notes, bibliography=entries)
 
 
 def _bytecode_cache(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
@@ -432,4 +448,11 @@ def _timeline_svg(ctx: Any, events: list[Event], title: str = "Timeline") -> Mar
         title,
         rtl=i18n.direction(language) == "rtl",
         year=lambda y, era=False: i18n.format_year(y, loc, era),
+        html_labels=_html_labels(ctx),
     )
+
+
+def _html_labels(ctx: Any) -> bool | None:
+    """Figure labels as HTML over the drawing: in the print edition, where they need
+    shaping or reordering that WeasyPrint's SVG text lacks (None: decided by the labels)."""
+    return None if ctx["medium"] == "print" else False

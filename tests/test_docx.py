@@ -238,3 +238,49 @@ def test_executive_edition_fits_two_pages_in_libreoffice(tmp_path: Path) -> None
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     assert len(PdfReader(tmp_path / "executive.pdf").pages) <= 2
+
+
+# -- the paper's language (issue 15) ---------------------------------------------------------
+def _package_text(data: bytes) -> dict[str, str]:
+    """Each part's visible text (document, headers, footers, footnotes), by part name."""
+    out = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            if re.fullmatch(r"word/(document|header\d*|footer\d*|footnotes)\.xml", name):
+                xml = z.read(name).decode("utf-8")
+                out[name] = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+    return out
+
+
+@pytest.mark.parametrize("name", ["ar", "ru", "zh-Hans"])
+@pytest.mark.parametrize("audience", ["analyst", "public", "executive"])
+def test_no_english_fixed_text_in_the_word_edition(name: str, audience: str) -> None:
+    from .test_languages import ENGLISH_LABELS, LANGUAGES
+
+    parts = _package_text(edition(LANGUAGES / f"{name}.yaml", audience).data)
+    text = "\n".join(parts.values())
+    english = [*ENGLISH_LABELS, "Page ", "Views are presented", "Reliability", "Date", "Event"]
+    found = [label for label in english if label in text]
+    assert not found, f"{name} ({audience}): English fixed texts {found}"
+    footer = "".join(v for k, v in parts.items() if "footer" in k)
+    assert {"ar": "الصفحة", "ru": "Страница", "zh-Hans": "第"}[name] in footer
+
+
+def test_arabic_word_edition_is_right_to_left() -> None:
+    from .test_languages import LANGUAGES
+
+    data = edition(LANGUAGES / "ar.yaml", "analyst").data
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+        notes = z.read("word/footnotes.xml").decode("utf-8")
+        footers = [z.read(n).decode() for n in z.namelist() if re.match(r"word/footer\d", n)]
+    paragraphs = re.findall(r"<w:p>.*?</w:p>", body, re.S)
+    assert paragraphs and all(re.search(r"<w:bidi ?/>", p) for p in paragraphs)
+    assert "<w:rtl" in body and body.count("<w:bidiVisual/>") == body.count("<w:tbl>")
+    assert all("<w:bidi/>" in f and ("<w:r>" not in f or "<w:rtl/>" in f) for f in footers)
+    # a Latin note stays a left-to-right run inside the right-to-left document
+    latin = re.search(r"<w:r>(?:(?!</w:r>).)*Sarah Miller(?:(?!</w:r>).)*</w:r>", notes, re.S)
+    assert latin is not None and "<w:rtl" not in latin.group()
+    plain = edition(LANGUAGES / "ru.yaml", "analyst").data
+    with zipfile.ZipFile(io.BytesIO(plain)) as z:
+        assert "<w:bidi" not in z.read("word/document.xml").decode("utf-8")

@@ -26,27 +26,14 @@ from html import escape as _xml_escape
 from pathlib import Path
 from typing import Any
 
-from . import markdown, pandoc
+from . import i18n, pandoc
 from .audit import AuditReport
+from .docxsections import Sections
 from .errors import BuildError
-from .figures import balance_svg
-from .model import GRADES, Date, Text
-from .pandocast import (
-    Block,
-    Inline,
-    _attr,
-    _el,
-    _Fields,
-    _header,
-    _para,
-    _plain,
-    _styled,
-    _table,
-    _truncate,
-    html_inlines,
-    stringify,
-    words,
-)
+from .i18n import Labels
+from .model import Date
+from .pandocast import _el, _Fields, stringify, words
+from .render import brief_labels, isolated
 from .resolve import Resolved
 from .templates import TemplateSet, builtin_root
 
@@ -60,302 +47,6 @@ TITLE_PLACEHOLDER = "COUNTERPOINT-TITLE"
 MARKING_PLACEHOLDER = "COUNTERPOINT-MARKING"
 """Texts in a reference.docx's headers and footers that the brief's title and marking
 replace (the marking with nothing when the brief has none)."""
-
-FIGURE_SCALE = 3
-"""The PNG fallback of a figure is drawn at this many pixels per SVG unit (sharp in print)."""
-
-
-# -- the sections ------------------------------------------------------------------------
-class _Writer:
-    def __init__(
-        self,
-        doc: Resolved,
-        options: dict[str, Any],
-        audit: AuditReport,
-        figures: Path,
-        width: str,
-    ):
-        self.doc, self.brief, self.options, self.audit = doc, doc.brief, options, audit
-        self.fields = _Fields(doc)
-        self.figures, self.width = figures, width
-        self.blocks: list[Block] = []
-        self.toc_at: int | None = None
-
-    def build(self) -> list[Block]:
-        for section in self.doc.sections:
-            method = getattr(self, "s_" + section.replace("-", "_"), None)
-            if method is not None:
-                method()
-        if self.toc_at is not None:
-            self.blocks[self.toc_at] = self._toc()
-        return self.blocks
-
-    def add(self, *blocks: Block) -> None:
-        self.blocks += blocks
-
-    # each section, as the base set's templates show it
-    def s_title(self) -> None:  # the title block is Pandoc's (title, subtitle, author, date)
-        label = _para([_el("Strong", words("The question"))])
-        self.add(_styled("Question", [label, *self.fields.blocks(self.brief.question)]))
-
-    def s_how_to_read(self) -> None:
-        if not self.options.get("how_to_read", True):
-            return
-        self.add(
-            _header(1, "How to read this brief", "how-to-read"),
-            _para(words(HOW_TO_READ[0])),
-            _para(words(HOW_TO_READ[1])),
-        )
-
-    def s_summary(self) -> None:
-        self.add(_header(1, "Bottom line", "summary"), *self.fields.blocks(self.brief.summary))
-
-    def s_contents(self) -> None:
-        self.toc_at = len(self.blocks)
-        self.add(_el("Null"))
-
-    def s_background(self) -> None:
-        if self.brief.background:
-            self.add(_header(1, "Background", "background"))
-            self.add(*self.fields.blocks(self.brief.background))
-
-    def s_glance(self) -> None:
-        stats = {row.id: row for row in self.audit.views}
-        rows = []
-        for v in self.doc.views:
-            sources = stats[v.id].sources if v.id in stats else ""
-            rows.append(
-                [
-                    [_plain([_el("Link", [_attr(), words(v.label), [f"#view-{v.id}", ""]])])],
-                    self.fields.cell(v.thesis, cite=False),
-                    [_plain(words(str(len(v.arguments))))],
-                    [_plain(words(str(len(v.counterpoints))))],
-                    [_plain(words(str(sources)))],
-                ]
-            )
-        self.add(
-            _header(1, "The views at a glance", "glance"),
-            _table(
-                ["View", "Thesis", "Arguments", "Counterpoints", "Sources"],
-                rows,
-                {2, 3, 4},
-                [0.18, 0.46, 0.12, 0.14, 0.1],
-            ),
-        )
-
-    def s_views(self) -> None:
-        self.add(_header(1, "The views", "views"))
-        for n, v in enumerate(self.doc.views, 1):
-            self.add(_header(2, f"View {n}. {v.label}", f"view-{v.id}"))
-            self.add(_styled("Thesis", [_para(self.fields.inlines(v.thesis))]))
-            self.add(*self.fields.blocks(v.summary))
-            self.add(_header(3, "Arguments"), self._list(v.arguments))
-            if v.counterpoints:
-                self.add(_header(3, "Counterpoints"), self._list(v.counterpoints))
-
-    def s_views_table(self) -> None:
-        rows = [[[_plain(words(v.label))], self.fields.cell(v.thesis)] for v in self.doc.views]
-        self.add(
-            _header(1, "The views", "views"),
-            _table(["View", "Thesis"], rows, set(), [0.25, 0.75]),
-        )
-
-    def s_contested(self) -> None:
-        if not self.brief.contested:
-            return
-        self.add(_header(1, "Contested facts", "contested"))
-        for n, item in enumerate(self.brief.contested, 1):
-            self.add(_header(2, item.point, f"contested-{n}"), self._list(item.accounts))
-            if item.assessment:
-                blocks = self.fields.blocks(item.assessment)
-                lead = [_el("Strong", words("Assessment.")), _el("Space")]
-                if blocks and blocks[0]["t"] in ("Para", "Plain"):
-                    blocks[0] = _para(lead + blocks[0]["c"])
-                else:
-                    blocks.insert(0, _para(lead[:1]))
-                self.add(*blocks)
-
-    def s_contested_brief(self) -> None:
-        if not self.brief.contested:
-            return
-        items = []
-        for item in self.brief.contested:
-            inlines = [_el("Strong", words(f"{item.point}."))]
-            if item.assessment:
-                text = " ".join(stringify(self.fields.inlines(item.assessment, False)).split())
-                inlines += [_el("Space"), *words(_truncate(text))]
-            items.append([_plain(inlines)])
-        self.add(_header(1, "Contested facts", "contested"), _el("BulletList", items))
-
-    def s_timeline(self) -> None:
-        events = self.doc.timeline
-        if not events:
-            return
-        from .figures import timeline_svg
-
-        numbers: list[int | None] = []
-        for e in events:
-            note = self.doc.note_for(e.event.citations[0]) if e.event.citations else None
-            numbers.append(note.number if note else None)
-        texts = [markdown.plain(e.event.tokens) for e in events]
-        title = (
-            f"Timeline of {len(events)} events, {events[0].date.year_label()} to "
-            f"{events[-1].date.year_label()}, dates to scale; numbers are the events' notes"
-        )
-        svg = str(timeline_svg(events, numbers, texts, title))
-        caption = (
-            "Figure 1. The events below, placed to scale by date; each label gives the year "
-            "and the event's note number."
-        )
-        rows = [[[_plain(words(e.date.long()))], self.fields.cell(e.event)] for e in events]
-        self.add(
-            _header(1, "Timeline", "timeline"),
-            self._figure("timeline.svg", svg, title, caption),
-            _table(["Date", "Event"], rows, set(), [0.22, 0.78]),
-        )
-
-    def s_judgments(self) -> None:
-        if not self.brief.judgments:
-            return
-        items = []
-        for j in self.brief.judgments:
-            item = [_para(self.fields.inlines(j.text))]
-            estimate: list[Inline] = []
-            if j.likelihood:
-                estimate += [*words("Likelihood: "), _el("Strong", words(j.likelihood))]
-            if j.confidence:
-                if estimate:
-                    estimate += [_el("Str", "\u2003")]
-                estimate += [*words("Confidence: "), _el("Strong", words(j.confidence))]
-            if estimate:
-                item.append(_styled("Estimate", [_para(estimate)]))
-            items.append(item)
-        self.add(
-            _header(1, "Key judgments", "judgments"),
-            _el("OrderedList", [[1, _el("Decimal"), _el("Period")], items]),
-        )
-
-    def s_implications(self) -> None:
-        if self.brief.implications:
-            self.add(_header(1, "Implications", "implications"))
-            self.add(*self.fields.blocks(self.brief.implications))
-
-    def s_balance(self) -> None:
-        audit = self.audit
-        if not audit.views:
-            return
-        methods = (
-            f"{audit.order_note} Words count each view's summary and arguments; sources "
-            "count the distinct sources its thesis, summary and arguments cite; notes count "
-            "the notes in its part of the brief. The audit flags a view with more than "
-            f"{audit.word_ratio_text} times the words of another."
-        )
-        rows = [
-            [[_plain(words(r.label))]]
-            + [
-                [_plain(words(str(n)))]
-                for n in (r.words, r.arguments, r.counterpoints, r.sources, r.notes)
-            ]
-            for r in audit.views
-        ]
-        caption = (
-            "Each view's share of the words (dark bars) and of the sources (grey bars) of all "
-            "the views; the longest bar is the largest share."
-        )
-        self.add(
-            _el("RawBlock", ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']),
-            _header(1, "Balance and sourcing", "balance"),
-            _para([_el("Strong", words("Methods.")), _el("Space"), *words(methods)]),
-            _table(
-                ["View", "Words", "Arguments", "Counterpoints", "Sources", "Notes"],
-                rows,
-                {1, 2, 3, 4, 5},
-                [0.3, 0.12, 0.14, 0.16, 0.14, 0.14],
-            ),
-            self._figure("balance.svg", balance_svg(audit), audit.chart_label, caption),
-        )
-        if audit.ignored_groups:
-            items = []
-            for g in audit.ignored_groups:
-                inlines = [_el("Code", [_attr(), g.code]), _el("Space"), *words(g.name)]
-                if len(g.findings) > 1:
-                    inlines += words(f", {len(g.findings)} findings ({', '.join(g.subjects)}).")
-                else:
-                    inlines += words(f": {g.findings[0].message}.")
-                inlines += [_el("Space"), *words(f"Why: {g.reason or 'no reason given.'}")]
-                items.append([_plain(inlines)])
-            self.add(_header(2, "Findings deliberately ignored"), _el("BulletList", items))
-
-    def s_bibliography(self) -> None:
-        doc = self.doc
-        if not doc.bibliography:
-            return
-        title = "Bibliography" if doc.footnotes else "References"
-        self.add(_header(1, title, "bibliography"))
-        show_grades = self.options.get("show_grades", True)
-        for entry in doc.bibliography:
-            blocks = [_styled("Bibliography", [_para(html_inlines(entry.html))])]
-            grade = entry.source.reliability
-            if show_grades and grade:
-                text = f"Reliability {grade.grade} ({GRADES.get(grade.grade, '')})"
-                inlines = words(text)
-                if grade.note:
-                    inlines += [_el("Str", ":"), _el("Space")]
-                    inlines += self.fields.inlines(grade.note, cite=False)
-                blocks.append(_styled("Grade", [_para(inlines)]))
-            self.add(_el("Div", [_attr(f"src-{entry.id}"), blocks]))
-
-    # pieces
-    def _list(self, texts: list[Text]) -> Block:
-        return _el("BulletList", [[_plain(self.fields.inlines(t))] for t in texts])
-
-    def _figure(self, name: str, svg: str, alt: str, caption: str) -> Block:
-        """An SVG figure (Pandoc adds the PNG fallback) from a file in our own folder."""
-        (self.figures / name).write_text(_sized(svg), encoding="utf-8")
-        image = _el("Image", [_attr("", [], [["width", self.width]]), words(alt), [name, ""]])
-        return _el(
-            "Figure",
-            [_attr(name.removesuffix(".svg") + "-figure"), [None, [_plain(words(caption))]],
-             [_plain([image])]],
-        )  # fmt: skip
-
-    def _toc(self) -> Block:
-        """A Word TOC field over Heading 1 and 2, with the headings as its first result (a
-        reader that does not update fields still shows the list)."""
-        entries = [
-            (b["c"][0], stringify(b["c"][2]))
-            for b in self.blocks
-            if b["t"] == "Header" and b["c"][0] <= 2
-        ]
-        paragraphs = []
-        for n, (level, text) in enumerate(entries):
-            runs = ""
-            if n == 0:
-                runs += (
-                    '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-                    '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u '
-                    '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-                )
-            runs += f'<w:r><w:t xml:space="preserve">{_xml_escape(text, False)}</w:t></w:r>'
-            if n == len(entries) - 1:
-                runs += '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-            paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{runs}</w:p>')
-        head = (
-            '<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr>'
-            '<w:r><w:t xml:space="preserve">Contents</w:t></w:r></w:p>'
-        )
-        return _el("RawBlock", ["openxml", head + "".join(paragraphs)])
-
-
-HOW_TO_READ = (
-    "Experts disagree about the question above. This brief sets out each main view as fairly "
-    "as its supporters would put it, followed by the strongest objections to it. The order of "
-    "the views is not a ranking.",
-    "Small numbers in the text point to the sources behind each claim. Where the sources "
-    "disagree on a fact, the brief shows each account side by side. The key judgments at the "
-    "end are the authors' own, with how likely they think each one is and how confident they "
-    "are.",
-)
 
 
 # -- the template set's reference.docx -------------------------------------------------------
@@ -388,10 +79,20 @@ def _text_width(reference: Path) -> str:
 
 # -- writing ---------------------------------------------------------------------------------
 def document(
-    doc: Resolved, options: dict[str, Any], audit: AuditReport, figures: Path, width: str
+    doc: Resolved,
+    options: dict[str, Any],
+    audit: AuditReport,
+    figures: Path,
+    width: str,
+    labels: Labels | None = None,
 ) -> dict[str, Any]:
-    """The edition as Pandoc's JSON AST (figures are written into `figures`)."""
+    """The edition as Pandoc's JSON AST (figures are written into `figures`), its fixed
+    texts from `labels` (the brief's language's catalog by default)."""
     brief = doc.brief
+    language = brief.language or "en"
+    labels = labels or brief_labels(brief)
+    direction = i18n.direction(language)
+    doc = isolated(doc, direction)  # runs of the other direction: Spans with their dir
 
     def meta_text(text: str) -> dict[str, Any]:
         return _el("MetaInlines", words(text))
@@ -399,13 +100,15 @@ def document(
     fields = _Fields(doc)
     meta: dict[str, Any] = {
         "title": meta_text(brief.title),
-        "date": meta_text(doc.date.long()),
-        "lang": _el("MetaString", brief.language or "en"),
+        "date": meta_text(labels.date(doc.date)),
+        "lang": _el("MetaString", language),
         "subject": _el(
             "MetaString", " ".join(stringify(fields.inlines(brief.question, False)).split())
         ),
         "keywords": _el("MetaList", [meta_text(v.label) for v in doc.views]),
     }
+    if direction == "rtl":  # Pandoc marks every paragraph w:bidi and every run w:rtl
+        meta["dir"] = _el("MetaString", "rtl")
     if brief.subtitle:
         meta["subtitle"] = meta_text(brief.subtitle)
     if brief.authors:
@@ -413,7 +116,7 @@ def document(
     marking = brief.marking
     if marking:
         meta["marking"] = _el("MetaString", str(marking))
-    blocks = _Writer(doc, options, audit, figures, width).build()
+    blocks = Sections(doc, options, audit, labels, figures, width).build()
     return {"pandoc-api-version": API_VERSION, "meta": meta, "blocks": blocks}
 
 
@@ -433,12 +136,13 @@ def write_docx(
         audit = audit_brief(doc.brief, doc)
     reference = reference_doc(tset)
     date = doc.brief.date or today or doc.date
+    labels = brief_labels(doc.brief, tset)
     with tempfile.TemporaryDirectory(prefix="counterpoint-docx-") as folder:
         figures = Path(folder)
-        ast = document(doc, options, audit, figures, _text_width(reference))
+        ast = document(doc, options, audit, figures, _text_width(reference), labels)
         data = _pandoc(ast, reference, figures, date, f"{doc.brief.name} ({audience}): docx")
-    marking = doc.brief.marking
-    return _finish(data, doc.brief.title, marking)
+    rtl = i18n.direction(doc.brief.language or "en") == "rtl"
+    return _finish(data, doc.brief.title, doc.brief.marking, labels, rtl)
 
 
 def _epoch(date: Date) -> int:
@@ -470,8 +174,9 @@ def _pandoc(ast: dict[str, Any], reference: Path, figures: Path, date: Date, wha
     return ran.stdout
 
 
-def _finish(data: bytes, title: str, marking: str) -> bytes:
-    """The package with the header's title and marking filled in, and fixed entry times
+def _finish(data: bytes, title: str, marking: str, labels: Labels, rtl: bool) -> bytes:
+    """The package with the header's title and marking filled in, the footer's words in
+    the paper's language, right to left throughout for an RTL paper, and fixed entry times
     (the same bytes for the same edition)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
@@ -481,7 +186,10 @@ def _finish(data: bytes, title: str, marking: str) -> bytes:
                 text = content.decode("utf-8")
                 text = text.replace(TITLE_PLACEHOLDER, _xml_escape(title, False))
                 text = text.replace(MARKING_PLACEHOLDER, _xml_escape(marking, False))
-                content = text.encode("utf-8")
+                text = _page_words(text, labels)
+                content = (_right_to_left(text) if rtl else text).encode("utf-8")
+            elif rtl and info.filename == "word/document.xml":
+                content = _mirrored_tables(content.decode("utf-8")).encode("utf-8")
             entry = zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
@@ -489,11 +197,67 @@ def _finish(data: bytes, title: str, marking: str) -> bytes:
     return out.getvalue()
 
 
-def _sized(svg: str) -> str:
-    """The SVG with a pixel size FIGURE_SCALE times its viewBox: the PNG fallback Pandoc
-    draws from it (rsvg-convert) is that many pixels (the shown size is set separately)."""
-    m = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
-    if not m or re.match(r"<svg[^>]*\swidth=", svg):
-        return svg
-    w, h = (float(v) * FIGURE_SCALE for v in m.groups())
-    return svg.replace("<svg ", f'<svg width="{w:.0f}" height="{h:.0f}" ', 1)
+_PAGE_WORDS = re.compile(
+    r'(<w:t xml:space="preserve">)Page (</w:t>.*?<w:instrText[^>]*> (PAGE) </w:instrText>.*?'
+    r'<w:t xml:space="preserve">) of (</w:t>.*?<w:instrText[^>]*> (NUMPAGES) </w:instrText>'
+    r'.*?<w:fldChar w:fldCharType="end"/></w:r>)',
+    re.S,
+)
+
+
+def _page_words(xml: str, labels: Labels) -> str:
+    """A footer's "Page N of M" (the texts "Page " and " of " around the PAGE and NUMPAGES
+    fields, as the built-in reference.docx has them) in the paper's language."""
+    message = labels.gettext("Page %(page)s of %(pages)s")
+    before, between, after = (
+        _xml_escape(p, False) for p in i18n.split_message(message, "page", "pages")
+    )
+    swap = message.find("%(pages)s") < message.find("%(page)s")
+
+    def words(m: re.Match[str]) -> str:
+        first, second = ("NUMPAGES", "PAGE") if swap else ("PAGE", "NUMPAGES")
+        tail = f'<w:r><w:t xml:space="preserve">{after}</w:t></w:r>' if after else ""
+        middle = m[2].replace("> PAGE <", f"> {first} <")
+        last = m[4].replace("> NUMPAGES <", f"> {second} <")
+        return f"{m[1]}{before}{middle}{between}{last}{tail}"
+
+    return _PAGE_WORDS.sub(words, xml)
+
+
+_AFTER_BIDI = re.compile(
+    r"<w:(?:adjustRightInd|snapToGrid|spacing|ind|contextualSpacing|mirrorIndents|"
+    r"suppressOverlap|jc|textDirection|textAlignment|textboxTightWrap|outlineLvl|divId|"
+    r"cnfStyle|rPr|sectPr|pPrChange)\b|</w:pPr>"
+)
+_AFTER_RTL = re.compile(r"<w:(?:cs|em|lang|eastAsianLayout|specVanish|oMath)\b|</w:rPr>")
+
+
+def _insert(xml: str, start: str, end: str, before: re.Pattern[str], mark: str) -> str:
+    """`mark` put into every `start`...`end` element at its place in the schema's order
+    (Word refuses a package whose properties are out of order)."""
+
+    def one(m: re.Match[str]) -> str:
+        body = m.group()
+        if mark in body or mark.replace("/>", " />") in body:
+            return body
+        at = before.search(body, len(start))
+        assert at is not None  # the end tag at least
+        return body[: at.start()] + mark + body[at.start() :]
+
+    return re.sub(re.escape(start) + ".*?" + re.escape(end), one, xml, flags=re.S)
+
+
+def _right_to_left(xml: str) -> str:
+    """Header or footer paragraphs right to left (w:bidi) and their runs too (w:rtl)."""
+    xml = xml.replace("<w:pPr/>", "<w:pPr></w:pPr>").replace("<w:rPr/>", "<w:rPr></w:rPr>")
+    xml = re.sub(r"<w:p>(?!<w:pPr>)", "<w:p><w:pPr></w:pPr>", xml)
+    xml = _insert(xml, "<w:pPr>", "</w:pPr>", _AFTER_BIDI, "<w:bidi/>")
+    xml = re.sub(r"<w:r>(?!<w:rPr>)", "<w:r><w:rPr></w:rPr>", xml)
+    return _insert(xml, "<w:rPr>", "</w:rPr>", _AFTER_RTL, "<w:rtl/>")
+
+
+def _mirrored_tables(xml: str) -> str:
+    """The body right to left where Pandoc's `dir: rtl` leaves it left to right: tables
+    (w:bidiVisual: the first column on the right) and the title block's paragraphs."""
+    xml = re.sub(r"(<w:tblPr>(?:<w:tblStyle [^>]*/>)?)", r"\1<w:bidiVisual/>", xml)
+    return _insert(xml, "<w:pPr>", "</w:pPr>", _AFTER_BIDI, "<w:bidi/>")

@@ -1,0 +1,396 @@
+"""The Word edition's body: each section of an edition as Pandoc blocks (docx.py writes
+them), in `doc.sections` order, as the base set's templates show it.
+
+Every fixed text comes from the paper's catalog through the same messages the templates
+use (`_()` of i18n.Labels, with the set's and the brief's `labels:` over it), and numbers
+and dates are in the language's forms, so the .docx says what the HTML and PDF say.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape as _xml_escape
+from pathlib import Path
+from typing import Any
+
+from . import i18n, markdown
+from .audit import AuditReport, order_note
+from .figures import balance_chart, chart_label, timeline_svg
+from .i18n import Labels
+from .model import GRADES, Text
+from .pandocast import (
+    Block,
+    Inline,
+    _attr,
+    _el,
+    _Fields,
+    _header,
+    _para,
+    _plain,
+    _styled,
+    _table,
+    _truncate,
+    html_inlines,
+    stringify,
+    words,
+)
+from .resolve import Resolved
+
+FIGURE_SCALE = 3
+"""The PNG fallback of a figure is drawn at this many pixels per SVG unit (sharp in print)."""
+
+
+class Sections:
+    """The blocks of an edition's sections in the paper's language; the figures are
+    written into `figures` (Pandoc's only resource path)."""
+
+    def __init__(
+        self,
+        doc: Resolved,
+        options: dict[str, Any],
+        audit: AuditReport,
+        labels: Labels,
+        figures: Path,
+        width: str,
+    ):
+        self.doc, self.brief, self.options, self.audit = doc, doc.brief, options, audit
+        self.labels = labels
+        self.rtl = i18n.direction(doc.brief.language or "en") == "rtl"
+        self.fields = _Fields(doc)
+        self.figures, self.width = figures, width
+        self.blocks: list[Block] = []
+        self.toc_at: int | None = None
+
+    def build(self) -> list[Block]:
+        for section in self.doc.sections:
+            method = getattr(self, "s_" + section.replace("-", "_"), None)
+            if method is not None:
+                method()
+        if self.toc_at is not None:
+            self.blocks[self.toc_at] = self._toc()
+        return self.blocks
+
+    def add(self, *blocks: Block) -> None:
+        self.blocks += blocks
+
+    def number(self, value: int) -> list[Inline]:
+        return words(self.labels.integer(value))
+
+    # each section, as the base set's templates show it
+    def s_title(self) -> None:  # the title block is Pandoc's (title, subtitle, author, date)
+        _ = self.labels.gettext
+        label = _para([_el("Strong", words(_("The question")))])
+        self.add(_styled("Question", [label, *self.fields.blocks(self.brief.question)]))
+
+    def s_how_to_read(self) -> None:
+        if not self.options.get("how_to_read", True):
+            return
+        _ = self.labels.gettext
+        first = _(
+            "Experts disagree about the question above. This brief sets out each main view "
+            "as fairly as its supporters would put it, followed by the strongest objections "
+            "to it. The order of the views is not a ranking."
+        )
+        second = _(
+            "Small numbers in the text point to the sources behind each claim. Where the "
+            "sources disagree on a fact, the brief shows each account side by side. The key "
+            "judgments at the end are the authors' own, with how likely they think each one "
+            "is and how confident they are."
+        )
+        self.add(
+            _header(1, _("How to read this brief"), "how-to-read"),
+            _para(words(first)),
+            _para(words(second)),
+        )
+
+    def s_summary(self) -> None:
+        _ = self.labels.gettext
+        self.add(_header(1, _("Bottom line"), "summary"), *self.fields.blocks(self.brief.summary))
+
+    def s_contents(self) -> None:
+        self.toc_at = len(self.blocks)
+        self.add(_el("Null"))
+
+    def s_background(self) -> None:
+        _ = self.labels.gettext
+        if self.brief.background:
+            self.add(_header(1, _("Background"), "background"))
+            self.add(*self.fields.blocks(self.brief.background))
+
+    def s_glance(self) -> None:
+        _ = self.labels.gettext
+        stats = {row.id: row for row in self.audit.views}
+        rows = []
+        for v in self.doc.views:
+            sources = stats[v.id].sources if v.id in stats else 0
+            rows.append(
+                [
+                    [_plain([_el("Link", [_attr(), words(v.label), [f"#view-{v.id}", ""]])])],
+                    self.fields.cell(v.thesis, cite=False),
+                    [_plain(self.number(len(v.arguments)))],
+                    [_plain(self.number(len(v.counterpoints)))],
+                    [_plain(self.number(sources))],
+                ]
+            )
+        self.add(
+            _header(1, _("The views at a glance"), "glance"),
+            _table(
+                [_("View"), _("Thesis"), _("Arguments"), _("Counterpoints"), _("Sources")],
+                rows,
+                {2, 3, 4},
+                [0.18, 0.46, 0.12, 0.14, 0.1],
+            ),
+        )
+
+    def s_views(self) -> None:
+        _ = self.labels.gettext
+        self.add(_header(1, _("The views"), "views"))
+        for n, v in enumerate(self.doc.views, 1):
+            number = _("View %(number)s.") % {"number": self.labels.integer(n)}
+            self.add(_header(2, f"{number} {v.label}", f"view-{v.id}"))
+            self.add(_styled("Thesis", [_para(self.fields.inlines(v.thesis))]))
+            self.add(*self.fields.blocks(v.summary))
+            self.add(_header(3, _("Arguments")), self._list(v.arguments))
+            if v.counterpoints:
+                self.add(_header(3, _("Counterpoints")), self._list(v.counterpoints))
+
+    def s_views_table(self) -> None:
+        _ = self.labels.gettext
+        rows = [[[_plain(words(v.label))], self.fields.cell(v.thesis)] for v in self.doc.views]
+        self.add(
+            _header(1, _("The views"), "views"),
+            _table([_("View"), _("Thesis")], rows, set(), [0.25, 0.75]),
+        )
+
+    def s_contested(self) -> None:
+        if not self.brief.contested:
+            return
+        _ = self.labels.gettext
+        self.add(_header(1, _("Contested facts"), "contested"))
+        for n, item in enumerate(self.brief.contested, 1):
+            self.add(_header(2, item.point, f"contested-{n}"), self._list(item.accounts))
+            if item.assessment:
+                blocks = self.fields.blocks(item.assessment)
+                lead = [_el("Strong", words(_("Assessment."))), _el("Space")]
+                if blocks and blocks[0]["t"] in ("Para", "Plain"):
+                    blocks[0] = _para(lead + blocks[0]["c"])
+                else:
+                    blocks.insert(0, _para(lead[:1]))
+                self.add(*blocks)
+
+    def s_contested_brief(self) -> None:
+        if not self.brief.contested:
+            return
+        _ = self.labels.gettext
+        items = []
+        for item in self.brief.contested:
+            inlines = [_el("Strong", words(f"{item.point}."))]
+            if item.assessment:
+                text = " ".join(stringify(self.fields.inlines(item.assessment, False)).split())
+                inlines += [_el("Space"), *words(_truncate(text))]
+            items.append([_plain(inlines)])
+        self.add(_header(1, _("Contested facts"), "contested"), _el("BulletList", items))
+
+    def s_timeline(self) -> None:
+        events = self.doc.timeline
+        if not events:
+            return
+        _, labels = self.labels.gettext, self.labels
+        numbers: list[int | None] = []
+        for e in events:
+            note = self.doc.note_for(e.event.citations[0]) if e.event.citations else None
+            numbers.append(note.number if note else None)
+        texts = [markdown.plain(e.event.tokens) for e in events]
+        title = _(
+            "Timeline of %(count)s events, %(first)s to %(last)s, dates to scale; numbers are "
+            "the events' notes"
+        ) % {
+            "count": labels.integer(len(events)),
+            "first": labels.year(events[0].date.year),
+            "last": labels.year(events[-1].date.year),
+        }
+        svg = timeline_svg(events, numbers, texts, title, self.rtl, labels.year)
+        caption = _(
+            "Figure 1. The events below, placed to scale by date; each label gives the year "
+            "and the event's note number."
+        )
+        rows = [[[_plain(words(labels.date(e.date)))], self.fields.cell(e.event)] for e in events]
+        self.add(
+            _header(1, _("Timeline"), "timeline"),
+            self._figure("timeline.svg", str(svg), title, caption),
+            _table([_("Date"), _("Event")], rows, set(), [0.22, 0.78]),
+        )
+
+    def s_judgments(self) -> None:
+        if not self.brief.judgments:
+            return
+        _ = self.labels.gettext
+        items = []
+        for j in self.brief.judgments:
+            item = [_para(self.fields.inlines(j.text))]
+            estimate: list[Inline] = []
+            if j.likelihood:
+                estimate += [*words(_("Likelihood:")), _el("Space")]
+                estimate.append(_el("Strong", words(_(j.likelihood))))
+            if j.confidence:
+                if estimate:
+                    estimate += [_el("Str", "\u2003")]
+                estimate += [*words(_("Confidence:")), _el("Space")]
+                estimate.append(_el("Strong", words(_(j.confidence))))
+            if estimate:
+                item.append(_styled("Estimate", [_para(estimate)]))
+            items.append(item)
+        self.add(
+            _header(1, _("Key judgments"), "judgments"),
+            _el("OrderedList", [[1, _el("Decimal"), _el("Period")], items]),
+        )
+
+    def s_implications(self) -> None:
+        _ = self.labels.gettext
+        if self.brief.implications:
+            self.add(_header(1, _("Implications"), "implications"))
+            self.add(*self.fields.blocks(self.brief.implications))
+
+    def s_balance(self) -> None:
+        audit, labels = self.audit, self.labels
+        if not audit.views:
+            return
+        _ = labels.gettext
+        order = order_note(self.brief, self.doc.date, labels, self.brief.language or "en")
+        methods = (
+            order
+            + " "
+            + _(
+                "Words count each view's summary and arguments; sources count the distinct "
+                "sources its thesis, summary and arguments cite; notes count the notes in its "
+                "part of the brief. The audit flags a view with more than %(ratio)s times the "
+                "words of another."
+            )
+            % {"ratio": labels.number(audit.word_ratio)}
+        )
+        if not audit.lint_run:
+            methods += " " + _(
+                "The language lint (loaded words, estimative terms) was not run: it has no "
+                "word lists for the language %(language)s."
+            ) % {"language": audit.language}
+        rows = [
+            [[_plain(words(r.label))]]
+            + [
+                [_plain(self.number(n))]
+                for n in (r.words, r.arguments, r.counterpoints, r.sources, r.notes)
+            ]
+            for r in audit.views
+        ]
+        caption = _(
+            "Each view's share of the words (dark bars) and of the sources (grey bars) of all "
+            "the views; the longest bar is the largest share."
+        )
+        chart = str(balance_chart(audit, labels, self.rtl))
+        mark = "<w:pPr><w:bidi/></w:pPr>" if self.rtl else ""
+        head = [_("View"), _("Words"), _("Arguments"), _("Counterpoints"), _("Sources")]
+        self.add(
+            _el("RawBlock", ["openxml", f'<w:p>{mark}<w:r><w:br w:type="page"/></w:r></w:p>']),
+            _header(1, _("Balance and sourcing"), "balance"),
+            _para([_el("Strong", words(_("Methods."))), _el("Space"), *words(methods)]),
+            _table(
+                [*head, _("Notes")],
+                rows,
+                {1, 2, 3, 4, 5},
+                [0.3, 0.12, 0.14, 0.16, 0.14, 0.14],
+            ),
+            self._figure("balance.svg", chart, chart_label(audit, labels), caption),
+        )
+        if audit.ignored_groups:
+            items = []
+            for g in audit.ignored_groups:
+                inlines = [_el("Code", [_attr(), g.code]), _el("Space"), *words(g.name)]
+                if len(g.findings) > 1:
+                    count = labels.ngettext(
+                        "%(num)s finding", "%(num)s findings", len(g.findings)
+                    ) % {"num": labels.integer(len(g.findings))}
+                    inlines += words(f", {count} ({', '.join(g.subjects)}).")
+                else:
+                    inlines += words(f": {g.findings[0].message}.")
+                why = g.reason or _("no reason given.")
+                inlines += [_el("Space"), *words(f"{_('Why:')} {why}")]
+                items.append([_plain(inlines)])
+            self.add(_header(2, _("Findings deliberately ignored")), _el("BulletList", items))
+
+    def s_bibliography(self) -> None:
+        doc = self.doc
+        if not doc.bibliography:
+            return
+        _ = self.labels.gettext
+        title = _("Bibliography") if doc.footnotes else _("References")
+        self.add(_header(1, title, "bibliography"))
+        show_grades = self.options.get("show_grades", True)
+        for entry in doc.bibliography:
+            blocks = [_styled("Bibliography", [_para(html_inlines(entry.html))])]
+            grade = entry.source.reliability
+            if show_grades and grade:
+                meaning = _(GRADES.get(grade.grade, ""))
+                text = _("Reliability %(grade)s") % {"grade": f"{grade.grade} ({meaning})"}
+                inlines = words(text)
+                if grade.note:
+                    inlines += words(_(": "))
+                    inlines += self.fields.inlines(grade.note, cite=False)
+                blocks.append(_styled("Grade", [_para(inlines)]))
+            self.add(_el("Div", [_attr(f"src-{entry.id}"), blocks]))
+
+    # pieces
+    def _list(self, texts: list[Text]) -> Block:
+        return _el("BulletList", [[_plain(self.fields.inlines(t))] for t in texts])
+
+    def _figure(self, name: str, svg: str, alt: str, caption: str) -> Block:
+        """An SVG figure (Pandoc adds the PNG fallback) from a file in our own folder."""
+        (self.figures / name).write_text(_sized(svg), encoding="utf-8")
+        image = _el("Image", [_attr("", [], [["width", self.width]]), words(alt), [name, ""]])
+        return _el(
+            "Figure",
+            [_attr(name.removesuffix(".svg") + "-figure"), [None, [_plain(words(caption))]],
+             [_plain([image])]],
+        )  # fmt: skip
+
+    def _toc(self) -> Block:
+        """A Word TOC field over Heading 1 and 2, with the headings as its first result (a
+        reader that does not update fields still shows the list)."""
+        entries = [
+            (b["c"][0], stringify(b["c"][2]))
+            for b in self.blocks
+            if b["t"] == "Header" and b["c"][0] <= 2
+        ]
+        bidi_ = "<w:bidi/>" if self.rtl else ""
+        rtl = "<w:rPr><w:rtl/></w:rPr>" if self.rtl else ""
+        paragraphs = []
+        for n, (level, text) in enumerate(entries):
+            runs = ""
+            if n == 0:
+                runs += (
+                    '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+                    '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u '
+                    '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                )
+            runs += f'<w:r>{rtl}<w:t xml:space="preserve">{_xml_escape(text, False)}</w:t></w:r>'
+            if n == len(entries) - 1:
+                runs += '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+            paragraphs.append(
+                f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/>{bidi_}</w:pPr>{runs}</w:p>'
+            )
+        head = (
+            f'<w:p><w:pPr><w:pStyle w:val="TOCHeading"/>{bidi_}</w:pPr><w:r>{rtl}'
+            f'<w:t xml:space="preserve">{_xml_escape(self.labels.gettext("Contents"), False)}'
+            "</w:t></w:r></w:p>"
+        )
+        return _el("RawBlock", ["openxml", head + "".join(paragraphs)])
+
+
+def _sized(svg: str) -> str:
+    """The SVG with a pixel size FIGURE_SCALE times its viewBox: the PNG fallback Pandoc
+    draws from it (rsvg-convert) is that many pixels (the shown size is set separately)."""
+    m = re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)
+    if not m:
+        return svg
+    end = svg.index(">")
+    tag = re.sub(r'\s(?:width|height)="[^"]*"', "", svg[:end])  # the balance chart has both
+    w, h = (float(v) * FIGURE_SCALE for v in m.groups())
+    return tag.replace("<svg ", f'<svg width="{w:.0f}" height="{h:.0f}" ', 1) + svg[end:]

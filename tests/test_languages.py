@@ -149,6 +149,22 @@ def test_labels_override_the_catalog(write_brief, tmp_path: Path) -> None:
     assert "<h2>En bref</h2>" in page and "Sommaire" in page  # the rest from the catalog
 
 
+@pytest.mark.parametrize(
+    ("language", "byline"),
+    [("en", "Ann Lee, Sam Roy, and Kim Ota"), ("ru", "Ann Lee, Sam Roy и Kim Ota"),
+     ("zh-Hans", "Ann Lee、Sam Roy和Kim Ota"), ("ar", "Ann Lee وSam Roy وKim Ota")],
+)  # fmt: skip
+def test_authors_are_joined_in_the_language(
+    write_brief, tmp_path: Path, language: str, byline: str
+) -> None:
+    from tests.conftest import MINIMAL
+
+    brief = MINIMAL + f"language: {language}\nauthors: [Ann Lee, Sam Roy, Kim Ota]\n"
+    (html,) = build(write_brief(brief), tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    assert f'<span class="authors">{byline}</span>' in page
+
+
 def test_note_calls_before_punctuation(write_brief, tmp_path: Path) -> None:
     from tests.conftest import MINIMAL
 

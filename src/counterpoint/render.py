@@ -417,15 +417,19 @@ def _date(ctx: Any, value: Date | None, form: str = "long") -> str:
     return i18n.format_date(value, i18n.locale_of(ctx["brief"].language))
 
 
-def _names(value: list[Name] | list[str]) -> str:
-    """Authors as one line: A, B, and C (a source's names as given family, or literal)."""
+@jinja2.pass_context
+def _names(ctx: Any, value: list[Name] | list[str]) -> str:
+    """Authors as one line in the brief's language ("A, B, and C" in English, through
+    CLDR's list patterns; a source's names as given family, or literal)."""
     items = [
         (v.literal or " ".join(p for p in (v.given, v.particle, v.family) if p))
         if isinstance(v, Name)
         else str(v)
         for v in value
     ]
-    return " and ".join(items) if len(items) <= 2 else ", ".join(items[:-1]) + ", and " + items[-1]
+    from babel.lists import format_list
+
+    return format_list(items, locale=i18n.locale_of(ctx["brief"].language)) if items else ""
 
 
 @jinja2.pass_context

@@ -56,6 +56,7 @@ def test_audience_all_builds_every_edition(write_brief, tmp_path: Path) -> None:
     outputs = build(write_brief(), tmp_path / "out", formats=["html"], audience="all")
     assert [o.path.name for o in outputs] == [
         "brief.html",
+        "brief-compare.html",
         "brief-executive.html",
         "brief-public.html",
     ]

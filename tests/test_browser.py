@@ -85,7 +85,7 @@ def test_side_contents_never_covers_the_text(browser, pages, width: int) -> None
     page.close()
 
 
-@pytest.mark.parametrize("audience", ["analyst", "executive", "public"])
+@pytest.mark.parametrize("audience", ["analyst", "executive", "public", "compare"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_violations(browser, pages, audience: str, scheme: str) -> None:
     need(AXE.exists(), "axe-core (npm)")

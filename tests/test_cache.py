@@ -105,7 +105,7 @@ def test_jobs_output_is_byte_identical_to_a_serial_build(project: Path) -> None:
     parallel = list(build_shelf(paths, jobs=2, out_dir=project / "parallel", **options))
     assert [r.error for r in serial + parallel] == [""] * 4
     names = sorted(p.name for p in (project / "serial").iterdir() if p.is_file())
-    assert len(names) == 12  # 2 briefs x 3 audiences x 2 formats
+    assert len(names) == 16  # 2 briefs x 4 audiences x 2 formats
     for name in names:
         assert (project / "serial" / name).read_bytes() == (
             project / "parallel" / name

@@ -645,7 +645,7 @@ def test_built_pages_are_written_as_parsed_and_need_no_second_pass(tmp_path: Pat
     from counterpoint.sanitize import Page, _Cleaner, _take_policy, content_policy
 
     out = build(ROOT / "briefs" / "russian-far-east.yaml", tmp_path, ["html", "print-html"], "all")
-    assert len(out) == 6
+    assert len(out) == 8  # four editions, each as a page and as the print HTML
     check = fetch.FetchPolicy(roots=[ROOT / "briefs"]).check
     for o in out:
         assert o.warnings == [], o.path.name

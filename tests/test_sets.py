@@ -26,7 +26,7 @@ def test_a_broken_set_is_skipped_by_audience_all_and_said(
     _set(sets, "typo", "name: typo\nparnet: base\n")
     outputs = build(write_brief(), tmp_path / "out", formats=["html"], audience="all",
                     templates=sets)  # fmt: skip
-    assert sorted(o.audience for o in outputs) == ["analyst", "executive", "public"]
+    assert sorted(o.audience for o in outputs) == ["analyst", "compare", "executive", "public"]
     skipped = [w for w in outputs[0].warnings if "skipped" in w]
     assert skipped == [
         f"template set in {sets / 'broken'} skipped: no template set named 'nowhere'; "

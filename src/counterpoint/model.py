@@ -327,12 +327,14 @@ class Brief:
 
 ALL_SECTIONS = (
     "title", "summary", "background", "glance", "how-to-read", "contents", "views",
-    "views-table", "contested", "contested-brief", "timeline", "judgments", "implications",
-    "balance", "notes", "bibliography",
+    "views-table", "compare", "contested", "contested-brief", "timeline", "judgments",
+    "implications", "balance", "notes", "bibliography",
 )  # fmt: skip
 """Every section a template set may list (resolve.SECTION_TEXTS says what each shows)."""
 
-FULL_PAPER = tuple(s for s in ALL_SECTIONS if s not in ("views-table", "contested-brief"))
+FULL_PAPER = tuple(
+    s for s in ALL_SECTIONS if s not in ("views-table", "compare", "contested-brief")
+)
 """The default reading order when no template set chooses: every section, each field once."""
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-4b")

@@ -149,11 +149,19 @@ class DocxWriter(Writer):
     def write(self, edition: Edition, target: Path) -> Output:
         from .docx import write_docx
 
-        doc = edition.doc
+        doc, warnings = edition.doc, list(edition.doc.warnings)
+        if "compare" in doc.sections:  # Word has no side-by-side table of the views (yet)
+            from dataclasses import replace
+
+            shown = ["views" if s == "compare" else s for s in doc.sections]
+            doc = replace(doc, sections=list(dict.fromkeys(shown)))
+            warnings.append(
+                "the Word edition shows the views one after another, not side by side, and "
+                "Word numbers their notes in that order"
+            )
         data = write_docx(
             doc, edition.tset, edition.audience, edition.options, edition.audit, doc.date
         )
-        warnings = list(doc.warnings)
         if doc.endnotes and doc.notes:
             warnings.append(
                 "the Word edition has footnotes: Pandoc's docx writer writes no endnotes "
@@ -219,6 +227,7 @@ def too_long_advice(edition: Edition, pages: int, limit: int) -> str:
         "background": ("the background", [brief.background]),
         "views": ("the views", views),
         "views-table": ("the view theses", [v.thesis for v in brief.views]),
+        "compare": ("the views", views),
         "contested": ("the contested facts", contested),
         "contested-brief": ("the contested assessments", [c.assessment for c in brief.contested]),
         "timeline": ("the timeline", [e.event for e in brief.timeline]),

@@ -85,6 +85,11 @@ class Resolved:
         """True for a note style (citations become notes), False for an in-text style."""
         return self.style is None or self.style.notes
 
+    @property
+    def compare(self) -> list[tuple[str, list[list[Cell]]]]:
+        """The views side by side, in groups of rows (compare_groups), for `compare`."""
+        return compare_groups(self.views)
+
     def note_for(self, citation: Citation) -> Note | None:
         """The note a citation became, or None (an in-text style, or a field outside the
         shown sections)."""
@@ -106,6 +111,33 @@ def _views(brief: Brief) -> list[Text]:
         texts += v.arguments
         texts += v.counterpoints
     return texts
+
+
+Cell = list[Text]
+"""One view's fields in one row of the `compare` section (empty: the view has none there)."""
+
+
+def compare_groups(views: Sequence[View]) -> list[tuple[str, list[list[Cell]]]]:
+    """The views side by side (the `compare` section): groups of rows, each row one cell
+    per view. The "thesis" group has one row (each view's thesis and summary), the
+    "arguments" group a row for each argument number, and "counterpoints" one for each
+    counterpoint number (none when no view has any); a view with fewer has empty cells.
+    Notes are numbered across each row, left to right, row by row: the order in which the
+    PDF lays the table out and the HTML shows it."""
+    groups: list[tuple[str, list[list[Cell]]]] = [
+        ("thesis", [[[v.thesis, *_optional(v.summary)] for v in views]])
+    ]
+    for kind in ("arguments", "counterpoints"):
+        lists = [v.arguments if kind == "arguments" else v.counterpoints for v in views]
+        depth = max((len(items) for items in lists), default=0)
+        if depth:
+            groups.append((kind, [[items[i : i + 1] for items in lists] for i in range(depth)]))
+    return groups
+
+
+def _compare(brief: Brief) -> list[Text]:
+    groups = compare_groups(brief.views)
+    return [t for _, rows in groups for row in rows for cell in row for t in cell]
 
 
 def _contested(brief: Brief) -> list[Text]:
@@ -130,6 +162,7 @@ SECTION_TEXTS: dict[str, Callable[[Brief], list[Text]]] = {
     "contents": lambda b: [],
     "views": _views,
     "views-table": lambda b: [v.thesis for v in b.views],
+    "compare": _compare,
     "contested": _contested,
     "contested-brief": lambda b: [],
     "timeline": lambda b: [e.event for e in b.timeline],

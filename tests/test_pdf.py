@@ -217,3 +217,28 @@ def test_a_note_laid_out_too_small_to_see_fails_the_build(write_brief, tmp_path:
     assert re.search(r"footnote 2 \(.*\) cannot be seen on page \d+: its box is \d+ × 0 pt$",
                      str(info.value))  # fmt: skip
     assert not (tmp_path / "out" / "brief-hide.pdf").exists()
+
+
+@pytest.mark.pdf
+def test_body_text_over_a_footnote_fails_the_build(write_brief, tmp_path: Path) -> None:
+    """Text a set places into the footnote area (or a split table row drawn over it) hides
+    a note: the build names the note and the page. The analyst edition of the same brief
+    passes, so the check does not fire on ordinary pages."""
+    sets = tmp_path / "sets" / "stamp"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text(
+        "name: stamp\nparent: analyst\naudience: stamp\ncss-print: [stamp.css]\n"
+    )
+    # the bottom line, moved to where page 1's footnote is drawn
+    (sets / "stamp.css").write_text(
+        "#summary p { position: absolute; top: 241mm; font-size: 30pt }\n"
+    )
+    brief = write_brief()
+    with pytest.raises(BuildError) as info:
+        build(brief, tmp_path / "out", formats=["pdf"], audience="stamp",
+              templates=tmp_path / "sets")  # fmt: skip
+    assert re.fullmatch(r".*brief-stamp\.pdf: footnote 2 \(Petrova, .*\) is drawn over body text "
+                        r"on page 1", str(info.value))  # fmt: skip
+    assert not (tmp_path / "out" / "brief-stamp.pdf").exists()
+    (ok,) = build(brief, tmp_path / "out", formats=["pdf"])
+    assert ok.pages == 3 and ok.notes == 3

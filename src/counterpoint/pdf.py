@@ -158,10 +158,54 @@ def unseen_notes(document: Any, notes: list[Note]) -> list[str]:
                 f"{_kind(note)} {note.number} ({_plain(note)}) cannot be seen on page "
                 f"{where.page}: {why}"
             )
+    problems += covered_notes(document, notes, placed)
     endnotes = [note for note in notes if note.endnote]
     if endnotes:
         calls = _placed(document, {note.call_id for note in notes})
         problems += endnote_order(endnotes, placed, calls)
+    return problems
+
+
+def _rect(box: Any) -> tuple[float, float, float, float]:
+    x, y = box.position_x, box.position_y
+    return x, y, x + box.margin_width(), y + box.margin_height()
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """More than a point of overlap each way (touching lines do not count)."""
+    return min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
+
+
+def covered_notes(document: Any, notes: list[Note], placed: dict[str, _Placed]) -> list[str]:
+    """Footnotes drawn over body text, or under it: a footnote's box and a line of the
+    page's own flow overlap (the trap of a table row split across pages, or text a set
+    positions into the footnote area)."""
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox, TextBox
+
+    by_page: dict[int, list[Note]] = {}
+    for note in notes:
+        where = placed.get(note.id)
+        if where is not None and not note.endnote:
+            by_page.setdefault(where.page, []).append(note)
+    problems = []
+    for number, page_notes in sorted(by_page.items()):
+        page = document.pages[number - 1]._page_box
+        areas = [_rect(c) for c in page.children if isinstance(c, FootnoteAreaBox)]
+        flow = [c for c in page.children if not isinstance(c, FootnoteAreaBox)]
+        texts = [
+            _rect(t)
+            for root in flow
+            for t in root.descendants(placeholders=True)
+            if isinstance(t, TextBox) and t.text.strip()
+            and any(_overlap(_rect(t), area) for area in areas)
+        ]  # fmt: skip
+        for note in page_notes if texts else []:
+            box = _rect(placed[note.id].box)
+            if any(_overlap(box, t) for t in texts):
+                problems.append(
+                    f"footnote {note.number} ({_plain(note)}) is drawn over body text on "
+                    f"page {number}"
+                )
     return problems
 
 

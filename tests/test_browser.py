@@ -123,3 +123,18 @@ def test_note_stays_on_screen_on_a_phone(browser, pages) -> None:
         assert box["x"] >= 0 and box["x"] + box["width"] <= 420
         assert box["y"] >= 0 and box["y"] + box["height"] <= 860
     page.close()
+
+
+@pytest.mark.parametrize("audience", ["analyst", "compare", "public"])
+def test_nothing_is_wider_than_a_phone(browser, pages, audience: str) -> None:
+    """Tables and figures fit a 390 px screen: no sideways scrolling to read a row."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(pages[audience].as_uri())
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('table, figure, svg, pre')]
+              .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)
+              .map(e => e.tagName + '.' + (e.className.baseVal ?? e.className))"""
+    )
+    assert wide == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()

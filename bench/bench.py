@@ -209,6 +209,19 @@ def main() -> None:
                 f"{ours / theirs:.2f}x (target <= 1.10x)",
             )
         )
+        ours, theirs = interleaved(
+            [COUNTERPOINT, "build", "brief.yaml", "--format", "pdf", "--out", "o", "--force"],
+            [WEASYPRINT, "--pdf-variant", "pdf/ua-1", "o/brief.print.html", "w.pdf"],
+            work, args.rounds,
+        )  # fmt: skip
+        rows.append(
+            (
+                "PDF build (PDF/UA-1) vs weasyprint --pdf-variant pdf/ua-1",
+                f"{ours:.3f} s",
+                f"{theirs:.3f} s",
+                f"{ours / theirs:.2f}x (target <= 1.10x)",
+            )
+        )
         plain = [COUNTERPOINT, "build", "brief.yaml", "-f", "pdf", "--out", "o", "--force"]
         ours, theirs = interleaved(
             [*plain, "--pdf-variant", "plain"], [WEASYPRINT, "o/brief.print.html", "w.pdf"],

@@ -422,14 +422,7 @@ def _in_child(work: Callable[[], PdfResult], limit: int, target: Path) -> PdfRes
     code = os.waitstatus_to_exitcode(status)
     if code == 0:
         sys.stderr.write(printed)
-        kind, value = pickle.loads(payload)
-        if kind == "ok":
-            return value
-        if kind == "too_long":
-            raise TooLong(*value)
-        if kind == "error":
-            raise BuildError(value)
-        raise RuntimeError(f"PDF layout failed in its child process:\n{value}")
+        return outcome(*pickle.loads(payload))
     if code == 130:
         raise KeyboardInterrupt
     over = (
@@ -443,6 +436,19 @@ def _in_child(work: Callable[[], PdfResult], limit: int, target: Path) -> PdfRes
         name = signal.Signals(-code).name
         raise BuildError(f"{display_path(target)}: PDF layout crashed ({name}), probably at {over}")
     raise BuildError(f"{display_path(target)}: PDF layout stopped with exit status {code}")
+
+
+def outcome(kind: str, value: Any) -> PdfResult:
+    """What a layout process sent back: its result, or the error it stands for."""
+    if kind == "ok":
+        return value
+    if kind == "too_long":
+        raise TooLong(*value)
+    if kind == "error":
+        raise BuildError(value)
+    if kind == "keyboard":
+        raise KeyboardInterrupt
+    raise RuntimeError(f"PDF layout failed in its child process:\n{value}")
 
 
 _OUT_OF_MEMORY = ("Error creating thread", "failed to allocate", "Cannot allocate memory")

@@ -65,7 +65,7 @@ class LayoutWorker:
     def lay_out(self, job: tuple[Any, ...]) -> Any:
         """pdf._lay_out(*job) in a memory-limited child of the worker; the result, or the
         same BuildError the build would raise."""
-        from .pdf import TooLong
+        from .pdf import outcome
 
         if self.pid is None:
             raise RuntimeError("the PDF layout worker is closed")
@@ -80,15 +80,7 @@ class LayoutWorker:
             if not done:  # interrupted (Ctrl-C, the time limit): stop the layout too
                 self.close()
         sys.stderr.write(printed)
-        if kind == "ok":
-            return value
-        if kind == "too_long":
-            raise TooLong(*value)
-        if kind == "error":
-            raise BuildError(value)
-        if kind == "keyboard":
-            raise KeyboardInterrupt
-        raise RuntimeError(f"PDF layout failed in its child process:\n{value}")
+        return outcome(kind, value)
 
     def close(self) -> None:
         """Stop the worker and whatever layout it is running."""

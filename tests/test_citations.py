@@ -281,3 +281,22 @@ def test_notes_of_a_note_style_do_not_link_to_the_bibliography(tmp_path: Path) -
     (html,) = build(CORPUS / "brief.yaml", tmp_path / "out", formats=["html"])
     notes = html.path.read_text(encoding="utf-8").split('<section id="notes"', 1)[1]
     assert 'href="#src-' not in notes.split("</section>", 1)[0]
+
+
+def test_cited_in_after_a_quoted_title_has_one_stop(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A host whose short form ends inside quotation marks ("Title.”) takes no second
+    period in the bibliography's "Cited in" (the flagship printed .”.)."""
+    sources = SOURCES + (
+        "  - id: digest-2022\n    type: article-magazine\n    title: Notes from the Border\n"
+        "    container-title: Border Digest\n    issued: 2022\n"
+        "  - id: wire-2023\n    type: article-newspaper\n    title: Leaked Plans\n"
+        "    container-title: The Daily Ledger\n    issued: 2023\n    cited-in: digest-2022\n"
+    )
+    text = MINIMAL.replace("[@lin-2024, p. 4]", "[@wire-2023, p. 9]")
+    (html,) = build(write_brief(text, sources=sources), tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    entry = re.findall(r"<li id=\"src-wire-2023\">(.*?)</li>", page, re.S)[0]
+    cited_in = 'class="cited-in">Cited in <em>Border Digest</em>, “Notes from the Border.”</span>'
+    assert cited_in in entry, entry

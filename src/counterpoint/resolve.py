@@ -199,6 +199,19 @@ def resolve(
     return start(brief, sections, today, style, locale).finish()
 
 
+_CLOSERS = "\"'”’»›」』）"
+"""Closing quotation marks (and full-width brackets) a sentence's stop may stand inside."""
+
+
+def _ends_sentence(html: str) -> bool:
+    """True when formatted text already ends with a stop: 'Title.' or '“Title.”' (its
+    tags and closing quotation marks aside), so a sentence after it needs no period."""
+    import re
+
+    text = re.sub(r"<[^>]+>", "", str(html)).rstrip().rstrip(_CLOSERS)
+    return text.endswith((".", "!", "?", "。", "！", "？", "؟", "…"))
+
+
 @dataclass
 class Resolving:
     """An edition whose citations the CSL processor is formatting (citeproc.Pending)."""
@@ -226,7 +239,7 @@ class Resolving:
             host = source.cited_in
             if host and host in formatted.host_forms:
                 form = formatted.host_forms[host]
-                end = "" if str(form).endswith((".", "!", "?")) else "."
+                end = "" if _ends_sentence(form) else "."
                 label = joiner[:1].upper() + joiner[1:]
                 entry = Markup(f'{entry} <span class="cited-in">{escape(label)} {form}{end}</span>')
             doc.bibliography.append(BibEntry(ident, entry, source))

@@ -125,3 +125,14 @@ def test_importing_the_library_changes_nothing_global(tmp_path: Path, sample: Pa
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert result.stdout == "ok\n", result.stderr
     assert not (tmp_path / "cache").exists()  # nothing written to the user's cache
+
+
+def test_summary_lines_count_in_the_singular_too() -> None:
+    from pathlib import Path
+
+    from counterpoint.output import Output
+
+    one = Output(Path("out/x.pdf"), "pdf", "executive", 1, 0.5, pages=1)
+    assert one.summary() == "wrote out/x.pdf (1 page, 1 note, 0.50 s)"
+    two = Output(Path("out/x.html"), "html", "analyst", 2, 0.25, in_text=True)
+    assert two.summary() == "wrote out/x.html (2 citations, 0.25 s)"

@@ -42,8 +42,8 @@ class Output:
 
     def summary(self) -> str:
         """One line: path, pages, notes, time (or that it was up to date)."""
-        facts = [f"{self.pages} pages"] if self.pages is not None else []
-        facts.append(f"{self.notes} {'citations' if self.in_text else 'notes'}")
+        counted = [(self.pages, "page"), (self.notes, "citation" if self.in_text else "note")]
+        facts = [f"{n} {word}{'' if n == 1 else 's'}" for n, word in counted if n is not None]
         if self.cached:
             return f"up to date {display_path(self.path)} ({', '.join(facts)})"
         facts.append(f"{self.seconds:.2f} s")

@@ -264,13 +264,13 @@ def test_unicode_citation_keys(write_brief: Callable[..., Path], tmp_path: Path)
 def test_an_edit_that_leaves_citations_alone_runs_no_pandoc(
     write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from counterpoint import pandoc
+    from counterpoint import citeserver
 
     path = write_brief()
     build(path, tmp_path / "out", formats=["html"])
     path.write_text(path.read_text().replace("label: Settled", "label: Quite settled"))
     runs: list[object] = []
-    monkeypatch.setattr(pandoc, "start", lambda *a: runs.append(a))
+    monkeypatch.setattr(citeserver, "Job", lambda *a: runs.append(a))
     (html,) = build(path, tmp_path / "out", formats=["html"])
     assert runs == [] and "Quite settled" in html.path.read_text(encoding="utf-8")
 

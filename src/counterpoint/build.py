@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import cache, pdfworker
+from . import cache, citeserver, pdfworker
 from .csl import Style
 from .errors import BuildError, CounterpointError, display_path
 from .files import inside, safe_stem, source_date, write_all
@@ -110,6 +110,7 @@ def build(
         if stored is not None:
             return _from_cache(stored)
 
+    citeserver.prestart()  # if the command line has not: Pandoc warms up while we read
     # WeasyPrint is imported on another core while the page is made (pdfworker)
     settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
     with pdfworker.start(formats, memory_limit) or contextlib.nullcontext() as worker:

@@ -30,7 +30,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import pandoc
+from . import citeserver, pandoc
 from .csl import Style
 from .model import Citation, SourceRecord
 
@@ -167,11 +167,8 @@ class Pending:
         self.count, self.hosts, self.style, self.locale = count, hosts, style, locale
         self.stdin = markdown.encode("utf-8")
         refs = json.dumps(items, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        options = [
-            "-f", "markdown", "-t", "json", "--citeproc",
-            "-M", f"lang={locale}",
-            "-M", f"link-citations={'false' if style.notes else 'true'}",
-        ]  # fmt: skip
+        link = not style.notes  # in-text citations link to their entries
+        options = citeserver.options(locale, link)
         key = hashlib.sha256()  # everything the run depends on (the refs file's name aside)
         for part in (pandoc.identity(), style.digest, CACHE_VERSION, *options):
             key.update(part.encode() + b"\0")
@@ -185,12 +182,9 @@ class Pending:
         except (OSError, ValueError):
             self.cached = None
         if self.cached is None and count:
-            # Pandoc reads both inputs from files at once and formats while the build goes
-            # on (fed through a pipe, it would wait for `result()` to write them).
-            args = [*options, "--bibliography", "{refs.json}", "--csl", str(style.path)]
+            # formatted while the build goes on, by the warm server if it runs (citeserver)
             what = f"style '{style.name}'"
-            files = [("refs.json", refs), ("text.md", self.stdin)]
-            self.process = pandoc.Background([*args, "{text.md}"], files, what)
+            self.process = citeserver.Job(self.stdin, refs, str(style.path), locale, link, what)
 
     def result(self) -> Formatted:
         if self.count == 0:

@@ -86,6 +86,8 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (counterpoint ... | head)
             stream.flush()
+    if "counterpoint.citeserver" in sys.modules:  # at-exit handlers do not run: stop it here
+        sys.modules["counterpoint.citeserver"].stop(wait=False)
     os._exit(code)
 
 

@@ -36,7 +36,11 @@ def default_jobs() -> int:
 
 
 def _warm(formats: Sequence[str]) -> None:
-    """Pay WeasyPrint's import once per worker, before the first brief."""
+    """Pay WeasyPrint's import once per worker, before the first brief, while the
+    worker's Pandoc warms up (citeserver)."""
+    from . import citeserver
+
+    citeserver.prestart()
     if "pdf" in formats:
         from .pdf import import_weasyprint
 
@@ -80,6 +84,10 @@ def build_shelf(
             yield _build_one(path, options, time_limit)
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed  # 7 ms; shelves only
+
+    from . import citeserver
+
+    citeserver.stop()  # each worker runs its own; this one would only take a core from them
 
     formats = options.get("formats", ("html", "pdf"))
     with ProcessPoolExecutor(

@@ -1,0 +1,207 @@
+"""A Pandoc kept running to format citations, warm before the first request (a leaf module).
+
+Most of a short `pandoc --citeproc` run is start-up that is the same for every document:
+Pandoc's locale data, its sorting tables. `pandoc server` would keep that work, but the
+pinned PyPI binary cannot run it (it is built without GHC's threaded runtime). So
+counterpoint runs `pandoc lua citeserver.lua`: the script formats a sample of its own as
+soon as it starts, on another core while Python imports the pipeline and reads the brief,
+and then formats each request exactly as the command line would (citeserver.lua says
+how; tests/test_citeserver.py compares the two). One server serves a process's builds
+one after another: a shelf worker's briefs, `--audience all`, the live preview.
+
+If the server cannot run (a Pandoc without `pandoc lua`, a platform without `select` on
+pipes) or fails on a request, the request runs as its own `pandoc` process instead
+(pandoc.Background), so results and error messages are always the command line's."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from . import pandoc
+from .errors import BuildError
+from .limits import PANDOC_TIMEOUT
+
+TYPE_CHECKING = False  # typing is imported after the server has started
+if TYPE_CHECKING:
+    from typing import Any
+
+SCRIPT = Path(__file__).with_name("citeserver.lua")
+
+_server: Server | None = None
+_unavailable = False  # a server started and died before its first answer: don't retry
+_registered = False  # stop() is registered to run at exit
+
+
+class Server:
+    """One `pandoc lua citeserver.lua` process and the answers it has sent so far."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()  # a forked child must not use its parent's pipes
+        self.process = subprocess.Popen(
+            [pandoc.binary(), "lua", str(SCRIPT), pandoc.binary()],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # warnings come back in the answers
+            env={**os.environ, "LANG": "C.UTF-8"},
+        )
+        self.sent = 0
+        self.answered: dict[int, dict[str, Any]] = {}
+        self.read = 0
+        self.buffer = b""
+        self.writing = threading.Lock()  # the preview builds from more than one thread
+        self.reading = threading.Lock()
+
+    def submit(self, request: dict[str, Any]) -> int:
+        """Queue a request (short: file names only, so the pipe never fills); its number."""
+        assert self.process.stdin is not None
+        with self.writing:
+            self.process.stdin.write(json.dumps(request).encode() + b"\n")
+            self.process.stdin.flush()
+            self.sent += 1
+            return self.sent
+
+    def answer(self, number: int, timeout: float) -> dict[str, Any] | None:
+        """The answer to request `number`, or None if the server has died. Past `timeout`
+        seconds the server is stopped (the next request starts another) and TimeoutError
+        is raised."""
+        with self.reading:
+            return self._answer(number, timeout)
+
+    def _answer(self, number: int, timeout: float) -> dict[str, Any] | None:
+        import select
+
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()  # read unbuffered, so select sees every byte
+        deadline = time.monotonic() + timeout
+        while number not in self.answered:
+            if b"\n" in self.buffer:
+                line, self.buffer = self.buffer.split(b"\n", 1)
+                self.read += 1
+                self.answered[self.read] = json.loads(line)
+                continue
+            if not select.select([fd], [], [], max(deadline - time.monotonic(), 0))[0]:
+                self.stop()
+                raise TimeoutError
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                self.stop()
+                return None
+            self.buffer += chunk
+        return self.answered.pop(number)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, wait: bool = True) -> None:
+        if self.pid == os.getpid() and self.process.poll() is None:
+            self.process.kill()
+            if wait:  # 10 ms, while Pandoc gives its memory back
+                self.process.wait()
+
+
+def prestart() -> None:
+    """Start this process's server now, so it is warm when the first citations come."""
+    _shared()
+
+
+def stop(wait: bool = True) -> None:
+    """Stop this process's server; the command line, which exits next, does not `wait`
+    for it to end."""
+    global _server
+    if _server is not None:
+        _server.stop(wait)
+        _server = None
+
+
+def _shared() -> Server | None:
+    global _server, _registered
+    if _unavailable or os.name != "posix":
+        return None
+    if _server is not None and (_server.pid != os.getpid() or not _server.alive()):
+        _server = None  # a parent's (after fork), or one stopped after a timeout
+    if _server is None:
+        try:
+            _server = Server()
+        except (OSError, BuildError):
+            return None
+        if not _registered:
+            atexit.register(stop)
+            _registered = True
+    return _server
+
+
+def options(lang: str, link: bool) -> list[str]:
+    """The command line's options for a run (the server does the same; see the script)."""
+    return [
+        "-f", "markdown", "-t", "json", "--citeproc",
+        "-M", f"lang={lang}",
+        "-M", f"link-citations={'true' if link else 'false'}",
+    ]  # fmt: skip
+
+
+class Job:
+    """Citations being formatted: by the server, or else by a Pandoc run of their own."""
+
+    def __init__(self, text: bytes, refs: bytes, style: str, lang: str, link: bool, what: str):
+        self.what = what
+        self.files = [("refs.json", refs), ("text.md", text)]
+        self.args = [*options(lang, link), "--bibliography", "{refs.json}", "--csl", style]
+        self.args.append("{text.md}")
+        self.server = _shared()
+        self.number = 0
+        self.background: pandoc.Background | None = None
+        import tempfile
+
+        self.folder = tempfile.TemporaryDirectory(prefix="counterpoint-citeproc-")
+        folder = Path(self.folder.name)
+        self.out = folder / "out.json"
+        if self.server is not None:
+            for name, data in self.files:
+                (folder / name).write_bytes(data)
+            request = {
+                "text": str(folder / "text.md"),
+                "refs": str(folder / "refs.json"),
+                "csl": style,
+                "lang": lang,
+                "link": link,
+                "out": str(self.out),
+            }
+            try:
+                self.number = self.server.submit(request)
+            except OSError:  # the server has died (a Pandoc without `pandoc lua`, say)
+                self._server_died()
+        if self.server is None:
+            self.background = pandoc.Background(self.args, self.files, what)
+
+    def _server_died(self) -> None:
+        global _unavailable
+        if self.server is not None and self.server.read == 0:
+            _unavailable = True  # it never answered: this Pandoc cannot serve
+        self.server = None
+
+    def result(self) -> pandoc.Result:
+        """Wait for the formatted document (Pandoc's JSON) and Pandoc's warnings."""
+        try:
+            if self.server is not None:
+                try:
+                    answer = self.server.answer(self.number, PANDOC_TIMEOUT)
+                except TimeoutError:
+                    raise BuildError(
+                        f"{self.what}: Pandoc took over {PANDOC_TIMEOUT:.0f} s; stopped"
+                    ) from None
+                if answer is None:
+                    self._server_died()
+                elif answer.get("ok"):
+                    return pandoc.Result(self.out.read_bytes(), list(answer["warnings"]))
+                # on an error, a run of its own gives the command line's exact message
+            if self.background is None:
+                self.background = pandoc.Background(self.args, self.files, self.what)
+            return self.background.result()
+        finally:
+            self.folder.cleanup()

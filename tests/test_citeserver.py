@@ -1,0 +1,237 @@
+"""The warm citation server (citeserver.py): what it formats is what `pandoc --citeproc`
+writes for the same input, byte for byte in the blocks counterpoint reads; when it cannot
+serve, builds still work and errors are the command line's own."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from counterpoint import BuildError, build, citeserver, csl, pandoc
+
+from .conftest import need
+from .oracle import csl_json, records_of
+
+CORPUS = Path(__file__).parent / "citations" / "corpus.yaml"
+ITEMS = csl_json(records_of(CORPUS))
+KEYS = [str(item["id"]) for item in ITEMS]
+
+TEXT = "\n\n".join(
+    [
+        f"[@{{{KEYS[0]}}}, 12]",
+        f"[@{{{KEYS[0]}}}, pp. 14-15]",  # ibid with a locator
+        f"[see @{{{KEYS[1]}}}, chap. 2; @{{{KEYS[2]}}}]",
+        f"@{{{KEYS[3]}}} [para. 4]",  # narrative
+        f"[-@{{{KEYS[4]}}}, sec. 3]",
+        f"[@{{{KEYS[1]}}}]",  # subsequent
+        *(f"[@{{{k}}}]" for k in KEYS[5:]),
+    ]
+).encode("utf-8")
+REFS = json.dumps(ITEMS, ensure_ascii=False).encode("utf-8")
+
+
+@pytest.fixture(autouse=True)
+def fresh_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts without a server, and leaves none running."""
+    citeserver.stop()
+    monkeypatch.setattr(citeserver, "_unavailable", False)
+    yield
+    citeserver.stop()
+
+
+def _command_line(style: str, lang: str, link: bool, tmp_path: Path) -> tuple[list, list[str]]:
+    """The oracle: one `pandoc` run with the same options, input from files."""
+    (tmp_path / "refs.json").write_bytes(REFS)
+    (tmp_path / "text.md").write_bytes(TEXT)
+    args = [*citeserver.options(lang, link), "--bibliography", str(tmp_path / "refs.json")]
+    ran = pandoc.run([*args, "--csl", style, str(tmp_path / "text.md")], b"", "oracle")
+    return json.loads(ran.stdout)["blocks"], ran.warnings
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "link"),
+    [
+        ("chicago-notes-bibliography", "en-US", False),
+        ("apa", "en-US", True),
+        ("chicago-notes-bibliography", "ru-RU", False),
+        ("oscola", "en-GB", False),
+    ],
+)
+def test_the_server_formats_as_the_command_line_does(
+    name: str, lang: str, link: bool, tmp_path: Path
+) -> None:
+    style = str(csl.find(name, []).path)
+    job = citeserver.Job(TEXT, REFS, style, lang, link, "test")
+    assert job.server is not None  # the server, not the fallback, did this
+    ran = job.result()
+    blocks, warnings = _command_line(style, lang, link, tmp_path)
+    assert json.loads(ran.stdout)["blocks"] == blocks
+    assert ran.warnings == warnings
+
+
+def test_answers_read_in_any_order_go_to_their_requests() -> None:
+    style = str(csl.default().path)
+    first = citeserver.Job(b"[@{%s}]\n" % KEYS[0].encode(), REFS, style, "en-US", False, "a")
+    second = citeserver.Job(b"[@{%s}]\n" % KEYS[1].encode(), REFS, style, "de-DE", False, "b")
+    later, earlier = second.result(), first.result()
+    assert b"Oxford" in earlier.stdout and KEYS[0] not in later.stdout.decode()
+    assert first.server is second.server  # one warm process served both
+
+
+def _fake_pandoc(tmp_path: Path, lua: str) -> str:
+    """A Pandoc whose `pandoc lua` does `lua` (a shell command); every other run is real."""
+    script = tmp_path / "pandoc"
+    log = tmp_path / "runs.log"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$1" >> "{log}"\n'
+        f'if [ "$1" = lua ]; then {lua}; fi\n'
+        f'exec "{pandoc.binary()}" "$@"\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return str(script)
+
+
+def _use_pandoc(monkeypatch: pytest.MonkeyPatch, binary: str) -> None:
+    monkeypatch.setenv(pandoc.ENVIRONMENT, binary)
+    pandoc.binary.cache_clear()
+    pandoc.identity.cache_clear()
+
+
+@pytest.fixture
+def restore_binary() -> Iterator[None]:
+    """After a test that names another Pandoc: the real one again (torn down before
+    `monkeypatch` restores the environment, so the caches are only cleared here)."""
+    yield
+    citeserver.stop()
+    pandoc.binary.cache_clear()
+    pandoc.identity.cache_clear()
+
+
+def test_a_pandoc_without_lua_still_formats_every_citation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_binary: None
+) -> None:
+    style = str(csl.default().path)
+    expected = citeserver.Job(TEXT, REFS, style, "en-US", False, "test").result()
+    citeserver.stop()
+    fake = _fake_pandoc(tmp_path, 'echo "Unknown option lua" >&2; exit 2')
+    _use_pandoc(monkeypatch, fake)
+    for _ in range(2):
+        ran = citeserver.Job(TEXT, REFS, style, "en-US", False, "test").result()
+        assert json.loads(ran.stdout)["blocks"] == json.loads(expected.stdout)["blocks"]
+        assert ran.warnings == expected.warnings
+    runs = (tmp_path / "runs.log").read_text().split()
+    assert runs.count("lua") == 1  # tried once; the second request went straight to pandoc
+
+
+def test_a_server_that_hangs_is_stopped_at_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_binary: None
+) -> None:
+    _use_pandoc(monkeypatch, _fake_pandoc(tmp_path, "exec sleep 60"))
+    monkeypatch.setattr(citeserver, "PANDOC_TIMEOUT", 1.0)
+    job = citeserver.Job(TEXT, REFS, str(csl.default().path), "en-US", False, "style 'x'")
+    server = job.server
+    assert server is not None
+    started = time.monotonic()
+    with pytest.raises(BuildError) as caught:
+        job.result()
+    assert str(caught.value) == "style 'x': Pandoc took over 1 s; stopped"
+    assert time.monotonic() - started < 10
+    assert server.process.poll() is not None  # killed, not left behind
+
+
+def test_a_style_pandoc_rejects_gives_the_command_lines_message(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.csl"
+    broken.write_text(
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">'
+        "<citation><layout><text variable='title'></layout></citation></style>",
+        encoding="utf-8",
+    )
+    job = citeserver.Job(TEXT, REFS, str(broken), "en-US", False, "style 'broken'")
+    with pytest.raises(pandoc.PandocError) as served:
+        job.result()
+    with pytest.raises(pandoc.PandocError) as direct:
+        _command_line(str(broken), "en-US", False, tmp_path)
+    assert str(served.value).removeprefix("style 'broken'") == str(direct.value).removeprefix(
+        "oracle"
+    )
+    assert "Pandoc failed" in str(served.value)
+    # the server is still there for the next request
+    assert citeserver.Job(TEXT, REFS, str(csl.default().path), "en-US", False, "x").result()
+
+
+def _child_formats(queue: multiprocessing.Queue) -> None:
+    job = citeserver.Job(TEXT, REFS, str(csl.default().path), "en-US", False, "child")
+    blocks = json.loads(job.result().stdout)["blocks"]
+    queue.put((job.server is not None and job.server.pid == os.getpid(), blocks))
+
+
+def test_a_forked_process_runs_its_own_server() -> None:
+    citeserver.prestart()
+    parent = citeserver._server
+    assert parent is not None
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_child_formats, args=(queue,))
+    child.start()
+    own, blocks = queue.get(timeout=60)
+    child.join(60)
+    assert own, "the child used its parent's server"
+    mine = citeserver.Job(TEXT, REFS, str(csl.default().path), "en-US", False, "parent")
+    assert mine.server is parent and json.loads(mine.result().stdout)["blocks"] == blocks
+
+
+def _processes_with(marker: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if marker.encode() in (proc / "environ").read_bytes():
+                found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except OSError:
+            continue
+    return found
+
+
+def test_the_command_line_leaves_no_pandoc_running(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    need(Path("/proc").is_dir(), "/proc (Linux), to list processes")
+    marker = f"counterpoint-test-{os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / marker)}
+    command = Path(sys.executable).with_name("counterpoint")
+    for extra in ([], ["--force"]):  # with the citations formatted, then from the cache
+        done = subprocess.run(
+            [str(command), "build", str(write_brief()), "-f", "html", "-o", str(tmp_path / "o"),
+             *extra],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "wrote" in done.stdout
+    deadline = time.monotonic() + 5
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_with(marker) == []
+
+
+def test_builds_in_one_process_share_one_server(
+    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no notes cached yet
+    path = write_brief()
+    build(path, tmp_path / "a", formats=["html"], force=True)
+    first = citeserver._server
+    assert first is not None and first.read == 1
+    text = path.read_text(encoding="utf-8").replace("para. 6]", "para. 7]")
+    path.write_text(text, encoding="utf-8")  # new citations: formatted again
+    (html,) = build(path, tmp_path / "b", formats=["html"], force=True)
+    assert "para. 7" in html.path.read_text(encoding="utf-8")
+    assert citeserver._server is first and first.read == 2 and first.alive()

@@ -127,6 +127,25 @@ def test_importing_the_library_changes_nothing_global(tmp_path: Path, sample: Pa
     assert not (tmp_path / "cache").exists()  # nothing written to the user's cache
 
 
+def test_the_api_names_stay_the_functions_once_the_pipeline_is_loaded() -> None:
+    """The package imports its API lazily (so the command line starts Pandoc first); loading
+    the `build` and `validate` modules must not put the modules in the functions' place."""
+    code = (
+        "import sys\n"
+        "import counterpoint\n"
+        "assert 'counterpoint.build' not in sys.modules, 'the pipeline was imported eagerly'\n"
+        "from counterpoint.shelf import build_shelf\n"
+        "import counterpoint.validate\n"
+        "from counterpoint import build, validate, BuildError, Output\n"
+        "assert callable(build) and build.__module__ == 'counterpoint.build', build\n"
+        "assert callable(validate) and validate.__module__ == 'counterpoint.validate'\n"
+        "assert counterpoint.build is build and counterpoint.validate is validate\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout == "ok\n", result.stderr
+
+
 def test_summary_lines_count_in_the_singular_too() -> None:
     from pathlib import Path
 

@@ -1,6 +1,6 @@
 """`python -m counterpoint` runs the command line."""
 
-from counterpoint.cli import run
+from counterpoint.launch import main
 
 if __name__ == "__main__":
-    run()
+    main()

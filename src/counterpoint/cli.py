@@ -20,7 +20,7 @@ class UserError(click.ClickException):
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
-    from .build import FORMATS
+    from .output import SUFFIXES as FORMATS  # not .build: Pandoc starts before that import
 
     chosen = [f.strip() for f in value.split(",") if f.strip()]
     for f in chosen:

@@ -157,6 +157,11 @@ def _build(
             + " (see docs/audit.md)"
         )
 
+    # the inputs as read, fingerprinted for the next build's cache check (cache.py)
+    sets = [e.tset for e in editions]
+    every_root = search_roots(Path(templates) if templates else None, path, existing=False)
+    inputs = cache.fingerprint(brief, sets, key, every_root)
+
     # then write every edition, each format in turn
     outputs: list[Output] = []
     for edition in editions:
@@ -169,12 +174,10 @@ def _build(
     write_all([(o.path, o.data) for o in outputs])
     for o in outputs:
         o.data = b""
-    sets = [e.tset for e in editions]
     records = [o.record() for o in outputs]
     if records:
         records[0]["findings"] = [str(f) for f in report.active]
-    every_root = search_roots(Path(templates) if templates else None, path, existing=False)
-    cache.store(out, path, cache.fingerprint(brief, sets, key, every_root), records)
+    cache.store(out, path, inputs, records)
     return outputs
 
 

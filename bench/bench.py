@@ -140,7 +140,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated: html, pdf, shelf, noop, scale, preview (default all)",
+        help="comma-separated: html, pdf, shelf, citeserver, noop, scale, preview (default all)",
     )
     args = parser.parse_args()
     from counterpoint import csl, pandoc
@@ -263,6 +263,39 @@ def main() -> None:
                 f"{t_one:.2f} s",
                 f"{t_sep:.2f} s",
                 f"{t_one / t_sep:.2f}x (target <= 0.45x)",
+            )
+        )
+
+    # 3b. a shelf's citations: one warm Pandoc for every brief (what counterpoint does) vs
+    # one Pandoc run per brief (its fallback, forced here), HTML only, in one process, the
+    # user cache empty; each brief's citations differ, so each is formatted
+    if want("citeserver"):
+        varied = work / "varied"
+        varied.mkdir()
+        base = brief.read_text(encoding="utf-8").replace("[seeds]", "[../seeds]")
+        assert "paras. 3, 18-19" in base
+        for i in range(12):
+            text = base.replace("paras. 3, 18-19", f"paras. {3 + i}, 18-19", 1)
+            (varied / f"brief-{i:02d}.yaml").write_text(text, encoding="utf-8")
+        fresh_cache = ["sh", "-c", 'XDG_CACHE_HOME="$(mktemp -d)" exec "$@"', "sh"]
+        build_args = ["build", "varied", "-f", "html", "--out", "v", "--force", "--jobs", "1"]
+        per_brief = (
+            "from counterpoint import citeserver\n"
+            "citeserver._unavailable = True  # as if `pandoc lua` could not run\n"
+            "from counterpoint.cli import run\n"
+            "run()\n"
+        )
+        warm, cold = interleaved(
+            [*fresh_cache, COUNTERPOINT, *build_args],
+            [*fresh_cache, sys.executable, "-c", per_brief, *build_args],
+            work, max(1, args.rounds // 2),
+        )  # fmt: skip
+        rows.append(
+            (
+                "12 briefs' notes: one warm Pandoc vs a run each",
+                f"{warm:.2f} s",
+                f"{cold:.2f} s",
+                f"{warm / cold:.2f}x (HTML, --jobs 1, cache empty)",
             )
         )
 

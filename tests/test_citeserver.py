@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from counterpoint import BuildError, build, citeserver, csl, pandoc
 
@@ -235,3 +237,53 @@ def test_builds_in_one_process_share_one_server(
     (html,) = build(path, tmp_path / "b", formats=["html"], force=True)
     assert "para. 7" in html.path.read_text(encoding="utf-8")
     assert citeserver._server is first and first.read == 2 and first.alive()
+
+
+PIECES = [
+    "p. 4", "pp. 4-7", "chap. 2", "sec. 3", "para. 5", "n. 12", "vol. 2", "§ 3", "art. 3",
+    "ff.", "Mr.", "e.g.", "i.e.", "cf.", "etc.", "see", "and", "--", "---", "...", "1--2",
+    '"quoted"', "'single'", "*emph*", "**strong**", "`code`", "$x$", "~sub~", "^sup^",
+    "https://example.org/a?b=c", "<b>raw</b>", "\\*", "&", "[x](http://x.org)", "Ibid.",
+    "с. 45", "第3章", "ص. 7", "l'État", "{Alps}", "2", "14-15", ",", ";", ":",
+]  # fmt: skip
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(PIECES), max_size=3).map(" ".join),
+            st.sampled_from(KEYS),
+            st.lists(st.sampled_from(PIECES), max_size=3).map(" ".join),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["chicago-notes-bibliography", "apa", "oscola"]),
+    st.sampled_from(["en-US", "ru-RU", "de-DE", "fr-FR", "ar", "zh-CN"]),
+)
+def test_any_citation_text_reads_as_on_the_command_line(
+    citations: list[tuple[str, str, str, bool]], name: str, lang: str
+) -> None:
+    """Whatever a writer puts around a key (locators, abbreviations, quotes, dashes, markup,
+    other scripts), in any style and locale, the server's document is the command line's."""
+    import tempfile
+
+    paragraphs = []
+    for prefix, key, suffix, narrative in citations:
+        if narrative:
+            paragraphs.append(f"@{{{key}}} [{suffix}]" if suffix else f"@{{{key}}}")
+        else:
+            paragraphs.append(f"[{prefix} @{{{key}}}, {suffix}]")
+    text = ("\n\n".join(paragraphs) + "\n").encode("utf-8")
+    style = str(csl.find(name, []).path)
+    link = name == "apa"
+    ran = citeserver.Job(text, REFS, style, lang, link, "fuzz").result()
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "refs.json").write_bytes(REFS)
+        (Path(folder) / "text.md").write_bytes(text)
+        args = [*citeserver.options(lang, link), "--bibliography", f"{folder}/refs.json"]
+        direct = pandoc.run([*args, "--csl", style, f"{folder}/text.md"], b"", "oracle")
+    assert json.loads(ran.stdout)["blocks"] == json.loads(direct.stdout)["blocks"], text
+    assert ran.warnings == direct.warnings

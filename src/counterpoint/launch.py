@@ -15,7 +15,8 @@ FORMATTING = ("build", "preview")
 
 def main() -> None:
     """The console script: cli.run(), with Pandoc started first where it will be needed."""
-    if len(sys.argv) > 1 and sys.argv[1] in FORMATTING and "--help" not in sys.argv:
+    asks_help = "--help" in sys.argv or "-h" in sys.argv
+    if len(sys.argv) > 1 and sys.argv[1] in FORMATTING and not asks_help:
         from .citeserver import prestart
 
         prestart()

@@ -225,6 +225,8 @@ def active(elements: list[tuple[str, dict[str, str | None]]]) -> list[str]:
 @example('<svg></p><style><a title="</style><img src=x onerror=alert(1)>">', True)
 @example("<form><math><mtext></form><form><mglyph><style></math><img src onerror=x>", True)
 @example("<noscript><p title='</noscript><img src=x onerror=x>'>", False)
+@example("<select><xmp><script>", False)
+@example("<select><style><script>", True)
 def test_any_html_through_the_page_policy(html: str, web: bool) -> None:
     """Whatever a template renders, the hardened page holds no script or handler in the
     parse of a browser (with scripts on or off) or of WeasyPrint, declares UTF-8 first, and

@@ -242,7 +242,11 @@ def _declared_charset(attrs: dict[str, str | None]) -> str | None:
     return None
 
 
-_ELEMENTS = frozenset({"script", "noscript", "base", "meta", "style"})
+_RAW_TEXT = frozenset({"xmp", "iframe", "noembed", "noframes", "plaintext"})
+"""Elements whose content a browser of today reads as text, written out as it is. Inside
+`<select>` an older parser (WeasyPrint's, browsers before 2025) ignores their start tag
+and reads the same content as markup, so a `<` in it could become an element there."""
+_ELEMENTS = frozenset({"script", "noscript", "base", "meta", "style", *_RAW_TEXT})
 """Elements _Cleaner removes or reads the text of (the parser writes these in lower case)."""
 _WATCHED = frozenset({*_NAVIGATES, *_ANIMATED, *_LOADS, "srcdoc", "style"})
 """Attribute names _Cleaner._attribute acts on (besides on...=, and values with "(")."""
@@ -285,6 +289,7 @@ class _Cleaner:
         self.warnings: list[str] = []
         self.changes = 0
         self.attachment = False  # is the element being read <a rel=attachment>?
+        self.escapes: list[Any] = []  # <style> text nodes holding "<", rewritten after the walk
 
     def clean(self, tree: Any) -> int:
         """Apply the policy to the document and its <template> contents; how many changes."""
@@ -303,6 +308,10 @@ class _Cleaner:
         for node in doomed:
             node.decompose()
         self.changes += len(doomed)
+        for text in self.escapes:  # "\3c " is CSS's own "<": the same style, no "<" to misread
+            text.replace_with(text.text().replace("<", "\\3c "))
+        self.changes += len(self.escapes)
+        self.escapes = []
         return self.changes - before
 
     def _walk(self, root: Any, doomed: list[Any]) -> None:
@@ -348,8 +357,19 @@ class _Cleaner:
                         "every page is UTF-8, declared first"
                     )
                 return True
+        if tag in _RAW_TEXT:
+            if "<" in (node.text(deep=True) or ""):
+                self.warnings.append(
+                    f"removed an <{tag}> element holding '<': a parser that does not take "
+                    "its content as text (inside <select>, an older one) reads markup there"
+                )
+                return True
+            return False
         if tag == "style":  # in SVG and MathML too: a browser applies its text as CSS
-            self._css(node.text(deep=True) or "")
+            text = node.text(deep=True) or ""
+            self._css(text)
+            if "<" in text:
+                self.escapes += [t for t in node.iter(include_text=True) if t.tag == "-text"]
         return False
 
     def _attributes(self, node: Any, tag: str, attrs: dict[str, str | None]) -> None:

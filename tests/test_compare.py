@@ -149,15 +149,34 @@ def test_rows_pair_corresponding_items(write_brief: Callable[..., Path]) -> None
     assert first == [] and [t.source for t in second] == ["Fears linger [@lin-2024, p. 5]."]
 
 
-def test_the_word_edition_lists_the_views_and_says_so(
+def test_the_word_edition_sets_the_views_side_by_side(
     write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
-    (docx,) = build(write_brief(), tmp_path / "out", formats=["docx"], audience="compare")
-    assert docx.notes == 3
-    assert (
-        "the Word edition shows the views one after another, not side by side, and Word "
-        "numbers their notes in that order"
-    ) in docx.warnings
+    import io
+
+    import docx
+
+    from .oracle import page_notes
+    from .test_docx import footnotes, note_calls
+
+    path = write_brief(MINIMAL.replace(
+        "      - Memory persists [@lin-2024, p. 4].",
+        "      - Memory persists [@lin-2024, p. 4].\n      - Fears linger [@lin-2024, p. 5].",
+    ))  # fmt: skip
+    word, html = build(path, tmp_path / "out", formats=["docx", "html"], audience="compare")
+    assert word.warnings == []
+    table = docx.Document(io.BytesIO(word.path.read_bytes())).tables[0]
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0] == ["View 1. Settled", "View 2. Open"]
+    assert rows[1] == ["Thesis", "Thesis"]  # a group's row, across the table
+    assert rows[2] == ["It is settled.", "It is open."]
+    assert rows[3] == ["Arguments", "Arguments"]
+    assert rows[4] == ["Trade grew.", "Memory persists."]
+    assert rows[5] == ["", "Fears linger."]  # the first view has no second argument
+    # Word numbers the notes in document order: row by row, left to right, as the page does
+    notes = footnotes(word.path.read_bytes())
+    assert notes == page_notes(html.path.read_text(encoding="utf-8")) and len(notes) == 4
+    assert note_calls(word.path.read_bytes()) == sorted(note_calls(word.path.read_bytes()))
 
 
 @pytest.mark.browser

@@ -24,6 +24,7 @@ from .pandocast import (
     _attr,
     _el,
     _Fields,
+    _grouped_table,
     _header,
     _para,
     _plain,
@@ -161,6 +162,34 @@ class Sections:
             _header(1, _("The views"), "views"),
             _table([_("View"), _("Thesis")], rows, set(), [0.25, 0.75]),
         )
+
+    def s_compare(self) -> None:
+        """The views side by side, as the compare edition's page: a column per view, a
+        row per thesis, argument number and counterpoint number. Word numbers the notes
+        row by row, left to right, which is the order the HTML and the PDF number them."""
+        _ = self.labels.gettext
+        names = {
+            "thesis": _("Thesis"),
+            "arguments": _("Arguments"),
+            "counterpoints": _("Counterpoints"),
+        }
+        views = self.doc.views
+        head = [
+            f"{_('View %(number)s.') % {'number': self.labels.integer(n)}} {v.label}"
+            for n, v in enumerate(views, 1)
+        ]
+        groups = [
+            (names[kind], [[self._compare_cell(kind, cell) for cell in row] for row in rows])
+            for kind, rows in self.doc.compare
+        ]
+        table = _grouped_table(head, groups, [1 / len(views)] * len(views))
+        self.add(_header(1, _("The views"), "views"), table)
+
+    def _compare_cell(self, kind: str, cell: list[Text]) -> list[Block]:
+        if kind == "thesis" and cell:  # the thesis, then the view's summary below it
+            thesis = _styled("Thesis", [_para(self.fields.inlines(cell[0]))])
+            return [thesis, *(b for t in cell[1:] for b in self.fields.blocks(t))]
+        return [b for t in cell for b in self.fields.blocks(t)]
 
     def s_contested(self) -> None:
         if not self.brief.contested:

@@ -150,15 +150,6 @@ class DocxWriter(Writer):
         from .docx import write_docx
 
         doc, warnings = edition.doc, list(edition.doc.warnings)
-        if "compare" in doc.sections:  # Word has no side-by-side table of the views (yet)
-            from dataclasses import replace
-
-            shown = ["views" if s == "compare" else s for s in doc.sections]
-            doc = replace(doc, sections=list(dict.fromkeys(shown)))
-            warnings.append(
-                "the Word edition shows the views one after another, not side by side, and "
-                "Word numbers their notes in that order"
-            )
         data = write_docx(
             doc, edition.tset, edition.audience, edition.options, edition.audit, doc.date
         )

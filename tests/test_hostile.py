@@ -239,6 +239,27 @@ def test_template_symlink_out_of_its_set_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_markup_weasyprints_parser_cannot_read_fails_the_pdf_in_one_line(tmp_path: Path) -> None:
+    """tinyhtml5 asserts on an HTML element name inside SVG followed by a table in <desc>;
+    a browser reads the page, so the HTML builds, and the PDF stops with one line."""
+    sets = tmp_path / "sets"
+    (sets / "odd").mkdir(parents=True)
+    (sets / "odd" / "manifest.yaml").write_text("name: odd\nparent: base\n")
+    (sets / "odd" / "sections").mkdir()
+    (sets / "odd" / "sections" / "summary.html").write_text(
+        "{% block summary %}<svg><select><desc><table></table></desc></select></svg>"
+        "{% endblock %}\n"
+    )
+    (html,) = build("briefs/plain.yaml", tmp_path / "out", ["html"], "odd", templates=sets)
+    assert "<svg><select><desc><table>" in html.path.read_text(encoding="utf-8")
+    with pytest.raises(CounterpointError) as info:
+        build("briefs/plain.yaml", tmp_path / "out", ["pdf"], "odd", templates=sets)
+    assert message(info.value, tmp_path) == (
+        "OUT/out/plain-odd.pdf: WeasyPrint's HTML parser failed: AssertionError; "
+        "docs/weasyprint.md lists markup it cannot read"
+    )
+
+
 SCRIPT_WARNINGS = [
     "removed a <script> element: pages never run scripts",
     "removed a <meta http-equiv=refresh>: pages never redirect",

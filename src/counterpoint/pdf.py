@@ -247,15 +247,20 @@ def _plain(note: Note) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _weasyprint(target: Path, step: Callable[[], Any]) -> Any:
+def _weasyprint(
+    target: Path, step: Callable[[], Any], what: str = "WeasyPrint", advice: str = ""
+) -> Any:
     """Run a WeasyPrint step; its failure on a hostile page is a BuildError, not a traceback."""
     try:
         return step()
     except MemoryError:
         raise
     except Exception as exc:
+        said = _short(str(exc))
         raise BuildError(
-            f"{display_path(target)}: WeasyPrint failed: {type(exc).__name__}: {_short(str(exc))}"
+            f"{display_path(target)}: {what} failed: {type(exc).__name__}"
+            + (f": {said}" if said else "")
+            + (f"; {advice}" if advice else "")
         ) from None
 
 
@@ -334,12 +339,15 @@ def _lay_out(
     """The PDF's bytes, its page count and warnings (write_pdf's work, in whichever process)."""
     weasyprint = import_weasyprint()
     with _quiet_weasyprint() as messages:
-        document = _weasyprint(
+        parsed = _weasyprint(  # its parser fails on some markup browsers read (weasyprint.md)
             target,
-            weasyprint.HTML(
+            lambda: weasyprint.HTML(
                 string=html, base_url=str(base) + os.sep, url_fetcher=_fetcher(policy)
-            ).render,
+            ),
+            "WeasyPrint's HTML parser",
+            "docs/weasyprint.md lists markup it cannot read",
         )
+        document = _weasyprint(target, parsed.render)
         if max_pages and len(document.pages) > max_pages:
             pages = len(document.pages)
             advice = (

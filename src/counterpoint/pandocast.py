@@ -81,23 +81,35 @@ def _cell(blocks: list[Block]) -> list[Any]:
     return [_attr(), _el("AlignDefault"), 1, 1, blocks]
 
 
+def _row(cells: list[list[Block]]) -> list[Any]:
+    return [_attr(), [_cell(c) for c in cells]]
+
+
+def _table(
+    head: list[str], rows: list[list[list[Block]]], numeric: set[int], widths: list[float]
+) -> Block:
+    """A Pandoc Table (a real Word table): a header row, then one row per item."""
+    aligns = [_el("AlignRight" if i in numeric else "AlignLeft") for i in range(len(head))]
+    return _table_of(head, [_row(r) for r in rows], aligns, widths)
+
+
 def _grouped_table(
     head: list[str], groups: list[tuple[str, list[list[list[Block]]]]], widths: list[float]
 ) -> Block:
     """A Pandoc Table with a header row, then groups of rows, each led by a row whose one
     cell, across every column, names the group (a Word table, the header row repeated on
     every page it runs over)."""
-    specs = [[_el("AlignLeft"), _el("ColWidth", w)] for w in widths]
-
-    def row(cells: list[list[Block]]) -> list[Any]:
-        return [_attr(), [_cell(c) for c in cells]]
-
     rows: list[Any] = []
     for name, group in groups:
         across = [_plain([_el("Strong", words(name))])]
         rows.append([_attr(), [[_attr(), _el("AlignDefault"), 1, len(head), across]]])
-        rows += [row(r) for r in group]
-    head_row = row([[_plain(words(h))] for h in head])
+        rows += [_row(r) for r in group]
+    return _table_of(head, rows, [_el("AlignLeft")] * len(head), widths)
+
+
+def _table_of(head: list[str], rows: list[Any], aligns: list[Any], widths: list[float]) -> Block:
+    specs = [[a, _el("ColWidth", w)] for a, w in zip(aligns, widths, strict=True)]
+    head_row = _row([[_plain(words(h))] for h in head])
     return _el(
         "Table",
         [
@@ -106,30 +118,6 @@ def _grouped_table(
             specs,
             [_attr(), [head_row]],
             [[_attr(), 0, [], rows]],
-            [_attr(), []],
-        ],
-    )
-
-
-def _table(
-    head: list[str], rows: list[list[list[Block]]], numeric: set[int], widths: list[float]
-) -> Block:
-    """A Pandoc Table (a real Word table): a header row, then one row per item."""
-    aligns = [_el("AlignRight" if i in numeric else "AlignLeft") for i in range(len(head))]
-    specs = [[a, _el("ColWidth", w)] for a, w in zip(aligns, widths, strict=True)]
-
-    def row(cells: list[list[Block]]) -> list[Any]:
-        return [_attr(), [_cell(c) for c in cells]]
-
-    head_row = row([[_plain(words(h))] for h in head])
-    return _el(
-        "Table",
-        [
-            _attr(),
-            [None, []],
-            specs,
-            [_attr(), [head_row]],
-            [[_attr(), 0, [], [row(r) for r in rows]]],
             [_attr(), []],
         ],
     )

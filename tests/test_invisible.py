@@ -25,6 +25,19 @@ def test_nul_in_a_value_is_refused_at_its_value(write_brief: Callable[..., Path]
     assert _problems(path) == f"{path}:2:8: NUL U+0000 is not allowed in text; remove it"
 
 
+@pytest.mark.parametrize(
+    ("raw", "column", "name"),
+    [("\x00", 13, "NUL U+0000"), ("\x07", 13, "control character U+0007")],
+)
+def test_a_control_character_written_as_it_is_is_one_located_line(
+    write_brief: Callable[..., Path], raw: str, column: int, name: str
+) -> None:
+    """Written into the file itself (not as a YAML escape), the YAML reader refuses it
+    before any value is read; the message is the same, at the character."""
+    path = write_brief(MINIMAL.replace("title: Test brief", f"title: Test {raw}brief"))
+    assert _problems(path) == f"{path}:2:{column}: {name} is not allowed in text; remove it"
+
+
 def test_bidi_override_in_a_title_is_refused_at_the_character(
     write_brief: Callable[..., Path],
 ) -> None:

@@ -142,6 +142,10 @@ def parse(path: Path, text: str) -> Document:
         where = Location(str(path), mark.line + 1, mark.column + 1) if mark else Location(str(path))
         what = exc.problem or exc.context or "invalid YAML"
         raise InvalidInput([Problem(where, f"YAML syntax error: {what}")]) from None
+    except yaml.reader.ReaderError as exc:  # a control character written as it is (NUL...)
+        ch = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        where = source.location(exc.position)
+        raise InvalidInput([Problem(where, _control_message(ch))]) from None
     except yaml.YAMLError as exc:
         raise InvalidInput([Problem(Location(str(path)), f"YAML error: {exc}")]) from None
     doc = Document(source, root)
@@ -229,15 +233,17 @@ def _check_characters(doc: Document, node: yaml.ScalarNode, problems: list[Probl
     ch = bad.group()
     raw = doc.source.text.find(ch, node.start_mark.index, node.end_mark.index)
     where = doc.source.location(raw) if raw >= 0 else doc.at(node)
+    problems.append(Problem(where, _control_message(ch)))
+
+
+def _control_message(ch: str) -> str:
     if "\u202a" <= ch <= "\u202e":
-        message = (
+        return (
             f"bidi control U+{ord(ch):04X} ({unicodedata.name(ch)}) is not allowed: it makes "
             "text display in another order than it is written; remove it"
         )
-    else:
-        name = _CONTROL_NAMES.get(ch, "control character")
-        message = f"{name} U+{ord(ch):04X} is not allowed in text; remove it"
-    problems.append(Problem(where, message))
+    name = _CONTROL_NAMES.get(ch, "control character")
+    return f"{name} U+{ord(ch):04X} is not allowed in text; remove it"
 
 
 TOO_DEEP = f"values are nested more than {MAX_DEPTH} deep; refusing"

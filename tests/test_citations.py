@@ -207,6 +207,23 @@ def test_bib_syntax_error_names_the_line(write_brief: Callable[..., Path], tmp_p
     assert str(info.value) == f"{tmp_path / 'refs.bib'}:4:1: BibTeX syntax error: unexpected '@'"
 
 
+def test_a_key_used_twice_in_a_bib_file_names_both_entries(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    (tmp_path / "refs.bib").write_text(
+        "@book{petrova-2025, title={T}, year=2020}\n\n"
+        "@book{lin-2024, title={U}, year=2021}\n"
+        "@book{petrova-2025, title={V}, year=2022}\n"
+    )
+    path = write_brief(MINIMAL.replace("[sources.yaml]", "[refs.bib]"))
+    with pytest.raises(InvalidInput) as info:
+        validate(path)
+    bib = tmp_path / "refs.bib"
+    assert str(info.value) == (
+        f"{bib}:4:7: id: duplicate source id 'petrova-2025' (also defined at {bib}:1:7)"
+    )
+
+
 def test_a_file_type_that_cannot_be_read_says_so(
     write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:

@@ -293,8 +293,11 @@ def read_sources(
         record = source_record(c, root, "")
         records = [] if record is INVALID else [record]
     if lines is not None:  # locate records and problems at their .bib entries, not the JSON
-        for r in records:
-            r.where = lines.get(r.id, Location(str(path)))
+        seen: dict[str, int] = {}
+        for r in records:  # in the file's order: a repeated key's records, its entries
+            n = seen[r.id] = seen.get(r.id, -1) + 1
+            at = lines.get(r.id, [])
+            r.where = at[min(n, len(at) - 1)] if at else Location(str(path))
         for i in range(before, len(problems)):
             p = problems[i]
             problems[i] = Problem(_entry_at(doc, p.where, lines, path), p.message, p.path)
@@ -305,7 +308,7 @@ _BIB_ENTRY = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re
 _PANDOC_ERROR = re.compile(r'Error at (?:".*?" )?\(line (\d+), column (\d+)\):\s*(.*)', re.S)
 
 
-def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, Location]]:
+def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, list[Location]]]:
     """A .bib file as CSL JSON (Pandoc converts it, as it does for its own citations),
     and the line of each entry, so records and mistakes are located in the .bib file."""
     import hashlib
@@ -336,19 +339,26 @@ def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, Location]]:
         except OSError:
             pass
     source = Source(path, text)
-    lines = {m[1]: source.location(m.start(1)) for m in _BIB_ENTRY.finditer(text)}
+    lines: dict[str, list[Location]] = {}  # each key's entries, in order (keys may repeat)
+    for m in _BIB_ENTRY.finditer(text):
+        lines.setdefault(m[1], []).append(source.location(m.start(1)))
     return parse(path, converted), lines
 
 
-def _entry_at(doc: Document, where: Location, lines: dict[str, Location], path: Path) -> Location:
+def _entry_at(
+    doc: Document, where: Location, lines: dict[str, list[Location]], path: Path
+) -> Location:
     """The .bib entry holding a problem found in its converted form."""
     root = doc.root
+    seen: dict[str, int] = {}
     if isinstance(root, yaml.SequenceNode):
         for item in root.value:
+            ids = [v.value for k, v in getattr(item, "value", []) if k.value == "id"]
+            key = ids[0] if ids else ""
+            n = seen[key] = seen.get(key, -1) + 1
             if item.start_mark.line + 1 <= where.line <= item.end_mark.line + 1:
-                ids = [v.value for k, v in getattr(item, "value", []) if k.value == "id"]
-                if ids and ids[0] in lines:
-                    return lines[ids[0]]
+                at = lines.get(key, [])
+                return at[min(n, len(at) - 1)] if at else Location(str(path))
     return Location(str(path))
 
 

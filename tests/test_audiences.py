@@ -221,3 +221,31 @@ def test_public_edition_leaves_out_sections_marked_internal(write_brief, tmp_pat
     assert "Internal notes on sourcing" not in public.path.read_text(encoding="utf-8")
     assert "Internal notes on sourcing" in analyst.path.read_text(encoding="utf-8")
     assert public.notes == analyst.notes - 1  # its note is gone too, and numbering closes up
+
+
+@pytest.mark.pdf
+def test_an_in_text_style_adds_its_references_to_an_edition_without_them(
+    write_brief, tmp_path: Path
+) -> None:
+    """The executive edition shows no bibliography: its notes say in full what they cite.
+    "(Petrova 2025)" does not, so in an in-text style the reference list follows the paper,
+    on a page of its own in the PDF, which the edition's page limit does not count; and
+    every in-text citation links to an entry on the page."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    text = MINIMAL + JUDGMENTS + "csl: apa\naudiences:\n  executive: {max_pages: 1}\n"
+    html, pdf = build(write_brief(text), tmp_path / "out", ["html", "pdf"], "executive")
+    tree = LexborHTMLParser(html.path.read_text(encoding="utf-8"))
+    section = tree.css_first("section#bibliography")
+    assert section is not None and "references-added" in (section.attributes["class"] or "")
+    assert [h.text() for h in section.css("h2")] == ["References"]
+    links = [a.attributes["href"] for a in tree.css('a[href^="#"]')]
+    assert links and all(tree.css_first(f"[id='{h[1:]}']") for h in links), links
+    reader = pypdf.PdfReader(pdf.path)
+    assert len(reader.pages) == 2 and pdf.pages == 2  # one page of paper, one of references
+    assert reader.pages[1].extract_text().startswith("References\nInstitute for Border")
+    assert "References" not in reader.pages[0].extract_text()
+    # in a note style the notes say it all: no list is added, and the page limit holds
+    (notes,) = build(write_brief(text.replace("csl: apa\n", "")), tmp_path / "n", ["html"],
+                     "executive")  # fmt: skip
+    assert LexborHTMLParser(notes.path.read_text(encoding="utf-8")).css("#bibliography") == []

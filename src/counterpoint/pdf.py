@@ -284,8 +284,12 @@ def write_pdf(
     write: bool = True,
     memory_limit: int | None = None,
     worker: LayoutWorker | None = None,
+    uncounted: str | None = None,
 ) -> PdfResult:
     """Lay out print HTML, verify the footnotes, and write the PDF atomically.
+
+    `max_pages` counts the pages before the one holding the anchor `uncounted`, if given
+    (a reference list added after the paper).
 
     With write=False nothing is written and the PDF is returned in `PdfResult.data`, for
     callers that publish several files at once (write_all). With a `memory_limit` (MiB),
@@ -300,7 +304,7 @@ def write_pdf(
             "build --format html, or split the brief"
         )
     if worker is not None:  # WeasyPrint was imported meanwhile, in the worker (pdfworker)
-        job = (html, target, notes, base, policy, identifier, variant, max_pages, None)
+        job = (html, target, notes, base, policy, identifier, variant, max_pages, None, uncounted)
         try:
             result = worker.lay_out(job)
         except TooLong as exc:
@@ -312,8 +316,9 @@ def write_pdf(
 
         def lay_out() -> PdfResult:
             return _lay_out(
-                html, target, notes, base, policy, identifier, variant, max_pages, too_long
-            )
+                html, target, notes, base, policy, identifier, variant, max_pages, too_long,
+                uncounted,
+            )  # fmt: skip
 
         if memory_limit and hasattr(os, "fork"):
             result = _in_child(lay_out, memory_limit, target)
@@ -335,6 +340,7 @@ def _lay_out(
     variant: str | None,
     max_pages: int | None,
     too_long: Callable[[int], str] | None,
+    uncounted: str | None = None,
 ) -> PdfResult:
     """The PDF's bytes, its page count and warnings (write_pdf's work, in whichever process)."""
     weasyprint = import_weasyprint()
@@ -348,8 +354,10 @@ def _lay_out(
             "docs/weasyprint.md lists markup it cannot read",
         )
         document = _weasyprint(target, parsed.render)
-        if max_pages and len(document.pages) > max_pages:
-            pages = len(document.pages)
+        pages = len(document.pages)
+        if uncounted:  # the pages from the one the anchor is on do not count
+            pages = next((i for i, p in enumerate(document.pages) if uncounted in p.anchors), pages)
+        if max_pages and pages > max_pages:
             advice = (
                 too_long(pages) if too_long else f"{pages} pages, over the limit of {max_pages}"
             )

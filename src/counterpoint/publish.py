@@ -132,6 +132,7 @@ class PdfWriter(Writer):
             write=False,
             memory_limit=edition.memory_limit,
             worker=edition.worker,
+            uncounted="bibliography" if doc.references_added else None,
         )  # fmt: skip
         # what hardening removed, but not its load checks: the fetcher reports those
         removals = [w for w in removed if not w.startswith(("refused to", "cannot load"))]

@@ -69,6 +69,10 @@ class Resolved:
     endnotes: bool = False
     """True when the notes are one numbered list after the body (the audience's `notes:
     endnotes`), in the PDF as on the page; False for footnotes."""
+    references_added: bool = False
+    """True when the edition's sections have no bibliography but its style cites in the
+    text: "(Petrova 2025)" says what it is only in the list, so the list is added after
+    the paper, on a page of its own in print, and the PDF's `max_pages` does not count it."""
 
     style: Style | None = None
     """The CSL style the notes and bibliography are written in."""
@@ -260,6 +264,9 @@ def start(
     from . import csl
 
     style = style or csl.default()
+    added = style.in_text and "bibliography" not in sections
+    if added:  # notes say in full what they cite; in-text citations need the list
+        sections = [*sections, "bibliography"]
     timeline = sorted(brief.timeline, key=lambda e: e.date.ordinal())
     doc = Resolved(
         brief=brief,
@@ -269,6 +276,7 @@ def start(
         style=style,
         locale=locale or choose_locale(brief, style),
         endnotes=endnotes,
+        references_added=added,
     )
     doc.views = order_views(brief, doc.date)
     texts = reading_order(replace(brief, views=doc.views), timeline, sections)

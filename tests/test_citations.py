@@ -224,6 +224,30 @@ def test_a_key_used_twice_in_a_bib_file_names_both_entries(
     )
 
 
+def test_an_in_text_citation_links_only_to_an_entry_the_style_prints(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Chicago author-date prints no reference-list entry for an encyclopedia article with
+    neither date nor address (the flagship's Wikipedia articles); its in-text citation
+    stays, but is not a link to nowhere (the PDF warned "No anchor #src-...")."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from .conftest import SOURCES
+
+    sources = SOURCES + (
+        "  - id: amur-entry\n    type: entry-encyclopedia\n    title: Amur Annexation\n"
+        "    container-title: Wikipedia\n"
+    )
+    text = MINIMAL.replace("Trade grew [@petrova-2025, para. 6].", "Trade grew [@amur-entry].")
+    path = write_brief(text + "csl: chicago-author-date\n", sources=sources)
+    html, pdf = build(path, tmp_path / "out", formats=["html", "pdf"])
+    tree = LexborHTMLParser(html.path.read_text(encoding="utf-8"))
+    links = [a.attributes["href"] or "" for a in tree.css('a[href^="#src-"]')]
+    assert sorted(set(links)) == ["#src-lin-2024", "#src-petrova-2025"]
+    assert all(tree.css_first(f"[id='{h[1:]}']") for h in links)
+    assert "Amur Annexation" in tree.body.text() and not pdf.warnings
+
+
 def test_a_file_type_that_cannot_be_read_says_so(
     write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:

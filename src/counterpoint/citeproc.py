@@ -225,17 +225,6 @@ def _store(path: Path, data: dict[str, Any]) -> None:
 
 def _read(data: dict[str, Any], count: int, hosts: list[str], locale: str) -> Formatted:
     blocks = data["ast"]["blocks"]
-    notes: list[Markup] = []
-    in_text: list[Markup] = []
-    joiner = cited_in_words(locale)
-    for block in blocks[:count]:
-        note, running = _cite_parts(block)
-        notes.append(Markup(_cited_in(html(note), joiner)))
-        in_text.append(Markup(_cited_in(html(running), joiner)))
-    host_forms: dict[str, Markup] = {}
-    for i, host in enumerate(hosts):
-        note, running = _cite_parts(blocks[count + 2 * i + 1])
-        host_forms[host] = Markup(html(running + note).strip())
     bibliography: list[tuple[str, Markup]] = []
     for block in blocks[count + 2 * len(hosts) :]:
         if block["t"] == "Div" and block["c"][0][0] == "refs":
@@ -247,6 +236,18 @@ def _read(data: dict[str, Any], count: int, hosts: list[str], locale: str) -> Fo
                 text = html(inlines).strip()
                 if text:  # a style may print no entry for a type (Chicago: encyclopedias)
                     bibliography.append((ident, Markup(text)))
+    printed = {ident for ident, _ in bibliography}  # an in-text citation links to its entry
+    notes: list[Markup] = []
+    in_text: list[Markup] = []
+    joiner = cited_in_words(locale)
+    for block in blocks[:count]:
+        note, running = _cite_parts(block)
+        notes.append(Markup(_cited_in(html(note, printed), joiner)))
+        in_text.append(Markup(_cited_in(html(running, printed), joiner)))
+    host_forms: dict[str, Markup] = {}
+    for i, host in enumerate(hosts):
+        note, running = _cite_parts(blocks[count + 2 * i + 1])
+        host_forms[host] = Markup(html(running + note, printed).strip())
     # a style may print no bibliography entry for a type (Chicago: encyclopedias, which
     # are cited in notes only); that is the style's rule, not a problem to report
     warnings = [
@@ -299,8 +300,9 @@ _TAGS = {
 }
 
 
-def html(inlines: list[Any]) -> str:
-    """HTML for Pandoc inline elements, escaped; only http(s), DOI and in-page links live."""
+def html(inlines: list[Any], entries: set[str] | None = None) -> str:
+    """HTML for Pandoc inline elements, escaped; only http(s), DOI and in-page links live,
+    the in-page ones only to `entries` (the sources with a printed entry) when given."""
     out: list[str] = []
     for inline in inlines:
         t = inline["t"]
@@ -312,24 +314,24 @@ def html(inlines: list[Any]) -> str:
         elif t == "LineBreak":
             out.append("<br>")
         elif t in _TAGS:
-            out.append(f"<{_TAGS[t]}>{html(c)}</{_TAGS[t]}>")
+            out.append(f"<{_TAGS[t]}>{html(c, entries)}</{_TAGS[t]}>")
         elif t == "SmallCaps":
-            out.append(f'<span class="smallcaps">{html(c)}</span>')
+            out.append(f'<span class="smallcaps">{html(c, entries)}</span>')
         elif t == "Quoted":
             left, right = (
                 ("\u201c", "\u201d") if c[0]["t"] == "DoubleQuote" else ("\u2018", "\u2019")
             )
-            out.append(left + html(c[1]) + right)
+            out.append(left + html(c[1], entries) + right)
         elif t == "Span":
             classes = [k for k in c[0][1] if k.startswith("csl-") or k in ("nocase", "smallcaps")]
-            inner = html(c[1])
+            inner = html(c[1], entries)
             out.append(f'<span class="{" ".join(classes)}">{inner}</span>' if classes else inner)
         elif t == "Link":
-            out.append(_link(c[2][0], html(c[1])))
+            out.append(_link(c[2][0], html(c[1], entries), entries))
         elif t in ("Code", "Math"):
             out.append(str(escape(c[1])))
         elif t == "Cite":
-            out.append(html(c[1]))
+            out.append(html(c[1], entries))
         elif t == "Note":
             continue
         # RawInline and anything unknown: dropped (never markup from a source record)
@@ -339,11 +341,13 @@ def html(inlines: list[Any]) -> str:
 _OTHER_SCHEME = re.compile(r"^(?!https?:)[A-Za-z][A-Za-z0-9+.-]*:(?!//)")
 
 
-def _link(target: str, text: str) -> str:
+def _link(target: str, text: str, entries: set[str] | None = None) -> str:
     """A live link for http(s) addresses and in-page references only. Pandoc turns a URL
     without http(s) into https://...; if the text shows another scheme (javascript:), the
     address stays text."""
     if target.startswith("#ref-"):
+        if entries is not None and target[5:] not in entries:
+            return text  # the style prints no entry for it: no link to nowhere
         return f'<a href="#src-{escape(target[5:])}">{text}</a>'
     shown = html_module.unescape(re.sub(r"<[^>]*>", "", text)).strip()
     if target.startswith(("https://", "http://")) and not _OTHER_SCHEME.match(shown):

@@ -125,7 +125,11 @@ def test_a_set_asks_for_endnotes_and_a_brief_asks_back_for_footnotes(
     brief.write_text(brief.read_text() + "audiences:\n  news: {notes: footnotes}\n")
     (page,) = build(brief, tmp_path / "b", formats=["html"], audience="news", templates=sets)
     html = page.path.read_text(encoding="utf-8")
-    assert 'id="notes"' not in html and 'class="fn-pop"' in html
+    assert 'class="fn-pop"' in html  # footnotes: each note opens beside its call
+    # and the page lists them too, for its calls' links (an executive set lists none)
+    tree = HTMLParser(html)
+    calls = [a.attributes["href"] or "" for a in tree.css("a.fn-call")]
+    assert len(calls) == 5 and all(tree.css_first(f"li[id='{c[1:]}']") for c in calls)
 
 
 def test_a_bad_notes_value_is_one_located_line(

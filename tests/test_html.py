@@ -109,3 +109,27 @@ def test_citation_at_the_start_of_a_line_follows_the_punctuation(
     summary = page[page.index('id="summary"') :]
     assert 'desperation.<span class="fn"><a class="fn-call"' in summary
     assert "desperation\n" not in summary and "desperation ." not in summary
+
+
+@pytest.mark.parametrize("style", ["chicago-notes-bibliography", "apa"])
+@pytest.mark.parametrize("audience", ["analyst", "executive", "public", "compare"])
+def test_every_in_page_link_of_every_built_in_edition_lands(
+    audience: str, style: str, tmp_path: Path
+) -> None:
+    """A note call, an in-text citation, a contents entry, a back link: each `#x` on the
+    page names an element there (read as a browser reads the page). The executive edition
+    lists no notes or sources of its own: its calls once linked to nothing."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    root = Path(__file__).parent.parent
+    text = (root / "briefs" / "russian-far-east.yaml").read_text(encoding="utf-8")
+    brief = tmp_path / "briefs" / "brief.yaml"
+    brief.parent.mkdir()
+    brief.write_text(text.replace("\nbibliography:", f"\ncsl: {style}\nbibliography:", 1))
+    (tmp_path / "seeds").symlink_to(root / "seeds")
+    (page,) = build(brief, tmp_path / "out", formats=["html"], audience=audience)
+    tree = LexborHTMLParser(page.path.read_text(encoding="utf-8"))
+    targets = {a.attributes["href"] or "" for a in tree.css('a[href^="#"]')}
+    assert len(targets) >= 5
+    missing = [t for t in sorted(targets) if tree.css_first(f"[id='{t[1:]}']") is None]
+    assert missing == []

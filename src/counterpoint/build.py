@@ -279,10 +279,7 @@ def _edition(brief: Brief, tset: TemplateSet, audience: str, settings: _Settings
     sections = tset.sections
     if options.get("hide_internal"):  # the public edition leaves out what the brief marks internal
         sections = [s for s in sections if s not in brief.internal]
-    endnotes = options.get("notes") == "endnotes"
-    if endnotes and "notes" not in sections:  # endnotes need their list: before the sources
-        at = sections.index("bibliography") if "bibliography" in sections else len(sections)
-        sections = [*sections[:at], "notes", *sections[at:]]
+    endnotes = options.get("notes") == "endnotes"  # (resolve.start adds the notes' list)
     style = style_of(brief, tset)
     resolving = start(brief, sections, settings.today, style, endnotes=endnotes)
     return _Edition(brief, tset, audience, options, resolving)

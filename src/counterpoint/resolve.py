@@ -264,6 +264,9 @@ def start(
     from . import csl
 
     style = style or csl.default()
+    if style.notes and "notes" not in sections:  # the web page's note calls link to the list
+        at = sections.index("bibliography") if "bibliography" in sections else len(sections)
+        sections = [*sections[:at], "notes", *sections[at:]]  # (in print: footnotes)
     added = style.in_text and "bibliography" not in sections
     if added:  # notes say in full what they cite; in-text citations need the list
         sections = [*sections, "bibliography"]

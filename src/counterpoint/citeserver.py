@@ -29,6 +29,7 @@ from .limits import PANDOC_TIMEOUT
 
 TYPE_CHECKING = False  # typing is imported after the server has started
 if TYPE_CHECKING:
+    import tempfile
     from typing import Any
 
 SCRIPT = Path(__file__).with_name("citeserver.lua")
@@ -156,12 +157,13 @@ class Job:
         self.server = _shared()
         self.number = 0
         self.background: pandoc.Background | None = None
-        import tempfile
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+        if self.server is not None:  # (a run of its own writes its files itself)
+            import tempfile  # not before the server starts: the command's first 40 ms
 
-        self.folder = tempfile.TemporaryDirectory(prefix="counterpoint-citeproc-")
-        folder = Path(self.folder.name)
-        self.out = folder / "out.json"
-        if self.server is not None:
+            self.folder = tempfile.TemporaryDirectory(prefix="counterpoint-citeproc-")
+            folder = Path(self.folder.name)
+            self.out = folder / "out.json"
             for name, data in self.files:
                 (folder / name).write_bytes(data)
             request = {
@@ -204,4 +206,5 @@ class Job:
                 self.background = pandoc.Background(self.args, self.files, self.what)
             return self.background.result()
         finally:
-            self.folder.cleanup()
+            if self.folder is not None:
+                self.folder.cleanup()

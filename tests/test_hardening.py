@@ -585,6 +585,10 @@ def test_policy_goes_first_in_head() -> None:
         ("<select><iframe><img src=x onerror=alert(1)></iframe></select>", "", "<select></select>",
          "removed an <iframe> element holding '<': a parser that does not take its content as "
          "text (inside <select>, an older one) reads markup there"),
+        ("<select><noembed></select><img src=x onerror=alert(1)></noembed>", "",
+         "<select></select>",
+         "removed a <noembed> element holding '<': a parser that does not take its content as "
+         "text (inside <select>, an older one) reads markup there"),
     ],
 )  # fmt: skip
 def test_page_removals(html: str, head: str, body: str, warning: str) -> None:

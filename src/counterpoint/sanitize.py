@@ -359,8 +359,9 @@ class _Cleaner:
                 return True
         if tag in _RAW_TEXT:
             if "<" in (node.text(deep=True) or ""):
+                article = "an" if tag in ("xmp", "iframe") else "a"
                 self.warnings.append(
-                    f"removed an <{tag}> element holding '<': a parser that does not take "
+                    f"removed {article} <{tag}> element holding '<': a parser that does not take "
                     "its content as text (inside <select>, an older one) reads markup there"
                 )
                 return True

@@ -14,6 +14,10 @@ TEST_APT_PACKAGES := chromium openjdk-17-jre-headless libreoffice-writer-nogui
 # who `pip install` the package). `make lock` regenerates it in a throwaway venv.
 LOCK := requirements.lock
 
+# The suite runs in parallel (pytest-xdist): most of its time is spent waiting on Pandoc,
+# WeasyPrint children and the browser, so more workers than cores still pays.
+TEST_JOBS ?= 4
+
 .PHONY: demo test setup system test-tools lint lock clean catalogs
 
 demo: setup
@@ -21,7 +25,7 @@ demo: setup
 	@echo "open out/russian-far-east.pdf and out/russian-far-east.html"
 
 test: setup test-tools $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
 
 setup: system $(VENV)/.installed
 

@@ -34,16 +34,32 @@ def csl_json(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 continue
             if isinstance(value, datetime.date):
                 value = {"date-parts": [[value.year, value.month, value.day]]}
-            elif key in ("issued", "accessed", "event-date", "original-date") and isinstance(
-                value, (int, str)
-            ):
-                parts = [int(p) for p in str(value).split("-")]
-                value = {"date-parts": [parts]}
+            elif key in DATES and isinstance(value, (int, str)):
+                value = _date(str(value))
             elif isinstance(value, (int, float)):
                 value = str(value)
             item[key] = value
+        title = item.get("title")
+        if "title-short" not in item and isinstance(title, str):
+            # the main title, before the subtitle's colon or after its question mark
+            main = re.split(r"\s*(?::\s|：)|(?<=[?？؟])\s*(?=\S)", title, maxsplit=1)[0]
+            if main != title:
+                item["title-short"] = main
         out.append(item)
     return out
+
+
+DATES = ("issued", "accessed", "event-date", "original-date", "submitted", "available-date")
+
+
+def _date(value: str) -> Any:
+    """A date written as text: YYYY[-MM[-DD]] (negative years BCE, as in CSL date-parts),
+    else EDTF as Pandoc reads it (1776/1789, 1858~, 2020-21 for spring, 2020/..)."""
+    m = re.fullmatch(r"(-?)(\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", value.strip())
+    if m is None:
+        return value
+    parts = [int(p) for p in m.groups()[1:] if p]
+    return {"date-parts": [[-parts[0] if m[1] else parts[0], *parts[1:]]]}
 
 
 def records_of(path: Path) -> list[dict[str, Any]]:
@@ -84,6 +100,7 @@ def oracle(
     citations: list[str], items: list[dict[str, Any]], style: Path, locale: str, tmp: Path
 ) -> tuple[list[str], list[str], list[str]]:
     """(notes, in-text citations, bibliography entries) as Pandoc writes them in HTML."""
+    citations = [localized(c, locale) for c in citations]
     refs = tmp / "oracle-refs.json"
     refs.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     document = "\n\n".join(citations) + "\n"
@@ -108,6 +125,23 @@ def oracle(
     ]
     # an entry with no printed form (Chicago: encyclopedias) is an empty div: not listed
     return notes, in_text, [e for e in entries if e]
+
+
+def localized(citation: str, locale: str) -> str:
+    """A citation with its locator labels in the locale's terms, as counterpoint hands them
+    to Pandoc, which reads a label only in the locale's own terms (test_citations checks
+    the translation against labels written in the locale's terms)."""
+    from counterpoint.citeproc import localize_locator
+
+    def item(m: re.Match[str]) -> str:
+        return m[1] + localize_locator(m[2], locale)
+
+    bracketed = re.sub(r"(@(?:\{[^{}]*\}|[\w:.#$%&+?<>~/-]*\w))(,[^;；؛\]]*)", item, citation)
+    return re.sub(
+        r"^(@(?:\{[^{}]*\}|[\w:.#$%&+?<>~/-]*\w) \[)([^\]]*)",
+        lambda m: m[1] + localize_locator(m[2], locale),
+        bracketed,
+    )
 
 
 def pdf_notes(pages: list[str], furniture: tuple[str, ...], count: int) -> list[str]:

@@ -25,6 +25,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,74 @@ class Formatted:
     """For each source another was read in: its short form, for "Cited in" in the bibliography."""
 
 
+@cache
+def _locator_terms() -> dict[str, Any]:
+    """Every CSL locale's locator terms as Pandoc reads them (tools/make_locator_terms.py)."""
+    path = Path(__file__).with_name("locator_terms.json")
+    terms: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return terms
+
+
+def _locale_terms(locale: str) -> dict[str, list[str]] | None:
+    """The locator terms of the CSL locale Pandoc uses for `locale` (uk: uk-UA)."""
+    name = csl_locale(locale)
+    return dict(_locator_terms()[name]) if name else None
+
+
+def csl_locale(locale: str) -> str:
+    """The CSL locale Pandoc uses for a language tag (uk: uk-UA, en: en-US), or ""."""
+    table = {k for k, v in _locator_terms().items() if isinstance(v, dict) and k != "english"}
+    parts = locale.replace("_", "-").split("-")
+    language = parts[0].lower()
+    if locale in table:
+        return locale
+    region = next((p.upper() for p in parts[1:] if len(p) == 2), "")
+    script = next((p.title() for p in parts[1:] if len(p) == 4), "")
+    preferred = {"en": "en-US", "pt": "pt-PT", "zh": "zh-TW" if script == "Hant" else "zh-CN"}
+    for candidate in (
+        f"{language}-{region}",
+        preferred.get(language, ""),
+        f"{language}-{language.upper()}",
+        language,
+        *sorted(k for k in table if k.startswith(language + "-")),
+    ):
+        if candidate in table:
+            return candidate
+    return ""
+
+
+def localize_locator(suffix: str, locale: str) -> str:
+    """A citation's suffix with its English locator label ("p. 7", "paras. 4-6") in the
+    locale's own term ("с. 7" in Ukrainian), so that Pandoc, which reads a label only in
+    the locale's terms, reads it as a locator in every language (docs/format.md). A label
+    the locale reads already, and a suffix with no English label, stay as written."""
+    m = _ENGLISH_LABEL.match(suffix)
+    if m is None:
+        return suffix
+    terms = _locale_terms(locale)
+    term, plural = _locator_terms()["english"][m["label"]]
+    forms = terms.get(term) if terms else None
+    if not forms or m["label"] in forms:
+        return suffix
+    rest = suffix[m.end("label") :]
+    return m["lead"] + forms[1 if plural else 0] + ("" if rest[:1].isspace() else " ") + rest
+
+
+def _english_label() -> re.Pattern[str]:
+    # a label with letters: signs (§, ¶) are read in every locale, each as its own term
+    labels = sorted(
+        (label for label in _locator_terms()["english"] if re.search(r"[^\W\d_]", label)),
+        key=len,
+        reverse=True,
+    )
+    alternatives = "|".join(re.escape(label) for label in labels)
+    # a label ends at a space, or (ending in a stop or a sign: "p.7", "§4") at the number
+    return re.compile(rf"(?P<lead>\s*,?\s*)(?P<label>{alternatives})(?=\s|(?<=\W)\w)")
+
+
+_ENGLISH_LABEL = _english_label()
+
+
 def _key(key: str) -> str:
     return "@{" + key + "}"
 
@@ -95,9 +164,13 @@ def _clean(text: str) -> str:
 
 
 def document(
-    sources: dict[str, SourceRecord], citations: Sequence[Citation], notes: bool
+    sources: dict[str, SourceRecord],
+    citations: Sequence[Citation],
+    notes: bool,
+    locale: str = "en-US",
 ) -> tuple[str, list[str]]:
-    """The Markdown document Pandoc formats, and the hosts whose short form is asked for."""
+    """The Markdown document Pandoc formats, and the hosts whose short form is asked for;
+    locator labels in the locale's terms (localize_locator)."""
     paragraphs: list[str] = []
     hosts: dict[str, None] = {}
     for cite in citations:
@@ -108,7 +181,7 @@ def document(
             and not _host(sources, items[0].key)
         ):
             item = items[0]
-            suffix = _clean(item.suffix).lstrip(", ").strip()
+            suffix = localize_locator(_clean(item.suffix).lstrip(", ").strip(), locale)
             paragraphs.append(_key(item.key) + (f" [{suffix}]" if suffix else ""))
             continue
         parts = []
@@ -117,13 +190,14 @@ def document(
             dash = "-" if item.mode == "suppress-author" else ""
             head = f"{prefix} {dash}{_key(item.key)}".strip()
             host = _host(sources, item.key)
+            suffix = localize_locator(_clean(item.suffix), locale)
             if host:
                 hosts[host] = None
                 # the locator points into the source read: it goes with the host
                 parts.append(head)
-                parts.append(f"{MARK} {_key(host)}{_clean(item.suffix)}")
+                parts.append(f"{MARK} {_key(host)}{suffix}")
             else:
-                parts.append(head + _clean(item.suffix))
+                parts.append(head + suffix)
         paragraphs.append("[" + "; ".join(parts) + "]")
     extras = sorted(hosts)
     for host in extras:
@@ -203,7 +277,7 @@ def pending(
     locale: str,
 ) -> Pending:
     """Start formatting (or take the result from the cache); `.result()` waits for it."""
-    markdown, hosts = document(sources, citations, style.notes)
+    markdown, hosts = document(sources, citations, style.notes, locale)
     return Pending(markdown, _items(sources, citations), hosts, len(citations), style, locale)
 
 
@@ -240,10 +314,11 @@ def _read(data: dict[str, Any], count: int, hosts: list[str], locale: str) -> Fo
     notes: list[Markup] = []
     in_text: list[Markup] = []
     joiner = cited_in_words(locale)
+    inside = csl_locale(locale) in _locator_terms()["punctuation-in-quote"]
     for block in blocks[:count]:
         note, running = _cite_parts(block)
-        notes.append(Markup(_cited_in(html(note, printed), joiner)))
-        in_text.append(Markup(_cited_in(html(running, printed), joiner)))
+        notes.append(Markup(_cited_in(html(note, printed), joiner, inside)))
+        in_text.append(Markup(_cited_in(html(running, printed), joiner, inside)))
     host_forms: dict[str, Markup] = {}
     for i, host in enumerate(hosts):
         note, running = _cite_parts(blocks[count + 2 * i + 1])
@@ -282,11 +357,17 @@ def _block_inlines(block: dict[str, Any]) -> list[Any]:
     return []
 
 
-def _cited_in(text: str, joiner: str) -> str:
-    """ "A; <MARK> B" as the style joined the two items becomes "A, cited in B"."""
+def _cited_in(text: str, joiner: str, inside: bool = False) -> str:
+    """ "A; <MARK> B" as the style joined the two items becomes "A, cited in B". With
+    `inside` (the locale's punctuation-in-quote, as in en-US) a comma after a closing
+    quotation mark goes inside it, as the style's own notes put it: "“Title,” cited in"."""
     if MARK not in text:
         return text
-    return re.sub(rf"\s*[;,]?\s*(?:</?span>)?\s*{MARK}\s*", f", {joiner} ", text)
+    joined = re.sub(rf"\s*[;,]?\s*(?:</?span>)?\s*{MARK}\s*", f", {joiner} ", text)
+    if inside:
+        quoted = rf"([\u201d\"])((?:</[a-z]+>)*), {re.escape(joiner)} "
+        joined = re.sub(quoted, rf",\1\2 {joiner} ", joined)
+    return joined
 
 
 # -- Pandoc's inline elements as HTML ------------------------------------------------------

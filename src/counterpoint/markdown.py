@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml as escape_html
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
@@ -95,11 +96,20 @@ def _narrative_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def is_narrative(tok: Token) -> bool:
+    """True for a narrative citation token (`@key says`: the author in the sentence)."""
+    items = tok.meta.get("items") or []
+    return len(items) == 1 and items[0].get("mode") == "author-in-text"
+
+
 def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     cite = env.get("cite")
+    tok = tokens[idx]
     if cite is None:
-        return ""
-    return str(cite(tokens[idx].meta["citation"]))
+        return escape_html(tok.info)
+    if tok.info:  # a narrative citation's punctuation: between the name and the call
+        return str(cite(tok.meta["citation"], tok.info))
+    return str(cite(tok.meta["citation"]))
 
 
 def _render_paragraph_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -164,11 +174,22 @@ def _notes_after_punctuation(children: list[Token], calls: str = "after") -> Non
 
     A citation that starts a line sticks to the word before it: the line break before it
     (a softbreak) is dropped, as the space before a citation on the same line is.
+
+    A narrative citation (`@key says`) is the author's name in the sentence: the text's
+    own spacing stays, and punctuation right after it goes between the name and the call
+    ("as Petrova.¹"), kept in the token's `info` for the renderer.
     """
     i = 0
     while i < len(children):
         tok = children[i]
         if tok.type != "citation":
+            i += 1
+            continue
+        if is_narrative(tok):
+            after = children[i + 1] if i + 1 < len(children) else None
+            if calls == "after" and after is not None and after.type == "text":
+                n = len(after.content) - len(after.content.lstrip(_PUNCT))
+                tok.info, after.content = after.content[:n], after.content[n:]
             i += 1
             continue
         while i > 0 and children[i - 1].type == "softbreak":

@@ -210,7 +210,7 @@ class _Fields:
     def __init__(self, doc: Resolved):
         self.doc = doc
 
-    def cite(self, citation: Citation) -> list[Inline]:
+    def cite(self, citation: Citation, punctuation: str = "") -> list[Inline]:
         doc = self.doc
         running = doc.running_text(citation)
         if running is None:
@@ -219,10 +219,11 @@ class _Fields:
             )
         shown = html_inlines(running)
         if not doc.footnotes:
-            return [_el("Span", [_attr("", ["citation"]), shown])]
+            return [_el("Span", [_attr("", ["citation"]), shown]), *words(punctuation)]
         note = doc.note_for(citation)
         assert note is not None
-        return [*shown, _el("Note", [_para(html_inlines(note.body))])]
+        after = [_el("Str", punctuation)] if punctuation else []  # a narrative citation's
+        return [*shown, *after, _el("Note", [_para(html_inlines(note.body))])]
 
     def _tokens(self, text: Text) -> list[Any]:
         if self.doc.footnotes:
@@ -314,7 +315,9 @@ class _Fields:
                 top.append(_el("Code", [_attr(), tok.content]))
             elif t == "citation":
                 if cite:
-                    top += self.cite(tok.meta["citation"])
+                    top += self.cite(tok.meta["citation"], tok.info)
+                elif tok.info:  # a narrative citation's punctuation stays
+                    top += words(tok.info)
             elif t == "image":  # never fetched: its description stands in the text
                 top += words(tok.content)
             elif t.endswith("_open"):

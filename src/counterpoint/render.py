@@ -347,7 +347,9 @@ def _cite_call(ctx: Any) -> Any:
     medium: Medium = ctx["medium"]
     env = ctx.environment
 
-    def cite(citation: Citation) -> str:
+    def cite(citation: Citation, punctuation: str = "") -> str:
+        """The citation's markup; `punctuation` (after a narrative citation's name in a
+        note style) goes between the name and the note call."""
         running = doc.running_text(citation)
         if running is None:
             raise _NoteOutsideSections(
@@ -357,18 +359,18 @@ def _cite_call(ctx: Any) -> Any:
             )
         if not doc.footnotes:  # an in-text style: the citation itself stands in the text
             template = env.get_template("partials/citation.html")
-            return template.render(citation=running).strip()
+            return template.render(citation=running).strip() + str(escape(punctuation))
         note = doc.note_for(citation)
         # a footnote's call and body go together; an endnote's call links to the notes list
         partial = "note-end" if note is not None and note.endnote else f"note-{medium}"
         template = env.get_template(f"partials/{partial}.html")
-        return str(running) + template.render(note=note).strip()
+        return str(running) + str(escape(punctuation)) + template.render(note=note).strip()
 
     return cite
 
 
-def _no_cite(citation: Citation) -> str:
-    return ""
+def _no_cite(citation: Citation, punctuation: str = "") -> str:
+    return str(escape(punctuation))
 
 
 def _calls(ctx: Any) -> str:

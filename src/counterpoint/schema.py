@@ -227,9 +227,14 @@ DATE_SCHEMA: JsonSchema = {
         {"type": "object", "properties": {"date-parts": _DATE_PARTS, "raw": {"type": "string"}}},
     ]
 }
+_EDTF_PATTERN = (
+    r"^(?P<start>-?\d{1,4}(?:-\d{1,2}(?:-\d{1,2})?)?)(?P<circa>[~?%])?"
+    r"(?:/(?P<end>-?\d{1,4}(?:-\d{1,2}(?:-\d{1,2})?)?|\.\.)?(?P<circa_end>[~?%])?)?$"
+)
 CSL_DATE_SCHEMA: JsonSchema = {
     "anyOf": [
         *DATE_SCHEMA["anyOf"][:2],
+        {"type": "string", "pattern": _EDTF_PATTERN},
         {
             "type": "object",
             "properties": {
@@ -313,9 +318,25 @@ def csl_date(c: Checker, node: yaml.Node, path: str) -> Any:
                         return date(c, node, path)
                     return v.value
             return c.expect(node, path, DATE_EXPECTED + " or CSL date-parts")
-    elif c.lenient and isinstance(node, yaml.ScalarNode) and not _DATE.match(node.value.strip()):
-        return node.value  # a string date in an export: the processor parses it
+    elif isinstance(node, yaml.ScalarNode) and not _DATE.match(node.value.strip()):
+        m = EDTF.match(node.value.strip())
+        if m:  # a range, an open range, circa or a season: placed by its start
+            start = _DATE.match(m["start"])
+            assert start is not None
+            month = _opt(start[2])
+            result = _date_from(int(start[1]), None if (month or 0) > 20 else month, _opt(start[3]))
+            if result is None:
+                return c.fail(node, path, f"'{node.value}' {_not_real(int(start[1]))}")
+            return result
+        if c.lenient:
+            return node.value  # a string date in an export: the processor parses it
     return date(c, node, path)
+
+
+EDTF = re.compile(_EDTF_PATTERN)
+"""The EDTF dates a source record may give as text, as Pandoc's CSL YAML reader takes
+them: `1776/1789` (a range), `2020/` or `2020/..` (open), `1858~` (circa), `2020-21` (a
+season: 21-24 are spring to winter), and plain dates. Years are CSL's: -44 is 44 BCE."""
 
 
 def _opt(s: str | None) -> int | None:

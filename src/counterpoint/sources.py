@@ -19,7 +19,9 @@ from .limits import MAX_FOLDER_ENTRIES
 from .load import Document, load
 from .model import GRADES, Date, Name, Reliability, SourceRecord
 from .schema import (
+    _DATE,
     DATE_EXPECTED,
+    EDTF,
     INVALID,
     SOURCE_ID,
     Checker,
@@ -169,11 +171,68 @@ def _data(node: yaml.Node) -> Any:
     return node.value
 
 
-def _csl_date(value: Any) -> Any:
-    if isinstance(value, Date):
-        parts = [p for p in (value.year, value.month, value.day) if p is not None]
-        return {"date-parts": [parts]}
-    return value
+def _csl_date(node: yaml.Node) -> Any:
+    """A date as the processor gets it, every CSL form kept: a range
+    (`{date-parts: [[1776], [1789]]}`, `1776/1789`), an open range (`2020/`), `circa`,
+    `season`, `literal`, `raw`, and years before the common era (-44)."""
+    if isinstance(node, yaml.MappingNode):
+        data = _data(node)
+        parts = data.get("date-parts")
+        if isinstance(parts, list):  # Zotero writes some parts as strings: ["2020", "05"]
+            data["date-parts"] = [
+                [_number(p) for p in part] if isinstance(part, list) else part for part in parts
+            ]
+        return data
+    text = str(node.value).strip()
+    plain_date = _DATE.match(text)
+    if plain_date:
+        return {"date-parts": [[int(p) for p in plain_date.groups() if p is not None]]}
+    m = EDTF.match(text)
+    if m is None:
+        return {"raw": text}  # the processor parses it (an export's free-text date)
+    out: dict[str, Any] = {}
+    start = _edtf_parts(m["start"])
+    if len(start) > 1 and start[1] > 20:  # EDTF seasons: 21 spring ... 24 winter
+        out["season"] = start[1] - 20
+        start = start[:1]
+    ranges = [start]
+    if m["end"] == ".." or (m["end"] is None and "/" in text):
+        ranges.append([0])  # an open range, as Pandoc writes one: "2020–"
+    elif m["end"]:
+        end = _edtf_parts(m["end"])
+        ranges.append(end[:1] if len(end) > 1 and end[1] > 20 else end)
+    out["date-parts"] = ranges
+    if m["circa"] or m["circa_end"]:
+        out["circa"] = True
+    return out
+
+
+def _edtf_parts(text: str) -> list[int]:
+    sign = -1 if text.startswith("-") else 1
+    parts = [int(p) for p in text.lstrip("-").split("-")]
+    return [sign * parts[0], *parts[1:]]
+
+
+def _number(part: Any) -> Any:
+    return int(part) if isinstance(part, str) and re.fullmatch(r"\s*-?\d+\s*", part) else part
+
+
+_COLON = re.compile(r"\s*(?::(?=\s)|[\uff1a\ufe55\ufe13])")
+_QUESTION = re.compile(r"[?\u061f\u2e2e](?=\s)|[\uff1f\ufe56](?=.)")
+"""Where a main title ends and its subtitle begins: a colon (`:` before a space, or the
+full-width `：`), or a question mark (`?` or Arabic `؟` before a space, or the full-width
+`？`), which stays with the main title."""
+
+
+def short_title(title: str) -> str:
+    """The main title of a title with a subtitle ("Winter Range Loss" for "Winter Range
+    Loss: Evidence from Five Northern Cities"), or "" when it has none."""
+    ends = [m.start() for m in (_COLON.search(title),) if m]
+    ends += [m.end() for m in (_QUESTION.search(title),) if m]
+    if not ends or min(ends) == 0:
+        return ""
+    main = title[: min(ends)].rstrip()
+    return main if main and main != title.strip() else ""
 
 
 def citation_key(got: dict[str, Any]) -> str:
@@ -203,16 +262,17 @@ def source_record(c: Checker, node: yaml.Node, path: str) -> Any:
         k = k_node.value
         if k in COUNTERPOINT_SOURCE_KEYS or _is_null(v_node):
             continue
-        value = got.get(k, v_node)
-        if isinstance(value, Date):
-            csl[k] = _csl_date(value)
-        elif isinstance(value, str) and (k in CSL_DATE_VARS or k in ("issued", "accessed")):
-            csl[k] = _data(v_node) if isinstance(v_node, yaml.MappingNode) else {"raw": value}
+        if k in CSL_DATE_VARS or k in ("issued", "accessed"):
+            csl[k] = _csl_date(v_node)
         elif k == "author" or k in CSL_NAME_VARS:  # a plain string is an organisation
             csl[k] = [{"literal": n} if isinstance(n, str) else n for n in _data(v_node)]
         else:
             csl[k] = _data(v_node)
     csl["id"] = key
+    if isinstance(csl.get("title-short"), str):
+        csl["title-short"] = csl["title-short"].strip()  # Pandoc's .bib reader: "Titre "
+    elif isinstance(csl.get("title"), str) and short_title(csl["title"]):
+        csl["title-short"] = short_title(csl["title"])  # Chicago's short notes (docs/format.md)
     if "language" in got:
         csl["language"] = got["language"]
     extra = {

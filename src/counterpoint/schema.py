@@ -234,7 +234,7 @@ _EDTF_PATTERN = (
 CSL_DATE_SCHEMA: JsonSchema = {
     "anyOf": [
         *DATE_SCHEMA["anyOf"][:2],
-        {"type": "string", "pattern": _EDTF_PATTERN},
+        {"type": "string", "pattern": re.sub(r"\?P<\w+>", "", _EDTF_PATTERN)},
         {
             "type": "object",
             "properties": {

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import regex
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml as escape_html
 from markdown_it.rules_inline import StateInline
@@ -133,25 +134,45 @@ def _make_parser() -> MarkdownIt:
 _MD = _make_parser()
 
 
-_PUNCT = ".,;:!?\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f\u061f\u060c\u061b\u06d4"
-"""Punctuation a note call moves past: ASCII, the full-width 。，、；：！？ and the Arabic
-؟ ، ؛ ۔."""
+_CALL_PUNCT = regex.compile(r"\p{Terminal_Punctuation}+")
+"""Punctuation a note call moves past: Unicode's Terminal_Punctuation, which holds ASCII
+`. , ; : ! ?`, the full-width 。，、；：！？, the Arabic ؟ ، ؛ ۔, the Devanagari danda । and ॥,
+the Ethiopic ። and the Myanmar ။ among others."""
 
-# Han, Kana, Hangul and their punctuation: scripts written without spaces between words
-_CJK = re.compile(
-    "[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3130-\u318f\u3190-\u31ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-    "\U00020000-\U0003134f]"
+UNSPACED = regex.compile(
+    r"[[\p{Lb=ID}\p{Lb=CJ}\p{Lb=SA}\p{Lb=AK}\p{Lb=AP}\p{Lb=AS}]"
+    r"--[\p{Script=Hangul}\p{Extended_Pictographic}]]",
+    regex.V1,
 )
+"""A character of a script written without spaces between words, by Unicode's line-breaking
+classes (UAX #14): ideographs and kana (ID, CJ), Thai, Lao, Khmer, Myanmar (SA) and the
+Brahmic scripts set without spaces such as Balinese and Javanese (AK, AP, AS). Hangul is
+not one of them: Korean spaces its words. Emoji (also ID) are not letters of a script."""
+
+WIDE_PUNCT = regex.compile(r"[\p{P}&&[\p{Ea=F}\p{Ea=W}]]", regex.V1)
+"""Full-width punctuation (。「」、，): it carries its own space, so no line break next to
+it becomes one."""
 
 
-def is_cjk(char: str) -> bool:
-    """True for a Han, Kana or Hangul character (or CJK punctuation)."""
-    return bool(char) and _CJK.match(char) is not None
+def is_unspaced(char: str) -> bool:
+    """True for a character of a script written without spaces (Han, Kana, Thai, ...)."""
+    return bool(char) and UNSPACED.match(char) is not None
 
 
-def _join_cjk_lines(children: list[Token]) -> None:
-    """A YAML line break between two CJK characters is no space: the softbreak goes."""
+def joins(before: str, after: str) -> bool:
+    """Whether a line break between two characters is no space: both are of scripts written
+    without spaces, or either is full-width punctuation (CSS Text's segment break rule)."""
+    if not before or not after:
+        return False
+    if is_unspaced(before) and is_unspaced(after):
+        return True
+    return bool(WIDE_PUNCT.match(before) or WIDE_PUNCT.match(after))
+
+
+def _join_unspaced_lines(children: list[Token]) -> None:
+    """A YAML line break between two characters of scripts written without spaces (Chinese,
+    Japanese, Thai...) is no space: the softbreak goes. Korean and every script that spaces
+    its words keep it."""
     i = 1
     while i < len(children) - 1:
         tok = children[i]
@@ -160,8 +181,7 @@ def _join_cjk_lines(children: list[Token]) -> None:
             tok.type == "softbreak"
             and before.type == "text"
             and after.type == "text"
-            and is_cjk(before.content[-1:])
-            and is_cjk(after.content[:1])
+            and joins(before.content[-1:], after.content[:1])
         ):
             del children[i]
             continue
@@ -188,7 +208,8 @@ def _notes_after_punctuation(children: list[Token], calls: str = "after") -> Non
         if is_narrative(tok):
             after = children[i + 1] if i + 1 < len(children) else None
             if calls == "after" and after is not None and after.type == "text":
-                n = len(after.content) - len(after.content.lstrip(_PUNCT))
+                m = _CALL_PUNCT.match(after.content)
+                n = m.end() if m else 0
                 tok.info, after.content = after.content[:n], after.content[n:]
             i += 1
             continue
@@ -201,31 +222,32 @@ def _notes_after_punctuation(children: list[Token], calls: str = "after") -> Non
         after = (
             children[i + 1] if i + 1 < len(children) and children[i + 1].type == "text" else None
         )
-        if calls == "after" and after and after.content[:1] in _PUNCT and before is not None:
-            n = len(after.content) - len(after.content.lstrip(_PUNCT))
-            before.content += after.content[:n]
-            after.content = after.content[n:]
+        marks = _CALL_PUNCT.match(after.content) if after is not None else None
+        if calls == "after" and after is not None and marks and before is not None:
+            before.content += marks.group()
+            after.content = after.content[marks.end() :]
         i += 1
 
 
-# Han and Kana (not Hangul: Korean spaces its words) either side of spaces
-_UNSPACED_GAP = re.compile(
-    "(?<=[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\uff00-\uffef])[ \t]+(?=[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf"
-    "\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef])"
+# spaces between two ideographic characters (Han, Kana, their full-width punctuation)
+_IDEOGRAPHIC = (
+    r"[[\p{Lb=ID}\p{Lb=CJ}\p{Ea=F}\p{Ea=W}]--[\p{Script=Hangul}\p{Extended_Pictographic}]]"
 )
+_UNSPACED_GAP = regex.compile(rf"(?<={_IDEOGRAPHIC})[ \t]+(?={_IDEOGRAPHIC})", regex.V1)
 
 
 def parse(text: str) -> list[Token]:
     """Block-level tokens for a Markdown field (citations where the writer put them).
 
-    Chinese and Japanese put no space between words: a line break between two CJK
-    characters is dropped, and so are the spaces YAML's folding makes of one (a folded `>`
-    or plain multi-line scalar) between two Han or Kana characters."""
+    Chinese, Japanese, Thai and the other scripts written without spaces put none between
+    words: a line break between two of their characters is dropped (Korean keeps it), and
+    so are the spaces YAML's folding makes of one (a folded `>` or plain multi-line scalar)
+    between two Han or Kana characters. (A Thai space is a phrase break the writer meant:
+    spaces between Thai letters stay.)"""
     tokens = _MD.parse(_UNSPACED_GAP.sub("", text))
     for tok in tokens:
         if tok.type == "inline" and tok.children:
-            _join_cjk_lines(tok.children)
+            _join_unspaced_lines(tok.children)
     return tokens
 
 

@@ -2,8 +2,15 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-# fonts-hosny-amiri: Amiri, a Naskh face for Arabic (and Persian, Urdu) papers (1 MB)
+# Fonts for each script a brief may be written in (README: Fonts lists licences and sizes):
+# fonts-hosny-amiri: Amiri, a Naskh face for Arabic (and Persian, Urdu) papers (1 MB);
+# Lohit for Devanagari, Bengali and Tamil; TLWG Norasi and Garuda for Thai; Nanum for
+# Korean; IPAex Mincho and Gothic for Japanese; Abyssinica SIL for Ethiopic; BPG for
+# Georgian. Hebrew is in Liberation and DejaVu already.
 APT_PACKAGES := fonts-liberation2 fonts-wqy-microhei fonts-dejavu-core fonts-hosny-amiri \
+                fonts-lohit-deva fonts-lohit-beng-bengali fonts-lohit-taml fonts-tlwg-norasi \
+                fonts-tlwg-garuda fonts-nanum fonts-ipaexfont-mincho fonts-ipaexfont-gothic \
+                fonts-sil-abyssinica fonts-bpg-georgian \
                 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 qpdf poppler-utils \
                 librsvg2-bin
 # for the tests only: a browser for Playwright, Java for the Nu Html Checker, LibreOffice

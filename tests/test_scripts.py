@@ -7,14 +7,24 @@ English with names and titles in other scripts.
 from __future__ import annotations
 
 import functools
+import re
+import subprocess
+import sys
 import unicodedata
+from pathlib import Path
 
+import pytest
 import regex
 from fontTools.unicodedata import Scripts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from counterpoint import markdown
+from counterpoint import build, markdown
+from counterpoint.errors import CounterpointError
+from counterpoint.output import Output
+
+LANGUAGES = Path(__file__).parent / "languages"
+SAMPLES = ("ko", "hi", "fa", "he", "ja", "mixed")
 
 UNSPACED_CLASSES = ("ID", "CJ", "SA", "AK", "AP", "AS")
 """UAX #14's classes of letters written without spaces between words (ideographs and kana,
@@ -104,3 +114,128 @@ def test_note_calls_follow_every_scripts_sentence_marks() -> None:
     assert _calls("مرز [@a]؟ و [@b]،") == "مرز؟<a> و،<b>"
     assert _calls("港は閉じた[@a]。") == "港は閉じた。<a>"
     assert _calls("It closed [@a].") == "It closed.<a>"
+
+
+# -- fonts: every script drawn, in its own face; a missing one said once -------------------
+def _pdf_fonts(path: Path) -> set[str]:
+    pypdf = pytest.importorskip("pypdf")
+    fonts = set()
+    for page in pypdf.PdfReader(path).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return fonts
+
+
+def _pdf_text(path: Path) -> str:
+    pypdf = pytest.importorskip("pypdf")
+    return "".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Output]:
+    """The PDF of every new sample, with its warnings."""
+    out = tmp_path_factory.mktemp("scripts")
+    return {n: build(LANGUAGES / f"{n}.yaml", out, formats=["pdf"])[0] for n in SAMPLES}
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize(
+    ("name", "face"),
+    [("hi", "Lohit-Devanagari"), ("ja", "IPAexMincho"), ("ko", "NanumMyeongjo"),
+     ("he", "Liberation-Serif"), ("fa", "Amiri")],
+)  # fmt: skip
+def test_each_script_is_set_in_its_face_without_font_warnings(
+    pdfs: dict[str, Output], name: str, face: str
+) -> None:
+    assert face in _pdf_fonts(pdfs[name].path)
+    assert not [w for w in pdfs[name].warnings if "font" in w or "glyph" in w]
+
+
+@pytest.mark.pdf
+def test_japanese_is_not_set_in_a_chinese_face(pdfs: dict[str, Output]) -> None:
+    fonts = _pdf_fonts(pdfs["ja"].path)
+    assert "IPAexMincho" in fonts and "IPAexGothic" in fonts  # body and headings
+    text = _pdf_text(pdfs["ja"].path)
+    assert "赤字路線の多くは通学と通院を支えており" in text
+
+
+@pytest.mark.pdf
+def test_an_english_brief_draws_every_script_of_its_sources(pdfs: dict[str, Output]) -> None:
+    fonts = _pdf_fonts(pdfs["mixed"].path)
+    for face in ("Lohit-Devanagari", "Abyssinica-SIL", "NanumMyeongjo", "Amiri"):
+        assert face in fonts
+    assert not [w for w in pdfs["mixed"].warnings if "font" in w]
+
+
+@pytest.mark.pdf
+def test_a_script_no_font_draws_is_one_warning_and_fails_strict(
+    write_brief, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a Devanagari font (simulated: fontconfig's coverage less Devanagari), the
+    Hindi sample is one warning naming the script and the package, not one per letter."""
+    from counterpoint import fonts
+
+    real = fonts.fontconfig_coverage()
+    assert real is not None
+    without = fonts.Coverage(
+        [tuple(r for a, b in real.fonts[0] for r in _cut(a, b, 0x0900, 0x097F))]
+    )
+    monkeypatch.setattr(fonts, "fontconfig_coverage", lambda: without)
+    (pdf,) = build(LANGUAGES / "hi.yaml", tmp_path / "o", formats=["pdf"])
+    drawn = [w for w in pdf.warnings if "font" in w or "glyph" in w]
+    assert len(drawn) == 1
+    assert re.match(r"\S*hi\.yaml:2:\d+: ", drawn[0])
+    assert "no installed font draws the Devanagari script" in drawn[0]
+    assert drawn[0].endswith("install Debian's fonts-lohit-deva (`make` installs it)")
+    from tests.conftest import MINIMAL
+
+    hindi = write_brief(
+        MINIMAL.replace("title: Test brief", "title: नदियों का पानी") + "audit: {ignore: [CP107]}\n"
+    )
+    with pytest.raises(CounterpointError, match=r"failed under --strict: .*Devanagari"):
+        build(hindi, tmp_path / "s", formats=["pdf"], strict=True)
+
+
+def _cut(a: int, b: int, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The range a-b less lo-hi."""
+    if b < lo or a > hi:
+        return [(a, b)]
+    return [r for r in ((a, lo - 1), (hi + 1, b)) if r[0] <= r[1]]
+
+
+# -- the fixed texts: said once, spaced as the language spaces sentences ------------------
+def test_the_fallback_warning_is_said_once_per_command(tmp_path: Path) -> None:
+    outputs = build(
+        LANGUAGES / "ko.yaml", tmp_path, formats=["html", "print-html", "docx"], audience="all"
+    )
+    said = [w for o in outputs for w in o.warnings if "no message catalog" in w]
+    assert len(outputs) >= 9 and len(said) <= 1
+    ran = subprocess.run(
+        [sys.executable, "-m", "counterpoint", "build", str(LANGUAGES / "ko.yaml"),
+         str(LANGUAGES / "ko.yaml"), "--format", "html,print-html", "--out", str(tmp_path / "c"),
+         "--force"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert ran.stderr.count("no message catalog") <= 1, ran.stderr
+
+
+def test_sentences_of_the_methods_note_are_spaced_in_every_language(tmp_path: Path) -> None:
+    text = (
+        (LANGUAGES / "de.yaml").read_text(encoding="utf-8").replace("language: de", "language: sw")
+    )
+    path = tmp_path / "sw.yaml"
+    path.write_text(text, encoding="utf-8")
+    (page,) = build(path, tmp_path / "o", formats=["html"])
+    methods = re.search(
+        r'<p class="methods">(.*?)</p>', page.path.read_text(encoding="utf-8"), re.S
+    )
+    assert methods is not None
+    assert "another. The language lint" in methods.group(1)
+    assert re.search(r"</strong> \S", methods.group(1))
+    (ja,) = build(LANGUAGES / "ja.yaml", tmp_path / "ja", formats=["html"])
+    methods = re.search(r'<p class="methods">(.*?)</p>', ja.path.read_text(encoding="utf-8"), re.S)
+    assert (
+        methods is not None
+        and "。 " not in methods.group(1)
+        and "</strong> " not in methods.group(1)
+    )

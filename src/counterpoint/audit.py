@@ -409,7 +409,9 @@ def order_note(brief: Brief, date: Date, labels: Labels | None = None, language:
         }
     else:
         how = _("Views are presented in the order the brief lists them.")
-    return how + " " + _("The order is not a ranking.")
+    from .i18n import sentences
+
+    return sentences(how, _("The order is not a ranking."))
 
 
 def audit_brief(

@@ -167,6 +167,9 @@ def _build(
     for edition in editions:
         outputs += _build_audience(edition, settings, started)
         started = time.perf_counter()
+    from .i18n import once
+
+    once([o.warnings for o in outputs])  # the language's and fonts' warnings: once a brief
     if outputs:
         outputs[0].findings = report.active
         outputs[0].warnings[:0] = skipped  # sets `--audience all` could not use, once

@@ -176,13 +176,17 @@ def build(
         force=force,
         memory_limit=MEMORY_LIMIT if memory_limit is None else memory_limit,
     )
+    from .i18n import once
+
     progress = _Progress(len(paths))
     failures = 0
+    said: set[str] = set()
     for done, result in enumerate(results, start=1):
         progress.clear()
         if result.error:
             failures += 1
             click.echo(result.error, err=True)
+        once([o.warnings for o in result.outputs], said)  # and once a command
         for output in result.outputs:
             for line in output.finding_lines():
                 click.echo(f"warning: {line}", err=True)

@@ -286,22 +286,22 @@ class Sections:
             return
         _ = labels.gettext
         order = order_note(self.brief, self.doc.date, labels, self.brief.language or "en")
-        methods = (
-            order
-            + " "
-            + _(
-                "Words count each view's summary and arguments; sources count the distinct "
-                "sources its thesis, summary and arguments cite; notes count the notes in its "
-                "part of the brief. The audit flags a view with more than %(ratio)s times the "
-                "words of another."
-            )
-            % {"ratio": labels.number(audit.word_ratio)}
-        )
+        counts = _(
+            "Words count each view's summary and arguments; sources count the distinct "
+            "sources its thesis, summary and arguments cite; notes count the notes in its "
+            "part of the brief. The audit flags a view with more than %(ratio)s times the "
+            "words of another."
+        ) % {"ratio": labels.number(audit.word_ratio)}
+        lint = ""
         if not audit.lint_run:
-            methods += " " + _(
+            lint = _(
                 "The language lint (loaded words, estimative terms) was not run: it has no "
                 "word lists for the language %(language)s."
             ) % {"language": audit.language}
+        methods = _("Methods.")
+        line = i18n.sentences(
+            methods, order, counts, lint
+        )  # " " after "Methods.", not after "方法。"
         rows = [
             [[_plain(words(r.label))]]
             + [
@@ -320,7 +320,7 @@ class Sections:
         self.add(
             _el("RawBlock", ["openxml", f'<w:p>{mark}<w:r><w:br w:type="page"/></w:r></w:p>']),
             _header(1, _("Balance and sourcing"), "balance"),
-            _para([_el("Strong", words(_("Methods."))), _el("Space"), *words(methods)]),
+            _para([_el("Strong", words(methods)), *words(line[len(methods) :])]),
             _table(
                 [*head, _("Notes")],
                 rows,

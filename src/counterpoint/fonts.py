@@ -1,16 +1,18 @@
-"""Glyph preflight: before the PDF is laid out, find characters no font of the CSS stack can draw.
+"""Glyph preflight: before the PDF is laid out, find the scripts no installed font can draw.
 
 WeasyPrint draws a missing glyph as an empty box and text extraction still shows the
-character, so tofu is invisible to every later check; this one looks at the fonts' cmaps.
+character, so tofu is invisible to every later check. WeasyPrint (through Pango) takes a
+character from the first font of the CSS stack that has it, and when none has, from
+whichever font fontconfig finds with it: so a character is drawn when any font fontconfig
+knows has it. The check reads every font's character set from one `fc-list` run (about
+10 ms) and says once per script what is missing, with the Debian package that draws it.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import hashlib
 import html as html_lib
-import json
 import re
 import subprocess
 import unicodedata
@@ -18,21 +20,8 @@ from pathlib import Path
 
 from .errors import Location
 
-_QUOTED = re.compile(r"""["']([^"']+)["']""")
 _STYLE = re.compile(r"<style\b.*?</style>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
-
-
-def stack_families(css: str) -> list[str]:
-    """Quoted family names in `font-family` declarations and font custom properties."""
-    names: list[str] = []
-    for decl in re.findall(
-        r"(?:font-family|--[\w-]*(?:serif|sans|mono|font)[\w-]*)\s*:([^;}]*)", css
-    ):
-        for name in _QUOTED.findall(decl):
-            if name not in names:
-                names.append(name)
-    return names
 
 
 @functools.cache
@@ -48,63 +37,6 @@ def fc_list() -> tuple[tuple[str, str, str], ...]:
         return ()
     rows = (tuple(line.split("\t")) for line in listing.splitlines())
     return tuple(r for r in rows if len(r) == 3)
-
-
-@functools.cache
-def _installed() -> dict[str, Path]:
-    """Family name -> the file of its regular style, from fontconfig."""
-    files: dict[str, tuple[int, Path]] = {}
-    for families, style, file in fc_list():
-        rank = 0 if re.search(r"\b(Regular|Book|Roman|Normal)\b", style) else 1
-        for family in families.split(","):
-            family = family.strip()
-            if family and (family not in files or rank < files[family][0]):
-                files[family] = (rank, Path(file))
-    return {k: v[1] for k, v in files.items()}
-
-
-def _cache_dir() -> Path:
-    from .usercache import user_cache_dir
-
-    return Path(user_cache_dir("cmaps"))
-
-
-@functools.cache
-def _ranges(path: Path) -> tuple[tuple[int, int], ...]:
-    """The code points a font file maps, as sorted (first, last) ranges.
-
-    Reading a CJK font's cmap with fontTools costs about 0.3 s and 60 MB, so the ranges are
-    kept in the user's cache folder, keyed by the file's path, size and modification time.
-    """
-    try:
-        st = path.stat()
-    except OSError:
-        return ()
-    key = hashlib.sha256(f"{path}\0{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()[:24]
-    cached = _cache_dir() / f"{key}.json"
-    try:
-        return tuple((a, b) for a, b in json.loads(cached.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        pass
-    from fontTools.ttLib import TTFont
-
-    try:
-        font = TTFont(str(path), fontNumber=0, lazy=True)
-        points = sorted(font.getBestCmap() or {})
-    except Exception:  # an unreadable font covers nothing
-        points = []
-    ranges: list[list[int]] = []
-    for cp in points:
-        if ranges and cp == ranges[-1][1] + 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(ranges), encoding="utf-8")
-    except OSError:  # a read-only home: just compute it next time
-        pass
-    return tuple((a, b) for a, b in ranges)
 
 
 class Coverage:
@@ -124,13 +56,6 @@ class Coverage:
         return False
 
 
-def coverage(families: list[str]) -> tuple[Coverage, list[str]]:
-    """Code points drawable by the named families that are installed, and those families."""
-    installed = _installed()
-    found = [f for f in families if f in installed]
-    return Coverage([_ranges(installed[f]) for f in found]), found
-
-
 def _needs_glyph(ch: str) -> bool:
     cat = unicodedata.category(ch)
     return not (ch.isspace() or cat in ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn") or ch == "\u00ad")
@@ -142,31 +67,126 @@ def drawn_characters(html: str) -> set[str]:
     return {ch for ch in set(text) if _needs_glyph(ch)}
 
 
+SCRIPT_PACKAGES = {
+    "Latin": "fonts-dejavu-core",
+    "Greek": "fonts-dejavu-core",
+    "Cyrillic": "fonts-dejavu-core",
+    "Arabic": "fonts-hosny-amiri",
+    "Han": "fonts-wqy-microhei",
+    "Bopomofo": "fonts-wqy-microhei",
+    "Hiragana": "fonts-ipaexfont-mincho",
+    "Katakana": "fonts-ipaexfont-mincho",
+    "Hangul": "fonts-nanum",
+    "Devanagari": "fonts-lohit-deva",
+    "Bengali": "fonts-lohit-beng-bengali",
+    "Tamil": "fonts-lohit-taml",
+    "Thai": "fonts-tlwg-norasi",
+    "Hebrew": "fonts-liberation2",
+    "Ethiopic": "fonts-sil-abyssinica",
+    "Georgian": "fonts-bpg-georgian",
+}
+"""The Debian package `make` installs for each script it supports (README: Fonts)."""
+
+
+@functools.cache
+def fontconfig_coverage() -> Coverage | None:
+    """Every code point some font fontconfig knows can draw (WeasyPrint's last fallback),
+    from one `fc-list` run; None when fontconfig cannot be asked."""
+    try:
+        listing = subprocess.run(
+            ["fc-list", "--format", "%{charset}\n"],
+            capture_output=True, text=True, timeout=20, check=False,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    points: list[tuple[int, int]] = []
+    for token in listing.split():
+        first, _, last = token.partition("-")
+        try:
+            points.append((int(first, 16), int(last or first, 16)))
+        except ValueError:
+            continue
+    if not points:
+        return None
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(points):
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return Coverage([tuple(merged)])
+
+
+def _script_names(chars: list[str]) -> dict[str, str]:
+    """Each character's script by name ("Devanagari"); a character shared by scripts (the
+    danda, the Arabic comma) goes with one of the others found, else "symbols"."""
+    from fontTools import unicodedata as ucd
+
+    def name(code: str) -> str:
+        return str(ucd.script_name(code, default=code)).replace("_", " ")
+
+    codes = {ch: ucd.script(ch) for ch in chars}
+    own = {c for c in codes.values() if c not in _SHARED}
+    out = {}
+    for ch, code in codes.items():
+        if code in _SHARED:
+            shared = sorted(set(ucd.script_extension(ch)) & own)
+            out[ch] = name(shared[0]) if shared else "symbols"
+        else:
+            out[ch] = name(code)
+    return out
+
+
+_SHARED = ("Zyyy", "Zinh", "Zzzz")
+"""Common, Inherited and Unknown: characters of no one script."""
+
+
+def _locate(ch: str, files: list[Path]) -> str:
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        i = text.find(ch)
+        if i >= 0:
+            line = text.count("\n", 0, i) + 1
+            col = i - (text.rfind("\n", 0, i) + 1) + 1
+            return str(Location(str(path), line, col))
+    return "the template set"
+
+
 def preflight(html: str, css: str, files: list[Path]) -> list[str]:
-    """One message per character no font of the stack can draw, located in the user's files."""
+    """One message per script that no installed font can draw, located at its first
+    character in the user's files and naming the Debian package that draws it.
+
+    `css` is kept for callers that pass the page's style sheet: the fonts it names are
+    among those fontconfig knows, and it falls back to any of them."""
     chars = drawn_characters(html)
-    if all(ord(ch) < 0x250 for ch in chars):  # Latin: every stack font has it
+    if all(ord(ch) < 0x250 for ch in chars):  # Latin: every font has it
         return []
-    covered, found = coverage(stack_families(css))
-    if not found:
+    covered = fontconfig_coverage()
+    if covered is None:
         return []  # fontconfig unavailable: nothing to check against
+    missing: dict[str, list[str]] = {}
+    lacking = sorted(c for c in chars if ord(c) not in covered)
+    for ch, script in _script_names(lacking).items():
+        missing.setdefault(script, []).append(ch)
     problems = []
-    for ch in sorted(c for c in chars if ord(c) not in covered):
-        where = "the template set"
-        for path in files:
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError):
-                continue
-            i = text.find(ch)
-            if i >= 0:
-                line = text.count("\n", 0, i) + 1
-                col = i - (text.rfind("\n", 0, i) + 1) + 1
-                where = str(Location(str(path), line, col))
-                break
-        name = unicodedata.name(ch, "unnamed character")
+    for script, found in missing.items():
+        ch = found[0]
+        package = SCRIPT_PACKAGES.get(script.replace(" ", "_"))
+        install = (
+            f"install Debian's {package} (`make` installs it)"
+            if package
+            else "install a font that has it (Debian's fonts-noto-core and fonts-noto-extra "
+            "cover most scripts)"
+        )
+        what = "symbols" if script == "symbols" else f"the {script} script"
+        more = len(found) - 1
+        others = f" and {more} other character{'s' if more > 1 else ''}" if more else ""
         problems.append(
-            f"{where}: no font in the stack ({', '.join(found)}) can draw {ch!r} "
-            f"(U+{ord(ch):04X} {name}); install a font that has it and add it to the CSS"
+            f"{_locate(ch, files)}: no installed font draws {what} ({ch!r}, U+{ord(ch):04X} "
+            f"{unicodedata.name(ch, 'unnamed character')}{others}): the PDF would show empty "
+            f"boxes; {install}"
         )
     return problems

@@ -13,6 +13,7 @@ import datetime as _dt
 import functools
 import gettext
 import re
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,8 @@ class Labels(gettext.NullTranslations):
     __call__ = gettext
 
     def warning(self) -> str | None:
-        """The one warning a language without a catalog gets."""
+        """The one warning a language without a catalog gets (said once per command:
+        `once`)."""
         if not self.missing:
             return None
         return (
@@ -151,6 +153,27 @@ class Labels(gettext.NullTranslations):
     def year(self, year: int, era: bool = False) -> str:
         """A year as a label: 1858, 221 BCE (localized era), with `era`, 1858 CE."""
         return format_year(year, self.number_locale, era)
+
+
+ONCE = ("language '", "no installed font draws ")
+"""How the warnings said once per command begin (the first output that has one keeps it):
+the language without a catalog, and a script no font draws. Every edition and format of
+a brief would say them again."""
+
+
+def once(warnings: list[list[str]], said: set[str] | None = None) -> None:
+    """Each warning in ONCE kept only where it is first said, across the lists (in place);
+    `said` carries what earlier briefs of the command said."""
+    said = set() if said is None else said
+    for found in warnings:
+        keep = []
+        for w in found:
+            if w.startswith(ONCE) or ": no installed font draws " in w:
+                if w in said:
+                    continue
+                said.add(w)
+            keep.append(w)
+        found[:] = keep
 
 
 def format_date(value: Date, locale: Locale) -> str:
@@ -197,6 +220,21 @@ def _with_bce(text: str, locale: Locale) -> str:
 
 def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def sentences(*parts: str) -> str:
+    """Sentences joined as the language spaces them: a space after "." and the like, none
+    after a full-width "。" (Chinese, Japanese), which carries its own; empty parts left out.
+    A part may be HTML: the last character shown decides."""
+    out = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        last = re.sub(r"<[^>]*>", "", out).rstrip()[-1:]  # the last letter shown, not a tag
+        if out and unicodedata.east_asian_width(last or " ") not in ("F", "W"):
+            out += " "
+        out += part
+    return out
 
 
 def split_message(text: str, *names: str) -> list[str]:

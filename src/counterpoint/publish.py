@@ -136,7 +136,10 @@ class PdfWriter(Writer):
         )  # fmt: skip
         # what hardening removed, but not its load checks: the fetcher reports those
         removals = [w for w in removed if not w.startswith(("refused to", "cannot load"))]
-        warnings = doc.warnings + removals + glyphs + result.warnings
+        laid_out = result.warnings
+        if glyphs:  # WeasyPrint's line per missing character says again what `glyphs` says
+            laid_out = [w for w in laid_out if not w.startswith(".notdef glyph rendered")]
+        warnings = doc.warnings + removals + glyphs + laid_out
         return self.output(edition, target, pages=result.pages, warnings=warnings, data=result.data)
 
 

@@ -100,7 +100,9 @@ class _Renderer:
             year=self.year,
             chart_label=self.chart_label,
         )
-        self.env.globals.update(grades=GRADES, asset=self.asset, page_parts=self.page_parts)
+        self.env.globals.update(
+            grades=GRADES, asset=self.asset, page_parts=self.page_parts, sentences=_sentences
+        )
         self.env.bytecode_cache = _bytecode_cache(self.env)
         self._css: dict[str, Markup] = {}
 
@@ -223,6 +225,11 @@ class _Renderer:
             if where == "template":  # not raised in a template: a bug, keep the traceback
                 raise
             raise BuildError(f"{where}: {type(exc).__name__}: {exc}") from None
+
+
+def _sentences(*parts: str) -> Markup:
+    """Sentences (text or markup) joined with the space the language puts between them."""
+    return Markup(i18n.sentences(*(str(escape(p)) for p in parts)))
 
 
 def isolated(doc: Resolved, direction: str) -> Resolved:

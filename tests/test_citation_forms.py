@@ -302,3 +302,119 @@ def test_the_locator_table_is_pandocs(tmp_path: Path) -> None:
         assert tool.parsed(locale, tool.terms(locale, tmp_path), tmp_path) == table[locale]
     assert tool.punctuation_in_quote("en-US", tmp_path)
     assert not tool.punctuation_in_quote("en-GB", tmp_path)
+
+
+# -- a default style per language; CJK names ---------------------------------------------
+CJK = """\
+references:
+  - id: chen-2024
+    type: book
+    title: 电池与车轮：中国电动汽车产业链的崛起
+    author: [{family: 陈, given: 立}, {family: 赵, given: 欣}]
+    publisher: 东海大学出版社
+    publisher-place: 上海
+    issued: 2024
+  - id: yamamoto-2023
+    type: book
+    title: 電池の未来
+    author: [{family: 山本, given: 健}]
+    publisher: 東京出版
+    issued: 2023
+"""
+CJK_BRIEF = MINIMAL.replace("[@petrova-2025, para. 2]", "[@chen-2024, p. 20]").replace(
+    "[@petrova-2025, para. 6]", "[@chen-2024, p. 45]. Again [@yamamoto-2023, p. 3]"
+)
+
+
+def _cjk_notes(
+    write_brief: Callable[..., Path], tmp_path: Path, extra: str
+) -> tuple[list[str], list[str]]:
+    (html,) = build(
+        write_brief(CJK_BRIEF + extra, sources=SOURCES + CJK.split("\n", 1)[1]),
+        tmp_path / "out",
+        formats=["html"],
+    )
+    page = html.path.read_text(encoding="utf-8")
+    return page_notes(page), page_bibliography(page)
+
+
+def test_a_chinese_brief_defaults_to_gbt_7714_notes(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    notes, entries = _cjk_notes(write_brief, tmp_path, "language: zh\n")
+    assert notes[:3] == [
+        "陈立, 赵欣. 电池与车轮：中国电动汽车产业链的崛起[M]. 上海: 东海大学出版社, 2024: 20.",
+        "同上: 45.",
+        "山本健. 電池の未来[M]. 東京出版, 2023: 3.",
+    ]
+    assert entries[0].startswith("[1] ")
+
+
+def test_csl_wins_over_the_languages_default(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    notes, _ = _cjk_notes(write_brief, tmp_path, "language: zh\ncsl: chicago\n")
+    assert notes[:3] == [
+        "陈立和赵欣, 电池与车轮：中国电动汽车产业链的崛起 (东海大学出版社, 2024), 20.",
+        "陈立和赵欣, 电池与车轮, 45.",
+        "山本健, 電池の未来 (東京出版, 2023), 3.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "first", "entry"),
+    [
+        (
+            "",
+            "陈立 and 赵欣, 电池与车轮：中国电动汽车产业链的崛起 (东海大学出版社, 2024), 20.",
+            "陈立, and 赵欣. 电池与车轮：中国电动汽车产业链的崛起. 东海大学出版社, 2024.",
+        ),
+        (
+            "language: ja\n",
+            "陈立と赵欣, 电池与车轮：中国电动汽车产业链的崛起 (东海大学出版社, 2024年), 20.",
+            "陈立と赵欣. 电池与车轮：中国电动汽车产业链的崛起. 东海大学出版社, 2024年.",
+        ),
+        (
+            "csl: oscola\n",
+            "陈立 and 赵欣, 电池与车轮：中国电动汽车产业链的崛起 (东海大学出版社 2024) 20.",
+            "陈立 and 赵欣, 电池与车轮：中国电动汽车产业链的崛起 (东海大学出版社 2024)",
+        ),
+    ],
+)
+def test_cjk_names_have_no_stray_period_and_the_locales_joiner(
+    write_brief: Callable[..., Path], tmp_path: Path, extra: str, first: str, entry: str
+) -> None:
+    """Pandoc's citeproc gave "陈立. 和 赵欣.," and "山本健.," under Chicago, and "陈 and
+    赵" in short notes; Chinese and Japanese set no spaces around 和 and と."""
+    notes, entries = _cjk_notes(write_brief, tmp_path, extra)
+    assert notes[0] == first
+    assert entry in entries
+
+
+@pytest.mark.parametrize("style", ["apa", "modern-language-association", "ieee"])
+def test_cjk_names_in_in_text_styles(
+    write_brief: Callable[..., Path], tmp_path: Path, style: str
+) -> None:
+    (html,) = build(
+        write_brief(CJK_BRIEF + f"csl: {style}\n", sources=SOURCES + CJK.split("\n", 1)[1]),
+        tmp_path / "out",
+        formats=["html"],
+    )
+    entries = " ".join(page_bibliography(html.path.read_text(encoding="utf-8")))
+    assert "陈立" in entries and "山本健" in entries
+    assert not re.search(r"[立欣健]\.,", entries), entries
+
+
+def test_validate_names_the_style_a_language_gets(
+    write_brief: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from counterpoint.cli import main
+
+    path = write_brief(CJK_BRIEF + "language: zh\n", sources=SOURCES + CJK.split("\n", 1)[1])
+    with pytest.raises(SystemExit) as done:
+        main(["validate", str(path)])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == (
+        f"ok {path} (2 views, 4 citations, 4 sources, "
+        "style china-national-standard-gb-t-7714-2015-note, the default for 'zh')\n"
+    )

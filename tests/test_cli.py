@@ -58,7 +58,10 @@ def test_usage_errors_exit_2(write_brief) -> None:
 def test_validate_ok_line(sample: Path) -> None:
     code, out = run("validate", str(sample))
     assert code == 0
-    assert out == f"ok {sample} (2 views, 16 citations, 4 sources)\n"
+    assert out == (
+        f"ok {sample} (2 views, 16 citations, 4 sources, "
+        "style chicago-notes-bibliography, the default for 'en')\n"
+    )
 
 
 def test_every_command_has_help_with_examples() -> None:

@@ -289,7 +289,8 @@ def _edition(brief: Brief, tset: TemplateSet, audience: str, settings: _Settings
 
 
 def style_of(brief: Brief, tset: TemplateSet) -> Style:
-    """The edition's CSL style: the brief's `csl:`, else its template set's, else Chicago."""
+    """The edition's CSL style: the brief's `csl:`, else its template set's, else the
+    default for the brief's language (Chicago; GB/T 7714-2015 notes for Chinese)."""
     from . import csl
 
     spec = brief.csl
@@ -301,7 +302,7 @@ def style_of(brief: Brief, tset: TemplateSet) -> Style:
                 return csl.find(s.csl, [s.folder])
             except csl.StyleError as exc:
                 raise BuildError(f"template set '{s.name}': csl: {exc}") from None
-    return csl.default()
+    return csl.default_for(brief.language)
 
 
 def _build_audience(edition: _Edition, settings: _Settings, started: float) -> list[Output]:

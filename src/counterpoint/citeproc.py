@@ -219,10 +219,54 @@ def _items(sources: dict[str, SourceRecord], citations: Sequence[Citation]) -> l
             host = _host(sources, item.key)
             if host:
                 keys.add(host)
-    items = [sources[k].csl or {"id": k, "type": sources[k].type} for k in sorted(keys)]
+    items = [_handed(sources[k].csl or {"id": k, "type": sources[k].type}) for k in sorted(keys)]
     if any(_host(sources, k) for k in keys):
         items.append({"id": SEPARATOR_ID, "type": "document", "title": "-"})
     return items
+
+
+_CJK = (
+    "\u2e80-\u2fdf\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\uac00-\ud7af\U00020000-\U0003134f"
+)
+_CJK_NAME = re.compile(f"[{_CJK}]+")
+
+
+def _handed(item: dict[str, Any]) -> dict[str, Any]:
+    """The item as Pandoc gets it: a name written in Han, Kana or Hangul (`{family: 陈,
+    given: 立}`) becomes one literal name, family name first and no space ("陈立"). Pandoc's
+    citeproc gives such a name a stray period in Chicago and APA ("陈立. and 赵欣.,") and
+    the family name alone in short notes (docs/format.md)."""
+    out = item
+    for key, names in item.items():
+        if not isinstance(names, list) or not any(_cjk(n) for n in names):
+            continue
+        if out is item:
+            out = dict(item)
+        out[key] = [{"literal": n["family"] + n["given"]} if _cjk(n) else n for n in names]
+    return out
+
+
+def _cjk(name: Any) -> bool:
+    """True for a CSL name with a family and given name in CJK scripts, nothing else."""
+    return (
+        isinstance(name, dict)
+        and {"family", "given"} <= name.keys() <= {"family", "given", "parse-names"}
+        and all(
+            isinstance(name[k], str) and _CJK_NAME.fullmatch(name[k]) for k in ("family", "given")
+        )
+    )
+
+
+_CJK_AND = re.compile(f"(?<=[{_CJK}])(?:,\\s*|\\s+)(和|と|及|与)\\s+(?=[{_CJK}])")
+"""The locale's "and" between two CJK names, with the spaces Pandoc puts around it."""
+
+
+def _cjk_joiner(text: str, locale: str) -> str:
+    """In Chinese and Japanese, "陈立 和 赵欣" is "陈立和赵欣": no spaces around the joiner."""
+    if locale.split("-")[0].lower() not in ("zh", "ja"):
+        return text
+    return _CJK_AND.sub(r"\1", text)
 
 
 class Pending:
@@ -307,7 +351,7 @@ def _read(data: dict[str, Any], count: int, hosts: list[str], locale: str) -> Fo
                 if ident == SEPARATOR_ID:
                     continue
                 inlines = [i for b in entry["c"][1] for i in _block_inlines(b)]
-                text = html(inlines).strip()
+                text = _cjk_joiner(html(inlines).strip(), locale)
                 if text:  # a style may print no entry for a type (Chicago: encyclopedias)
                     bibliography.append((ident, Markup(text)))
     printed = {ident for ident, _ in bibliography}  # an in-text citation links to its entry
@@ -317,8 +361,10 @@ def _read(data: dict[str, Any], count: int, hosts: list[str], locale: str) -> Fo
     inside = csl_locale(locale) in _locator_terms()["punctuation-in-quote"]
     for block in blocks[:count]:
         note, running = _cite_parts(block)
-        notes.append(Markup(_cited_in(html(note, printed), joiner, inside)))
-        in_text.append(Markup(_cited_in(html(running, printed), joiner, inside)))
+        notes.append(Markup(_cjk_joiner(_cited_in(html(note, printed), joiner, inside), locale)))
+        in_text.append(
+            Markup(_cjk_joiner(_cited_in(html(running, printed), joiner, inside), locale))
+        )
     host_forms: dict[str, Markup] = {}
     for i, host in enumerate(hosts):
         note, running = _cite_parts(blocks[count + 2 * i + 1])

@@ -9,7 +9,7 @@ import click
 
 from . import __version__
 from .errors import CounterpointError, InvalidInput
-from .model import PDF_VARIANTS
+from .model import PDF_VARIANTS, Brief
 
 
 class UserError(click.ClickException):
@@ -235,10 +235,21 @@ def validate(briefs: tuple[str, ...]) -> None:
             continue
         cites = sum(len(t.citations) for _, t in brief.texts())
         click.echo(
-            f"ok {path} ({len(brief.views)} views, {cites} citations, {len(brief.sources)} sources)"
+            f"ok {path} ({len(brief.views)} views, {cites} citations, {len(brief.sources)} "
+            f"sources, style {_style_name(brief)})"
         )
     if failed:
         raise UserError(f"{failed} of {len(paths)} brief(s) invalid")
+
+
+def _style_name(brief: Brief) -> str:
+    """The brief's CSL style as `validate` names it: its `csl:`, or its language's default."""
+    from .csl import default_name
+
+    if brief.csl:
+        return str(brief.csl)
+    name = default_name(brief.language)
+    return f"{name}, the default for '{brief.language}'"
 
 
 @main.command()

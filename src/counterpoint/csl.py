@@ -166,3 +166,26 @@ def find(spec: str, folders: list[Path]) -> Style:
 
 def default() -> Style:
     return find(DEFAULT_STYLE, [])
+
+
+LANGUAGE_STYLES = {"zh": "china-national-standard-gb-t-7714-2015-note"}
+"""The default style by the brief's language, where the national standard its publishers
+use is bundled in a note form (docs/format.md); every other language gets DEFAULT_STYLE."""
+
+RECOMMENDED_STYLES = {
+    "ru": "gost-r-7-0-5-2008",
+    "uk": "gost-r-7-0-5-2008",
+    "ja": "sist02",
+}
+"""National standards bundled only in an in-text form: the default stays a note style, and
+the docs name these as the `csl:` to write."""
+
+
+def default_name(language: str) -> str:
+    """The style a brief in `language` gets when it names none (zh: GB/T 7714-2015 notes)."""
+    return LANGUAGE_STYLES.get(language.split("-")[0].lower(), DEFAULT_STYLE)
+
+
+def default_for(language: str) -> Style:
+    """The default style for a brief's language (default_name)."""
+    return find(default_name(language), [])

@@ -263,7 +263,7 @@ def start(
     endnotes=True its notes are one list after the body, not footnotes)."""
     from . import csl
 
-    style = style or csl.default()
+    style = style or csl.default_for(brief.language)
     if style.notes and "notes" not in sections:  # the web page's note calls link to the list
         at = sections.index("bibliography") if "bibliography" in sections else len(sections)
         sections = [*sections[:at], "notes", *sections[at:]]  # (in print: footnotes)

@@ -70,6 +70,14 @@ def custom_properties(tset: TemplateSet) -> list[tuple[str, str, str, str]]:
     return found
 
 
+def default_styles() -> str:
+    """The default style and the languages that get another, as `templates show` says."""
+    from .csl import DEFAULT_STYLE, LANGUAGE_STYLES
+
+    others = "; ".join(f"{lang}: {name}" for lang, name in sorted(LANGUAGE_STYLES.items()))
+    return f"{DEFAULT_STYLE} (the default; by the brief's language, {others})"
+
+
 def show(tset: TemplateSet) -> list[str]:
     """The set, as `counterpoint templates show NAME` prints it."""
     chain = " <- ".join(f"{s.name} ({display_path(s.folder)})" for s in tset.chain)
@@ -81,7 +89,7 @@ def show(tset: TemplateSet) -> list[str]:
     if options:
         lines.append("options: " + ", ".join(f"{k}={v}" for k, v in sorted(options.items())))
     style = next((s.csl for s in tset.chain if s.csl), "")
-    lines.append(f"csl: {style or 'chicago-notes-bibliography (the default)'}")
+    lines.append(f"csl: {style or default_styles()}")
     lines.append("css, web: " + ", ".join(tset.stylesheets("web")))
     lines.append("css, print: " + ", ".join(tset.stylesheets("print")))
     lines.append("")

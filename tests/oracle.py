@@ -38,6 +38,8 @@ def csl_json(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 value = _date(str(value))
             elif isinstance(value, (int, float)):
                 value = str(value)
+            elif isinstance(value, list) and all(isinstance(n, dict) for n in value):
+                value = [_cjk_literal(n) for n in value]
             item[key] = value
         title = item.get("title")
         if "title-short" not in item and isinstance(title, str):
@@ -47,6 +49,19 @@ def csl_json(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 item["title-short"] = main
         out.append(item)
     return out
+
+
+def _cjk_literal(name: dict[str, Any]) -> dict[str, Any]:
+    """A name in Han, Kana or Hangul as one literal name, family first: the form counterpoint
+    hands Pandoc (docs/format.md), whose citeproc breaks such names given as family and
+    given ("陈立. and 赵欣.")."""
+    cjk = r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+"
+    parts = [name.get("family"), name.get("given")]
+    if set(name) == {"family", "given"} and all(
+        isinstance(p, str) and re.fullmatch(cjk, p) for p in parts
+    ):
+        return {"literal": f"{parts[0]}{parts[1]}"}
+    return name
 
 
 DATES = ("issued", "accessed", "event-date", "original-date", "submitted", "available-date")

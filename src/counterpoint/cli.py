@@ -258,7 +258,12 @@ def _style_name(brief: Brief) -> str:
     "--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text",
     show_default=True, help="text: one line per finding; json: see docs/audit.schema.json.",
 )  # fmt: skip
-@click.option("--strict", is_flag=True, help="Exit 1 if any finding is not ignored in the brief.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 if any finding is not ignored in the brief "
+    "(a quotation of a source without a snapshot, CP405, does not count).",
+)
 def audit(briefs: tuple[str, ...], fmt: str, strict: bool) -> None:
     """Check the balance and sourcing of BRIEFS without writing anything.
 
@@ -298,9 +303,45 @@ def audit(briefs: tuple[str, ...], fmt: str, strict: bool) -> None:
             click.echo(report.summary())
     if failed:
         raise UserError(f"{failed} of {len(paths)} brief(s) invalid")
-    found = sum(len(r.active) for r in reports)
+    found = sum(len(r.failing) for r in reports)
     if strict and found:
         raise UserError(f"failed under --strict: {found} finding{'s' if found > 1 else ''}")
+
+
+@main.command()
+@click.argument("brief", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", "-s", "source", metavar="ID", help="Archive this source only.")
+@click.option(
+    "--from", "from_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Import a copy saved by hand (SingleFile HTML, a WARC from Webrecorder, ArchiveBox or "
+    "Perma.cc, or a PDF) for --source, instead of fetching its URL.",
+)  # fmt: skip
+def snapshot(brief: Path, source: str | None, from_file: Path | None) -> None:
+    """Archive the sources BRIEF cites, so that its quotations can be verified.
+
+    Fetches each cited source's URL once (http and https only, with size and time limits,
+    no scripts run), stores a WARC or the PDF under snapshots/ beside the source records and
+    writes `snapshot:` and `snapshot-sha256:` into each record. The only command that uses
+    the network. docs/quotes.md has the details.
+
+    \b
+    Examples:
+      counterpoint snapshot briefs/russian-far-east.yaml
+      counterpoint snapshot brief.yaml --source lin-2024
+      counterpoint snapshot brief.yaml --source lin-2024 --from ~/Downloads/lin.warc.gz
+    """
+    from .quotes.snapshot import snapshot as archive
+    from .validate import validate as validate_one
+
+    if from_file is not None and source is None:
+        raise click.UsageError("--from needs --source ID: the source the file is a copy of")
+    try:
+        checked = validate_one(brief)
+    except CounterpointError as exc:
+        raise UserError(str(exc)) from None
+    failed = archive(checked, click.echo, source=source, from_file=from_file)
+    if failed:
+        raise UserError(f"{failed} source(s) not archived")
 
 
 @main.command()

@@ -21,6 +21,7 @@ class Check:
     name: str
     severity: str  # "warning" (worth fixing) or "info" (worth knowing); both fail --strict
     fires: str
+    strict: bool = True  # fails --strict (all but CP405: a source not yet archived)
 
 
 CHECKS: dict[str, Check] = {
@@ -67,9 +68,32 @@ CHECKS: dict[str, Check] = {
               "ICD 203 alternative-row terms mixed with main-row terms"),
         Check("CP305", "confidence-in-likelihood", "warning",
               "a judgment's sentence states a confidence level and a likelihood"),
+        # quotations (docs/quotes.md): one code per verdict other than `verified`
+        Check("CP401", "quote-altered", "warning",
+              "a quotation differs from the closest passage of its source"),
+        Check("CP402", "quote-not-found", "warning",
+              "a quotation has no close match in its source's snapshot"),
+        Check("CP403", "quote-wrong-locator", "warning",
+              "a quotation is in its source, but not at the cited paragraph or page"),
+        Check("CP404", "quote-omission-review", "warning",
+              "a quotation's ellipsis leaves out a negation, a qualifier or a number"),
+        Check("CP405", "quote-no-snapshot", "info",
+              "a quoted source has no archived copy (`snapshot:`)", strict=False),
+        Check("CP406", "quote-snapshot-changed", "warning",
+              "a quoted source's snapshot no longer matches its `snapshot-sha256`"),
     )
 }  # fmt: skip
-"""Every finding code, documented one by one in docs/audit.md."""
+"""Every finding code, documented one by one in docs/audit.md (CP401-CP406: docs/quotes.md)."""
+
+VERDICT_CODES = {
+    "altered": "CP401",
+    "not-found": "CP402",
+    "wrong-locator": "CP403",
+    "omission-review": "CP404",
+    "no-snapshot": "CP405",
+    "snapshot-changed": "CP406",
+}
+"""The finding each quotation verdict other than `verified` becomes."""
 
 # -- lexicons (docs/audit.md lists them; matching is case-insensitive, on whole words) ------
 LOADED_TERMS: tuple[str, ...] = (

@@ -62,6 +62,8 @@ class ViewStats:
     source_share: float = 0.0  # of the sum of the views' distinct sources
     word_bar: float = 0.0  # bar lengths for the chart, 1.0 = the longest bar
     source_bar: float = 0.0
+    quotes: int = 0  # quotations in its thesis, summary, arguments and counterpoints
+    quotes_verified: int = 0  # of which verified against a snapshot (docs/quotes.md)
 
     @property
     def word_percent(self) -> str:
@@ -82,6 +84,8 @@ class ViewStats:
             "notes": self.notes,
             "word_share": round(self.word_share, 4),
             "source_share": round(self.source_share, 4),
+            "quotations": self.quotes,
+            "quotations_verified": self.quotes_verified,
         }
 
 
@@ -111,6 +115,18 @@ class AuditReport:
     findings: list[Finding] = field(default_factory=list)
     language: str = "en"  # the brief's language
     lint_run: bool = True  # False when codes.py has no word lists for it (CP301-CP305 not run)
+    quotations: list[Any] = field(default_factory=list)  # quotes.check.Quotation, in order
+
+    @property
+    def failing(self) -> list[Finding]:
+        """Active findings that fail --strict: all but a source not yet archived (CP405)."""
+        from .codes import CHECKS
+
+        return [f for f in self.active if CHECKS[f.code].strict]
+
+    @property
+    def quotes_verified(self) -> int:
+        return sum(1 for q in self.quotations if q.verdict == "verified")
 
     @property
     def active(self) -> list[Finding]:
@@ -163,7 +179,13 @@ class AuditReport:
             "language_lint": self.lint_run,
             "views": [v.to_json() for v in self.views],
             "findings": [f.to_json() for f in self.findings],
-            "counts": {"findings": len(self.active), "ignored": len(self.ignored)},
+            "counts": {
+                "findings": len(self.active),
+                "ignored": len(self.ignored),
+                "quotations": len(self.quotations),
+                "quotations_verified": self.quotes_verified,
+            },
+            "quotations": [q.to_json() for q in self.quotations],
         }
 
 

@@ -197,6 +197,8 @@ class SourceRecord:
     reliability: Reliability | None = None
     note: str = ""
     cited_in: str = ""
+    snapshot: str = ""  # the archived copy, relative to the record's file (docs/quotes.md)
+    snapshot_sha256: str = ""  # its SHA-256 as recorded, when given
     extra: dict[str, Any] = field(default_factory=dict)
     csl: dict[str, Any] = field(default_factory=dict, repr=False)
 

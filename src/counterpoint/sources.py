@@ -34,6 +34,7 @@ from .schema import (
     md,
     object_schema,
     one_line,
+    pattern,
     plain,
     seq,
 )
@@ -115,9 +116,11 @@ def source_language(c: Checker, node: yaml.Node, path: str) -> Any:
     return code
 
 
+SHA256 = pattern(r"[0-9A-Fa-f]{64}", "a SHA-256 (64 hexadecimal digits)")
+
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
-COUNTERPOINT_SOURCE_KEYS = ("stance", "reliability", "cited-in")
+COUNTERPOINT_SOURCE_KEYS = ("stance", "reliability", "cited-in", "snapshot", "snapshot-sha256")
 """The keys counterpoint adds to a CSL item (FORMAT.md); they never reach the processor."""
 
 SOURCE_FIELDS: dict[str, Field] = {
@@ -135,6 +138,8 @@ SOURCE_FIELDS: dict[str, Field] = {
     "reliability": Field(reliability),
     "note": Field(plain),
     "cited-in": Field(SOURCE_ID, expected="the id of the source this one is cited through"),
+    "snapshot": Field(one_line, expected="the archived copy's path, relative to this file"),
+    "snapshot-sha256": Field(SHA256, expected="the archived copy's SHA-256, 64 hex digits"),
     "custom": Field(_any),
     **{k: Field(seq(name)) for k in CSL_NAME_VARS},
     **{k: Field(csl_date) for k in CSL_DATE_VARS},
@@ -297,6 +302,8 @@ def source_record(c: Checker, node: yaml.Node, path: str) -> Any:
         reliability=got.get("reliability"),
         note=got.get("note", ""),
         cited_in=got.get("cited-in", ""),
+        snapshot=str(got.get("snapshot", "")),
+        snapshot_sha256=str(got.get("snapshot-sha256", "")).lower(),
         extra=extra,
         csl=csl,
     )

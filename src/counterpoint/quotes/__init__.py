@@ -1,0 +1,28 @@
+"""Verified quotations: every quotation in a brief checked against an archived copy of its source.
+
+The pipeline of docs/quotes.md, one module a step:
+
+- `find`: quotations in a brief's Markdown fields (quotation marks or a block quote, then a
+  citation in the same sentence), each located at file:line:col;
+- `extract`: a snapshot (.txt, .md, .html, .pdf, .warc, .warc.gz) as numbered paragraphs
+  and labelled pages, cached by the file's SHA-256 in the user's cache;
+- `match`: normalisation and approximate substring search (edlib, Myers' bit-vector
+  algorithm), and the verdict of each quotation;
+- `check`: a brief's quotations and their verdicts, cached by content;
+- `snapshot`: the `counterpoint snapshot` command, the only one that touches the network.
+
+Only `find` is imported when a brief is audited; the rest loads when a quotation is there.
+"""
+
+from __future__ import annotations
+
+VERDICTS = (
+    "verified",
+    "altered",
+    "not-found",
+    "wrong-locator",
+    "omission-review",
+    "no-snapshot",
+    "snapshot-changed",
+)
+"""Every verdict a quotation can get (docs/quotes.md)."""

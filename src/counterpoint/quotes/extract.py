@@ -1,0 +1,411 @@
+"""A snapshot as text blocks with their paragraph numbers and page labels, cached by content.
+
+.txt and .md: blocks separated by blank lines (a form feed starts a new page); .html: the
+main text (nav, header banners, footers, asides and related links left out), a paragraph
+per p, li or blockquote; .pdf: a block per page, labelled with its PDF page label; .warc and
+.warc.gz: the response record for the source's URL, read as HTML or PDF by its content type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..usercache import user_cache_dir
+
+EXTRACT_VERSION = "1"
+"""Changes whenever extraction changes what it returns: old cache entries are then unused."""
+
+MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
+"""A snapshot larger than this is not read (docs/security.md)."""
+
+
+class SnapshotError(Exception):
+    """A snapshot that cannot be read as its kind: the message says why, in one line."""
+
+
+@dataclass
+class Block:
+    """One paragraph, heading or page of a snapshot, in reading order."""
+
+    text: str
+    para: int = 0  # its number among paragraphs (headings not counted); 0: not a paragraph
+    block: int = 0  # its number among all blocks, headings included (.txt and .md)
+    page: str = ""  # its page label ("iv", "12"); "" when the file has no pages
+    heading: bool = False
+
+
+@dataclass
+class Extracted:
+    """A snapshot's text: its blocks, and which locators it can check."""
+
+    kind: str  # "text", "html" or "pdf"
+    blocks: list[Block] = field(default_factory=list)
+    pages: bool = False  # page locators (p., pp.) can be checked
+    paras: bool = False  # paragraph locators (para., paras.) can be checked
+    sample: str = ""  # the first words, to guess the language by
+
+    def to_json(self) -> dict[str, object]:
+        return {**asdict(self), "blocks": [asdict(b) for b in self.blocks]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Extracted:
+        blocks = [Block(**b) for b in data.pop("blocks")]  # type: ignore[attr-defined]
+        return cls(**data, blocks=blocks)  # type: ignore[arg-type]
+
+
+def sha256_of(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def kind_of(path: Path) -> str:
+    """The snapshot kind by file name: txt, md, html, pdf, warc; '' when not one of them."""
+    name = path.name.lower()
+    if name.endswith((".warc", ".warc.gz")):
+        return "warc"
+    suffix = path.suffix.lower()
+    return {
+        ".txt": "txt",
+        ".text": "txt",
+        ".md": "md",
+        ".markdown": "md",
+        ".html": "html",
+        ".htm": "html",
+        ".xhtml": "html",
+        ".pdf": "pdf",
+    }.get(suffix, "")
+
+
+_MEMORY: dict[str, Extracted] = {}
+
+
+def extract(path: Path, digest: str, url: str = "") -> Extracted:
+    """The snapshot's blocks, from the user's cache when this content was read before."""
+    kind = kind_of(path)
+    if not kind:
+        raise SnapshotError(
+            f"'{path.name}' is not a kind of snapshot counterpoint reads "
+            "(.txt, .md, .html, .pdf, .warc, .warc.gz)"
+        )
+    key = hashlib.sha256(f"{EXTRACT_VERSION}\0{kind}\0{digest}\0{url}".encode()).hexdigest()
+    if key in _MEMORY:
+        return _MEMORY[key]
+    cached = Path(user_cache_dir("quotes", "text", key + ".json"))
+    try:
+        got = Extracted.from_json(json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
+        if path.stat().st_size > MAX_SNAPSHOT_BYTES:
+            raise SnapshotError(
+                f"'{path.name}' is over {MAX_SNAPSHOT_BYTES // (1024 * 1024)} MB"
+            ) from None
+        got = read(kind, path.read_bytes(), url)
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(got.to_json(), ensure_ascii=False), encoding="utf-8")
+            tmp.replace(cached)
+        except OSError:
+            pass
+    _MEMORY[key] = got
+    return got
+
+
+def read(kind: str, data: bytes, url: str = "", content_type: str = "") -> Extracted:
+    """Blocks from a snapshot's bytes (kind: txt, md, html, pdf or warc)."""
+    if kind in ("txt", "md"):
+        return from_text(_decode(data, content_type), markdown=kind == "md")
+    if kind == "html":
+        return from_html(_decode(data, content_type))
+    if kind == "pdf":
+        return from_pdf(data)
+    if kind == "warc":
+        return from_warc(data, url)
+    raise SnapshotError(f"cannot read a '{kind}' snapshot")
+
+
+def _decode(data: bytes, content_type: str = "") -> str:
+    m = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if m:
+        try:
+            return data.decode(m[1], errors="replace")
+        except LookupError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        head = data[:4096].decode("ascii", errors="ignore")
+        meta = re.search(r"<meta[^>]+charset=[\"']?([\w.:-]+)", head, re.I)
+        if meta:
+            try:
+                return data.decode(meta[1], errors="replace")
+            except LookupError:
+                pass
+        return data.decode("cp1252", errors="replace")
+
+
+# -- plain text and Markdown --------------------------------------------------------------
+_BLANK = re.compile(r"\n[ \t\r]*\n")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_SETEXT = re.compile(r"\n\s{0,3}(=+|-+)\s*$")
+_ENDS_SENTENCE = re.compile(r"[.!?…:;\"'”’»」』)\]。！？]\s*$")
+
+
+def _heading_like(text: str, markdown: bool) -> bool:
+    """A heading, or a block of one short line without a sentence's end (a title, a label
+    such as 'Advertisement'): numbered among blocks but not among paragraphs."""
+    if markdown and (_MD_HEADING.match(text) or _SETEXT.search(text)):
+        return True
+    one = text.strip()
+    return "\n" not in one and len(one.split()) <= 20 and not _ENDS_SENTENCE.search(one)
+
+
+_MD_MARKUP = [
+    (re.compile(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$", re.M), ""),  # heading marks
+    (re.compile(r"\n\s{0,3}(=+|-+)\s*$"), ""),  # setext underline
+    (re.compile(r"^\s{0,3}(?:>\s?)+", re.M), ""),  # block quote marks
+    (re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+", re.M), ""),  # list markers
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: their text
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\*)"), r"\1"),  # emphasis
+    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!\"'])"), r"\1"),  # backslash escapes
+]
+
+
+def strip_markdown(text: str) -> str:
+    for pattern, replacement in _MD_MARKUP:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def from_text(text: str, markdown: bool = False) -> Extracted:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pages = text.split("\f")
+    out = Extracted("text", paras=True, pages=len(pages) > 1)
+    para = block = 0
+    for n, page in enumerate(pages, start=1):
+        for chunk in _BLANK.split(page):
+            if not chunk.strip():
+                continue
+            heading = _heading_like(chunk, markdown)
+            block += 1
+            if not heading:
+                para += 1
+            body = strip_markdown(chunk) if markdown else chunk
+            out.blocks.append(
+                Block(
+                    body.strip(),
+                    para=0 if heading else para,
+                    block=block,
+                    page=str(n) if out.pages else "",
+                    heading=heading,
+                )
+            )
+    out.sample = " ".join(b.text for b in out.blocks[:20])[:3000]
+    return out
+
+
+# -- HTML -----------------------------------------------------------------------------------
+_SKIP_TAGS = (
+    "script, style, noscript, template, nav, footer, aside, form, iframe, svg, button, "
+    "select, dialog, [role=navigation], [role=banner], [role=contentinfo], "
+    "[role=complementary], [role=search], [aria-hidden=true], [hidden]"
+)
+_BOILERPLATE = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|footer|site-header|masthead|banner|breadcrumbs?|"
+    r"related|share|sharing|social|cookies?|consent|advert|advertisement|ads?|promo|sidebar|"
+    r"newsletter|subscribe|comments?|skip-link)(?:$|[\s_-])",
+    re.I,
+)
+_PARA_TAGS = {"p", "li", "blockquote"}
+_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BREAK_TAGS = {
+    "div", "section", "article", "main", "header", "td", "th", "tr", "table", "dd", "dt",
+    "dl", "figure", "figcaption", "pre", "ul", "ol", "address", "details", "summary", "caption",
+}  # fmt: skip
+
+
+def from_html(html: str) -> Extracted:
+    """The main text: boilerplate removed, then p, li and blockquote as numbered paragraphs
+    (the innermost when they nest), headings and other loose text as unnumbered blocks."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    for node in tree.css(_SKIP_TAGS):
+        node.decompose()
+    for node in tree.css("header"):  # the page's banner, not an article's own header
+        inside = node.parent
+        while inside is not None and inside.tag not in ("article", "main"):
+            inside = inside.parent
+        if inside is None:
+            node.decompose()
+    for node in tree.css("[class], [id]"):
+        if node.tag in ("html", "body", "main", "article"):
+            continue
+        names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+        if _BOILERPLATE.search(names):
+            node.decompose()
+    mains = tree.css("main") or tree.css("[role=main]")
+    articles = tree.css("article")
+    root = mains[0] if mains else articles[0] if len(articles) == 1 else tree.body
+    out = Extracted("html", paras=True)
+    if root is None:
+        return out
+    walker = _Walker(out)
+    walker.walk(root)
+    walker.flush()
+    out.sample = " ".join(b.text for b in out.blocks[:20])[:3000]
+    return out
+
+
+class _Walker:
+    def __init__(self, out: Extracted):
+        self.out = out
+        self.buffer: list[str] = []
+        self.kind = ""  # "para", "heading" or "" (loose text)
+        self.para = 0
+
+    def flush(self) -> None:
+        text = " ".join("".join(self.buffer).split())
+        self.buffer = []
+        if not text:
+            return
+        if self.kind == "para":
+            self.para += 1
+        self.out.blocks.append(
+            Block(
+                text,
+                para=self.para if self.kind == "para" else 0,
+                heading=self.kind == "heading",
+            )
+        )
+
+    def walk(self, node: object) -> None:
+        for child in node.iter(include_text=True):  # type: ignore[attr-defined]
+            tag = child.tag
+            if tag == "-text":
+                self.buffer.append(child.text_content or "")
+            elif tag in ("br", "hr"):
+                self.buffer.append(" ")
+            elif tag in _PARA_TAGS or tag in _HEADING_TAGS or tag in _BREAK_TAGS:
+                outer = self.kind
+                self.flush()
+                self.kind = (
+                    "para" if tag in _PARA_TAGS else "heading" if tag in _HEADING_TAGS else outer
+                )
+                self.walk(child)
+                self.flush()
+                self.kind = outer
+            elif not tag.startswith("-"):
+                self.walk(child)
+
+
+# -- PDF --------------------------------------------------------------------------------------
+def from_pdf(data: bytes) -> Extracted:
+    """A block per page, labelled with the PDF's page label (its /PageLabels, else 1, 2...)."""
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            reader.decrypt("")
+        labels = list(reader.page_labels)
+        out = Extracted("pdf", pages=True)
+        for n, page in enumerate(reader.pages):
+            text = page.extract_text() or ""
+            label = labels[n] if n < len(labels) else str(n + 1)
+            out.blocks.append(Block(text.strip(), page=label))
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SnapshotError(f"the PDF cannot be read ({exc})") from None
+    out.sample = " ".join(b.text for b in out.blocks[:3])[:3000]
+    return out
+
+
+# -- WARC -------------------------------------------------------------------------------------
+def _same_url(a: str, b: str) -> bool:
+    def norm(u: str) -> str:
+        u = u.strip().strip("<>")
+        _scheme, _, rest = u.partition("://")
+        host, _, path = rest.partition("/")
+        path = path.split("#")[0].rstrip("/")
+        return f"{host.lower().removeprefix('www.')}/{path}"
+
+    return norm(a) == norm(b)
+
+
+def warc_responses(data: bytes) -> list[tuple[str, int, str, str, bytes]]:
+    """Each response record: (target URI, status, content type, Location header, body)."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    found = []
+    try:
+        for record in ArchiveIterator(io.BytesIO(data)):
+            if record.rec_type not in ("response", "resource"):
+                continue
+            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+            if record.http_headers is not None:
+                status = int((record.http_headers.get_statuscode() or "200")[:3] or 200)
+                ctype = record.http_headers.get_header("Content-Type") or ""
+                location = record.http_headers.get_header("Location") or ""
+            else:
+                status, location = 200, ""
+                ctype = record.rec_headers.get_header("Content-Type") or ""
+            body = record.content_stream().read(MAX_SNAPSHOT_BYTES + 1)
+            found.append((uri, status, ctype, location, body))
+    except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:
+        raise SnapshotError(f"the WARC cannot be read ({exc})") from None
+    return found
+
+
+def _readable(ctype: str) -> str:
+    ctype = ctype.lower()
+    if "pdf" in ctype:
+        return "pdf"
+    if "html" in ctype or "xml" in ctype:
+        return "html"
+    if ctype.startswith("text/"):
+        return "txt"
+    return ""
+
+
+def from_warc(data: bytes, url: str) -> Extracted:
+    """The response for `url` (redirects followed inside the archive), else the archive's
+    one HTML or PDF page."""
+    from urllib.parse import urljoin
+
+    responses = warc_responses(data)
+    chosen = None
+    target = url
+    for _ in range(6):
+        if not target:
+            break
+        hit = next((r for r in responses if _same_url(r[0], target) and r[1] < 400), None)
+        if hit is None:
+            break
+        if 300 <= hit[1] < 400 and hit[3]:
+            target = urljoin(hit[0], hit[3])
+            continue
+        chosen = hit
+        break
+    if chosen is None:
+        pages = [r for r in responses if r[1] == 200 and _readable(r[2])]
+        if len(pages) != 1:
+            where = f"for {url}" if url else "(the record has no URL)"
+            raise SnapshotError(f"the WARC holds no response record {where}")
+        chosen = pages[0]
+    kind = _readable(chosen[2]) or ("pdf" if chosen[4].startswith(b"%PDF") else "html")
+    return read(kind, chosen[4], content_type=chosen[2])

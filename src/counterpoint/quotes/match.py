@@ -1,0 +1,489 @@
+"""A quotation against its source's text: normalisation, approximate search, the verdict.
+
+Both sides are normalised the same way (whitespace, quotation marks, dashes and hyphens,
+Unicode compatibility forms such as ligatures, soft hyphens, line-end hyphenation). A
+quotation is `verified` only when every part of it (between its omissions and insertions)
+is found exactly in that form, near the part before it, with only the case of each part's
+first letter allowed to differ. Otherwise edlib (Myers' bit-vector algorithm) finds the
+closest passage: close enough, it is `altered` and the difference is shown word by word;
+else `not-found`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .extract import Block, Extracted
+
+# -- normalisation ------------------------------------------------------------------------------
+_TABLE = {
+    **dict.fromkeys(map(ord, "“”„‟«»「」『』〝〞〟＂❝❞"), '"'),
+    **dict.fromkeys(map(ord, "‘’‚‛‹›`´ʹʻʼ′❛❜"), "'"),
+    **dict.fromkeys(map(ord, "‐‑‒–—―−﹘﹣－⸺⸻"), "-"),
+    **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None),
+    **dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\r\n\f\v"), " "),
+}
+_CJK = (
+    "\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf"
+    "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+)
+_RULES = [
+    (re.compile(r"(?<![\w])-(?=\d)"), "\ue000"),  # a minus sign: kept
+    (re.compile(r"(?<=\w)\s*-+\s*(?=\w)"), ""),  # hyphens, dashes, line-end hyphenation
+    (re.compile(r"\s*-+\s*"), "-"),
+    (re.compile("\ue000"), "-"),
+    (re.compile(r'\s*(["()\[\]])\s*'), r"\1"),
+    (re.compile(r"\s+(?=[,.;:!?%…])"), ""),
+    (re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])"), ""),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def normalise(text: str) -> str:
+    """The form both a quotation and its source are compared in."""
+    text = unicodedata.normalize("NFKC", text).translate(_TABLE)
+    for pattern, replacement in _RULES:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+def lower(text: str) -> str:
+    """Lower case, one character for one (so offsets stay the same)."""
+    out = text.lower()
+    if len(out) == len(text):
+        return out
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+# -- the quotation's parts ----------------------------------------------------------------------
+_OMISSION = re.compile(r"\[\s*(?:\.\s?){3}\.?\s*\]|\[\s*…\s*\]|\.(?:\s?\.){2,}|…")
+_INSERTION = re.compile(r"\[[^\]]*\]")
+_EDGE = " ,.;:!?\"'-"
+
+
+@dataclass
+class Part:
+    text: str  # normalised
+    gap: str  # what comes before it: "" (start), "omission" or "insertion"
+
+
+def parts(quote: str) -> tuple[list[Part], bool, bool]:
+    """The quotation's parts; and whether it starts or ends with an omission."""
+    quote = unicodedata.normalize("NFKC", quote)
+    tokens = re.split(f"({_OMISSION.pattern}|{_INSERTION.pattern})", quote)
+    out: list[Part] = []
+    gap = ""
+    leading = trailing = False
+    for n, tok in enumerate(tokens):
+        if n % 2:
+            kind = "omission" if _OMISSION.fullmatch(tok) else "insertion"
+            if not out and not any(t.strip(_EDGE) for t in tokens[:n:2]):
+                leading = leading or kind == "omission"
+            gap = "omission" if kind == "omission" or gap == "omission" else "insertion"
+            continue
+        text = normalise(tok).strip(_EDGE)
+        if text:
+            out.append(Part(text, gap if out else ""))
+            gap = ""
+    trailing = gap == "omission" and bool(out)
+    return out, leading, trailing
+
+
+# -- locators -------------------------------------------------------------------------------------
+_PARA = r"paras?\.?|paragraphs?|¶¶?|abs\.|абз\.|párr\."
+_PAGE = r"pp?\.|pages?|s\.|с\.|стр\.|pág(?:s?)\.|pgs?\.|"
+_VALUE = r"[0-9ivxlcdm]+(?:\s*[-–—]\s*[0-9ivxlcdm]+)?"
+_LOCATOR = re.compile(
+    rf"^\s*,?\s*(?P<label>{_PARA}|{_PAGE})\s*(?P<values>{_VALUE}(?:\s*(?:,|&|and|und|et|y|и)\s*{_VALUE})*)\b",
+    re.I,
+)
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+def _roman(value: str) -> int | None:
+    value = value.lower()
+    if not value or any(c not in _ROMAN for c in value):
+        return None
+    total = 0
+    for a, b in zip(value, value[1:] + " ", strict=False):
+        n = _ROMAN[a]
+        total += -n if b != " " and _ROMAN[b] > n else n
+    return total
+
+
+def _to_roman(n: int) -> str:
+    out = ""
+    for value, numeral in (
+        (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+        (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+    ):  # fmt: skip
+        while n >= value:
+            out, n = out + numeral, n - value
+    return out
+
+
+@dataclass
+class Locator:
+    """A citation's locator that can be checked: paragraphs or pages, and their values."""
+
+    kind: str  # "para" or "page"
+    values: set[str] = field(default_factory=set)
+    text: str = ""  # as written
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def locator(suffix: str) -> Locator | None:
+    """The paragraph or page locator of a citation's suffix (", paras. 3, 18-19", ", pp.
+    112-14", ", 45"); None when it names nothing these checks can place (chap., sec.)."""
+    m = _LOCATOR.match(suffix or "")
+    if not m:
+        return None
+    label = m["label"].lower()
+    kind = "para" if re.fullmatch(_PARA, label, re.I) and label else "page"
+    values: set[str] = set()
+    for item in re.split(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b|\bи\b)\s*", m["values"]):
+        ends = re.split(r"\s*[-–—]\s*", item.strip())
+        if len(ends) == 1:
+            values.add(ends[0].lower())
+            continue
+        a, b = ends
+        if a.isdigit() and b.isdigit():
+            start, end = int(a), int(b)
+            if end < start and len(b) < len(a):  # 112-14 is 112-114
+                end = int(a[: len(a) - len(b)] + b)
+            if 0 <= end - start <= 5000:
+                values.update(str(n) for n in range(start, end + 1))
+            else:
+                values.update((a, b))
+        elif (ra := _roman(a)) and (rb := _roman(b)) and 0 <= rb - ra <= 500:
+            values.update(_to_roman(n) for n in range(ra, rb + 1))
+        else:
+            values.update((a.lower(), b.lower()))
+    return Locator(kind, values, m.group(0).strip().lstrip(",").strip())
+
+
+# -- the source's text ----------------------------------------------------------------------------
+@dataclass
+class Index:
+    """A snapshot's text in normalised form, and where each block starts in it."""
+
+    extracted: Extracted
+    text: str
+    low: str
+    starts: list[int]
+
+    @classmethod
+    def of(cls, extracted: Extracted) -> Index:
+        pieces: list[str] = []
+        starts: list[int] = []
+        at = 0
+        for b in extracted.blocks:
+            piece = normalise(b.text)
+            if pieces:
+                pieces.append(" ")
+                at += 1
+            starts.append(at)
+            pieces.append(piece)
+            at += len(piece)
+        text = "".join(pieces)
+        return cls(extracted, text, lower(text), starts)
+
+    def block_at(self, offset: int) -> Block:
+        return self.extracted.blocks[max(0, bisect.bisect_right(self.starts, offset) - 1)]
+
+    def blocks(self, start: int, end: int) -> list[Block]:
+        first = max(0, bisect.bisect_right(self.starts, start) - 1)
+        last = max(first, bisect.bisect_right(self.starts, max(start, end - 1)) - 1)
+        return self.extracted.blocks[first : last + 1]
+
+    def place(self, start: int, end: int) -> str:
+        """Where a passage is, as a locator: 'para. 5', 'p. iv', 'paras. 5-6'."""
+        blocks = self.blocks(start, end)
+        if self.extracted.pages:
+            pages = list(dict.fromkeys(b.page for b in blocks if b.page))
+            if pages:
+                return ("p. " if len(pages) == 1 else "pp. ") + "-".join(
+                    pages[:: len(pages) - 1 or 1]
+                )
+        paras = [b.para for b in blocks if b.para]
+        if paras:
+            return f"para. {paras[0]}" if len(set(paras)) == 1 else f"paras. {paras[0]}-{paras[-1]}"
+        return "a heading" if blocks and blocks[0].heading else ""
+
+    def at_locator(self, start: int, end: int, loc: Locator | None) -> bool:
+        """Whether the passage is where the locator says (True when it cannot be checked)."""
+        if loc is None:
+            return True
+        blocks = self.blocks(start, end)
+        if loc.kind == "page":
+            if not self.extracted.pages:
+                return True
+            return any(b.page.lower() in loc.values for b in blocks)
+        if not self.extracted.paras:
+            return True
+        return any(
+            (b.para and str(b.para) in loc.values) or (b.block and str(b.block) in loc.values)
+            for b in blocks
+        )
+
+
+# -- qualifiers an omission must not drop -------------------------------------------------------
+QUALIFIERS: dict[str, tuple[str, ...]] = {
+    "en": ("not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "nowhere",
+           "cannot", "without", "but", "however", "unless", "except", "only", "although",
+           "though", "yet", "hardly", "barely", "scarcely", "rarely", "seldom", "if",
+           "allegedly", "reportedly", "may", "might", "could", "whether"),
+    "fr": ("ne", "pas", "non", "jamais", "aucun", "aucune", "rien", "personne", "sans",
+           "mais", "cependant", "toutefois", "pourtant", "sauf", "excepté", "seulement",
+           "uniquement", "ni", "guère", "si"),
+    "de": ("nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie",
+           "niemals", "nichts", "niemand", "ohne", "aber", "jedoch", "doch", "außer",
+           "nur", "sondern", "weder", "noch", "kaum", "falls", "wenn"),
+    "es": ("no", "nunca", "jamás", "ningún", "ninguno", "ninguna", "nada", "nadie", "sin",
+           "pero", "sin embargo", "salvo", "excepto", "solo", "sólo", "solamente",
+           "ni", "aunque", "si"),
+    "it": ("non", "mai", "nessuno", "nessuna", "niente", "nulla", "senza", "ma", "però",
+           "tuttavia", "tranne", "eccetto", "solo", "soltanto", "né", "se"),
+    "pt": ("não", "nunca", "jamais", "nenhum", "nenhuma", "nada", "ninguém", "sem", "mas",
+           "porém", "contudo", "exceto", "salvo", "só", "somente", "apenas", "nem", "se"),
+    "ru": ("не", "ни", "нет", "никогда", "никто", "ничто", "ничего", "без", "но", "однако",
+           "кроме", "только", "лишь", "хотя", "если", "зато", "вряд"),
+    "uk": ("не", "ні", "немає", "ніколи", "ніхто", "ніщо", "нічого", "без", "але", "однак",
+           "проте", "крім", "тільки", "лише", "хоча", "якщо"),
+    "ar": ("لا", "لم", "لن", "ليس", "ليست", "ما", "غير", "بدون", "دون", "لكن", "لكن",
+           "إلا", "سوى", "فقط", "إذا", "إن"),
+}  # fmt: skip
+"""Whole words that an omission must not drop, per language (docs/quotes.md)."""
+
+QUALIFIER_CHARACTERS: dict[str, str] = {
+    "zh": "不没無无非未别別勿莫但却卻然仅僅只除若如",
+    "ja": "ないずぬ無非未不但しかだけのみ除",
+}
+"""Chinese and Japanese: characters that negate, qualify or restrict (no word spaces)."""
+
+_WORD_LISTS = {
+    lang: re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+    for lang, words in QUALIFIERS.items()
+}
+_STOPWORDS = {
+    "en": ("the", "and", "of", "to", "is", "that", "in", "it", "was", "for"),
+    "fr": ("le", "la", "les", "et", "des", "est", "que", "une", "dans", "du"),
+    "de": ("der", "die", "und", "das", "ist", "nicht", "den", "mit", "sich", "des"),
+    "es": ("el", "la", "los", "las", "y", "que", "es", "en", "del", "por"),
+    "it": ("il", "la", "e", "che", "di", "è", "per", "non", "della", "gli"),
+    "pt": ("o", "a", "os", "e", "que", "é", "do", "da", "em", "não"),
+}
+
+
+def guess_languages(sample: str, declared: str = "") -> list[str]:
+    """The languages whose qualifier lists apply to a source: its declared language, the
+    scripts it is written in, and (for Latin script) the language its commonest words say."""
+    langs: list[str] = []
+    if declared:
+        primary = declared.split("-")[0].lower()
+        langs.append(primary)
+    low = lower(sample)
+    if re.search("[\u0400-\u04ff]", low):
+        langs += ["ru", "uk"]
+    if re.search("[\u0600-\u06ff]", low):
+        langs.append("ar")
+    if re.search("[\u3040-\u30ff]", low):
+        langs.append("ja")
+    if re.search("[\u4e00-\u9fff]", low):
+        langs.append("zh")
+    words = re.findall(r"\w+", low[:3000])
+    if words:
+        counts = {lang: sum(1 for w in words if w in sw) for lang, sw in _STOPWORDS.items()}
+        best = max(counts, key=lambda k: counts[k])
+        if counts[best]:
+            langs.append(best)
+    return list(dict.fromkeys(langs)) or ["en"]
+
+
+def dropped_qualifiers(omitted: str, languages: list[str]) -> list[str]:
+    """The negations, qualifiers and numbers in an omitted passage."""
+    found: list[str] = []
+    low = lower(omitted)
+    for lang in languages:
+        if lang in _WORD_LISTS:
+            found += [m.group(0) for m in _WORD_LISTS[lang].finditer(low)]
+        if lang in QUALIFIER_CHARACTERS:
+            found += [c for c in low if c in QUALIFIER_CHARACTERS[lang]]
+    found += re.findall(r"\d+(?:[.,]\d+)*", low)
+    return list(dict.fromkeys(found))
+
+
+# -- matching -------------------------------------------------------------------------------------
+OMISSION_WINDOW = 3000
+"""Characters an omission may skip: a quotation's parts stand close together."""
+INSERTION_WINDOW = 80
+"""Characters an editorial insertion [like this] may stand for in the source."""
+CLOSE = 0.35
+"""A passage within this share of edits of a part is a close match (altered)."""
+
+
+@dataclass
+class Result:
+    """A quotation's verdict against one source."""
+
+    verdict: str
+    place: str = ""  # where in the source: "para. 5", "p. 12"
+    evidence: str = ""  # the source's words (normalised)
+    diff: str = ""  # for altered: the word-level difference
+    dropped: list[str] = field(default_factory=list)  # for omission-review
+
+
+RANK = {"verified": 0, "wrong-locator": 1, "omission-review": 2, "altered": 3, "not-found": 4}
+
+
+def _occurrences(low: str, needle: str, limit: int = 500) -> list[int]:
+    out: list[int] = []
+    i = low.find(needle)
+    while i >= 0 and len(out) < limit:
+        out.append(i)
+        i = low.find(needle, i + 1)
+    return out
+
+
+def _chains(index: Index, qparts: list[Part]) -> list[list[tuple[int, int]]]:
+    """Every exact placement of the parts, each part after and near the one before."""
+    low = index.low
+    lows = [lower(p.text) for p in qparts]
+    chains = []
+    for s in _occurrences(low, lows[0]):
+        chain = [(s, s + len(lows[0]))]
+        for p, needle in zip(qparts[1:], lows[1:], strict=False):
+            pos = chain[-1][1]
+            window = INSERTION_WINDOW if p.gap == "insertion" else OMISSION_WINDOW
+            k = low.find(needle, pos, pos + window + len(needle))
+            if k < 0:
+                break
+            chain.append((k, k + len(needle)))
+        else:
+            chains.append(chain)
+    return chains
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(rf"[{_CJK}]|[^\W\d_]+|\d+(?:[.,]\d+)*|[^\w\s]", text)
+
+
+def word_diff(quoted: str, source: str) -> str:
+    """The difference, word by word: '[-source's words-]{+quotation's words+}'."""
+    a, b = _tokens(source), _tokens(quoted)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += a[i1:i2]
+            continue
+        if i2 > i1:
+            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if j2 > j1:
+            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+    text = " ".join(out)
+    return re.sub(r" (?=[,.;:!?)\]%])|(?<=[(\[]) ", "", text)
+
+
+def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+    """A passage widened to whole words."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
+
+
+def _approximate(
+    index: Index, part: str, start: int = 0, end: int | None = None
+) -> tuple[int, int, int] | None:
+    """The closest passage to a part (in [start, end)): (start, end, edits), or None."""
+    import edlib
+
+    target = index.low[start:end]
+    needle = lower(part)
+    if not target or not needle:
+        return None
+    k = max(3, int(len(needle) * CLOSE))
+    got = edlib.align(needle, target, mode="HW", task="locations", k=k)
+    if got["editDistance"] < 0 or not got["locations"]:
+        return None
+    s, e = got["locations"][0]
+    if s is None:
+        return None
+    return start + s, start + e + 1, got["editDistance"]
+
+
+def _sentence_around(index: Index, start: int, end: int, before: bool) -> str:
+    """The rest of the sentence an omission at either end of a quotation leaves out."""
+    text = index.text
+    if before:
+        begin = max(0, start - 400)
+        cut = max((m.end() for m in re.finditer(r"[.!?。！？]\s?", text[begin:start])), default=0)
+        return text[begin + cut : start]
+    stop = re.search(r"[.!?。！？]", text[end : end + 400])
+    return text[end : end + (stop.start() if stop else 400)]
+
+
+def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -> Result:
+    """The verdict of one quotation against one source's text."""
+    qparts, leading, trailing = parts(quote)
+    if not qparts:
+        return Result("not-found")
+    chains = _chains(index, qparts)
+    good = []
+    for chain in chains:  # the case must be the same but for each part's first letter
+        pairs = zip(chain, qparts, strict=True)
+        if all(index.text[s + 1 : e] == p.text[1:] for (s, e), p in pairs):
+            good.append(chain)
+    if good:
+        placed = [c for c in good if index.at_locator(c[0][0], c[-1][1], loc)]
+        chain = (placed or good)[0]
+        start, end = chain[0][0], chain[-1][1]
+        evidence = index.text[start:end]
+        place = index.place(start, end)
+        if not placed:
+            return Result("wrong-locator", place, evidence)
+        omitted = [
+            index.text[a[1] : b[0]]
+            for a, b, p in zip(chain, chain[1:], qparts[1:], strict=False)
+            if p.gap == "omission"
+        ]
+        if leading:
+            omitted.append(_sentence_around(index, start, end, before=True))
+        if trailing:
+            omitted.append(_sentence_around(index, start, end, before=False))
+        dropped = [w for o in omitted for w in dropped_qualifiers(o, languages)]
+        if dropped:
+            return Result("omission-review", place, evidence, dropped=list(dict.fromkeys(dropped)))
+        return Result("verified", place, evidence)
+    # no exact placement: the closest passage for each part, each near the one before
+    found: list[tuple[int, int, int]] = []
+    for _n, p in enumerate(qparts):
+        if found:
+            pos = found[-1][1]
+            window = INSERTION_WINDOW if p.gap == "insertion" else OMISSION_WINDOW
+            hit = _approximate(index, p.text, pos, pos + window + 2 * len(p.text))
+            if hit is None:
+                hit = _approximate(index, p.text)
+        else:
+            hit = _approximate(index, p.text)
+        if hit is None:
+            return Result("not-found")
+        found.append(hit)
+    diffs = []
+    for (s, e, _), p in zip(found, qparts, strict=False):
+        ws, we = _widen(index.text, s, e)
+        diffs.append(word_diff(p.text, index.text[ws:we]))
+    start, end = found[0][0], found[-1][1]
+    return Result(
+        "altered",
+        index.place(start, end),
+        index.text[_widen(index.text, start, end)[0] : _widen(index.text, start, end)[1]],
+        diff=" … ".join(diffs),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -302,3 +303,39 @@ def test_build_audit_and_validate_never_touch_the_network(tmp_path: Path) -> Non
         ran = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
         assert ran.returncode == 0, ran.stderr
         assert "network used" not in ran.stderr
+
+
+def test_the_balance_appendix_counts_each_views_verified_quotations(project: Path) -> None:
+    from counterpoint.build import build
+
+    fixed = project.read_text().replace("32 percent", "23 percent")
+    project.write_text(fixed, encoding="utf-8")
+    (html,) = build(project, out_dir=project.parent / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    rows = re.findall(
+        r'<tr data-quotations="(\w+)"><th scope="row">\w+</th><td class="num">(\d+)</td>'
+        r'<td class="num">(\d+)</td></tr>',
+        page,
+    )
+    assert rows == [("yes", "3", "1"), ("no", "2", "0")]
+    assert "<caption>Quotations checked against archived sources</caption>" in page
+
+
+@pytest.mark.browser
+def test_the_preview_marks_an_altered_quotation_at_its_place(browser, project: Path) -> None:
+    from counterpoint.preview import Preview
+
+    preview = Preview(project, pdf=False).start()
+    try:
+        page = browser.new_page()
+        page.goto(preview.url)
+        page.wait_for_function("() => document.querySelector('mark.cp-altered') !== null")
+        marked = page.locator("mark.cp-altered")
+        assert marked.count() == 1
+        assert marked.inner_text() == "Trade rose by 32 percent between"
+        assert marked.get_attribute("title").startswith(
+            'CP401 quote-altered: quotation "Trade rose by 32 percent between January and May"'
+        )
+        page.close()
+    finally:
+        preview.stop()

@@ -54,6 +54,8 @@ class State:
     """The last rebuild's problems, one `file:line:col: ...` line each (as the CLI prints)."""
     findings: list[str] = field(default_factory=list)
     """Audit findings and build warnings of the last good rendering (as the CLI prints)."""
+    marks: list[dict[str, str]] = field(default_factory=list)
+    """Altered quotations (CP401) to mark in the page: their first words and the finding."""
     pdf: str = "off"
     """off (--no-pdf), waiting, building, ready or failed."""
     pdf_version: int | None = None
@@ -63,7 +65,8 @@ class State:
     def public(self) -> dict[str, Any]:
         return {
             "seq": self.seq, "version": self.version, "page": self.page, "name": self.name,
-            "errors": self.errors, "findings": self.findings, "pdf": self.pdf,
+            "errors": self.errors, "findings": self.findings, "marks": self.marks,
+            "pdf": self.pdf,
             "pdfVersion": self.pdf_version, "pdfErrors": self.pdf_errors,
         }  # fmt: skip
 
@@ -200,7 +203,12 @@ class Preview:
         name = html_output.path.name.removesuffix(".html")
         with self.changed:
             self.page_html = data
-        self._update(page=version, name=name, errors=[], findings=findings)
+        marks = [
+            {"text": m[1].removesuffix(" …"), "note": f"{f.code} {f.name}: {f.message}"}
+            for f in html_output.findings
+            if f.code == "CP401" and (m := re.match(r'quotation "(.*?)" differs', f.message))
+        ]  # altered quotations, marked at their place in the page (docs/quotes.md)
+        self._update(page=version, name=name, errors=[], findings=findings, marks=marks)
         for line in findings:
             self.log(line)
         seconds = time.perf_counter() - started

@@ -68,7 +68,29 @@
     const word = $(".cp-docx-link");
     word.hidden = state.pdf !== "ready";
     word.href = "/" + encodeURIComponent(state.name) + ".docx";
+    mark(state.marks || []);
     window.counterpointPreview = { shown, state };
+  }
+
+  // Altered quotations (CP401): the first words of each, marked in the page with the finding.
+  function mark(marks) {
+    for (const { text, note } of marks) {
+      const words = text.split(/\s+/).slice(0, 6).join(" ");
+      if (!words || [...document.querySelectorAll("mark.cp-altered")].some((m) => m.title === note)) continue;
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.replace(/\s/g, " ").indexOf(words);
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + words.length);
+        const box = document.createElement("mark");
+        box.className = "cp-altered";
+        box.title = note;
+        range.surroundContents(box);
+        break;
+      }
+    }
   }
 
   async function follow() {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import inspect
 import time
 import unicodedata
@@ -11,7 +12,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import cache, citeserver, pdfworker
+import yaml
+
+from . import cache, citeserver, pdfworker, usercache
 from .csl import Style
 from .errors import BuildError, CounterpointError, display_path
 from .files import inside, safe_stem, source_date, write_all
@@ -49,14 +52,93 @@ def find_briefs(paths: Iterable[str | Path]) -> list[Path]:
             out.append(p)
         else:
             raise CounterpointError(f"{display_path(p)}: no such file or folder")
-    return list(dict.fromkeys(out))
+    unique: dict[Path, Path] = {}  # one brief named twice (a/../a/x.yaml, a link) is built once
+    for p in out:
+        unique.setdefault(p.resolve(), p)
+    return list(unique.values())
 
 
 def output_path(brief: Brief, out_dir: Path, fmt: str, audience: str) -> Path:
     """out/NAME.pdf for the default audience, out/NAME-AUDIENCE.pdf for others."""
-    name = visible_name(brief.name)[0]
-    stem = name if audience == DEFAULT_AUDIENCE else f"{name}-{audience}"
-    return inside(out_dir, safe_stem(stem) + SUFFIXES[fmt])  # never outside out_dir
+    return inside(out_dir, output_stem(brief.name, audience) + SUFFIXES[fmt])  # never outside
+
+
+def output_stem(name: str, audience: str) -> str:
+    """The outputs' file name without its ending: NAME, or NAME-AUDIENCE."""
+    name = visible_name(name)[0]
+    return safe_stem(name if audience == DEFAULT_AUDIENCE else f"{name}-{audience}")
+
+
+def collisions(paths: Sequence[Path], **options: Any) -> dict[Path, str]:
+    """Briefs of one command whose outputs would have the same name, each with a line
+    naming the other brief; found before anything is built, so that no output replaces
+    another (`a/x.yaml` and `b/x.yaml`, `x.yaml --audience all` beside `x-executive.yaml`,
+    `zq.yaml` beside `z<U+200B>q.yaml`). Names that differ only in case or Unicode form
+    collide too: they are one file on macOS and Windows."""
+    if len(paths) < 2:
+        return {}
+    import unicodedata
+
+    out = Path(options.get("out_dir", "out"))
+    fmt = next(iter(options.get("formats") or ("html",)))
+    claimed: dict[str, tuple[Path, str, str]] = {}  # folded stem -> brief, audience, stem
+    found: dict[Path, str] = {}
+    for path in paths:
+        for audience in _planned_audiences(path, options):
+            stem = output_stem(path.stem, audience)
+            key = unicodedata.normalize("NFC", stem).casefold()
+            if key not in claimed:
+                claimed[key] = (path, audience, stem)
+                continue
+            other, other_audience, other_stem = claimed[key]
+            if other == path:
+                continue
+            written = display_path(inside(out, other_stem + SUFFIXES[fmt]))
+            pair = (
+                (path, audience, other, other_audience),
+                (other, other_audience, path, audience),
+            )
+            for a, a_audience, b, b_audience in pair:
+                found.setdefault(
+                    a,
+                    f"{_shown(a)}{_of(a_audience)} would write {written}, as would "
+                    f"{_shown(b)}{_of(b_audience)}; rename one of them (neither was built)",
+                )
+    return found
+
+
+def _of(audience: str) -> str:
+    """Which edition, unless the default one."""
+    return "" if audience == DEFAULT_AUDIENCE else f" ({audience} edition)"
+
+
+def _shown(path: Path) -> str:
+    """A brief's path as the user typed it, in ASCII escapes if its name hides characters."""
+    return ascii(str(path)) if visible_name(path.name)[1] else display_path(path)
+
+
+def _planned_audiences(path: Path, options: dict[str, Any]) -> list[str]:
+    """The audiences build() would make for a brief with these options; [] for a brief
+    that cannot be read (it writes nothing)."""
+    audience = options.get("audience")
+    templates = options.get("templates")
+    if audience == "all":
+        roots = search_roots(Path(templates) if templates else None, path)
+        return audience_names(roots)
+    if audience:
+        return [str(audience)]
+    from .load import load
+
+    try:
+        root = load(path).root
+    except CounterpointError:
+        return []
+    own = ""
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            if key.value == "audience" and isinstance(value, yaml.ScalarNode):
+                own = str(value.value)
+    return [own or DEFAULT_AUDIENCE]
 
 
 def visible_name(name: str) -> tuple[str, str]:
@@ -173,14 +255,16 @@ def _build(
     if outputs:
         outputs[0].findings = report.active
         outputs[0].warnings[:0] = skipped  # sets `--audience all` could not use, once
+        outputs[0].warnings += usercache.problems()  # a cache that cannot be written, once
     # nothing is written until every output is made: a failure leaves the old files intact
-    write_all([(o.path, o.data) for o in outputs])
-    for o in outputs:
-        o.data = b""
-    records = [o.record() for o in outputs]
+    records = [{**o.record(), "sha256": hashlib.sha256(o.data).hexdigest()} for o in outputs]
     if records:
         records[0]["findings"] = [str(f) for f in report.active]
-    cache.store(out, path, inputs, records)
+    files = [(o.path, o.data) for o in outputs]
+    files.append((cache.record_path(out, path), cache.record(inputs, records)))
+    write_all(files, root=out)  # the outputs and the build's record, never through a link
+    for o in outputs:
+        o.data = b""
     return outputs
 
 

@@ -33,9 +33,16 @@ RECORD_DIR = ".counterpoint"
 
 
 def _sha(path: Path) -> str:
-    """The file's SHA-256, read in chunks: memory stays flat whatever the file's size."""
+    """The file's SHA-256, read in chunks: memory stays flat whatever the file's size.
+    Only a regular file is read ("missing" otherwise): a record may name any path."""
     try:
-        with path.open("rb") as f:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return "missing"
+    try:
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return "missing"
             return hashlib.file_digest(f, "sha256").hexdigest()
     except OSError:
         return "missing"
@@ -220,34 +227,93 @@ def record_path(out_dir: Path, brief_path: Path) -> Path:
     return out_dir / RECORD_DIR / f"{brief_path.stem}.json"
 
 
-def fresh(out_dir: Path, brief_path: Path, options: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """The stored outputs if nothing the last build read has changed, else None."""
-    path = record_path(out_dir, brief_path)
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+"""A record larger than this is no record of ours (a miss)."""
+
+
+def _read_record(out_dir: Path, brief_path: Path) -> Any:
+    """The record's JSON, read without following a link (at OUT/.counterpoint or at the
+    record) and only from a regular file; None when there is none that can be read."""
+    nofollow = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    folder = -1
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        folder = os.open(out_dir / RECORD_DIR, os.O_RDONLY | nofollow | os.O_DIRECTORY)
+        fd = os.open(record_path(out_dir, brief_path).name, os.O_RDONLY | nofollow, dir_fd=folder)
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_RECORD_BYTES:
+                return None
+            return json.loads(f.read(MAX_RECORD_BYTES))
+    except (OSError, ValueError, RecursionError):
+        return None
+    finally:
+        if folder >= 0:
+            os.close(folder)
+
+
+def _valid(record: Any, out_dir: Path) -> bool:
+    """A record of the shape store() writes, whose outputs are files in `out_dir`."""
+    if not isinstance(record, dict):
+        return False
+    inputs, listings, outputs = (record.get(k) for k in ("inputs", "listings", "outputs"))
+    if not isinstance(inputs, dict) or not all(isinstance(h, str) for h in inputs.values()):
+        return False
+    if not isinstance(listings, dict) or not all(
+        isinstance(v, list) and all(isinstance(n, str) for n in v) for v in listings.values()
+    ):
+        return False
+    if not isinstance(outputs, list) or not outputs:
+        return False
+    for o in outputs:
+        if not isinstance(o, dict) or not all(isinstance(o.get(k), str) for k in _TEXTS):
+            return False
+        path = Path(o["path"])
+        if path.parent != out_dir or path.name in ("", ".", ".."):
+            return False
+        if not isinstance(o.get("notes"), int) or not isinstance(o.get("pages"), int | None):
+            return False
+        for key in ("warnings", "findings"):
+            if not all(isinstance(w, str) for w in o.get(key) or ()):
+                return False
+    return True
+
+
+_TEXTS = ("path", "format", "audience", "sha256")
+"""The string fields of every recorded output."""
+
+
+def fresh(out_dir: Path, brief_path: Path, options: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The stored outputs if nothing the last build read has changed, else None. A record
+    that is damaged or of another shape is a miss: the brief is built and it is rewritten."""
+    record = _read_record(out_dir, brief_path)
+    if not _valid(record, out_dir):
         return None
     if record.get("options") != _with_environment(options):
         return None
-    if not all(_unchanged(p, h) for p, h in record.get("inputs", {}).items()):
+    if not all(_unchanged(p, h) for p, h in record["inputs"].items()):
         return None
-    if any(listing(Path(d)) != names for d, names in record.get("listings", {}).items()):
+    if any(listing(Path(d)) != names for d, names in record["listings"].items()):
         return None
-    outputs = record.get("outputs", [])
-    if not outputs or any(_sha(Path(o["path"])) != o["sha256"] for o in outputs):
+    outputs = record["outputs"]
+    if any(_sha(Path(o["path"])) != o["sha256"] for o in outputs):
         return None
     return list(outputs)
 
 
-def store(out_dir: Path, brief_path: Path, fp: Fingerprint, outputs: list[dict[str, Any]]) -> None:
-    """Record a finished build (written atomically, like every output)."""
-    from .files import write_atomic
-
-    record = {
+def record(fp: Fingerprint, outputs: list[dict[str, Any]]) -> bytes:
+    """A finished build's record: `outputs` are Output.record()s with each file's sha256."""
+    data = {
         "options": fp.options,
         "inputs": fp.inputs,
         "listings": fp.listings,
-        "outputs": [{**o, "sha256": _sha(Path(o["path"]))} for o in outputs],
+        "outputs": outputs,
     }
-    path = record_path(out_dir, brief_path)
-    write_atomic(path, json.dumps(record, indent=1, sort_keys=True).encode("utf-8"))
+    return json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
+
+
+def store(out_dir: Path, brief_path: Path, fp: Fingerprint, outputs: list[dict[str, Any]]) -> None:
+    """Record a finished build (written atomically, like every output, never through a link)."""
+    from .files import write_atomic
+
+    done = [{**o, "sha256": _sha(Path(o["path"]))} for o in outputs]
+    write_atomic(record_path(out_dir, brief_path), record(fp, done), root=out_dir)

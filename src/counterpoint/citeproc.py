@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import html as html_module
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import citeserver, pandoc
+from . import citeserver, pandoc, usercache
 from .csl import Style
 from .model import Citation, SourceRecord
 
@@ -295,22 +294,25 @@ class Pending:
         self.cache_file = _cache_folder() / f"{key.hexdigest()}.json"
         self.process: Any = None
         self.cached: dict[str, Any] | None = None
-        try:
-            self.cached = json.loads(self.cache_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.cached = None
+        self.job = (self.stdin, refs, str(style.path), locale, link, f"style '{style.name}'")
+        cached = usercache.read_json(self.cache_file)
+        self.cached = cached if isinstance(cached, dict) else None
         if self.cached is None and count:
             # formatted while the build goes on, by the warm server if it runs (citeserver)
-            what = f"style '{style.name}'"
-            self.process = citeserver.Job(self.stdin, refs, str(style.path), locale, link, what)
+            self.process = citeserver.Job(*self.job)
 
     def result(self) -> Formatted:
         if self.count == 0:
             return Formatted([], [], [])
-        if self.cached is None:
-            ran = self.process.result()
-            self.cached = {"ast": json.loads(ran.stdout), "warnings": ran.warnings}
-            _store(self.cache_file, self.cached)
+        if self.cached is not None:
+            try:
+                return _read(self.cached, self.count, self.hosts, self.locale)
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+                # an entry of another shape (an older counterpoint's): format again
+                self.process = citeserver.Job(*self.job)
+        ran = self.process.result()
+        self.cached = {"ast": json.loads(ran.stdout), "warnings": ran.warnings}
+        usercache.write_json(self.cache_file, self.cached)
         return _read(self.cached, self.count, self.hosts, self.locale)
 
 
@@ -326,19 +328,7 @@ def pending(
 
 
 def _cache_folder() -> Path:
-    from .usercache import user_cache_dir
-
-    return Path(user_cache_dir("citeproc"))
-
-
-def _store(path: Path, data: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    return Path(usercache.user_cache_dir("citeproc"))
 
 
 def _read(data: dict[str, Any], count: int, hosts: list[str], locale: str) -> Formatted:

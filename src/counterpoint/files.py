@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 from .errors import BuildError, display_path
@@ -42,64 +43,118 @@ def source_date() -> Date | None:
     return Date(day.year, day.month, day.day)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:
     """Write a file so that readers see the old file or the whole new one, never a part."""
-    write_all([(path, data)])
+    write_all([(path, data)], root)
 
 
-def write_all(files: list[tuple[Path, bytes]]) -> None:
+def write_all(files: list[tuple[Path, bytes]], root: Path | None = None) -> None:
     """Write several files all or nothing, as far as a file system allows.
 
     Each file is first written in full to a temporary file in its own folder; only when
     every one is on disk are they renamed over the old files. An error or Ctrl-C before
-    that leaves every old file as it was and removes the temporary files. Existing
-    symbolic links are refused: output never writes through a link.
+    that leaves every old file as it was and removes the temporary files.
+
+    Nothing is written through a symbolic link: every file must be inside `root` (the
+    output folder, which is yours and may itself be a link; default: each file's own
+    folder), each folder between `root` and a file is opened without following a link
+    (O_NOFOLLOW), and a link where a file goes is refused. Files are created and renamed
+    relative to their folder's descriptor, so a link planted meanwhile is not followed
+    either.
     """
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[int, str, Path]] = []  # (folder descriptor, temporary name, path)
+    folders: dict[Path, int] = {}
+    made: list[Path] = []  # folders made for these files, removed again on a failure
     current = files[0][0] if files else Path()
     try:
         for current, data in files:
-            staged.append((_stage(current, data), current))
-        for tmp, current in staged:
-            os.replace(tmp, current)
+            base = root if root is not None else current.parent
+            fd = _folder(base, current.parent, folders, made)
+            staged.append((fd, _stage(fd, current, data), current))
+        for fd, tmp, current in staged:
+            os.replace(tmp, current.name, src_dir_fd=fd, dst_dir_fd=fd)
+        staged.clear()
+        made.clear()
     except OSError as exc:
-        _discard(staged)
         raise BuildError(f"{display_path(current)}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        for fd, tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=fd)
+        for fd in folders.values():
+            os.close(fd)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+
+
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _folder(root: Path, folder: Path, opened: dict[Path, int], made: list[Path]) -> int:
+    """A descriptor of `folder`, made if missing; every part below `root` is opened
+    without following a link (BuildError for a link, or a folder outside `root`)."""
+    if folder in opened:
+        return opened[folder]
+    try:
+        parts = folder.relative_to(root).parts
+    except ValueError:
+        parts = ("..",)
+    if ".." in parts:
+        raise BuildError(f"{display_path(folder)}: refusing to write outside {display_path(root)}")
+    root.mkdir(parents=True, exist_ok=True)  # the output folder itself is yours to choose
+    fd = os.open(root, _DIRECTORY)
+    where = root
+    try:
+        for part in parts:
+            where = where / part
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, dir_fd=fd)
+                made.append(where)
+            try:
+                inner = os.open(part, _DIRECTORY | _NOFOLLOW, dir_fd=fd)
+            except OSError:
+                if _is_link(fd, part):
+                    raise BuildError(
+                        f"{display_path(where)}: refusing to write through a symbolic link"
+                    ) from None
+                raise
+            os.close(fd)
+            fd = inner
     except BaseException:
-        _discard(staged)
+        os.close(fd)
         raise
+    opened[folder] = fd
+    return fd
 
 
-def _stage(path: Path, data: bytes) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_symlink():
+def _is_link(folder: int, name: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _stage(folder: int, path: Path, data: bytes) -> str:
+    """Write `data` to a new temporary file beside `path` (in the open `folder`)."""
+    if _is_link(folder, path.name):
         raise BuildError(f"{display_path(path)}: refusing to write through a symbolic link")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:  # 0666 less the umask, as for any new file
+            fd = os.open(tmp, flags, 0o666, dir_fd=folder)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+            os.unlink(tmp, dir_fd=folder)
         raise
     return tmp
-
-
-def _discard(staged: list[tuple[str, Path]]) -> None:
-    for tmp, _ in staged:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-
-
-def _umask() -> int:
-    """The process umask (mkstemp makes 0600 files; outputs get the usual 0666 & ~umask)."""
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    mask = os.umask(0o022)  # not thread-safe, hence the /proc route first
-    os.umask(mask)
-    return mask

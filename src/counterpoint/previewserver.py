@@ -35,6 +35,14 @@ class _Server(ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that resets or drops its connection is no error to print; any other
+        failure of a request is a bug, printed as socketserver does."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
     def close_connections(self) -> None:
         """Wake every request thread still reading or writing (an idle browser socket)."""
         with self.lock:
@@ -82,7 +90,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, data, "text/html; charset=utf-8", policy, body=body)
         if path == "/events":
             return self._events(preview) if body else self._send(200, b"", "text/event-stream")
-        wanted = unquote(path, errors="strict")
+        try:
+            wanted = unquote(path, errors="strict")
+        except UnicodeDecodeError:  # `/%ff`: no name of ours
+            return self._send(400, b"bad request\n", "text/plain", body=body)
         if wanted == f"/{name}.html":
             data, policy, version = preview.built_page()
             if data:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .build import Output, build, up_to_date
+from .build import Output, build, collisions, up_to_date
 from .errors import CounterpointError
 
 OUT_OF_MEMORY = "ran out of memory; no partial files were written"
@@ -69,6 +69,11 @@ def build_shelf(
     Each brief may take `time_limit` seconds. Outputs are byte-identical to a serial build.
     """
     jobs = jobs or default_jobs()
+    clashing = collisions(paths, **options)  # before anything is written
+    for path in paths:
+        if path in clashing:
+            yield BriefResult(path, error=clashing[path])
+    paths = [p for p in paths if p not in clashing]
     todo = []
     for path in paths:  # up-to-date briefs need no worker (a no-op rebuild stays cheap)
         cached = up_to_date(path, **options)

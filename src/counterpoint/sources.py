@@ -380,16 +380,18 @@ def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, list[Location
     and the line of each entry, so records and mistakes are located in the .bib file."""
     import hashlib
 
-    from . import pandoc
+    from . import pandoc, usercache
     from .load import Source, parse, read_text
-    from .usercache import user_cache_dir
 
     text = read_text(path)
     digest = hashlib.sha256(f"{pandoc.identity()}\0{dialect}\0{text}".encode()).hexdigest()
-    cached = Path(user_cache_dir("bibtex", digest + ".json"))
+    cached = Path(usercache.user_cache_dir("bibtex", digest + ".json"))
+    stored = usercache.read(cached)
     try:
-        converted = cached.read_text(encoding="utf-8")
-    except OSError:
+        converted = "" if stored is None else stored.decode("utf-8")
+    except UnicodeDecodeError:
+        stored = None
+    if stored is None:
         try:
             ran = pandoc.run(["-f", dialect, "-t", "csljson"], text.encode("utf-8"), str(path))
         except pandoc.PandocError as exc:
@@ -400,11 +402,7 @@ def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, list[Location
                 raise InvalidInput([Problem(where, f"BibTeX syntax error: {what}")]) from None
             raise InvalidInput([Problem(Location(str(path)), str(exc))]) from None
         converted = ran.stdout.decode("utf-8")
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(converted, encoding="utf-8")
-        except OSError:
-            pass
+        usercache.write(cached, converted.encode("utf-8"))
     source = Source(path, text)
     lines: dict[str, list[Location]] = {}  # each key's entries, in order (keys may repeat)
     for m in _BIB_ENTRY.finditer(text):

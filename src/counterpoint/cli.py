@@ -473,7 +473,21 @@ def new(name: str, parent: str, root: Path) -> None:
               help="Port on 127.0.0.1 (default: a free one).")  # fmt: skip
 @click.option("--no-open", is_flag=True, help="Do not open the page in a browser.")
 @click.option("--no-pdf", is_flag=True, help="Do not rebuild the PDF in the background.")
-def preview(brief: Path, audience: str | None, port: int, no_open: bool, no_pdf: bool) -> None:
+@click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Stop a rebuild after this long (default 600, 0: none).")  # fmt: skip
+@click.option("--memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
+              envvar="COUNTERPOINT_MEMORY_LIMIT", show_envvar=True,
+              help="MiB of memory (address space) PDF layout may take before it is "
+                   "stopped (default 2048, 0: none).")  # fmt: skip
+def preview(
+    brief: Path,
+    audience: str | None,
+    port: int,
+    no_open: bool,
+    no_pdf: bool,
+    time_limit: float | None,
+    memory_limit: int | None,
+) -> None:
     """Serve BRIEF's paper on 127.0.0.1 and update the open page on every save.
 
     Saving the brief, a source record, a CSL style or a template rebuilds it; mistakes are
@@ -485,10 +499,12 @@ def preview(brief: Path, audience: str | None, port: int, no_open: bool, no_pdf:
       counterpoint preview briefs/russian-far-east.yaml
       counterpoint preview brief.yaml --audience executive --port 8000 --no-open
     """
+    from .limits import MEMORY_LIMIT, TIME_LIMIT
     from .preview import serve
 
     serve(brief, audience=audience, port=port, open_browser=not no_open, pdf=not no_pdf,
-          echo=click.echo)  # fmt: skip
+          echo=click.echo, time_limit=TIME_LIMIT if time_limit is None else time_limit,
+          memory_limit=MEMORY_LIMIT if memory_limit is None else memory_limit)  # fmt: skip
 
 
 class _Progress:

@@ -19,9 +19,11 @@ from typing import Any
 
 from .build import build
 from .errors import CounterpointError, display_path
+from .limits import MEMORY_LIMIT, TIME_LIMIT
 from .previewpdf import _PdfWorkers
 from .previewserver import _Server
 from .templates import find, search_roots
+from .timelimit import time_limit
 from .validate import validate
 
 ASSETS = Path(__file__).parent / "preview_assets"
@@ -87,6 +89,8 @@ class Preview:
         pdf: bool = True,
         templates: str | Path | None = None,
         log: Callable[[str], None] | None = None,
+        time_limit: float | None = TIME_LIMIT,
+        memory_limit: int | None = MEMORY_LIMIT,
     ):
         if audience == "all":
             raise CounterpointError("preview shows one edition: name an audience, not 'all'")
@@ -94,6 +98,8 @@ class Preview:
         self.audience = audience
         self.templates = Path(templates) if templates else None
         self.port = port
+        self.time_limit = time_limit  # each rebuild's, as for `counterpoint build`
+        self.memory_limit = memory_limit  # the PDF layout's (the PDF worker's builds)
         self.log = log or (lambda line: None)
         self.state = State(pdf="waiting" if pdf else "off", name=self._default_name())
         self.changed = threading.Condition()
@@ -184,11 +190,12 @@ class Preview:
             self.state.version = version
         forget_templates()
         started = time.perf_counter()
-        try:
-            outputs = build(
-                self.brief, out_dir=self._tmp / "html", formats=["html"],
-                audience=self.audience, templates=self.templates, force=True,
-            )  # fmt: skip
+        try:  # the build's time limit, also in the watcher's thread (timelimit.py)
+            with time_limit(self.time_limit, display_path(self.brief)):
+                outputs = build(
+                    self.brief, out_dir=self._tmp / "html", formats=["html"],
+                    audience=self.audience, templates=self.templates, force=True,
+                )  # fmt: skip
         except CounterpointError as exc:  # InvalidInput (located), BuildError (templates, ...)
             self._update(errors=str(exc).splitlines())
             self.log(str(exc))
@@ -390,6 +397,8 @@ def serve(
     open_browser: bool = True,
     pdf: bool = True,
     echo: Callable[[str], None] = print,
+    time_limit: float | None = TIME_LIMIT,
+    memory_limit: int | None = MEMORY_LIMIT,
 ) -> None:
     """`counterpoint preview`: serve until Ctrl-C (SIGINT) or SIGTERM, then stop cleanly."""
 
@@ -399,7 +408,10 @@ def serve(
     # Ctrl-C even when started with SIGINT ignored (a background job of a script)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     previous_term = signal.signal(signal.SIGTERM, interrupt)
-    preview = Preview(brief, audience=audience, port=port, pdf=pdf, log=echo)
+    preview = Preview(
+        brief, audience=audience, port=port, pdf=pdf, log=echo,
+        time_limit=time_limit, memory_limit=memory_limit,
+    )  # fmt: skip
     try:
         preview.start()
         echo(f"previewing {display_path(brief)} at {preview.url} (Ctrl-C to stop)")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .build import build
 from .errors import CounterpointError, InvalidInput, display_path
+from .timelimit import time_limit
 
 if TYPE_CHECKING:
     from .preview import Preview
@@ -37,6 +38,7 @@ class _PdfWorkers:
             "brief": str(preview.brief), "audience": preview.audience,
             "templates": str(preview.templates) if preview.templates else None,
             "out": str(preview._tmp / "pdf"),
+            "time_limit": preview.time_limit, "memory_limit": preview.memory_limit,
         })  # fmt: skip
         self.lock = threading.Condition()
         self.wanted = 0
@@ -156,12 +158,13 @@ def pdf_worker() -> None:
         job = json.loads(line)
         started = time.perf_counter()
         reply: dict[str, Any] = {"version": job["version"]}
-        try:
-            outputs = build(
-                args["brief"], out_dir=args["out"], formats=["pdf", "docx"],
-                audience=args["audience"],
-                templates=args["templates"], force=True,
-            )  # fmt: skip
+        try:  # the limits of `counterpoint build` (this is the worker's main thread)
+            with time_limit(args.get("time_limit"), display_path(args["brief"])):
+                outputs = build(
+                    args["brief"], out_dir=args["out"], formats=["pdf", "docx"],
+                    audience=args["audience"], templates=args["templates"], force=True,
+                    memory_limit=args.get("memory_limit"),
+                )  # fmt: skip
             reply.update(path=str(outputs[0].path), pages=outputs[0].pages)
             reply.update(docx=str(outputs[1].path))  # the Word edition, for download
         except InvalidInput as exc:

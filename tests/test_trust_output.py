@@ -40,12 +40,10 @@ def entries(cache: Path, kind: str = "") -> list[Path]:
 
 
 def new_process() -> None:
-    """Forget what this process keeps in memory of the caches (compiled templates, font
-    tables), as a new command would."""
-    from counterpoint import fonts, render
+    """Forget the compiled templates this process keeps in memory, as a new command would."""
+    from counterpoint import render
 
     render._renderers.clear()
-    fonts._ranges.cache_clear()
 
 
 def page(out: Path) -> str:

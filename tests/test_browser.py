@@ -138,3 +138,18 @@ def test_nothing_is_wider_than_a_phone(browser, pages, audience: str) -> None:
     assert wide == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_timeline_labels_are_twelve_pixels_or_more(browser, pages, width: int) -> None:
+    """The timeline is one column on screen; on a 390 px phone its labels are still 12 px."""
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(pages["analyst"].as_uri())
+    sizes = page.evaluate(
+        """() => { const svg = document.querySelector('svg.timeline-figure');
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            return [...svg.querySelectorAll('text')].map(
+                t => parseFloat(t.getAttribute('font-size')) * scale) }"""
+    )
+    page.close()
+    assert len(sizes) > 27 and min(sizes) >= 12 and max(sizes) <= 18

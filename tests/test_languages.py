@@ -241,7 +241,7 @@ def test_arabic_chart_labels_are_shaped_text_in_the_pdf(arabic: dict[str, Path])
     printed = arabic["print.html"].read_text(encoding="utf-8")
     assert printed.count('<div class="chart-canvas"') == 2  # the timeline and the balance chart
     assert 'class="chart-label bar-label"' in printed and "<text " not in printed
-    assert 'class="chart-label event-label"' in printed and ">300 ق.م<sup" in printed
+    assert 'class="chart-label event-year"' in printed and ">300 ق.م</span>" in printed
     assert 'role="img"' in printed and 'aria-hidden="true"' in printed
     page = arabic["html"].read_text(encoding="utf-8")
     assert '<div class="chart-canvas"' not in page and '<text class="bar-label"' in page

@@ -363,6 +363,12 @@ def _edition(brief: Brief, tset: TemplateSet, audience: str, settings: _Settings
     options = {**tset.options, **brief.audiences.get(audience, {})}
     if "judgments" in options:  # the brief (or set) asks for the first N judgments only
         brief = dataclasses.replace(brief, judgments=brief.judgments[: int(options["judgments"])])
+    if options.get("short_forms"):  # a thesis or judgment in its author's short form
+        brief = dataclasses.replace(
+            brief,
+            views=[dataclasses.replace(v, thesis=v.short or v.thesis) for v in brief.views],
+            judgments=[dataclasses.replace(j, text=j.short or j.text) for j in brief.judgments],
+        )
     sections = tset.sections
     if options.get("hide_internal"):  # the public edition leaves out what the brief marks internal
         sections = [s for s in sections if s not in brief.internal]

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import i18n, markdown
 from .audit import AuditReport, order_note
-from .figures import balance_chart, chart_label, timeline_svg
+from .figures import balance_chart, chart_label, timeline_labels, timeline_svg
 from .i18n import Labels
 from .model import GRADES, Text
 from .pandocast import (
@@ -30,7 +30,7 @@ from .pandocast import (
     _plain,
     _styled,
     _table,
-    _truncate,
+    first_sentences,
     html_inlines,
     stringify,
     words,
@@ -214,9 +214,11 @@ class Sections:
         items = []
         for item in self.brief.contested:
             inlines = [_el("Strong", words(f"{item.point}."))]
-            if item.assessment:
+            if item.short:
+                inlines += [_el("Space"), *self.fields.inlines(item.short)]
+            elif item.assessment:
                 text = " ".join(stringify(self.fields.inlines(item.assessment, False)).split())
-                inlines += [_el("Space"), *words(_truncate(text))]
+                inlines += [_el("Space"), *words(first_sentences(text))]
             items.append([_plain(inlines)])
         self.add(_header(1, _("Contested facts"), "contested"), _el("BulletList", items))
 
@@ -225,23 +227,19 @@ class Sections:
         if not events:
             return
         _, labels = self.labels.gettext, self.labels
-        numbers: list[int | None] = []
-        for e in events:
-            note = self.doc.note_for(e.event.citations[0]) if e.event.citations else None
-            numbers.append(note.number if note else None)
         texts = [markdown.plain(e.event.tokens) for e in events]
-        title = _(
-            "Timeline of %(count)s events, %(first)s to %(last)s, dates to scale; numbers are "
-            "the events' notes"
-        ) % {
+        title = _("Timeline of %(count)s events, %(first)s to %(last)s") % {
             "count": labels.integer(len(events)),
             "first": labels.year(events[0].date.year),
             "last": labels.year(events[-1].date.year),
         }
-        svg = timeline_svg(events, numbers, texts, title, self.rtl, labels.year)
+        svg = timeline_svg(
+            events, timeline_labels(events, texts), texts, title, self.rtl, labels.year,
+            columns=2,
+        )  # fmt: skip
         caption = _(
-            "Figure 1. The events below, placed to scale by date; each label gives the year "
-            "and the event's note number."
+            "Figure 1. The events below, in order of date. Each stretch of the line is to "
+            "scale; a break in the line marks a long time without an event."
         )
         rows = [[[_plain(words(labels.date(e.date)))], self.fields.cell(e.event)] for e in events]
         self.add(

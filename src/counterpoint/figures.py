@@ -25,11 +25,6 @@ if TYPE_CHECKING:
     from .findings import AuditReport
     from .i18n import Labels
 
-WIDTH = 520.0
-MARGIN = 18.0
-LABEL_W = 30.0  # the width a "1689 ¹²" label needs, in SVG units
-LANE_H = 15.0
-AXIS_Y = 34.0
 # Presentation attributes (WeasyPrint ignores CSS on SVG); web.css restyles them for dark mode.
 ACCENT, MUTED, RULE, INK = "#1f3a5f", "#5a6270", "#b7c0cc", "#1b1f24"
 FONT = "Liberation Sans, DejaVu Sans, sans-serif"
@@ -37,7 +32,7 @@ FONT = "Liberation Sans, DejaVu Sans, sans-serif"
 PRINT_COLUMN_PT = 481.9
 """The width of the base set's printed text column (A4 less 2 x 20 mm), in points: the
 timeline is drawn at that width, so an HTML label's size in points is its SVG size times
-PRINT_COLUMN_PT / WIDTH. The balance chart is drawn at 600 px (0.75 pt a unit)."""
+PRINT_COLUMN_PT / its width. The balance chart is drawn at 600 px (0.75 pt a unit)."""
 
 BASELINE = 0.85
 """Where the baseline of a line of `line-height: 1` sits below its top, in ems (Liberation
@@ -72,22 +67,14 @@ class _Label:
     cls: str
     text: str
     bold: bool = False
-    note: int | None = None  # the timeline's note number, a superscript after the text
     family: str = FONT
 
     def svg(self, rtl: bool = False) -> str:
         weight = ' font-weight="bold"' if self.bold else ""
-        call = (
-            f'<tspan class="note-number" dy="-3" font-size="5.5" fill="{ACCENT}">{self.note}'
-            "</tspan>"
-            if self.note
-            else ""
-        )
         return (
             f'<text class="{self.cls}" x="{_n(self.x)}" y="{_n(self.y)}" '
             f'text-anchor="{self.anchor}" font-family="{self.family}" '
-            f'font-size="{_n(self.size)}"{weight} fill="{self.fill}">{escape(self.text)}{call}'
-            "</text>"
+            f'font-size="{_n(self.size)}"{weight} fill="{self.fill}">{escape(self.text)}</text>'
         )
 
     def html(self, width: float, height: float, points: float) -> str:
@@ -101,11 +88,10 @@ class _Label:
             "middle": f"left:{x:.2f}%;transform:translateX(-50%)",
         }[self.anchor]
         weight = ";font-weight:bold" if self.bold else ""
-        call = f'<sup style="color:{ACCENT}">{self.note}</sup>' if self.note else ""
         return (
             f'<span class="chart-label {self.cls}" style="{where};top:{top:.2f}%;'
             f'font-size:{self.size * points:.2f}pt;color:{self.fill}{weight}">'
-            f"{escape(self.text)}{call}</span>"
+            f"{escape(self.text)}</span>"
         )
 
 
@@ -125,139 +111,257 @@ def _overlay(svg: str, labels: list[_Label], width: float, height: float, points
     )
 
 
-@dataclass
-class _Placed:
-    x: float
-    lane: int
-    label: str
-    note: int | None
-    text: str
-    right_aligned: bool = False
+COLUMN_W = 360.0
+"""The width of one column of the timeline, in SVG units. The web page draws one column
+(at most 26rem wide, the full 350 px of a 390 px phone), so a label of LABEL_SIZE units is
+12 px or more there; print and Word draw two columns side by side across the text column
+(720 units on 482 pt), so a label is 8.4 pt."""
+LABEL_SIZE = 12.5
+ROW = 17.0  # the height of one label line
+YEAR_X, AXIS_X, TEXT_X = 62.0, 72.0, 82.0  # within a column: year (its end), line, label
+TOP = 14.0  # from the top of the drawing to the first event
+BREAK = 18.0  # the gap left where the line is broken
+SPREAD = 0.6  # the least gap between two dates, in rows
+BREAK_COST = 14.0  # height a break must save to be worth it (fewer, longer stretches read better)
+LABEL_EMS = (COLUMN_W - TEXT_X - 8) / LABEL_SIZE  # the room a label has, in ems
 
 
-def _nice_ticks(lo: float, hi: float, count: int = 6) -> list[tuple[float, int]]:
-    """Round historical years between two astronomical positions: (position, year).
-
-    Years are round in the calendar readers use (200 BCE, 1 CE, 200 CE), and a BCE year
-    sits one unit later on the gapless scale (astronomical numbering), so there is no 0.
-    """
-    span = max(hi - lo, 1.0)
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
-        if span / step <= count:
-            break
-    ticks: list[tuple[float, int]] = []
-    first = int(-(-(lo - 1) // step) * step)
-    for year in range(first, int(hi) + 1, step):
-        if year == 0:
+def text_ems(text: str) -> float:
+    """About how many ems of Liberation Sans (or a CJK font) a text takes."""
+    total = 0.0
+    for ch in text:
+        if unicodedata.combining(ch):
             continue
-        position = float(year + 1 if year < 0 else year)
-        if lo <= position <= hi:
-            ticks.append((position, year))
-    return ticks
+        if unicodedata.east_asian_width(ch) in ("W", "F"):
+            total += 1.0
+        elif ch in "il.,:;'|!()[] ":
+            total += 0.28
+        elif ch.isupper() or ch in "mwMW":
+            total += 0.68
+        else:
+            total += 0.54
+    return total
+
+
+_PARENTHESES = re.compile(r"\s*[(（][^()（）]*[)）]")
+_CLAUSE = re.compile(r"\s*(?:[:;：；。]|\s[–—-]\s)")  # where a title ends: "Treaty of X: ..."
+
+
+def short_label(text: str, ems: float = LABEL_EMS) -> str:
+    """An event's label when the brief gives none: its own first words, up to the first
+    colon or dash if that is short enough, else cut after the last whole word that fits
+    (with "…"). Parentheses go first: "Treaty of Aigun (瑷珲条约) transfers..." reads
+    "Treaty of Aigun transfers…". Text without spaces (Chinese, Japanese) is cut at a
+    character."""
+    text = " ".join(_PARENTHESES.sub("", text).split()) or " ".join(text.split())
+    head = _CLAUSE.split(text, maxsplit=1)[0].rstrip(" ,.")
+    if head != text.rstrip(" .") and text_ems(head) <= ems and len(head) >= 8:
+        return head
+    if text_ems(text) <= ems:
+        return text.rstrip()
+    room = ems - text_ems("…")
+    words = text.split(" ")
+    if len(words) > 1 and text_ems(words[0]) <= room:
+        kept: list[str] = []
+        for word in words:
+            if text_ems(" ".join([*kept, word])) > room:
+                break
+            kept.append(word)
+        return " ".join(kept).rstrip(" ,.;:–—-(") + "…"
+    out = ""
+    for ch in text:
+        if text_ems(out + ch) > room:
+            break
+        out += ch
+    return out.rstrip(" ,.;:、，") + "…"
+
+
+def timeline_labels(events: list[Event], texts: list[str]) -> list[str]:
+    """Each event's label on the figure: its `label:`, else its own first words."""
+    return [e.label or short_label(t) for e, t in zip(events, texts, strict=True)]
+
+
+@dataclass
+class _Row:
+    event: int  # its index among the events
+    dot: float  # where its date is on the line
+    y: float  # where its label is: at its dot, or a row lower when the one before is there
+    first: bool  # the first event of its date draws the dot
+
+
+def _scales(dates: list[float]) -> list[list[float]]:
+    """scales[a][b]: the least scale (units a year) that lets the events a..b-1 be drawn as
+    one stretch: any two events apart by one other event are two rows apart (so no label
+    is more than a row from its dot), and two dates next to each other SPREAD of a row
+    apart."""
+    n = len(dates)
+    # no stretch is drawn smaller than the whole would be with its events evenly spread:
+    # a long empty time is a break in the line, not a crowd of labels
+    least = n * ROW / max(dates[-1] - dates[0], 1e-9)
+    table = [[least] * (n + 1) for _ in range(n + 1)]
+    for a in range(n):
+        for b in range(a + 2, n + 1):
+            gap = dates[b - 1] - dates[b - 2]
+            need = SPREAD * ROW / gap if gap > 0 else 0.0
+            if b - a >= 3:
+                gap = dates[b - 1] - dates[b - 3]
+                need = max(need, 2 * ROW / gap if gap > 0 else float("inf"))
+            table[a][b] = max(table[a][b - 1], need)
+    return table
+
+
+def _best(dates: list[float], scales: list[list[float]], first: int, last: int,
+          breakable: float) -> list[tuple[float, list[tuple[int, int]]]]:  # fmt: skip
+    """For each end e in first..last, the shortest drawing of events first..e-1 as stretches
+    (begin, end), breaking the line only where `breakable` years or more pass."""
+    best: list[tuple[float, list[tuple[int, int]]]] = [(0.0, [])]
+    for end in range(first + 1, last + 1):
+        choice: tuple[float, list[tuple[int, int]]] = (float("inf"), [])
+        for begin in range(first, end):
+            if begin > first and dates[begin] - dates[begin - 1] < breakable:
+                continue
+            scale = scales[begin][end]
+            height = scale * (dates[end - 1] - dates[begin]) + 1.5 * ROW
+            before, parts = best[begin - first]
+            cost = before + height + (BREAK + BREAK_COST if parts else 0.0)
+            if cost < choice[0]:
+                choice = (cost, [*parts, (begin, end)])
+        best.append(choice)
+    return best
+
+
+def _column(dates: list[float], scales: list[list[float]], parts: list[tuple[int, int]]
+            ) -> tuple[list[_Row], list[tuple[float, float]], float]:  # fmt: skip
+    """The rows of a column, its line's pieces (top, bottom) and its height."""
+    rows: list[_Row] = []
+    pieces: list[tuple[float, float]] = []
+    y = TOP
+    for n, (begin, end) in enumerate(parts):
+        if n:
+            y += BREAK
+        top, scale = y, scales[begin][end]
+        for i in range(begin, end):
+            dot = top + (dates[i] - dates[begin]) * scale
+            at = max(dot, rows[-1].y + ROW) if i > begin else dot
+            rows.append(_Row(i, dot, at, i == begin or dates[i] != dates[i - 1]))
+        pieces.append((top, rows[-1].dot))
+        y = rows[-1].y + ROW
+    return rows, pieces, y
 
 
 def timeline_svg(
     events: list[Event],
-    note_numbers: list[int | None],
+    labels: list[str],
     plain_texts: list[str],
     title: str,
     rtl: bool = False,
     year: Callable[..., str] = year_label,
     html_labels: bool | None = False,
+    columns: int = 1,
 ) -> Markup:
-    """A horizontal timeline with dates to scale; each event is a dot and a label
-    "YEAR ⁿ" naming its note, stacked in lanes so that no two labels overlap.
-
-    `year(y, era)` writes a year in the paper's language; with `rtl` the figure is mirrored
-    (time runs right to left, as an Arabic or Hebrew reader reads). With `html_labels` the
-    labels are HTML over the drawing; None: when they need it (`needs_html_labels`)."""
+    """A timeline read top to bottom: each event a dot on a line with its year and a short
+    label, dates to scale within each stretch of the line, the line broken where a long
+    time passes without an event (so a dense period is never a pile of labels). With
+    `columns=2` (print, Word) it runs on in a second column; `year(y, era)` writes a year
+    in the paper's language; with `rtl` the figure is mirrored (the year right of the line,
+    the label to its left, the first column on the right). With `html_labels` the labels
+    are HTML over the drawing; None: when they need it (`needs_html_labels`)."""
     if not events:
         return Markup("")
-    points = [e.date.ordinal() for e in events]
-    lo, hi = min(points), max(points)
-    if hi - lo < 1:
-        lo, hi = lo - 1, hi + 1
-    pad = (hi - lo) * 0.02
-    lo, hi = lo - pad, hi + pad
-
-    def x_of(v: float) -> float:
-        return MARGIN + (v - lo) / (hi - lo) * (WIDTH - 2 * MARGIN)
-
-    # Labels sit to the left of their leader line (right-aligned), except near the left
-    # edge: later events take deeper lanes, so no leader crosses another event's label.
-    lanes: list[list[tuple[float, float]]] = []
-    placed: list[_Placed] = []
-    for event, point, note, text in zip(events, points, note_numbers, plain_texts, strict=True):
-        x = x_of(point)
-        label = year(event.date.year)
-        width = max(LABEL_W, 4.2 * len(label) + 9)  # "221 BCE ¹²" is wider than "1689 ¹²"
-        right_aligned = x - width > 2
-        span = (x - width, x + 2) if right_aligned else (x - 2, x + width)
-        lane = next(
-            (
-                i
-                for i, used in enumerate(lanes)
-                if all(b <= span[0] or a >= span[1] for a, b in used)
-            ),
-            len(lanes),
-        )
-        if lane == len(lanes):
-            lanes.append([])
-        lanes[lane].append(span)
-        placed.append(_Placed(x, lane, label, note, text, right_aligned))
-
-    height = AXIS_Y + 14 + len(lanes) * LANE_H + 6
+    dates = [e.date.ordinal() for e in events]
+    scales = _scales(dates)
+    n = len(dates)
+    breakable = max((dates[-1] - dates[0]) / 40, 1e-9)
+    forward = _best(dates, scales, 0, n, breakable)
+    layout = [_column(dates, scales, forward[n][1])]
+    if columns > 1 and n > 1:  # the second column begins where the two are most even
+        backward = [_best(dates, scales, k, n, breakable)[-1] for k in range(1, n)]
+        k = min(range(1, n), key=lambda k: max(forward[k][0], backward[k - 1][0]))
+        layout = [
+            _column(dates, scales, forward[k][1]),
+            _column(dates, scales, backward[k - 1][1]),
+        ]
+    width = COLUMN_W * max(columns, 1)
+    height = max(h for _, _, h in layout) + 4
+    era = any(e.date.year < 0 for e in events)  # across the era boundary CE years say so
     out: list[str | _Label] = [
-        f'<svg class="timeline-figure" viewBox="0 0 {WIDTH:.0f} {height:.0f}" '
+        f'<svg class="timeline-figure" viewBox="0 0 {width:.0f} {height:.0f}" '
         f'role="img" aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="timeline-title">{escape(title)}</title>',
-        f'<line class="axis" x1="{MARGIN}" y1="{AXIS_Y}" x2="{WIDTH - MARGIN}" y2="{AXIS_Y}" '
-        f'stroke="{ACCENT}" stroke-width="1.2"/>',
     ]
-    era = any(e.date.year < 0 for e in events)  # across the era boundary CE years say so
-    for position, tick in _nice_ticks(lo, hi):
-        x = round(x_of(position), 1)
-        out += [
-            f'<line class="tick" x1="{x:.1f}" y1="{AXIS_Y - 4}" x2="{x:.1f}" y2="{AXIS_Y + 4}" '
-            f'stroke="{ACCENT}" stroke-width="0.8"/>',
-            _Label(x, AXIS_Y - 9, "middle", 8, MUTED, "tick-label", year(tick, era)),
-        ]
-    for p in placed:
-        y = AXIS_Y + 14 + p.lane * LANE_H
-        anchor = "end" if p.right_aligned else "start"
-        x = round(p.x + (-1.5 if p.right_aligned else -2), 1)
-        out += [
-            f"<g><title>{escape(p.label)}: {escape(p.text)}</title>"
-            f'<line class="leader" x1="{p.x:.1f}" y1="{AXIS_Y}" x2="{p.x:.1f}" y2="{y - 8:.1f}" '
-            f'stroke="{RULE}" stroke-width="0.6"/>'
-            f'<circle class="event" cx="{p.x:.1f}" cy="{AXIS_Y}" r="2.6" fill="{ACCENT}"/>',
-            _Label(x, y, anchor, 7.5, INK, "event-label", p.label, note=p.note),
-            "</g>",
-        ]
+    for c, (rows, pieces, _height) in enumerate(layout):
+        left = c * COLUMN_W
+        axis = left + AXIS_X
+        end = 0.0
+        for n, (top, bottom) in enumerate(pieces):
+            out.append(
+                f'<line class="axis" x1="{axis:.1f}" y1="{top - 7:.1f}" x2="{axis:.1f}" '
+                f'y2="{bottom + 7:.1f}" stroke="{ACCENT}" stroke-width="1.2"/>'
+            )
+            if n:  # the break: two short strokes across the gap in the line
+                middle = (end + top - 7) / 2
+                for dy in (-2.5, 2.5):
+                    y = middle + dy
+                    out.append(
+                        f'<line class="break" x1="{axis - 5:.1f}" y1="{y + 2:.1f}" '
+                        f'x2="{axis + 5:.1f}" y2="{y - 2:.1f}" stroke="{MUTED}" '
+                        'stroke-width="1"/>'
+                    )
+            end = bottom + 7
+        shown = ""
+        for row in rows:
+            e = events[row.event]
+            text = year(e.date.year, era)
+            if row.first and any(row.dot == top for top, _ in pieces):
+                shown = ""  # a stretch names its first year
+            baseline = row.y + LABEL_SIZE * 0.36
+            out.append(f"<g><title>{escape(text)}: {escape(plain_texts[row.event])}</title>")
+            if row.first:
+                out.append(
+                    f'<circle class="event" cx="{axis:.1f}" cy="{row.dot:.1f}" r="3.4" '
+                    f'fill="{ACCENT}"/>'
+                )
+            if row.y > row.dot:  # a label a row below its dot: a short leader to it
+                out.append(
+                    f'<line class="leader" x1="{axis + 3:.1f}" y1="{row.dot + 2:.1f}" '
+                    f'x2="{left + TEXT_X - 3:.1f}" y2="{row.y:.1f}" stroke="{RULE}" '
+                    'stroke-width="0.8"/>'
+                )
+            if text != shown:
+                out.append(
+                    _Label(left + YEAR_X, baseline, "end", LABEL_SIZE, ACCENT, "event-year",
+                           text, bold=True)
+                )  # fmt: skip
+                shown = text
+            out += [
+                _Label(left + TEXT_X, baseline, "start", LABEL_SIZE, INK, "event-label",
+                       labels[row.event]),
+                "</g>",
+            ]  # fmt: skip
     out.append("</svg>")
     texts = [t for t in out if isinstance(t, _Label)]
     if html_labels is None:
         html_labels = needs_html_labels(t.text for t in texts)
     svg = "".join(t if isinstance(t, str) else "" if html_labels else t.svg() for t in out)
     if rtl:
-        svg = _mirrored(svg)
+        svg = _mirrored(svg, width)
     if not html_labels:
         return Markup(svg)
     if rtl:  # the labels mirrored as the drawing is
         for t in texts:
-            t.x = WIDTH - t.x
+            t.x = width - t.x
             t.anchor = {"start": "end", "end": "start"}.get(t.anchor, t.anchor)
-    return _overlay(svg, texts, WIDTH, height, PRINT_COLUMN_PT / WIDTH)
+    return _overlay(svg, texts, width, height, PRINT_COLUMN_PT / width)
 
 
 _X = re.compile(r'\b(x|x1|x2|cx)="([-\d.]+)"')
 
 
-def _mirrored(svg: str) -> str:
-    """The figure mirrored for a right-to-left page: every x becomes WIDTH - x, so time
-    runs right to left, and each label hangs the other way from its leader line."""
+def _mirrored(svg: str, width: float) -> str:
+    """The figure mirrored for a right-to-left page: every x becomes width - x, so the
+    label reads from the right of its line and the columns run right to left."""
     # anchors swap by hand: WeasyPrint 70 lays SVG text under direction="rtl" out reversed
-    svg = _X.sub(lambda m: f'{m[1]}="{WIDTH - float(m[2]):.1f}"', svg)
+    svg = _X.sub(lambda m: f'{m[1]}="{width - float(m[2]):.1f}"', svg)
     svg = _ANCHOR.sub(lambda m: f'text-anchor="{"start" if m[1] == "end" else "end"}"', svg)
     # and physical in browsers too, where the page's dir="rtl" would flip them back
     return svg.replace("<svg ", '<svg direction="ltr" ', 1)

@@ -212,6 +212,7 @@ class View:
     arguments: list[Text]
     summary: Text | None = None
     counterpoints: list[Text] = field(default_factory=list)
+    short: Text | None = None  # the thesis in a line, for an edition with short forms
 
 
 @dataclass
@@ -220,6 +221,7 @@ class Contested:
     accounts: list[Text]
     where: Location
     assessment: Text | None = None
+    short: Text | None = None  # the assessment in a line, for an edition with short forms
 
 
 @dataclass
@@ -227,6 +229,7 @@ class Event:
     date: Date
     event: Text
     where: Location
+    label: str = ""  # a few words for the timeline figure (else the event's first words)
 
 
 @dataclass
@@ -235,6 +238,7 @@ class Judgment:
     where: Location
     likelihood: str = ""
     confidence: str = ""
+    short: Text | None = None  # the judgment in a line, for an edition with short forms
 
 
 @dataclass
@@ -312,6 +316,8 @@ class Brief:
             out.append(("background", self.background))
         for i, v in enumerate(self.views):
             out.append((f"views[{i}].thesis", v.thesis))
+            if v.short:
+                out.append((f"views[{i}].short", v.short))
             if v.summary:
                 out.append((f"views[{i}].summary", v.summary))
             out += [(f"views[{i}].arguments[{j}]", t) for j, t in enumerate(v.arguments)]
@@ -320,8 +326,13 @@ class Brief:
             out += [(f"contested[{i}].accounts[{j}]", t) for j, t in enumerate(c.accounts)]
             if c.assessment:
                 out.append((f"contested[{i}].assessment", c.assessment))
+            if c.short:
+                out.append((f"contested[{i}].short", c.short))
         out += [(f"timeline[{i}].event", e.event) for i, e in enumerate(self.timeline)]
-        out += [(f"judgments[{i}].text", j.text) for i, j in enumerate(self.judgments)]
+        for i, j in enumerate(self.judgments):
+            out.append((f"judgments[{i}].text", j.text))
+            if j.short:
+                out.append((f"judgments[{i}].short", j.short))
         if self.implications:
             out.append(("implications", self.implications))
         return out

@@ -345,8 +345,34 @@ class _Fields:
         return inner
 
 
-def _truncate(text: str, length: int = 160, end: str = "...", leeway: int = 5) -> str:
-    """Jinja's truncate filter, as the contested-brief template uses it."""
-    if len(text) <= length + leeway:
-        return text
-    return text[: length - len(end)].rsplit(" ", 1)[0] + end
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’»)]*)\s+(?=[\"“«(]?[^\sa-z])|(?<=[。！？])")
+"""Where a sentence may end: a stop (and any closing quotation mark or bracket) before a
+space and a word that does not start in lower case ("para. 3" goes on), or a CJK stop."""
+_ABBREVIATION = re.compile(
+    r"(?:^|\s)(?:[A-Za-z]|(?:[A-Za-z]\.)+[A-Za-z]|Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|cf|No|Nos|Vol|"
+    r"paras?|pp?|ch|Gen|Col|Lt|Prof|Inc|Ltd|Co|approx|ca|etc|al)\.$"
+)
+"""A stop that ends an abbreviation ("U.S.", "Dr.", "p."), not a sentence."""
+
+
+def first_sentences(text: str, length: int = 160) -> str:
+    """The first whole sentences of a text that fit in `length` characters; at least the
+    first sentence, however long. Never a sentence cut off with "..."."""
+    text = " ".join(text.split())
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if _ABBREVIATION.search(text[start : match.start()]):
+            continue
+        sentences.append(text[start : match.start() + len(match.group(1) or "")].strip())
+        start = match.end()
+    sentences.append(text[start:].strip())
+    out = ""
+    for sentence in filter(None, sentences):
+        joined = (
+            out + sentence if not out or out.endswith(("。", "！", "？")) else f"{out} {sentence}"
+        )
+        if out and len(joined) > length:
+            break
+        out = joined
+    return out

@@ -100,6 +100,7 @@ class _Renderer:
             percent=labels.percent,
             year=self.year,
             chart_label=self.chart_label,
+            whole_sentences=_whole_sentences,
         )
         self.env.globals.update(
             grades=GRADES, asset=self.asset, page_parts=self.page_parts, sentences=_sentences
@@ -478,26 +479,31 @@ def _names(ctx: Any, value: list[Name] | list[str]) -> str:
 
 @jinja2.pass_context
 def _timeline_svg(ctx: Any, events: list[Event], title: str = "Timeline") -> Markup:
-    """The timeline as an inline SVG figure, each event labelled with its note number."""
-    from .figures import timeline_svg
+    """The timeline as an inline SVG figure, each event labelled with its year and a few
+    words (one column on the web page, two in print)."""
+    from .figures import timeline_labels, timeline_svg
 
-    doc: Resolved = ctx["doc"]
-    numbers: list[int | None] = []
-    for e in events:
-        note = doc.note_for(e.event.citations[0]) if e.event.citations else None
-        numbers.append(note.number if note else None)
     texts = [markdown.plain(e.event.tokens) for e in events]
     language = ctx["brief"].language or "en"
     loc = i18n.locale_of(language)
     return timeline_svg(
         events,
-        numbers,
+        timeline_labels(events, texts),
         texts,
         title,
         rtl=i18n.direction(language) == "rtl",
         year=lambda y, era=False: i18n.format_year(y, loc, era),
         html_labels=_html_labels(ctx),
+        columns=2 if ctx["medium"] == "print" else 1,
     )
+
+
+def _whole_sentences(text: str, length: int = 160) -> str:
+    """The first whole sentences of a text that fit in `length` characters (at least one):
+    the executive edition's contested points, never cut mid-sentence."""
+    from .pandocast import first_sentences
+
+    return first_sentences(str(text), length)
 
 
 def _html_labels(ctx: Any) -> bool | None:

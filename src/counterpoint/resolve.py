@@ -168,7 +168,7 @@ SECTION_TEXTS: dict[str, Callable[[Brief], list[Text]]] = {
     "views-table": lambda b: [v.thesis for v in b.views],
     "compare": _compare,
     "contested": _contested,
-    "contested-brief": lambda b: [],
+    "contested-brief": lambda b: [c.short for c in b.contested if c.short],
     "timeline": lambda b: [e.event for e in b.timeline],
     "judgments": lambda b: [j.text for j in b.judgments],
     "implications": lambda b: _optional(b.implications),

@@ -493,6 +493,9 @@ AUDIENCE_OPTIONS: dict[str, Field] = {
         boolean, expected="whether the brief's `internal` sections are left out"
     ),
     "data": Field(data, expected="values for the set's templates (`set_data`), over the set's"),
+    "short_forms": Field(
+        boolean, expected="whether views and judgments are shown in their `short:` form"
+    ),
     "notes": Field(
         choice(NOTE_PLACEMENTS, "a place for notes"),
         expected="footnotes (at the foot of each page) or endnotes (one list after the body)",

@@ -75,6 +75,7 @@ def view(c: Checker, node: yaml.Node, path: str) -> Any:
         arguments=got["arguments"],
         summary=got.get("summary"),
         counterpoints=got.get("counterpoints", []),
+        short=got.get("short"),
     )
 
 
@@ -90,6 +91,7 @@ VIEW_FIELDS: dict[str, Field] = {
         missing="needs at least one argument",
     ),
     "counterpoints": Field(seq(md)),
+    "short": Field(md, expected="the thesis in a line, for the executive edition (Markdown)"),
 }
 
 
@@ -97,6 +99,7 @@ CONTESTED_FIELDS: dict[str, Field] = {
     "point": Field(one_line, required=True, expected="the point in dispute"),
     "accounts": Field(seq(md, 2, "account"), required=True, expected="at least two accounts"),
     "assessment": Field(md),
+    "short": Field(md, expected="the assessment in a line, for the executive edition (Markdown)"),
 }
 
 
@@ -105,12 +108,15 @@ def contested(c: Checker, node: yaml.Node, path: str) -> Any:
     got = c.mapping(node, path, CONTESTED_FIELDS)
     if got is None or not {"point", "accounts"} <= got.keys():
         return INVALID
-    return Contested(got["point"], got["accounts"], c.doc.at(node), got.get("assessment"))
+    return Contested(
+        got["point"], got["accounts"], c.doc.at(node), got.get("assessment"), got.get("short")
+    )
 
 
 EVENT_FIELDS: dict[str, Field] = {
     "date": Field(date, required=True, expected=DATE_EXPECTED),
     "event": Field(md, required=True, expected="what happened (Markdown, cited)"),
+    "label": Field(one_line, expected="a few words for the timeline figure"),
 }
 
 
@@ -119,13 +125,14 @@ def event(c: Checker, node: yaml.Node, path: str) -> Any:
     got = c.mapping(node, path, EVENT_FIELDS)
     if got is None or not {"date", "event"} <= got.keys():
         return INVALID
-    return Event(got["date"], got["event"], c.doc.at(node))
+    return Event(got["date"], got["event"], c.doc.at(node), got.get("label", ""))
 
 
 JUDGMENT_FIELDS: dict[str, Field] = {
     "text": Field(md, required=True, expected="the judgment (Markdown)"),
     "likelihood": Field(choice(LIKELIHOOD, "an ICD 203 likelihood term")),
     "confidence": Field(choice(CONFIDENCE, "a confidence level")),
+    "short": Field(md, expected="the judgment in a line, for the executive edition (Markdown)"),
 }
 
 
@@ -135,7 +142,11 @@ def judgment(c: Checker, node: yaml.Node, path: str) -> Any:
     if got is None or "text" not in got:
         return INVALID
     return Judgment(
-        got["text"], c.doc.at(node), got.get("likelihood", ""), got.get("confidence", "")
+        got["text"],
+        c.doc.at(node),
+        got.get("likelihood", ""),
+        got.get("confidence", ""),
+        got.get("short"),
     )
 
 

@@ -1,0 +1,87 @@
+"""Editions a ministry would circulate (issue 29): the executive edition in whole sentences
+and in the author's short forms."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from counterpoint import build
+from counterpoint.pandocast import first_sentences
+
+from .conftest import MINIMAL, ROOT
+
+FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" .", ".")
+
+
+def test_executive_contested_points_end_with_a_whole_sentence(tmp_path: Path) -> None:
+    (html,) = build(FLAGSHIP, tmp_path, formats=["html"], audience="executive")
+    page = html.path.read_text(encoding="utf-8")
+    items = re.findall(r'<li data-contested="\d+">(.*?)</li>', page, re.S)
+    assert len(items) == 4
+    for item in items:
+        text = _text(item)
+        assert "..." not in text and "…" not in text
+        assert re.search(r"[.!?]\d*$", text), text
+    # the first, cut to whole sentences; the third, the author's short form
+    assert _text(items[0]).endswith("by about 160,000 km², some 11 percent.")
+    assert _text(items[2]).startswith(
+        "Whether Chinese migration into the Russian Far East is growing or overstated. "
+        "No source gives migration figures; a population contrast"
+    )
+
+
+SHORT = MINIMAL.replace(
+    "    thesis: It is settled.\n",
+    "    thesis: It is settled, by every measure the sources offer, and has been for years.\n"
+    "    short: Settled [@lin-2024, p. 9].\n",
+) + (
+    "contested:\n"
+    "  - point: The treaty's name\n"
+    "    accounts:\n"
+    "      - Aigun [@lin-2024, p. 1].\n"
+    "      - Argun [@petrova-2025, para. 3].\n"
+    "    assessment: It is Aigun. The town is today part of Heihe, where it was signed in a\n"
+    "      hall by the river, as the records of both sides agree in every detail we have.\n"
+    "      More follows.\n"
+    "    short: Aigun, after the town.\n"
+    "judgments:\n"
+    "  - text: The line will hold through 2036, as both governments say.\n"
+    "    short: The line will hold.\n"
+    "    likelihood: likely\n"
+)
+
+
+def test_short_forms_in_the_executive_edition_only(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = write_brief(SHORT)
+    built = build(path, tmp_path / "o", formats=["html", "docx"], audience="all")
+    pages = {o.audience: o.path.read_text(encoding="utf-8") for o in built if o.format == "html"}
+    executive = _text(pages["executive"])
+    row = re.search(r'<tr data-view="yes">.*?</tr>', pages["executive"]).group(0)
+    assert re.search(r"<td>Settled\.<span class=\"fn\"><a [^>]*><sup>2</sup>", row)  # and its note
+    assert "by every measure" not in executive
+    assert "The treaty's name. Aigun, after the town." in executive
+    assert "The line will hold." in executive and "through 2036" not in executive
+    analyst = _text(pages["analyst"])
+    assert "by every measure the sources offer" in analyst and "through 2036" in analyst
+    assert "Aigun, after the town" not in analyst
+    docx = next(o for o in built if o.audience == "executive" and o.format == "docx")
+    with zipfile.ZipFile(docx.path) as z:
+        body = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode())
+    assert "Aigun, after the town." in body and "through 2036" not in body
+
+
+def test_first_sentences() -> None:
+    text = "The U.S. Army says so, p. 4. Dr. Li agrees. A third sentence runs on for a while."
+    assert first_sentences(text, 45) == "The U.S. Army says so, p. 4. Dr. Li agrees."
+    assert first_sentences(text, 10) == "The U.S. Army says so, p. 4."  # one sentence, however long
+    assert first_sentences('He said "no." Then left.', 15) == 'He said "no."'
+    assert first_sentences("第一句。第二句很长很长很长。", 6) == "第一句。"

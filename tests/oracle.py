@@ -111,6 +111,38 @@ def text(fragment: str, skip: tuple[str, ...] = ()) -> str:
     return " ".join("".join(parser.parts).split())
 
 
+class _Entries(HTMLParser):
+    """The text of each `csl-entry` div (with the divs inside it: a numbered style's
+    csl-left-margin and csl-right-inline)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth, self.entries = 0, []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth:
+            self.depth += tag == "div"
+        elif tag == "div" and "csl-entry" in (dict(attrs).get("class") or "").split():
+            self.depth = 1
+            self.entries.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth and tag == "div":
+            self.depth -= 1
+            if self.depth and self.entries:
+                self.entries[-1] += " "  # between the number and the entry
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.entries[-1] += data
+
+
+def _entries(html: str) -> list[str]:
+    parser = _Entries()
+    parser.feed(html)
+    return parser.entries
+
+
 def oracle(
     citations: list[str], items: list[dict[str, Any]], style: Path, locale: str, tmp: Path
 ) -> tuple[list[str], list[str], list[str]]:
@@ -132,12 +164,7 @@ def oracle(
         text(span)
         for span in re.findall(r'<span class="citation"[^>]*>(.*?)</span>(?=\s*</p>)', html, re.S)
     ]
-    entries = [
-        text(entry)
-        for entry in re.findall(
-            r'<div id="ref-[^"]*" class="csl-entry"[^>]*>(.*?)</div>', html, re.S
-        )
-    ]
+    entries = [" ".join(e.split()) for e in _entries(html)]
     # an entry with no printed form (Chicago: encyclopedias) is an empty div: not listed
     return notes, in_text, [e for e in entries if e]
 

@@ -5,7 +5,11 @@ citations as written, one paragraph each, in the edition's reading order, with t
 converted to CSL JSON independently of counterpoint. The corpus (tests/citations/) has
 books with editors, translators and editions, chapters, journal articles, reports,
 speeches, interviews, treaties, undated web pages, unsigned newspaper articles, and
-English, Russian, Chinese, German, French and Arabic names and titles.
+English, Russian, Chinese, German, French and Arabic names and titles; and (issue 25,
+forms-brief.yaml) legal cases, legislation, theses, datasets, an archival letter, a
+patent, a map, a broadcast, software, a standard, a review, a preprint, encyclopedia
+entries, translated and multi-volume works, date ranges, open ranges, circa, seasons,
+literal and BCE dates, in eight style and locale pairs, in HTML, Word and PDF.
 """
 
 from __future__ import annotations
@@ -341,3 +345,76 @@ def test_cited_in_after_a_quoted_title_has_one_stop(
     entry = re.findall(r"<li id=\"src-wire-2023\">(.*?)</li>", page, re.S)[0]
     cited_in = 'class="cited-in">Cited in <em>Border Digest</em>, “Notes from the Border.”</span>'
     assert cited_in in entry, entry
+
+
+# -- issue 25: the source types and date forms, in the eight style and locale pairs --------
+FORMS = CORPUS / "forms-brief.yaml"
+PAIRS = [
+    ("chicago-notes-bibliography", "en-US"),
+    ("chicago-notes-bibliography", "fr-FR"),
+    ("chicago-notes-bibliography", "ja-JP"),
+    ("apa", "en-US"),
+    ("modern-language-association", "en-US"),
+    ("oscola", "en-GB"),
+    ("ieee", "en-US"),
+    ("china-national-standard-gb-t-7714-2015-note", "zh-CN"),
+]
+
+
+def footnotes(data: bytes) -> list[str]:
+    from .test_docx import footnotes as word_footnotes
+
+    return word_footnotes(data)
+
+
+def _unspaced_joiner(text: str, locale: str) -> str:
+    """Chinese and Japanese set the locale's "and" between two CJK names with no spaces
+    (docs/format.md); Pandoc spaces it."""
+    if locale[:2] not in ("zh", "ja"):
+        return text
+    cjk = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]"
+    return re.sub(rf"(?<={cjk})(?:,\s*|\s+)(和|と)\s+(?={cjk})", r"\1", text)
+
+
+@pytest.mark.parametrize(("style", "locale"), PAIRS)
+def test_source_types_and_date_forms_equal_pandoc_citeproc(
+    style: str, locale: str, items: list[dict], tmp_path: Path
+) -> None:
+    text = FORMS.read_text(encoding="utf-8") + f"\ncsl: {style}\nlocale: {locale}\n"
+    brief = tmp_path / "forms.yaml"
+    brief.write_text(text, encoding="utf-8")
+    (tmp_path / "corpus.yaml").write_text(
+        (CORPUS / "corpus.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    html, docx = build(brief, tmp_path / "out", formats=["html", "docx"])
+    page = html.path.read_text(encoding="utf-8")
+    citations = _citations(brief, _sections(page))
+    assert len(citations) >= 25
+    notes, in_text, entries = oracle(citations, items, csl.find(style, []).path, locale, tmp_path)
+    notes = [_unspaced_joiner(n, locale) for n in notes]
+    entries = [_unspaced_joiner(e, locale) for e in entries]
+    if csl.find(style, []).notes:
+        assert page_notes(page) == notes
+        assert footnotes(docx.path.read_bytes()) == notes  # the Word edition's footnotes
+    else:
+        assert page_citations(page) == in_text
+    assert page_bibliography(page) == entries
+    assert len(entries) >= 20
+
+
+@pytest.mark.pdf
+@pytest.mark.slow
+def test_source_types_pdf_notes_equal_pandoc_citeproc(items: list[dict], tmp_path: Path) -> None:
+    import pypdf
+
+    from .oracle import pdf_notes
+
+    (pdf,) = build(FORMS, tmp_path / "out", formats=["pdf"])
+    pages = [p.extract_text() for p in pypdf.PdfReader(pdf.path).pages]
+    title = validate(FORMS).title
+    citations = _citations(FORMS, _sections(""))
+    expected, _, _ = oracle(citations, items, csl.default().path, "en-US", tmp_path)
+    notes = pdf_notes(pages, ("Page ", title[:30]), len(expected))
+    assert [_comparable(n) for n in notes] == [
+        _comparable(f"{i}. {n}") for i, n in enumerate(expected, 1)
+    ]

@@ -19,6 +19,7 @@ import io
 import json
 import os
 import re
+import stat
 import subprocess
 import tempfile
 import zipfile
@@ -28,9 +29,11 @@ from typing import Any
 
 from . import i18n, pandoc
 from .audit import AuditReport
+from .docxpolicy import Reference, check_written, clean_reference
 from .docxsections import Sections
-from .errors import BuildError
+from .errors import BuildError, display_path
 from .i18n import Labels
+from .limits import MAX_SET_FILE_BYTES
 from .model import Date
 from .pandocast import _el, _Fields, stringify, words
 from .render import brief_labels, isolated
@@ -52,29 +55,52 @@ replace (the marking with nothing when the brief has none)."""
 # -- the template set's reference.docx -------------------------------------------------------
 def reference_doc(tset: TemplateSet) -> Path:
     """The first reference.docx along the set's chain (the set's own, else a parent's), else
-    the base set's."""
+    the base set's. Like any set file, it may be a link only to a file inside its set."""
     for s in tset.chain:
         path = s.folder / REFERENCE
-        if path.is_file():
-            return path
+        if not os.path.lexists(path):
+            continue
+        real = path.resolve()
+        if not real.is_relative_to(s.folder.resolve()):
+            raise BuildError(
+                f"{set_file(path)} links to a file outside its template set; refusing "
+                "(see docs/security.md)"
+            )
+        if real.is_dir():
+            continue
+        return path
     return builtin_root() / "base" / REFERENCE
 
 
-def _text_width(reference: Path) -> str:
-    """The width of the text column of the reference's page, as a Pandoc length ("17cm")."""
+def set_file(path: Path) -> str:
+    """A set file's path as messages show it: the link's own name when it is a link."""
+    return str(Path(display_path(path.parent), path.name))
+
+
+def read_reference(path: Path) -> bytes:
+    """A reference.docx's bytes: a regular file within the size limit of a set file, opened
+    without following a link swapped in after the check."""
+    label = set_file(path)
     try:
-        with zipfile.ZipFile(reference) as z:
-            body = z.read("word/document.xml").decode("utf-8")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return "16cm"
-    size = re.search(r"<w:pgSz\b[^>]*\bw:w=\"(\d+)\"", body)
-    margins = re.search(r"<w:pgMar\b[^>]*>", body)
-    if not size or not margins:
-        return "16cm"
-    left = re.search(r'w:left="(\d+)"', margins.group())
-    right = re.search(r'w:right="(\d+)"', margins.group())
-    twips = int(size[1]) - int(left[1] if left else 1440) - int(right[1] if right else 1440)
-    return f"{max(twips, 1440) / 567:.2f}cm"
+        fd = os.open(path.resolve(), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError as exc:
+        raise BuildError(f"{label}: cannot read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise BuildError(f"{label} is not a regular file; refusing (see docs/security.md)")
+        if info.st_size > MAX_SET_FILE_BYTES:
+            raise BuildError(
+                f"{label}: {info.st_size:,} bytes is over the limit of {MAX_SET_FILE_BYTES:,} "
+                "bytes for a file in a template set"
+            )
+        return f.read(MAX_SET_FILE_BYTES + 1)[:MAX_SET_FILE_BYTES]
+
+
+def clean_reference_doc(tset: TemplateSet) -> Reference:
+    """The set's reference.docx, read under the limits and cleaned (docxpolicy.py)."""
+    path = reference_doc(tset)
+    return clean_reference(read_reference(path), set_file(path))
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -127,22 +153,33 @@ def write_docx(
     options: dict[str, Any],
     audit: AuditReport | None,
     today: Date | None = None,
+    warnings: list[str] | None = None,
 ) -> bytes:
-    """The .docx of a resolved edition, styled by the set's reference.docx; the same bytes
-    for the same edition. `audit` is the edition's audit (made here when None)."""
+    """The .docx of a resolved edition, styled by the set's reference.docx (cleaned
+    before Pandoc reads it) and checked after Pandoc wrote it (docxpolicy.py); the same
+    bytes for the same edition. `audit` is the edition's audit (made here when None); what
+    the checks removed is added to `warnings`."""
     if audit is None:
         from .audit import audit_brief
 
         audit = audit_brief(doc.brief, doc)
-    reference = reference_doc(tset)
+    reference = clean_reference_doc(tset)
     date = doc.brief.date or today or doc.date
     labels = brief_labels(doc.brief, tset)
     with tempfile.TemporaryDirectory(prefix="counterpoint-docx-") as folder:
-        figures = Path(folder)
-        ast = document(doc, options, audit, figures, _text_width(reference), labels)
-        data = _pandoc(ast, reference, figures, date, f"{doc.brief.name} ({audience}): docx")
+        figures = Path(folder, "figures")
+        figures.mkdir()
+        ast = document(doc, options, audit, figures, reference.width, labels)
+        styles = Path(folder, REFERENCE)
+        styles.write_bytes(reference.data)
+        data = _pandoc(ast, styles, figures, date, f"{doc.brief.name} ({audience}): docx")
+        drawn = [f.read_bytes() for f in sorted(figures.iterdir()) if f.is_file()]
     rtl = i18n.direction(doc.brief.language or "en") == "rtl"
-    return _finish(data, doc.brief.title, doc.brief.marking, labels, rtl)
+    data = _finish(data, doc.brief.title, doc.brief.marking, labels, rtl)
+    data, found = check_written(data, reference.label, drawn)
+    if warnings is not None:
+        warnings += reference.warnings + [w for w in found if w not in reference.warnings]
+    return data
 
 
 def _epoch(date: Date) -> int:

@@ -42,6 +42,23 @@ MAX_SET_FILE_BYTES = 20 * 1024 * 1024
 (MAX_FETCH_BYTES). A larger file is refused when the set is found, before the
 build cache would read it to hash it."""
 
+# -- a template set's reference.docx (docxpolicy.py)
+MAX_DOCX_MEMBERS = 1_000
+"""Parts (zip members) a Word file may hold; Word's own files hold a few dozen."""
+
+MAX_DOCX_UNPACKED = 64 * 1024 * 1024
+"""Bytes a reference.docx may unpack to in all, counted as it is read as well as from
+its zip directory (a 2.5 MB zip bomb unpacked to 5 GB)."""
+
+MAX_DOCX_PART_BYTES = 8 * 1024 * 1024
+"""Bytes one XML part Pandoc reads (styles, numbering, settings, a header) may unpack to;
+Word's styles.xml is tens of KB. The body is read as a stream and only up to its first
+section, within MAX_DOCX_UNPACKED."""
+
+MAX_DOCX_RATIO = 100
+"""How many times its packed size a member over 1 MiB may unpack to (XML packs 5-20 times,
+a zip bomb about 1,000)."""
+
 # -- templates and the build
 TIME_LIMIT = 600.0
 """Seconds a build may take before it is stopped (`--time-limit`, 0 for none)."""

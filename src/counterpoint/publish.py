@@ -155,8 +155,9 @@ class DocxWriter(Writer):
 
         doc, warnings = edition.doc, list(edition.doc.warnings)
         data = write_docx(
-            doc, edition.tset, edition.audience, edition.options, edition.audit, doc.date
-        )
+            doc, edition.tset, edition.audience, edition.options, edition.audit, doc.date,
+            warnings,
+        )  # fmt: skip
         if doc.endnotes and doc.notes:
             warnings.append(
                 "the Word edition has footnotes: Pandoc's docx writer writes no endnotes "

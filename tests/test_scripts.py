@@ -239,3 +239,59 @@ def test_sentences_of_the_methods_note_are_spaced_in_every_language(tmp_path: Pa
         and "。 " not in methods.group(1)
         and "</strong> " not in methods.group(1)
     )
+
+
+# -- language tags and digits -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("language", "attribute"),
+    [("fa", 'w:bidi="fa-IR"'), ("he", 'w:bidi="he-IL"'), ("hi", 'w:bidi="hi-IN"'),
+     ("ja", 'w:eastAsia="ja-JP"'), ("ko", 'w:eastAsia="ko-KR"')],
+)  # fmt: skip
+def test_word_marks_the_language_in_the_attribute_of_its_script(
+    tmp_path: Path, language: str, attribute: str
+) -> None:
+    import zipfile
+
+    (docx,) = build(LANGUAGES / f"{language}.yaml", tmp_path, formats=["docx"])
+    with zipfile.ZipFile(docx.path) as z:
+        styles = z.read("word/styles.xml").decode("utf-8")
+    default = re.search(r"<w:rPrDefault>.*?<w:lang\b[^>]*>", styles, re.S)
+    assert default is not None and attribute in default.group(), default
+    if "bidi" in attribute:  # the reference document's Arabic, replaced
+        assert "ar-SA" not in default.group()
+
+
+def test_persian_writes_its_own_digits_unless_told(tmp_path: Path) -> None:
+    (page,) = build(LANGUAGES / "fa.yaml", tmp_path / "fa", formats=["html"])
+    html = page.path.read_text(encoding="utf-8")
+    assert '<html lang="fa" dir="rtl">' in html
+    assert '<time datetime="2026-02-20">۲۰ فوریه ۲۰۲۶</time>' in html
+    assert "<sup>۱</sup>" in html  # the note calls
+    latin = tmp_path / "fa-latin.yaml"
+    text = (LANGUAGES / "fa.yaml").read_text(encoding="utf-8")
+    latin.write_text(text.replace("language: fa", "language: fa\nnumbers: latin"), "utf-8")
+    (page,) = build(latin, tmp_path / "latin", formats=["html"])
+    html = page.path.read_text(encoding="utf-8")
+    assert '<time datetime="2026-02-20">20 فوریه 2026</time>' in html and "<sup>1</sup>" in html
+
+
+@pytest.mark.pdf
+def test_native_digits_number_the_pages_and_notes_of_the_pdf(tmp_path: Path) -> None:
+    text = (LANGUAGES / "ar.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "ar.yaml"
+    path.write_text(text.replace("language: ar", "language: ar\nnumbers: native"), "utf-8")
+    (pdf,) = build(path, tmp_path / "o", formats=["pdf"])
+    words = _pdf_text(pdf.path)  # (pypdf reads runs of Arabic-Indic digits backwards)
+    assert "2026" not in words and ("٢٠٢٦" in words or "٦٢٠٢" in words)  # the date
+    assert re.search("الصفحة [٠-٩] من [٠-٩]", words)  # the running footer
+    assert "٪" in words and "%" not in words  # the balance chart's shares
+
+
+def test_a_numbering_system_is_checked(write_brief) -> None:
+    from counterpoint.validate import validate
+    from tests.conftest import MINIMAL
+
+    path = write_brief(MINIMAL + "numbers: roman\n")
+    with pytest.raises(CounterpointError) as err:
+        validate(path)
+    assert "numbers: " in str(err.value) and "arabext" in str(err.value)

@@ -225,6 +225,8 @@ def _finish(data: bytes, title: str, marking: str, labels: Labels, rtl: bool) ->
                 text = text.replace(MARKING_PLACEHOLDER, _xml_escape(marking, False))
                 text = _page_words(text, labels)
                 content = (_right_to_left(text) if rtl else text).encode("utf-8")
+            elif info.filename == "word/styles.xml":
+                content = _languages(content.decode("utf-8"), labels.language).encode("utf-8")
             elif rtl and info.filename == "word/document.xml":
                 content = _mirrored_tables(content.decode("utf-8")).encode("utf-8")
             entry = zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0))
@@ -232,6 +234,51 @@ def _finish(data: bytes, title: str, marking: str, labels: Labels, rtl: bool) ->
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, content)
     return out.getvalue()
+
+
+_COMPLEX = frozenset(
+    {"Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Deva", "Beng", "Guru", "Gujr", "Orya", "Taml",
+     "Telu", "Knda", "Mlym", "Sinh", "Thai", "Laoo", "Khmr", "Mymr", "Tibt"}
+)  # fmt: skip
+"""Scripts Word sets as complex script: their language goes in w:lang's w:bidi."""
+_EAST_ASIAN = frozenset({"Hans", "Hant", "Hani", "Jpan", "Kore", "Hira", "Kana", "Hang"})
+
+
+def word_language(language: str) -> tuple[str, str]:
+    """Which attribute of Word's w:lang takes a language ("bidi" for complex scripts,
+    "eastAsia" for Chinese, Japanese, Korean, else "val") and its tag with a region, as
+    Word writes it: fa -> ("bidi", "fa-IR"), hi -> ("bidi", "hi-IN"), ja -> ("eastAsia",
+    "ja-JP"), from CLDR's likely subtags."""
+    from babel.core import get_global
+
+    loc = i18n.locale_of(language)
+    tag = str(loc).replace("_", "-")
+    likely = get_global("likely_subtags")
+    full = str(likely.get(tag.replace("-", "_"), likely.get(loc.language, tag)))
+    parts = full.split("_")
+    script = loc.script or (parts[1] if len(parts) > 2 else "")
+    region = loc.territory or (parts[-1] if len(parts) > 1 else "")
+    word_tag = f"{loc.language}-{region}" if region else loc.language
+    if loc.language == "zh":
+        word_tag = "zh-TW" if script == "Hant" and not loc.territory else word_tag
+    kind = "bidi" if script in _COMPLEX else "eastAsia" if script in _EAST_ASIAN else "val"
+    return kind, word_tag
+
+
+def _languages(xml: str, language: str) -> str:
+    """The default run language of the styles (rPrDefault's w:lang) set for the paper's
+    language in the attribute Word reads for its script: Persian is w:bidi="fa-IR", not the
+    reference document's ar-SA; Japanese w:eastAsia="ja-JP"."""
+    kind, tag = word_language(language)
+
+    def one(m: re.Match[str]) -> str:
+        element = m.group()
+        attribute = f'w:{kind}="{_xml_escape(tag)}"'
+        if f"w:{kind}=" in element:
+            return re.sub(rf'w:{kind}="[^"]*"', attribute, element)
+        return element.replace("<w:lang ", f"<w:lang {attribute} ", 1)
+
+    return re.sub(r"<w:lang\b[^>]*/>", one, xml, count=1)
 
 
 _PAGE_WORDS = re.compile(

@@ -35,6 +35,11 @@ CATALOGS = ("en", "fr", "de", "es", "ru", "uk", "zh_Hans", "ja", "ar")
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 """Languages written right to left: the paper gets dir="rtl"."""
 
+NUMBERS = ("default", "native", "latin", "arab", "arabext", "deva", "beng", "thai")
+"""The brief's `numbers:` choices: CLDR's default numbering system for the language, its
+native one, Latin digits, or a CLDR numbering system by name (Arabic-Indic, extended
+Arabic-Indic for Persian and Urdu, Devanagari, Bengali, Thai)."""
+
 NOTE_CALLS = ("after", "before")
 BEFORE_PUNCTUATION = frozenset({"fr", "ru", "uk", "be", "bg", "sr", "pl", "cs", "sk"})
 """Languages whose house rule puts the note call before the punctuation ("texte¹.")."""
@@ -85,18 +90,62 @@ def _catalog(name: str) -> gettext.NullTranslations:
     return Translations.load(str(LOCALE_DIR), [name], DOMAIN)
 
 
-class Labels(gettext.NullTranslations):
-    """The catalog of a language with the set's and the brief's `labels:` over it."""
+def numbering_system(locale: Locale, numbers: str = "default") -> str:
+    """The CLDR numbering system a brief's `numbers:` means in a locale: Persian's default is
+    extended Arabic-Indic (arabext, ۱۴۰۲), Arabic's and Hindi's Latin (latn); `native` is the
+    locale's native system (Hindi: deva), `latin` is latn."""
+    if numbers == "latin":
+        return "latn"
+    if numbers == "native":
+        return str(locale.other_numbering_systems.get("native") or locale.default_numbering_system)
+    if numbers in ("", "default"):
+        return str(locale.default_numbering_system or "latn")
+    return numbers
 
-    def __init__(self, language: str, overrides: Mapping[str, str] | None = None):
+
+@functools.lru_cache(maxsize=32)
+def _digits(system: str) -> dict[int, str] | None:
+    """str.translate's table from 0-9 to a numbering system's digits (by their Unicode
+    names: "EXTENDED ARABIC-INDIC DIGIT ZERO", "DEVANAGARI DIGIT ZERO"); None for Latin."""
+    if system == "latn":
+        return None
+    from fontTools.unicodedata import script_name
+
+    named = {"arab": "ARABIC-INDIC", "arabext": "EXTENDED ARABIC-INDIC", "fullwide": "FULLWIDTH"}
+    prefix = named.get(system) or str(script_name(system.title(), default="")).upper()
+    try:
+        zero = ord(unicodedata.lookup(f"{prefix.replace('_', ' ')} DIGIT ZERO"))
+    except KeyError:
+        return None
+    return {ord("0") + i: chr(zero + i) for i in range(10)}
+
+
+class Labels(gettext.NullTranslations):
+    """The catalog of a language with the set's and the brief's `labels:` over it, and its
+    numbering system (the brief's `numbers:`)."""
+
+    def __init__(
+        self, language: str, overrides: Mapping[str, str] | None = None, numbers: str = "default"
+    ):
         super().__init__()
         self.language = language or "en"
         self.catalog_name = catalog_name(self.language)
         self.missing = self.catalog_name is None
         self.locale = locale_of(self.language) if not self.missing else Locale("en")
         self.number_locale = locale_of(self.language)  # numbers and dates: CLDR knows more
+        self.numbering = numbering_system(self.number_locale, numbers)
+        self._digits = _digits(self.numbering)
         self._catalog = _catalog(self.catalog_name or "en")
         self.overrides = dict(overrides or {})
+
+    def digits(self, text: str) -> str:
+        """Text with its 0-9 in the paper's numbering system (۱۴۰۲, १४०२)."""
+        return text.translate(self._digits) if self._digits else text
+
+    def _symbols(self) -> str:
+        """The numbering system whose separators Babel has for the locale (else Latin's)."""
+        symbols = self.number_locale.number_symbols
+        return self.numbering if self.numbering in symbols else "latn"
 
     def gettext(self, message: str) -> str:
         if message in self.overrides:
@@ -137,22 +186,36 @@ class Labels(gettext.NullTranslations):
     def number(self, value: float, digits: int = 2) -> str:
         """1.5, 1,5, ١٫٥: a decimal in the language's format."""
         fmt = "#,##0." + "#" * digits if digits else "#,##0"
-        return _numbers.format_decimal(value, format=fmt, locale=self.number_locale)
+        return self.digits(
+            _numbers.format_decimal(
+                value, format=fmt, locale=self.number_locale, numbering_system=self._symbols()
+            )
+        )
 
     def integer(self, value: int) -> str:
-        return _numbers.format_decimal(value, locale=self.number_locale)
+        return self.digits(
+            _numbers.format_decimal(
+                value, locale=self.number_locale, numbering_system=self._symbols()
+            )
+        )
 
     def percent(self, share: float) -> str:
         """40%, 40 %, ٤٠٪: a share in the language's format, whole percents."""
-        return _numbers.format_percent(share, locale=self.number_locale)
+        system = self._symbols()
+        text = _numbers.format_percent(share, locale=self.number_locale, numbering_system=system)
+        if system != "latn":  # Babel 2.19 keeps Latin's sign: ٪ for Persian, Arabic
+            text = text.replace(
+                "%", self.number_locale.number_symbols[system].get("percentSign", "%")
+            )
+        return self.digits(text)
 
     def date(self, value: Date) -> str:
         """The date at its precision (year, month and year, full) in the language's form."""
-        return format_date(value, self.number_locale)
+        return self.digits(format_date(value, self.number_locale))
 
     def year(self, year: int, era: bool = False) -> str:
         """A year as a label: 1858, 221 BCE (localized era), with `era`, 1858 CE."""
-        return format_year(year, self.number_locale, era)
+        return self.digits(format_year(year, self.number_locale, era))
 
 
 ONCE = ("language '", "no installed font draws ")

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import traceback
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
@@ -91,10 +92,10 @@ class _Renderer:
             md=_md_block,
             md_inline=_md_inline,
             md_text=_md_text,
-            date=_date,
+            date=self.date,
             names=_names,
             grade=self.grade,
-            timeline_svg=_timeline_svg,
+            timeline_svg=self.timeline_svg,
             balance_chart=self.balance_chart,
             number=self.number,
             percent=labels.percent,
@@ -118,6 +119,20 @@ class _Renderer:
     def year(self, value: Date | int) -> str:
         """A year as a label: 1858, 221 BCE (in the language's era name)."""
         return self.labels.year(value.year if isinstance(value, Date) else value)
+
+    def date(self, value: Date | None, form: str = "long") -> str:
+        """The date at its precision in the brief's language and digits (ISO with
+        form='iso')."""
+        if value is None:
+            return ""
+        if form != "long":
+            return str(value)
+        return self.labels.date(value)
+
+    @jinja2.pass_context
+    def timeline_svg(self, ctx: Any, events: list[Any], title: str = "Timeline") -> Markup:
+        """The timeline figure, its years in the paper's language and digits."""
+        return _timeline_svg(ctx, events, title, self.labels.year)
 
     def grade(self, grade: str) -> Markup:
         """B (usually reliable), the meaning in the paper's language."""
@@ -168,6 +183,9 @@ class _Renderer:
             for name in self.tset.stylesheets(medium):
                 source, _, _ = self.env.loader.get_source(self.env, name)
                 parts.append(f"/* {name} */\n{source}")
+            digits = _digits_css(self.labels.numbering, medium)
+            if digits:
+                parts.append(digits)
             self._css[medium] = Markup("\n".join(parts).replace("</", "<\\/"))
         return self._css[medium]
 
@@ -227,6 +245,40 @@ class _Renderer:
             if where == "template":  # not raised in a template: a bug, keep the traceback
                 raise
             raise BuildError(f"{where}: {type(exc).__name__}: {exc}") from None
+
+
+COUNTER_STYLES = {
+    "arab": "arabic-indic",
+    "arabext": "persian",
+    "deva": "devanagari",
+    "beng": "bengali",
+    "thai": "thai",
+}
+"""The CSS counter style of each CLDR numbering system `numbers:` may choose."""
+
+
+def _digits_css(numbering: str, medium: str) -> str:
+    """CSS that numbers pages, contents entries, notes and lists in the paper's digits
+    (after the set's own style sheets); nothing for Latin digits."""
+    style = COUNTER_STYLES.get(numbering)
+    if style is None:
+        return ""
+    if medium != "print":
+        return f"/* the paper's digits */\n.notes ol, ol.judgments {{ list-style-type: {style}; }}"
+    page = (
+        f"string(page-before) counter(page, {style}) string(page-between) "
+        f"counter(pages, {style}) string(page-after)"
+    )
+    return (
+        "/* the paper's digits (numbers:) */\n"
+        f"@page {{ @bottom-right {{ content: {page}; }} }}\n"
+        f"@page rtl {{ @bottom-right {{ content: none; }} @bottom-left {{ content: {page}; }} }}\n"
+        f".medium-print nav.toc a::after {{ content: target-counter(attr(href), page, {style}); }}"
+        "\n"
+        f".medium-print ::footnote-call {{ content: counter(footnote, {style}); }}\n"
+        f'.medium-print ::footnote-marker {{ content: counter(footnote, {style}) ". "; }}\n'
+        f"ol.judgments {{ list-style-type: {style}; }}"
+    )
 
 
 def _sentences(*parts: str) -> Markup:
@@ -331,7 +383,7 @@ def brief_labels(brief: Brief, tset: TemplateSet | None = None) -> Labels:
     for s in reversed(tset.chain if tset is not None else []):
         overrides.update(getattr(s, "labels", {}) or {})
     overrides.update(brief.extra.get("labels") or {})
-    return Labels(brief.language or "en", overrides)
+    return Labels(brief.language or "en", overrides, str(brief.extra.get("numbers") or "default"))
 
 
 def prepare(brief: Brief, tset: TemplateSet) -> None:
@@ -453,15 +505,6 @@ def _md_text(text: Text | None) -> Markup:
 
 
 @jinja2.pass_context
-def _date(ctx: Any, value: Date | None, form: str = "long") -> str:
-    """The date at its precision in the brief's language (ISO with form='iso')."""
-    if value is None:
-        return ""
-    if form != "long":
-        return str(value)
-    return i18n.format_date(value, i18n.locale_of(ctx["brief"].language))
-
-
 @jinja2.pass_context
 def _names(ctx: Any, value: list[Name] | list[str]) -> str:
     """Authors as one line in the brief's language ("A, B, and C" in English, through
@@ -477,22 +520,20 @@ def _names(ctx: Any, value: list[Name] | list[str]) -> str:
     return format_list(items, locale=i18n.locale_of(ctx["brief"].language)) if items else ""
 
 
-@jinja2.pass_context
-def _timeline_svg(ctx: Any, events: list[Event], title: str = "Timeline") -> Markup:
+def _timeline_svg(ctx: Any, events: list[Event], title: str, year: Callable[..., str]) -> Markup:
     """The timeline as an inline SVG figure, each event labelled with its year and a few
     words (one column on the web page, two in print)."""
     from .figures import timeline_labels, timeline_svg
 
     texts = [markdown.plain(e.event.tokens) for e in events]
     language = ctx["brief"].language or "en"
-    loc = i18n.locale_of(language)
     return timeline_svg(
         events,
         timeline_labels(events, texts),
         texts,
         title,
         rtl=i18n.direction(language) == "rtl",
-        year=lambda y, era=False: i18n.format_year(y, loc, era),
+        year=year,
         html_labels=_html_labels(ctx),
         columns=2 if ctx["medium"] == "print" else 1,
     )

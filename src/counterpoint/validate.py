@@ -14,7 +14,7 @@ import yaml
 
 from .codes import CHECKS
 from .errors import InvalidInput, Location, Problem, suggest
-from .i18n import NOTE_CALLS, labels
+from .i18n import NOTE_CALLS, NUMBERS, labels
 from .limits import MAX_VIEWS
 from .load import load
 from .model import (
@@ -259,6 +259,10 @@ BRIEF_FIELDS: dict[str, Field] = {
     # added: the paper's language (docs/format.md#languages)
     "labels": Field(labels, expected="a mapping of English labels to the text shown instead"),
     "note_calls": Field(choice(NOTE_CALLS, "a note-call rule"), expected="after or before"),
+    "numbers": Field(
+        choice(NUMBERS, "a numbering system"),
+        expected="the digits of dates and numbers: default, native, latin or a CLDR system",
+    ),
 }
 
 

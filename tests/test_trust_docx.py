@@ -249,10 +249,35 @@ def test_the_built_in_reference_docx_files_need_no_cleaning() -> None:
         assert clean_reference(path.read_bytes(), str(path)).warnings == []
 
 
+def test_what_pandoc_does_not_use_is_left_out_without_a_word() -> None:
+    """A chart's workbook in the body, a stale content type, a FILENAME field in the
+    footer: nothing Word would follow reaches the .docx, so nothing is said."""
+    parts_ = hostile.base_parts()
+    parts_["word/_rels/document.xml.rels"] = parts_["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdC" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/package" Target="embeddings/Book1.xlsx"/></Relationships>',
+    )
+    parts_["word/embeddings/Book1.xlsx"] = b"PK"
+    parts_["[Content_Types].xml"] = parts_["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Default Extension="bin" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'oleObject"/></Types>',
+    )
+    footer = parts_["word/footer1.xml"].decode()
+    parts_["word/footer1.xml"] = footer.replace(
+        "</w:ftr>", hostile.field(" FILENAME \\p ", "reference.docx") + "</w:ftr>"
+    ).encode()
+    cleaned = clean_reference(hostile.package(parts_), LABEL)
+    assert cleaned.warnings == []
+    assert " FILENAME \\p " in parts(cleaned.data)["word/footer1.xml"].decode()
+    assert not any("embeddings" in name for name in parts(cleaned.data))
+
+
 # -- what is refused -----------------------------------------------------------------------------
 REFUSALS = {
     "macros": "word/vbaProject.bin: macros (VBA)",
-    "activex": "word/activeX/activeX1.xml: an ActiveX control",
+    "activex": "word/_rels/header1.xml.rels: an ActiveX control (activeX/activeX1.xml)",
     "activex-element": "word/header1.xml: an ActiveX control",
     "ole-object": f"word/_rels/header1.xml.rels: an OLE object ({SERVER}/x.sct)",
     "dde": "word/header1.xml: a field that runs a program (DDEAUTO c:\\\\windows\\\\system32"

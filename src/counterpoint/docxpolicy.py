@@ -70,12 +70,19 @@ WEB_SCHEMES = ("http:", "https:", "mailto:")
 
 SAFE_FIELDS = frozenset(
     {"PAGE", "NUMPAGES", "SECTIONPAGES", "SECTION", "TITLE", "SUBJECT", "AUTHOR", "KEYWORDS",
-     "COMMENTS", "DOCPROPERTY", "CREATEDATE", "SAVEDATE", "PRINTDATE", "DATE", "TIME",
-     "NUMWORDS", "NUMCHARS", "STYLEREF", "REF", "PAGEREF", "NOTEREF", "SEQ", "TOC", "TC", "XE",
-     "INDEX", "LISTNUM", "SYMBOL", "QUOTE", "IF", "=", "HYPERLINK", "FORMTEXT", "FORMCHECKBOX",
-     "FORMDROPDOWN"}
+     "COMMENTS", "DOCPROPERTY", "DOCVARIABLE", "INFO", "TEMPLATE", "FILENAME", "FILESIZE",
+     "LASTSAVEDBY", "USERNAME", "USERINITIALS", "USERADDRESS", "CREATEDATE", "SAVEDATE",
+     "PRINTDATE", "DATE", "TIME", "EDITTIME", "REVNUM", "NUMWORDS", "NUMCHARS", "STYLEREF",
+     "REF", "PAGEREF", "NOTEREF", "SEQ", "TOC", "TOA", "TC", "TA", "XE", "INDEX", "LISTNUM",
+     "AUTONUM", "AUTONUMLGL", "AUTONUMOUT", "BIDIOUTLINE", "SYMBOL", "EQ", "ADVANCE", "QUOTE",
+     "IF", "COMPARE", "SET", "=", "CITATION", "BIBLIOGRAPHY", "HYPERLINK", "FORMTEXT",
+     "FORMCHECKBOX", "FORMDROPDOWN"}
 )  # fmt: skip
-"""Fields that show the document's own text and facts. Every other field is removed."""
+"""Fields that show the document's own text and facts (and the reader's name, the file's
+name and dates). Every other field is removed: those that include, import or link other
+files or addresses (INCLUDEPICTURE, INCLUDETEXT, IMPORT, LINK, RD, DATABASE), insert
+building blocks of a template (AUTOTEXT, GLOSSARY), prompt the reader (ASK, FILLIN), send
+codes to the printer (PRINT), merge mail, and any Word may add later."""
 
 RUNNING_FIELDS = frozenset({"DDE", "DDEAUTO", "MACROBUTTON"})
 """Fields that start a program or a macro: refused, not cleaned."""
@@ -83,9 +90,7 @@ RUNNING_FIELDS = frozenset({"DDE", "DDEAUTO", "MACROBUTTON"})
 LOADING_FIELDS = frozenset({"INCLUDEPICTURE", "INCLUDETEXT", "IMPORT", "LINK", "RD", "DATABASE"})
 
 # relationship types, by the last segment of their URI
-MACRO_TYPES = frozenset(
-    {"vbaproject", "wordvbadata", "keymapcustomizations", "attachedtoolbars", "vbaprojectsignature"}
-)
+MACRO_TYPES = frozenset({"vbaproject", "wordvbadata", "attachedtoolbars", "vbaprojectsignature"})
 ACTIVEX_TYPES = frozenset({"control", "activexcontrolbinary"})
 OLE_TYPES = frozenset({"oleobject", "package"})
 LOADING_TYPES = frozenset(
@@ -133,7 +138,7 @@ IMAGES = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff", "gif": b"GIF8"}
 _POINTERS = (
     "attachedTemplate", "subDoc", "altChunk", "headerReference", "footerReference",
     "sourceFileName", "dataSource", "headerSource", "saveThroughXslt", "printerSettings",
-    "embedRegular", "embedBold", "embedItalic", "embedBoldItalic", "embedTrueTypeFonts",
+    "embedRegular", "embedBold", "embedItalic", "embedBoldItalic",
 )  # fmt: skip
 REFERENCE_ELEMENTS = frozenset(f"{{{W}}}{name}" for name in _POINTERS) | {
     f"{{{A}}}{name}" for name in ("hlinkClick", "hlinkHover", "videoFile", "audioFile")
@@ -428,35 +433,40 @@ class Report:
         )
 
 
-def refuse_active(pkg: Package, report: Report) -> None:
-    """Refuse macros, ActiveX and OLE objects anywhere in the package: their part names,
-    content types and relationship types."""
+def refuse_active(pkg: Package, report: Report, used: set[str] | None = None) -> None:
+    """Refuse macros anywhere in the package (part names, content types, relationship
+    types), and ActiveX controls and OLE objects in the parts in `used` (every part when
+    None): a reference.docx's body, which Pandoc never reads, may hold a chart's workbook."""
+    every = used is None
+    extensions = {name.rsplit(".", 1)[-1].lower() for name in pkg.names if "." in name}
     for name in pkg.names:
         low = name.lower()
-        base = low.rsplit("/", 1)[-1]
-        if base in ("vbaproject.bin", "vbadata.xml", "attachedtoolbars.bin") or (
-            base == "customizations.xml" and low.startswith("word/")
-        ):
+        if low.rsplit("/", 1)[-1] in ("vbaproject.bin", "vbadata.xml", "attachedtoolbars.bin"):
             raise report.refuse(name, "macros (VBA)")
-        if "/activex/" in low:
+        if every and "/activex/" in low:
             raise report.refuse(name, "an ActiveX control")
-        if "/embeddings/" in low:
+        if every and "/embeddings/" in low:
             raise report.refuse(name, "an embedded OLE object or package")
     for what, ctype in pkg.content_types():
         low = ctype.lower()
-        where = what.lstrip("/") or "[Content_Types].xml"
-        if "macroenabled" in low or "vba" in low or "keymapcustomizations" in low:
+        if not what.startswith("/") and what.lower() not in extensions:
+            continue  # a Default for an extension no part has
+        where = what.lstrip("/") if what.startswith("/") else "[Content_Types].xml"
+        if "macroenabled" in low or "vbaproject" in low or "vbadata" in low:
             raise report.refuse(where, f"macros ({ctype})")
-        if "activex" in low:
+        if every and "activex" in low:
             raise report.refuse(where, f"an ActiveX control ({ctype})")
-        if "oleobject" in low:
+        if every and "oleobject" in low:
             raise report.refuse(where, f"an OLE object ({ctype})")
     for name in pkg.names:
         if not name.endswith(".rels"):
             continue
+        source = name.replace("_rels/", "")[: -len(".rels")]
         for rel in read_rels(pkg.xml(name)):
             if rel.kind in MACRO_TYPES:
                 raise report.refuse(name, f"macros ({rel.type_name} {rel.target})")
+            if used is not None and source not in used:
+                continue
             if rel.kind in ACTIVEX_TYPES:
                 raise report.refuse(name, f"an ActiveX control ({rel.target})")
             if rel.kind in OLE_TYPES:
@@ -639,7 +649,6 @@ def clean_reference(data: bytes, label: str) -> Reference:
     """The parts of a set's reference.docx Pandoc uses, cleaned, as a new package."""
     pkg = Package(data, label)
     report = Report(label)
-    refuse_active(pkg, report)
     out: dict[str, bytes] = {}
     overrides: dict[str, str] = {}
 
@@ -663,6 +672,7 @@ def clean_reference(data: bytes, label: str) -> Reference:
                 kept_doc_rels.append(rel)
                 parts.append(("word/" + rel.target, rel.kind))
     kept_ids = {r.id for r in kept_doc_rels}
+    refuse_active(pkg, report, {p for p, _ in parts})
     section = first_section(pkg)
     if section is not None:
         dropped = {r.id: r for r in doc_rels if r.id not in kept_ids}
@@ -753,20 +763,19 @@ def first_section(pkg: Package) -> Any:
         stream, events=("start", "end"), resolve_entities=False, no_network=True,
         load_dtd=False, huge_tree=False,
     )  # fmt: skip
-    checked = False
+    checked, inside = False, 0
     try:
         for event, el in events:
             if not checked:
                 checked = True
                 if el.getroottree().docinfo.doctype:
                     raise fail(f"a DTD (<!DOCTYPE>); the parts of a Word file have none {SECURITY}")
-            if event != "end":
-                continue
             if el.tag == f"{{{W}}}sectPr":
-                section = _copy(el)
-                return section
-            if el.tag in (f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}sdt"):
-                el.clear()
+                if event == "end":
+                    return _copy(el)
+                inside += 1
+            elif event == "end" and not inside:
+                el.clear(keep_tail=True)  # what came before the section: forgotten
                 parent = el.getparent()
                 while parent is not None and el.getprevious() is not None:
                     del parent[0]

@@ -329,7 +329,26 @@ PACKAGES = {
     "billion-laughs": (hostile.billion_laughs, "word/styles.xml: a DTD (<!DOCTYPE>); the parts "
                        "of a Word file have none (see docs/security.md)"),
     "not-a-zip": (lambda: b"PK\x03\x04 not really", "not a Word file (.docx): no zip directory"),
+    "header-outside": (
+        lambda: _header_at("../../../etc/passwd.xml"),
+        "word/_rels/document.xml.rels: a header at '../../../etc/passwd.xml', which is not a "
+        "part in word/ (see docs/security.md)",
+    ),
+    "header-over-the-body": (
+        lambda: _header_at("document.xml"),
+        "word/_rels/document.xml.rels: a header at 'document.xml', a part Pandoc writes itself "
+        "(see docs/security.md)",
+    ),
 }  # fmt: skip
+
+
+def _header_at(target: str) -> bytes:
+    parts_ = hostile.base_parts()
+    rels = parts_["word/_rels/document.xml.rels"].decode()
+    parts_["word/_rels/document.xml.rels"] = rels.replace(
+        'Target="header1.xml"', f'Target="{target}"'
+    ).encode()
+    return hostile.package(parts_)
 
 
 @pytest.mark.parametrize("case", list(PACKAGES))

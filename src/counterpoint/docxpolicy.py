@@ -657,7 +657,9 @@ def clean_reference(data: bytes, label: str) -> Reference:
     kept_doc_rels: list[Rel] = []
     parts: list[tuple[str, str]] = [(p, "") for p in KEPT_PARTS if pkg.has(p)]
     for rel in doc_rels:
-        if rel.kind in HEADER_FOOTER and not rel.external:
+        if rel.kind in HEADER_FOOTER and rel.external:
+            _say_dropped(rel, "word/document.xml", report)
+        elif rel.kind in HEADER_FOOTER:
             if not re.fullmatch(r"[A-Za-z0-9_.-]+\.xml", rel.target):
                 raise pkg.error(
                     f"a {rel.kind} at {rel.target!r}, which is not a part in word/ {SECURITY}",

@@ -137,6 +137,24 @@ def test_the_warnings_say_what_was_removed_and_where() -> None:
         assert line in warnings
 
 
+def test_a_warning_shows_control_and_format_characters_escaped() -> None:
+    """A target written to mislead the terminal (a right-to-left override) is shown as
+    an escape, on one line."""
+    target = f"{SERVER}/\u202egpj.exe\n\tx"
+    cleaned = clean_reference(
+        hostile.package(
+            {**hostile.base_parts(), "word/_rels/header1.xml.rels": hostile.rels(
+                ("rIdQ", "image", target.replace("\n", "&#10;").replace("\t", "&#9;"), True)
+            )}
+        ),
+        LABEL,
+    )  # fmt: skip
+    assert cleaned.warnings == [
+        f"{LABEL}: word/header1.xml: removed an external relationship to "
+        f"{SERVER}/\\u202egpj.exe x (image)"
+    ]
+
+
 def test_no_external_relationship_or_fetching_field_reaches_the_docx(
     project: Path, write_brief: Callable[..., Path]
 ) -> None:

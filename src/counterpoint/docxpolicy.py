@@ -242,8 +242,11 @@ def web_link(target: str) -> bool:
 
 
 def _short(text: str, limit: int = 120) -> str:
+    """Text from a Word file as a message shows it: one line, at most `limit` characters,
+    control and format characters (an escape sequence, a bidi override) as \\uXXXX."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
 # -- the package ----------------------------------------------------------------------------
@@ -263,7 +266,7 @@ class Package:
         self._check_members()
 
     def error(self, message: str, part: str = "") -> BuildError:
-        where = f"{self.label}: {part}: " if part else f"{self.label}: "
+        where = f"{self.label}: {_short(part, 200)}: " if part else f"{self.label}: "
         return BuildError(where + message)
 
     def _check_members(self) -> None:
@@ -281,7 +284,7 @@ class Package:
                 not name or name.startswith("/") or "\\" in name or "\0" in name
                 or any(p in ("", ".", "..") for p in parts[:-1]) or parts[-1] in (".", "..")
             ):  # fmt: skip
-                raise self.error(f"part name {name!r} leaves the package {SECURITY}")
+                raise self.error(f"part name {_short(repr(name))} leaves the package {SECURITY}")
             if name.lower() in seen:  # part names are compared without case (OPC)
                 raise self.error(
                     "the package holds two parts of this name; readers would disagree on "
@@ -422,14 +425,16 @@ class Report:
     """Whether a warning about a part names the set file (parts Pandoc copied from it)."""
 
     def warn(self, part: str, message: str) -> None:
+        part = _short(part, 200)
         line = f"{self.label}: {part}: {message}" if self.labelled(part) else message
         if line not in self.warnings:
             self.warnings.append(line)
 
     def refuse(self, part: str, what: str) -> BuildError:
         return BuildError(
-            f"{self.label}: {part}: {what}; a Word file counterpoint uses or writes holds no "
-            f"macros, ActiveX controls, OLE objects or fields that run programs {SECURITY}"
+            f"{self.label}: {_short(part, 200)}: {what}; a Word file counterpoint uses or "
+            "writes holds no macros, ActiveX controls, OLE objects or fields that run programs "
+            + SECURITY
         )
 
 
@@ -453,24 +458,24 @@ def refuse_active(pkg: Package, report: Report, used: set[str] | None = None) ->
             continue  # a Default for an extension no part has
         where = what.lstrip("/") if what.startswith("/") else "[Content_Types].xml"
         if "macroenabled" in low or "vbaproject" in low or "vbadata" in low:
-            raise report.refuse(where, f"macros ({ctype})")
+            raise report.refuse(where, f"macros ({_short(ctype)})")
         if every and "activex" in low:
-            raise report.refuse(where, f"an ActiveX control ({ctype})")
+            raise report.refuse(where, f"an ActiveX control ({_short(ctype)})")
         if every and "oleobject" in low:
-            raise report.refuse(where, f"an OLE object ({ctype})")
+            raise report.refuse(where, f"an OLE object ({_short(ctype)})")
     for name in pkg.names:
         if not name.endswith(".rels"):
             continue
         source = name.replace("_rels/", "")[: -len(".rels")]
         for rel in read_rels(pkg.xml(name)):
             if rel.kind in MACRO_TYPES:
-                raise report.refuse(name, f"macros ({rel.type_name} {rel.target})")
+                raise report.refuse(name, f"macros ({_short(rel.type_name)} {_short(rel.target)})")
             if used is not None and source not in used:
                 continue
             if rel.kind in ACTIVEX_TYPES:
-                raise report.refuse(name, f"an ActiveX control ({rel.target})")
+                raise report.refuse(name, f"an ActiveX control ({_short(rel.target)})")
             if rel.kind in OLE_TYPES:
-                raise report.refuse(name, f"an OLE object ({rel.target})")
+                raise report.refuse(name, f"an OLE object ({_short(rel.target)})")
 
 
 def field_name(instruction: str) -> str:
@@ -662,12 +667,14 @@ def clean_reference(data: bytes, label: str) -> Reference:
         elif rel.kind in HEADER_FOOTER:
             if not re.fullmatch(r"[A-Za-z0-9_.-]+\.xml", rel.target):
                 raise pkg.error(
-                    f"a {rel.kind} at {rel.target!r}, which is not a part in word/ {SECURITY}",
+                    f"a {rel.kind} at {_short(repr(rel.target))}, which is not a part in "
+                    f"word/ {SECURITY}",
                     "word/_rels/document.xml.rels",
                 )
             if "word/" + rel.target in (*KEPT_PARTS, "word/document.xml"):
                 raise pkg.error(
-                    f"a {rel.kind} at {rel.target!r}, a part Pandoc writes itself {SECURITY}",
+                    f"a {rel.kind} at {_short(repr(rel.target))}, a part Pandoc writes "
+                    f"itself {SECURITY}",
                     "word/_rels/document.xml.rels",
                 )
             if pkg.has("word/" + rel.target):
@@ -714,15 +721,15 @@ def clean_reference(data: bytes, label: str) -> Reference:
             if keep_images and not rel.external and rel.kind == "image":
                 target = _resolve(part, rel.target)
                 if not re.fullmatch(r"word/media/[A-Za-z0-9_.-]+", target) or not pkg.has(target):
-                    report.warn(part, f"removed an image outside word/media ({rel.target})")
+                    report.warn(part, f"removed an image outside word/media ({_short(rel.target)})")
                     dropped[rel.id] = rel
                     continue
                 image = pkg.read(target)
                 if not image_kind(image):
                     report.warn(
                         part,
-                        f"removed the image {rel.target}: images in a reference.docx must be "
-                        "PNG, JPEG or GIF",
+                        f"removed the image {_short(rel.target)}: images in a reference.docx "
+                        "must be PNG, JPEG or GIF",
                     )
                     dropped[rel.id] = rel
                     continue
@@ -747,10 +754,13 @@ def clean_reference(data: bytes, label: str) -> Reference:
 def _say_dropped(rel: Rel, part: str, report: Report) -> None:
     if rel.external:
         report.warn(
-            part, f"removed an external relationship to {_short(rel.target)} ({rel.type_name})"
+            part,
+            f"removed an external relationship to {_short(rel.target)} ({_short(rel.type_name)})",
         )
     elif rel.kind in LOADING_TYPES:
-        report.warn(part, f"removed a relationship to {_short(rel.target)} ({rel.type_name})")
+        report.warn(
+            part, f"removed a relationship to {_short(rel.target)} ({_short(rel.type_name)})"
+        )
 
 
 def first_section(pkg: Package) -> Any:
@@ -945,7 +955,7 @@ def _check_written(data: bytes, label: str, drawn: set[str]) -> tuple[bytes, lis
             elif _resolve(source, rel.target) in removed:
                 report.warn(
                     source,
-                    f"removed the image {rel.target}: a .docx may hold PNG, JPEG and GIF "
+                    f"removed the image {_short(rel.target)}: a .docx may hold PNG, JPEG and GIF "
                     "images and the figures counterpoint draws",
                 )
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -43,9 +44,15 @@ class _Guarded(click.Group):
             raise UserError(
                 "counterpoint: ran out of memory; no partial files were written"
             ) from None
-        except KeyboardInterrupt:
-            click.echo("interrupted; no partial files were written", err=True)
-            raise click.exceptions.Exit(130) from None
+        except KeyboardInterrupt as exc:
+            from .stopping import Terminated
+
+            code, what = 130, "interrupted"
+            if isinstance(exc, Terminated):  # SIGTERM, SIGHUP (stopping.py)
+                code, what = 128 + exc.signum, f"stopped by {exc.name}"
+            with contextlib.suppress(OSError):  # a hung-up terminal
+                click.echo(f"{what}; no partial files were written", err=True)
+            raise click.exceptions.Exit(code) from None
 
 
 @click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,9 +77,11 @@ def run() -> None:
     flushing its output. This is the command line's alone: importing counterpoint as a
     library changes nothing global.
     """
-    import contextlib
     import os
 
+    from .stopping import install
+
+    install()  # SIGTERM and SIGHUP stop the command as Ctrl-C does, children included
     try:
         main()
         code: object = 0

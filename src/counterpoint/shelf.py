@@ -47,12 +47,21 @@ def _warm(formats: Sequence[str]) -> None:
         import_weasyprint()
 
 
+def _start_worker(formats: Sequence[str]) -> None:
+    """A worker process's start: SIGTERM and SIGHUP stop it and its children, then warm up."""
+    from .stopping import install_in_worker
+
+    install_in_worker()
+    _warm(formats)
+
+
 def _build_one(path: Path, options: dict[str, Any], seconds: float | None) -> BriefResult:
     from .errors import display_path
+    from .stopping import building
     from .timelimit import time_limit
 
     try:
-        with time_limit(seconds, display_path(path)):  # each worker runs in its main thread
+        with building(), time_limit(seconds, display_path(path)):  # in a worker's main thread
             return BriefResult(path, build(path, **options))
     except CounterpointError as exc:
         return BriefResult(path, error=str(exc))
@@ -90,15 +99,16 @@ def build_shelf(
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed  # 7 ms; shelves only
 
-    from . import citeserver
+    from . import citeserver, stopping
 
     citeserver.stop()  # each worker runs its own; this one would only take a core from them
 
     formats = options.get("formats", ("html", "pdf"))
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(paths)), initializer=_warm, initargs=(tuple(formats),)
+        max_workers=min(jobs, len(paths)), initializer=_start_worker, initargs=(tuple(formats),)
     ) as pool:
         futures = [pool.submit(_build_one, p, options, time_limit) for p in paths]
+        stopping.workers.update(getattr(pool, "_processes", None) or ())  # (stopping.py)
         try:
             for future in as_completed(futures):
                 yield future.result()

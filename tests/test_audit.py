@@ -500,9 +500,11 @@ def test_balance_appendix_table_chart_and_ignored(write_brief, tmp_path: Path) -
         "39% of words", "33% of sources", "33% of words", "33% of sources",
         "28% of words", "33% of sources",
     ]  # fmt: skip
+    # each ignored finding in plain words, its subject by name, the code kept small
     assert (
-        "<li><code>CP106</code> uncited-source: source 'g' is defined but never cited. "
-        '<span class="reason">Why: Kept for the next edition.</span></li>' in appendix
+        '<li data-finding="CP106">Sources listed but never cited: Unread. <span class="reason">'
+        'Why: Kept for the next edition.</span> <small class="finding-code">CP106</small></li>'
+        in appendix
     )
     # the appendix comes after the implications and before the notes
     assert html.index('id="balance"') < html.index('id="notes"')

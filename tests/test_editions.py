@@ -85,3 +85,39 @@ def test_first_sentences() -> None:
     assert first_sentences(text, 10) == "The U.S. Army says so, p. 4."  # one sentence, however long
     assert first_sentences('He said "no." Then left.', 15) == 'He said "no."'
     assert first_sentences("第一句。第二句很长很长很长。", 6) == "第一句。"
+
+
+def _visible(html: str) -> str:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    for node in tree.css("style, script"):
+        node.decompose()
+    return " ".join(tree.body.text(separator=" ").split())
+
+
+def test_public_pages_have_no_codes_or_raw_ids(tmp_path: Path) -> None:
+    from counterpoint import validate
+
+    brief = validate(FLAGSHIP)
+    # the source ids with a year, and the view an ignore entry names (others are plain words)
+    ids = [s for s in brief.sources if re.search(r"-\d{4}$", s)] + ["settled-frontier"]
+    assert len(ids) > 10
+    built = build(FLAGSHIP, tmp_path, formats=["html", "print-html", "docx"], audience="all")
+    for output in built:
+        if output.format == "docx":
+            with zipfile.ZipFile(output.path) as z:
+                text = re.sub(r"<[^>]+>", " ", z.read("word/document.xml").decode())
+        else:
+            text = _visible(output.path.read_text(encoding="utf-8"))
+        codes = re.findall(r"\bCP\d{3}\b", text)
+        raw = [i for i in ids if re.search(rf"(?<![\w/.-]){re.escape(i)}(?![\w-])", text)]
+        assert raw == [], (output.path.name, raw)  # no edition prints a raw id
+        if output.audience == "public":
+            assert codes == [] and "Findings deliberately ignored" not in text
+        elif output.audience == "analyst":
+            assert sorted(set(codes)) == ["CP107", "CP110"]
+            assert "A view whose case rests on one source: A settled, integrating border." in text
+            assert "Sources known only through another document (16)." in text
+    page = next(o for o in built if o.audience == "analyst" and o.format == "html")
+    assert '<small class="finding-code">CP110</small></li>' in page.path.read_text()

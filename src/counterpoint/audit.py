@@ -439,6 +439,17 @@ def order_note(brief: Brief, date: Date, labels: Labels | None = None, language:
     return sentences(how, _("The order is not a ranking."))
 
 
+def _reader_name(brief: Brief, subject: str) -> str:
+    """A finding's subject as a reader knows it: a view's label, a source's (short) title."""
+    for v in brief.views:
+        if v.id == subject:
+            return v.label
+    source = brief.sources.get(subject)
+    if source is not None:
+        return str(source.csl.get("title-short") or source.title)
+    return ""
+
+
 def audit_brief(
     brief: Brief, doc: Resolved | None = None, today: Date | None = None
 ) -> AuditReport:
@@ -453,6 +464,8 @@ def audit_brief(
     brief_file = str(brief.path)
     run.findings.sort(key=lambda f: (f.location.file != brief_file, f.location, f.code))
     run.apply_ignores()
+    for f in run.findings:
+        f.subject_name = _reader_name(brief, f.subject)
     return AuditReport(
         path=brief.path,
         view_order=brief.view_order,

@@ -13,6 +13,8 @@ from html import escape as _xml_escape
 from pathlib import Path
 from typing import Any
 
+from babel.lists import format_list
+
 from . import i18n, markdown
 from .audit import AuditReport, order_note
 from .figures import balance_chart, chart_label, timeline_labels, timeline_svg
@@ -327,19 +329,22 @@ class Sections:
             ),
             self._figure("balance.svg", chart, chart_label(audit, labels), caption),
         )
-        if audit.ignored_groups:
+        if audit.ignored_groups and self.options.get("show_findings", True):
             items = []
             for g in audit.ignored_groups:
-                inlines = [_el("Code", [_attr(), g.code]), _el("Space"), *words(g.name)]
-                if len(g.findings) > 1:
-                    count = labels.ngettext(
-                        "%(num)s finding", "%(num)s findings", len(g.findings)
-                    ) % {"num": labels.integer(len(g.findings))}
-                    inlines += words(f", {count} ({', '.join(g.subjects)}).")
-                else:
-                    inlines += words(f": {g.findings[0].message}.")
+                text = _(g.title)
+                if g.names:
+                    locale = i18n.locale_of(self.brief.language or "en")
+                    text += ": " + format_list(g.names, locale=locale)
+                elif len(g.findings) > 1:
+                    text += f" ({labels.integer(len(g.findings))})"
                 why = g.reason or _("no reason given.")
-                inlines += [_el("Space"), *words(f"{_('Why:')} {why}")]
+                inlines = [*words(f"{text}. {_('Why:')} {why}"), _el("Space")]
+                code = (  # small and grey: for those who look it up in docs/audit.md
+                    '<w:r><w:rPr><w:color w:val="5A6270"/><w:sz w:val="14"/></w:rPr>'
+                    f"<w:t>{g.code}</w:t></w:r>"
+                )
+                inlines.append(_el("RawInline", ["openxml", code]))
                 items.append([_plain(inlines)])
             self.add(_header(2, _("Findings deliberately ignored")), _el("BulletList", items))
 

@@ -26,6 +26,7 @@ class Finding:
     location: Location
     subject: str = ""  # what it is about: a view id, a source id or a key path
     ignored: bool = False
+    subject_name: str = ""  # the subject as a reader knows it: a view's label, a source's title
     reason: str = ""
 
     def __str__(self) -> str:
@@ -101,6 +102,20 @@ class IgnoredGroup:
     @property
     def subjects(self) -> list[str]:
         return list(dict.fromkeys(f.subject for f in self.findings if f.subject))
+
+    @property
+    def title(self) -> str:
+        """What the findings are about, in plain English (translated where shown)."""
+        from .i18n import FINDING_TITLES
+
+        return FINDING_TITLES.get(self.code, self.name)
+
+    @property
+    def names(self) -> list[str]:
+        """The subjects as a reader knows them (view labels, source titles), when every one
+        has such a name and there are at most four; else none (the count says enough)."""
+        names = list(dict.fromkeys(f.subject_name for f in self.findings))
+        return names if names and all(names) and len(names) <= 4 else []
 
 
 @dataclass

@@ -236,8 +236,6 @@ def too_long_advice(edition: Edition, pages: int, limit: int) -> str:
     advice = (
         f"the {audience} edition is {pages} pages, over its {limit}-page limit; shorten {listed}"
     )
-    if edition.options.get("short_forms"):
-        advice += ", write `short:` forms of the views, contested points and judgments"
     if "judgments" in edition.doc.sections and len(brief.judgments) > 1:
         advice += f", or show fewer judgments with `audiences: {{{audience}: {{judgments: N}}}}`"
     return advice

@@ -493,6 +493,9 @@ AUDIENCE_OPTIONS: dict[str, Field] = {
         boolean, expected="whether the brief's `internal` sections are left out"
     ),
     "data": Field(data, expected="values for the set's templates (`set_data`), over the set's"),
+    "show_findings": Field(
+        boolean, expected="whether the audit findings the brief ignores are listed"
+    ),
     "short_forms": Field(
         boolean, expected="whether views and judgments are shown in their `short:` form"
     ),

@@ -155,6 +155,18 @@ def test_a_warning_shows_control_and_format_characters_escaped() -> None:
     ]
 
 
+def test_a_header_whose_only_content_was_removed_keeps_a_paragraph() -> None:
+    """Word needs a paragraph in a header and at the end of a table cell."""
+    header = hostile.header("").decode()
+    header = header[: header.index("<w:p>")] + '<w:altChunk r:id="rIdA"/></w:hdr>'
+    cleaned = clean_reference(
+        hostile.package({**hostile.base_parts(), "word/header1.xml": header.encode()}), LABEL
+    )
+    assert re.search(
+        r"<w:hdr [^>]*><w:p/></w:hdr>", parts(cleaned.data)["word/header1.xml"].decode()
+    )
+
+
 def test_no_external_relationship_or_fetching_field_reaches_the_docx(
     project: Path, write_brief: Callable[..., Path]
 ) -> None:
@@ -315,7 +327,30 @@ def test_active_content_is_refused_in_one_line(
     with pytest.raises(CounterpointError) as caught:
         build_docx(project, write_brief, hostile.refused_case(case))
     assert str(caught.value) == f"{LABEL}: {REFUSALS[case]}{ACTIVE}"
-    assert not (project / "out" / "brief.docx").exists()
+    assert not any(project.glob("out/*.docx"))
+
+
+def test_the_command_line_says_a_refusal_in_one_line_and_warns_of_removals(
+    project: Path, write_brief: Callable[..., Path]
+) -> None:
+    from click.testing import CliRunner
+
+    from counterpoint.cli import main
+
+    brief = write_brief()
+    args = ["build", str(brief.name), "-a", "hostile", "-f", "docx", "-o", "out"]
+    (project / LABEL).write_bytes(hostile.refused_case("macros"))
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.output == f"{LABEL}: {REFUSALS['macros']}{ACTIVE}\n1 of 1 brief(s) failed\n"
+
+    (project / LABEL).write_bytes(hostile.removed_case("attached-template"))
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0
+    assert (
+        f"warning: brief-hostile.docx: {LABEL}: word/settings.xml: removed an external "
+        f"relationship to {SERVER}/t.dotm (attachedTemplate)\n"
+    ) in result.output
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(

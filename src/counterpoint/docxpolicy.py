@@ -612,12 +612,33 @@ def clean_xml(root: Any, part: str, dropped: dict[str, Rel], report: Report) -> 
     for el in unwraps:
         _unwrap(el)
         changed = True
+    emptied = set()
     for el in removals:
         parent = el.getparent()
         if parent is not None:
             parent.remove(el)
+            emptied.add(parent)
             changed = True
+    for parent in emptied:
+        _end_with_paragraph(parent)
     return changed
+
+
+BLOCK_CONTAINERS = frozenset(
+    f"{{{W}}}{name}"
+    for name in ("hdr", "ftr", "tc", "footnote", "endnote", "comment", "txbxContent")
+)
+W_P = f"{{{W}}}p"
+
+
+def _end_with_paragraph(el: Any) -> None:
+    """A header, footer, table cell, note or text box left without a last paragraph by a
+    removal (an imported part was its only content) gets an empty one, as Word needs."""
+    if el.tag not in BLOCK_CONTAINERS:
+        return
+    blocks = [c for c in el if isinstance(c.tag, str) and not c.tag.endswith("}tcPr")]
+    if not blocks or (el.tag == f"{{{W}}}tc" and blocks[-1].tag != W_P):
+        etree.SubElement(el, W_P)
 
 
 def _unwrap(el: Any) -> None:

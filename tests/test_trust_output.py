@@ -372,3 +372,63 @@ def test_a_full_cache_disk_is_one_warning_and_the_build_goes_on(
     assert warnings[0].endswith("); building without it")
     assert stdout.startswith(f"wrote {out / 'brief.html'}")
     assert entries(cache) == []
+
+
+# -- a record vouches only for what this user built ----------------------------------------------
+def test_a_record_written_by_someone_else_is_not_believed(
+    write_brief, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project may arrive with its `out/` folder, records included, and outputs of the
+    sender's choosing: their records are not signed with this user's key, so the briefs
+    are built, not reported up to date."""
+    brief = write_brief()
+    out = tmp_path / "out"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "sender"))
+    build(brief, out, formats=["html"])
+    (out / "brief.html").write_text("<p>planted</p>")
+    import hashlib
+    import json
+
+    record = out / ".counterpoint" / "brief.json"
+    data = json.loads(record.read_text())  # the sender vouches for the planted page
+    data["outputs"][0]["sha256"] = hashlib.sha256(b"<p>planted</p>").hexdigest()
+    data.pop("signature")
+    from counterpoint import cache as build_cache
+
+    data["signature"] = build_cache._signature(out, brief, data)
+    record.write_text(json.dumps(data))
+    assert up_to_date(brief, out_dir=out, formats=["html"]) is not None  # for the sender
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "receiver"))
+    assert up_to_date(brief, out_dir=out, formats=["html"]) is None
+    (html,) = build(brief, out, formats=["html"])
+    assert not html.cached and "planted" not in page(out)
+
+
+def test_a_record_listing_the_whole_disk_is_not_walked(
+    write_brief, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from counterpoint import cache as build_cache
+
+    brief = write_brief()
+    out = tmp_path / "out"
+    build(brief, out, formats=["html"])
+    record = out / ".counterpoint" / "brief.json"
+    data = json.loads(record.read_text())
+    data.pop("signature")
+    data["listings"] = {"/": ["d bin"]}
+    data["signature"] = build_cache._signature(out, brief, data)
+    record.write_text(json.dumps(data))
+    walked: list[str] = []
+    real_walk = os.walk
+
+    def walk(top: str, *args: object, **kwargs: object) -> Iterator[object]:
+        for entry in real_walk(top, *args, **kwargs):  # type: ignore[call-overload]
+            walked.append(entry[0])
+            yield entry
+
+    monkeypatch.setattr(build_cache.os, "walk", walk)
+    assert up_to_date(brief, out_dir=out, formats=["html"]) is None
+    assert walked == ["/"]  # the first folder already holds more than the record lists

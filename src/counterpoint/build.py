@@ -261,7 +261,7 @@ def _build(
     if records:
         records[0]["findings"] = [str(f) for f in report.active]
     files = [(o.path, o.data) for o in outputs]
-    files.append((cache.record_path(out, path), cache.record(inputs, records)))
+    files.append((cache.record_path(out, path), cache.record(out, path, inputs, records)))
     write_all(files, root=out)  # the outputs and the build's record, never through a link
     for o in outputs:
         o.data = b""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import os
 import stat
@@ -120,14 +121,16 @@ class Fingerprint:
     listings: dict[str, list[str]] = field(default_factory=dict)
 
 
-def listing(folder: Path) -> list[str]:
+def listing(folder: Path, limit: int | None = None) -> list[str]:
     """Everything under `folder`, recursively: one "TYPE PATH" line per entry, sorted.
 
     TYPE is `d` for a folder, `f` for a regular file, `l` for a symbolic link (listed, never
     followed) and `o` for anything else; PATH is relative to `folder`, with `/` between
     parts. A missing folder lists as []. Two listings differ when an entry is added,
     removed, renamed or changes type, which is what tells a build that a file it could
-    have read (a template that now overrides its parent's) has appeared.
+    have read (a template that now overrides its parent's) has appeared. With a `limit`,
+    the walk stops once it has listed more entries than that (a record names the folders
+    to list: a listing of `/` must not walk the whole disk).
     """
     out: list[str] = []
     for top, dirs, files in os.walk(folder):  # an unreadable folder is listed, not entered
@@ -136,6 +139,8 @@ def listing(folder: Path) -> list[str]:
             out.append(
                 f"{_kind(os.path.join(top, name))} {name if rel == '.' else rel + '/' + name}"
             )
+        if limit is not None and len(out) > limit:
+            break  # more than the record holds: changed, whatever else is there
     return sorted(out, key=lambda line: line[2:])
 
 
@@ -233,7 +238,8 @@ MAX_RECORD_BYTES = 64 * 1024 * 1024
 
 def _read_record(out_dir: Path, brief_path: Path) -> Any:
     """The record's JSON, read without following a link (at OUT/.counterpoint or at the
-    record) and only from a regular file; None when there is none that can be read."""
+    record) and only from a regular file, and only if this user's counterpoint signed it
+    (`_signature`); None otherwise."""
     nofollow = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     folder = -1
     try:
@@ -243,7 +249,14 @@ def _read_record(out_dir: Path, brief_path: Path) -> Any:
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_RECORD_BYTES:
                 return None
-            return json.loads(f.read(MAX_RECORD_BYTES))
+            record = json.loads(f.read(MAX_RECORD_BYTES))
+        if not isinstance(record, dict):
+            return None
+        mac = record.pop("signature", None)
+        expected = _signature(out_dir, brief_path, record)
+        if not isinstance(mac, str) or expected is None or not hmac.compare_digest(mac, expected):
+            return None
+        return record
     except (OSError, ValueError, RecursionError):
         return None
     finally:
@@ -292,7 +305,7 @@ def fresh(out_dir: Path, brief_path: Path, options: dict[str, Any]) -> list[dict
         return None
     if not all(_unchanged(p, h) for p, h in record["inputs"].items()):
         return None
-    if any(listing(Path(d)) != names for d, names in record["listings"].items()):
+    if any(listing(Path(d), len(names)) != names for d, names in record["listings"].items()):
         return None
     outputs = record["outputs"]
     if any(_sha(Path(o["path"])) != o["sha256"] for o in outputs):
@@ -300,15 +313,33 @@ def fresh(out_dir: Path, brief_path: Path, options: dict[str, Any]) -> list[dict
     return list(outputs)
 
 
-def record(fp: Fingerprint, outputs: list[dict[str, Any]]) -> bytes:
+def record(
+    out_dir: Path, brief_path: Path, fp: Fingerprint, outputs: list[dict[str, Any]]
+) -> bytes:
     """A finished build's record: `outputs` are Output.record()s with each file's sha256."""
-    data = {
+    data: dict[str, Any] = {
         "options": fp.options,
         "inputs": fp.inputs,
         "listings": fp.listings,
         "outputs": outputs,
     }
+    data["signature"] = _signature(out_dir, brief_path, data) or ""
     return json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
+
+
+def _signature(out_dir: Path, brief_path: Path, data: dict[str, Any]) -> str | None:
+    """The record's HMAC-SHA256 under the user's cache key (usercache.py), over its place
+    and its canonical JSON: a record written by anyone else (one shipped in a project's
+    `out/`, vouching for outputs it brought along) is a miss, and the brief is built.
+    None when the user's cache cannot be used: then every build is a full one."""
+    from . import usercache
+
+    key = usercache.user_key()
+    if key is None:
+        return None
+    where = str(record_path(out_dir.resolve(), brief_path)).encode("utf-8", "surrogateescape")
+    body = json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return hmac.new(key, where + b"\0" + body, hashlib.sha256).hexdigest()
 
 
 def store(out_dir: Path, brief_path: Path, fp: Fingerprint, outputs: list[dict[str, Any]]) -> None:
@@ -316,4 +347,5 @@ def store(out_dir: Path, brief_path: Path, fp: Fingerprint, outputs: list[dict[s
     from .files import write_atomic
 
     done = [{**o, "sha256": _sha(Path(o["path"]))} for o in outputs]
-    write_atomic(record_path(out_dir, brief_path), record(fp, done), root=out_dir)
+    data = record(out_dir, brief_path, fp, done)
+    write_atomic(record_path(out_dir, brief_path), data, root=out_dir)

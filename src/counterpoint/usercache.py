@@ -100,6 +100,12 @@ def _new_key(path: str) -> int:
     return os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
 
 
+def user_key() -> bytes | None:
+    """The user's key (made on first use), for what else counterpoint signs (cache.py's
+    build records); None when the cache folder cannot be used."""
+    return _folder_key()
+
+
 def _mac(key: bytes, path: Path, data: bytes) -> bytes:
     """The entry's tag: its folder and name are signed too, so no entry passes for another."""
     label = f"{path.parent.name}/{path.name}".encode("utf-8", "surrogateescape")

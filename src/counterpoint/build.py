@@ -22,7 +22,7 @@ from .findings import AuditReport
 from .limits import MEMORY_LIMIT
 from .model import DEFAULT_PDF_VARIANT, Brief, Date
 from .output import SUFFIXES, Output
-from .resolve import Resolving, start
+from .resolve import Resolved, Resolving, start
 from .templates import (
     TemplateSet,
     available,
@@ -419,17 +419,62 @@ def _build_audience(edition: _Edition, settings: _Settings, started: float) -> l
     outputs: list[Output] = []
     notices = [w for w in (visible_name(brief.name)[1], shadowing(tset)) if w]
     notices += replaced_stylesheets(tset)
+    first = _unused_options(edition, doc)  # said once, on the edition's first output
     for fmt in settings.formats:
         target = output_path(brief, settings.out, fmt, edition.audience)
         output = write(ready, fmt, target)
         output.seconds, started = time.perf_counter() - started, time.perf_counter()
-        output.warnings[:0] = notices
+        output.warnings[:0] = notices + first
+        first = []
         if settings.strict and output.warnings:
             raise BuildError(
                 f"{display_path(target)}: failed under --strict: " + "; ".join(output.warnings)
             )
         outputs.append(output)
     return outputs
+
+
+def _unused_options(edition: _Edition, doc: Resolved) -> list[str]:
+    """A located warning for an option the edition's style cannot apply: `notes:
+    endnotes` in an in-text style (APA) whose edition has no discursive notes (`^[...]`),
+    the only notes such a style has."""
+    if not (doc.endnotes and doc.style is not None and doc.style.in_text):
+        return []
+    if any(n.aside is not None for n in doc.notes):
+        return []
+    brief, audience = edition.brief, edition.audience
+    if "notes" in brief.audiences.get(audience, {}):
+        where, key = _option_line(brief.path, audience), f"audiences.{audience}.notes"
+    else:
+        owner = next(
+            (s for s in edition.tset.chain if s.notes or "notes" in s.own_options), edition.tset
+        )
+        where, key = _option_line(owner.folder / "manifest.yaml", ""), "notes"
+    return [
+        f"{where}: {key}: endnotes cannot apply: style '{doc.style.name}' cites in the text, "
+        "and this edition has no discursive notes (^[...]) to gather at the end"
+    ]
+
+
+def _option_line(path: Path, audience: str) -> str:
+    """'file:line:col' of the `notes: endnotes` a brief (under `audiences: {audience:}`)
+    or a manifest sets, or the file alone."""
+    import re
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return display_path(path)
+    start = 0
+    if audience:
+        m = re.search(rf"^\s*{re.escape(audience)}\s*:", text, re.M)
+        start = m.end() if m else 0
+    m = re.compile(r"(?<![\w-])notes\s*:\s*[\"']?endnotes", re.M).search(text, start)
+    if m is None:
+        return display_path(path)
+    line = text.count("\n", 0, m.start()) + 1
+    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    return f"{display_path(path)}:{line}:{col}"
 
 
 def check(paths: Iterable[str | Path]) -> list[Brief]:

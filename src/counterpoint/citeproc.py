@@ -162,47 +162,64 @@ def _clean(text: str) -> str:
     return text.replace(MARK, "").replace("\n", " ")
 
 
+Groups = list[tuple[bool, list[int]]]
+"""An edition's notes in order: (a discursive note?, the indexes of its citations)."""
+
+
 def document(
     sources: dict[str, SourceRecord],
     citations: Sequence[Citation],
     notes: bool,
     locale: str = "en-US",
+    groups: Groups | None = None,
 ) -> tuple[str, list[str]]:
     """The Markdown document Pandoc formats, and the hosts whose short form is asked for;
-    locator labels in the locale's terms (localize_locator)."""
-    paragraphs: list[str] = []
+    locator labels in the locale's terms (localize_locator). A paragraph per note: a
+    citation, or a discursive note (`^[...]`) with the citations it holds, so that Pandoc
+    numbers and positions (ibid, subsequent) them as the reader meets them."""
     hosts: dict[str, None] = {}
-    for cite in citations:
-        items = cite.items
-        if (
-            len(items) == 1
-            and items[0].mode == "author-in-text"
-            and not _host(sources, items[0].key)
-        ):
-            item = items[0]
-            suffix = localize_locator(_clean(item.suffix).lstrip(", ").strip(), locale)
-            paragraphs.append(_key(item.key) + (f" [{suffix}]" if suffix else ""))
-            continue
-        parts = []
-        for item in items:
-            prefix = _clean(item.prefix)
-            dash = "-" if item.mode == "suppress-author" else ""
-            head = f"{prefix} {dash}{_key(item.key)}".strip()
-            host = _host(sources, item.key)
-            suffix = localize_locator(_clean(item.suffix), locale)
-            if host:
-                hosts[host] = None
-                # the locator points into the source read: it goes with the host
-                parts.append(head)
-                parts.append(f"{MARK} {_key(host)}{suffix}")
-            else:
-                parts.append(head + suffix)
-        paragraphs.append("[" + "; ".join(parts) + "]")
+    written = [_citation(sources, cite, locale, hosts) for cite in citations]
+    paragraphs: list[str] = []
+    for aside, indexes in groups if groups is not None else _plain_groups(len(citations)):
+        if aside:
+            paragraphs.append("^[" + (" ".join(written[i] for i in indexes) or "-") + "]")
+        else:
+            paragraphs.append(written[indexes[0]])
     extras = sorted(hosts)
     for host in extras:
         paragraphs.append(f"[{_key(SEPARATOR_ID)}]")
         paragraphs.append(f"[{_key(host)}]" if notes else _key(host))
     return "\n\n".join(paragraphs) + "\n", extras
+
+
+def _plain_groups(count: int) -> Groups:
+    return [(False, [i]) for i in range(count)]
+
+
+def _citation(
+    sources: dict[str, SourceRecord], cite: Citation, locale: str, hosts: dict[str, None]
+) -> str:
+    """One citation in Pandoc's Markdown."""
+    items = cite.items
+    if len(items) == 1 and items[0].mode == "author-in-text" and not _host(sources, items[0].key):
+        item = items[0]
+        suffix = localize_locator(_clean(item.suffix).lstrip(", ").strip(), locale)
+        return _key(item.key) + (f" [{suffix}]" if suffix else "")
+    parts = []
+    for item in items:
+        prefix = _clean(item.prefix)
+        dash = "-" if item.mode == "suppress-author" else ""
+        head = f"{prefix} {dash}{_key(item.key)}".strip()
+        host = _host(sources, item.key)
+        suffix = localize_locator(_clean(item.suffix), locale)
+        if host:
+            hosts[host] = None
+            # the locator points into the source read: it goes with the host
+            parts.append(head)
+            parts.append(f"{MARK} {_key(host)}{suffix}")
+        else:
+            parts.append(head + suffix)
+    return "[" + "; ".join(parts) + "]"
 
 
 def _host(sources: dict[str, SourceRecord], key: str) -> str:
@@ -280,8 +297,10 @@ class Pending:
         count: int,
         style: Style,
         locale: str,
+        groups: Groups | None = None,
     ):
         self.count, self.hosts, self.style, self.locale = count, hosts, style, locale
+        self.groups = groups if groups is not None else _plain_groups(count)
         self.stdin = markdown.encode("utf-8")
         refs = json.dumps(items, ensure_ascii=False, sort_keys=True).encode("utf-8")
         link = not style.notes  # in-text citations link to their entries
@@ -306,14 +325,14 @@ class Pending:
             return Formatted([], [], [])
         if self.cached is not None:
             try:
-                return _read(self.cached, self.count, self.hosts, self.locale)
+                return _read(self.cached, self.count, self.hosts, self.locale, self.groups)
             except (KeyError, IndexError, TypeError, ValueError, AttributeError):
                 # an entry of another shape (an older counterpoint's): format again
                 self.process = citeserver.Job(*self.job)
         ran = self.process.result()
         self.cached = {"ast": json.loads(ran.stdout), "warnings": ran.warnings}
         usercache.write_json(self.cache_file, self.cached)
-        return _read(self.cached, self.count, self.hosts, self.locale)
+        return _read(self.cached, self.count, self.hosts, self.locale, self.groups)
 
 
 def pending(
@@ -321,20 +340,26 @@ def pending(
     citations: Sequence[Citation],
     style: Style,
     locale: str,
+    groups: Groups | None = None,
 ) -> Pending:
-    """Start formatting (or take the result from the cache); `.result()` waits for it."""
-    markdown, hosts = document(sources, citations, style.notes, locale)
-    return Pending(markdown, _items(sources, citations), hosts, len(citations), style, locale)
+    """Start formatting (or take the result from the cache); `.result()` waits for it.
+    `groups`: the edition's notes (a note style's discursive notes among them)."""
+    markdown, hosts = document(sources, citations, style.notes, locale, groups)
+    items = _items(sources, citations)
+    return Pending(markdown, items, hosts, len(citations), style, locale, groups)
 
 
 def _cache_folder() -> Path:
     return Path(usercache.user_cache_dir("citeproc"))
 
 
-def _read(data: dict[str, Any], count: int, hosts: list[str], locale: str) -> Formatted:
+def _read(
+    data: dict[str, Any], count: int, hosts: list[str], locale: str, groups: Groups
+) -> Formatted:
     blocks = data["ast"]["blocks"]
+    paragraphs = len(groups)
     bibliography: list[tuple[str, Markup]] = []
-    for block in blocks[count + 2 * len(hosts) :]:
+    for block in blocks[paragraphs + 2 * len(hosts) :]:
         if block["t"] == "Div" and block["c"][0][0] == "refs":
             for entry in block["c"][1]:
                 ident = entry["c"][0][0].removeprefix("ref-")
@@ -345,19 +370,25 @@ def _read(data: dict[str, Any], count: int, hosts: list[str], locale: str) -> Fo
                 if text:  # a style may print no entry for a type (Chicago: encyclopedias)
                     bibliography.append((ident, Markup(text)))
     printed = {ident for ident, _ in bibliography}  # an in-text citation links to its entry
-    notes: list[Markup] = []
-    in_text: list[Markup] = []
+    notes: list[Markup] = [Markup("")] * count
+    in_text: list[Markup] = [Markup("")] * count
     joiner = cited_in_words(locale)
     inside = csl_locale(locale) in _locator_terms()["punctuation-in-quote"]
-    for block in blocks[:count]:
-        note, running = _cite_parts(block)
-        notes.append(Markup(_cjk_joiner(_cited_in(html(note, printed), joiner, inside), locale)))
-        in_text.append(
-            Markup(_cjk_joiner(_cited_in(html(running, printed), joiner, inside), locale))
-        )
+
+    def written(inlines: list[Any]) -> Markup:
+        return Markup(_cjk_joiner(_cited_in(html(inlines, printed), joiner, inside), locale))
+
+    for block, (aside, indexes) in zip(blocks[:paragraphs], groups, strict=True):
+        if aside:  # a discursive note: each citation as the style writes it in a note
+            cites = [i for i in _note_inlines(block) if i["t"] == "Cite"]
+            for index, cite in zip(indexes, cites, strict=False):
+                in_text[index] = written(cite["c"][1])
+        else:
+            note, running = _cite_parts(block)
+            notes[indexes[0]], in_text[indexes[0]] = written(note), written(running)
     host_forms: dict[str, Markup] = {}
     for i, host in enumerate(hosts):
-        note, running = _cite_parts(blocks[count + 2 * i + 1])
+        note, running = _cite_parts(blocks[paragraphs + 2 * i + 1])
         host_forms[host] = Markup(html(running + note, printed).strip())
     # a style may print no bibliography entry for a type (Chicago: encyclopedias, which
     # are cited in notes only); that is the style's rule, not a problem to report
@@ -383,6 +414,17 @@ def _cite_parts(block: dict[str, Any]) -> tuple[list[Any], list[Any]]:
         elif inline["t"] == "Note":
             note += [i for b in inline["c"] for i in _block_inlines(b)]
     return note, running
+
+
+def _note_inlines(block: dict[str, Any]) -> list[Any]:
+    """The inlines of the notes in a paragraph (a discursive note's text)."""
+    return [
+        i
+        for inline in _block_inlines(block)
+        if inline["t"] == "Note"
+        for b in inline["c"]
+        for i in _block_inlines(b)
+    ]
 
 
 def _block_inlines(block: dict[str, Any]) -> list[Any]:

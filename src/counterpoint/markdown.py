@@ -103,6 +103,47 @@ def is_narrative(tok: Token) -> bool:
     return len(items) == 1 and items[0].get("mode") == "author-in-text"
 
 
+def _note_rule(state: StateInline, silent: bool) -> bool:
+    """`^[text]`: a discursive note (Pandoc's inline note), which may itself cite. Its
+    text, up to the bracket that closes the opening one, is parsed as inline Markdown into
+    the token's `meta["children"]`. Notes do not nest: a `^[` inside one is text."""
+    src, pos = state.src, state.pos
+    if not src.startswith("^[", pos) or state.env.get("in_note"):
+        return False
+    depth, i = 0, pos + 1
+    while i < state.posMax:
+        char = src[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                break
+        i += 1
+    else:
+        return False
+    if not silent:
+        token = state.push("note", "", 0)
+        children: list[Token] = []
+        env = {**state.env, "in_note": True}
+        state.md.inline.parse(src[pos + 2 : i], state.md, env, children)
+        token.meta = {"children": children, "raw": src[pos : i + 1]}
+    state.pos = i + 1
+    return True
+
+
+def _render_note(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    note = env.get("note")
+    tok = tokens[idx]
+    text = escape_html(tok.info)
+    if note is None or "note" not in tok.meta:
+        return text
+    return text + str(note(tok.meta["note"]))
+
+
 def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
     cite = env.get("cite")
     tok = tokens[idx]
@@ -126,7 +167,9 @@ def _make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.inline.ruler.before("citation", "narrative_citation", _narrative_rule)
+    md.inline.ruler.before("narrative_citation", "note", _note_rule)
     md.add_render_rule("citation", _render_citation)
+    md.add_render_rule("note", _render_note)
     md.add_render_rule("paragraph_open", _render_paragraph_open)
     return md
 
@@ -188,7 +231,9 @@ def _join_unspaced_lines(children: list[Token]) -> None:
         i += 1
 
 
-def _notes_after_punctuation(children: list[Token], calls: str = "after") -> None:
+def _notes_after_punctuation(
+    children: list[Token], calls: str = "after", cites: bool = True
+) -> None:
     """Chicago places note numbers after punctuation: "a third [@x]." reads "a third.1".
     With calls="before" (French, Russian) the call stays before it: "a third1."
 
@@ -198,14 +243,17 @@ def _notes_after_punctuation(children: list[Token], calls: str = "after") -> Non
     A narrative citation (`@key says`) is the author's name in the sentence: the text's
     own spacing stays, and punctuation right after it goes between the name and the call
     ("as Petrova.¹"), kept in the token's `info` for the renderer.
+
+    A discursive note (`^[...]`) is a note call in every style; with cites=False (an
+    in-text style) only those move, and citations stay where they were written.
     """
     i = 0
     while i < len(children):
         tok = children[i]
-        if tok.type != "citation":
+        if tok.type not in ("citation", "note") or (tok.type == "citation" and not cites):
             i += 1
             continue
-        if is_narrative(tok):
+        if tok.type == "citation" and is_narrative(tok):
             after = children[i + 1] if i + 1 < len(children) else None
             if calls == "after" and after is not None and after.type == "text":
                 m = _CALL_PUNCT.match(after.content)
@@ -251,26 +299,45 @@ def parse(text: str) -> list[Token]:
     return tokens
 
 
-def _with_notes_after_punctuation(tokens: list[Token], calls: str = "after") -> list[Token]:
+def _with_notes_after_punctuation(
+    tokens: list[Token], calls: str = "after", cites: bool = True
+) -> list[Token]:
     """The tokens with each note call moved after its punctuation, on copies: the parsed
-    field is shared by editions, and an in-text style keeps the citation before it."""
+    field is shared by editions, and an in-text style (cites=False) keeps the citation
+    before it (its discursive notes' calls still move)."""
     out = []
+    kinds = ("citation", "note") if cites else ("note",)
     for tok in tokens:
-        if tok.type == "inline" and any(c.type == "citation" for c in tok.children or []):
+        if tok.type == "inline" and any(c.type in kinds for c in tok.children or []):
             tok = tok.copy()
             tok.children = [c.copy() for c in tok.children or []]  # meta stays shared
-            _notes_after_punctuation(tok.children, calls)
+            _notes_after_punctuation(tok.children, calls, cites)
         out.append(tok)
     return out
 
 
 def iter_citations(tokens: list[Token]) -> Iterator[Token]:
-    """Citation tokens in reading order."""
+    """Citation tokens in reading order, those in discursive notes included."""
+    for tok in iter_units(tokens):
+        if tok.type == "note":
+            yield from (c for c in tok.meta["children"] if c.type == "citation")
+        else:
+            yield tok
+
+
+def iter_units(tokens: list[Token]) -> Iterator[Token]:
+    """What takes a note number, in reading order: citation tokens and discursive note
+    tokens (whose citations are in the note)."""
     for tok in tokens:
         if tok.type == "inline" and tok.children:
             for child in tok.children:
-                if child.type == "citation":
+                if child.type in ("citation", "note"):
                     yield child
+
+
+def render_inline(children: list[Token], cite: Callable[[Any], str]) -> str:
+    """HTML for inline tokens (a discursive note's text), `cite` giving each citation."""
+    return str(_MD.renderer.render(children, _MD.options, {"cite": cite}))
 
 
 def render(
@@ -279,6 +346,7 @@ def render(
     inline: bool = False,
     notes: bool = True,
     calls: str = "after",
+    note: Callable[[Any], str] | None = None,
 ) -> str:
     """HTML for the tokens; `cite(citation)` returns the markup of each citation.
 
@@ -286,10 +354,10 @@ def render(
     Chicago asks ("a third.¹"); an in-text citation stays where it was written ("a third
     (Petrova 2025)."). With inline=True a field that is a single paragraph loses its <p>.
     calls="before" keeps note calls before the punctuation (the French and Russian rule).
+    `note(aside)` returns the markup of a discursive note's call (none: left out).
     """
-    if notes:
-        tokens = _with_notes_after_punctuation(tokens, calls)
-    env = {"cite": cite}
+    tokens = _with_notes_after_punctuation(tokens, calls, cites=notes)
+    env = {"cite": cite, "note": note}
     if (
         inline
         and len(tokens) == 3

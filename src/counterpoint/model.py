@@ -142,6 +142,18 @@ class Text:
 
 
 @dataclass
+class Aside:
+    """A discursive note written in a Markdown field, `^[The 1860 figure excludes
+    Sakhalin.]`: a note of its own (numbered with the citation notes in a note style, a
+    footnote or endnote in an in-text style), which may cite sources."""
+
+    where: Location
+    tokens: list[Any] = field(default_factory=list, repr=False)
+    """The note's text as inline Markdown tokens (its citations among them)."""
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
 class CiteItem:
     """One source named in a citation, in Pandoc's syntax: `see @key, p. 4`.
 

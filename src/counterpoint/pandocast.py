@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from . import markdown
 from .errors import BuildError
-from .model import Citation, Text
+from .model import Aside, Citation, Text
 from .resolve import Resolved
 
 Inline = dict[str, Any]
@@ -225,10 +225,17 @@ class _Fields:
         after = [_el("Str", punctuation)] if punctuation else []  # a narrative citation's
         return [*shown, *after, _el("Note", [_para(html_inlines(note.body))])]
 
+    def note(self, aside: Aside) -> list[Inline]:
+        """A discursive note (`^[...]`): a Word footnote."""
+        note = self.doc.note_for(aside)
+        if note is None:
+            raise BuildError(
+                f"a note at {aside.where} is shown outside the sections that number notes"
+            )
+        return [_el("Note", [_para(html_inlines(note.body))])]
+
     def _tokens(self, text: Text) -> list[Any]:
-        if self.doc.footnotes:
-            return markdown._with_notes_after_punctuation(text.tokens)
-        return text.tokens
+        return markdown._with_notes_after_punctuation(text.tokens, cites=self.doc.footnotes)
 
     def blocks(self, text: Text | None) -> list[Block]:
         """A field as blocks: paragraphs, lists, quotations, code."""
@@ -313,6 +320,9 @@ class _Fields:
                 top.append(_el("LineBreak"))
             elif t == "code_inline":
                 top.append(_el("Code", [_attr(), tok.content]))
+            elif t == "note":
+                if cite and "note" in tok.meta:
+                    top += self.note(tok.meta["note"])
             elif t == "citation":
                 if cite:
                     top += self.cite(tok.meta["citation"], tok.info)

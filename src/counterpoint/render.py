@@ -18,7 +18,7 @@ from .errors import BuildError, display_path
 from .findings import AuditReport
 from .i18n import Labels
 from .limits import MAX_TEMPLATE_BYTES
-from .model import GRADES, Brief, Citation, Date, Event, Name, Text
+from .model import GRADES, Aside, Brief, Citation, Date, Event, Name, Text
 from .resolve import BibEntry, Note, Resolved
 from .sandbox import Sandbox, SetLoader
 from .templates import TemplateSet
@@ -461,6 +461,27 @@ def _cite_call(ctx: Any) -> Any:
     return cite
 
 
+def _note_call(ctx: Any) -> Any:
+    """The markup of a discursive note (`^[...]`): its call, and its body where the medium
+    puts it (a footnote's body goes with the call; an endnote's in the notes list)."""
+    doc: Resolved = ctx["doc"]
+    medium: Medium = ctx["medium"]
+    env = ctx.environment
+
+    def note_call(aside: Aside) -> str:
+        note = doc.note_for(aside)
+        if note is None:
+            raise _NoteOutsideSections(
+                f"a note at {aside.where} is shown outside the sections that number notes; "
+                "add its section to the manifest's `sections`, or show it with the md_text "
+                "filter"
+            )
+        partial = "note-end" if note.endnote else f"note-{medium}"
+        return env.get_template(f"partials/{partial}.html").render(note=note).strip()
+
+    return note_call
+
+
 def _no_cite(citation: Citation, punctuation: str = "") -> str:
     return str(escape(punctuation))
 
@@ -477,7 +498,13 @@ def _md_block(ctx: Any, text: Text | None) -> Markup:
     if text is None:
         return Markup("")
     return Markup(
-        markdown.render(text.tokens, _cite_call(ctx), notes=ctx["doc"].footnotes, calls=_calls(ctx))
+        markdown.render(
+            text.tokens,
+            _cite_call(ctx),
+            notes=ctx["doc"].footnotes,
+            calls=_calls(ctx),
+            note=_note_call(ctx),
+        )
     )
 
 
@@ -493,6 +520,7 @@ def _md_inline(ctx: Any, text: Text | None) -> Markup:
             inline=True,
             notes=ctx["doc"].footnotes,
             calls=_calls(ctx),
+            note=_note_call(ctx),
         )
     )
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
 
-from . import citeproc
+from . import citeproc, markdown
 from .csl import Style
 from .errors import Location
 from .model import (
     ALL_SECTIONS,
     FULL_PAPER,
+    Aside,
     Brief,
     Citation,
     Date,
@@ -30,11 +31,14 @@ class Note:
 
     number: int
     body: Markup
-    citation: Citation
+    citation: Citation | None
+    """The citation the note is (None for a discursive note, `^[...]`)."""
     sources: list[str]
     endnote: bool = False
     """True when the edition gathers its notes in one list after the body (`notes:
     endnotes`); False for a footnote at the foot of its call's page."""
+    aside: Aside | None = None
+    """The discursive note (`^[...]`) this note is, with the citations in it."""
 
     @property
     def id(self) -> str:
@@ -94,11 +98,11 @@ class Resolved:
         """The views side by side, in groups of rows (compare_groups), for `compare`."""
         return compare_groups(self.views)
 
-    def note_for(self, citation: Citation) -> Note | None:
-        """The note a citation became, or None (an in-text style, or a field outside the
-        shown sections)."""
+    def note_for(self, citation: Citation | Aside) -> Note | None:
+        """The note a citation or a discursive note became, or None (a citation in an
+        in-text style, or a field outside the shown sections)."""
         number = self.numbers.get(citation.where)
-        return self.notes[number - 1] if number else None
+        return self.notes[number - 1] if number and number <= len(self.notes) else None
 
     def running_text(self, citation: Citation) -> Markup | None:
         """What a citation shows in the running text (see `running`), or None when the
@@ -223,6 +227,8 @@ class Resolving:
     doc: Resolved
     citations: list[Citation]
     pending: citeproc.Pending
+    units: list[Citation | Aside] = field(default_factory=list)
+    """What takes a note number, in reading order: citations and discursive notes."""
 
     def finish(self) -> Resolved:
         doc, brief = self.doc, self.doc.brief
@@ -230,13 +236,21 @@ class Resolving:
         for i, cite in enumerate(self.citations):
             keys = [item.key for item in cite.items]
             doc.running[cite.where] = formatted.in_text[i]
-            if doc.footnotes:
-                doc.notes.append(Note(i + 1, formatted.notes[i], cite, keys, doc.endnotes))
             for key in keys:
                 doc.cited.add(key)
                 host = brief.sources[key].cited_in
                 if host:
                     doc.cited.add(host)
+        index = {id(cite): i for i, cite in enumerate(self.citations)}
+        for unit in self.units:
+            if isinstance(unit, Aside):
+                keys = [item.key for c in unit.citations for item in c.items]
+                body = Markup(markdown.render_inline(unit.tokens, self._in_note).strip())
+                doc.notes.append(Note(len(doc.notes) + 1, body, None, keys, doc.endnotes, unit))
+            elif doc.footnotes:
+                keys = [item.key for item in unit.items]
+                text = formatted.notes[index[id(unit)]]
+                doc.notes.append(Note(len(doc.notes) + 1, text, unit, keys, doc.endnotes))
         joiner = citeproc.cited_in_words(doc.locale)
         for ident, entry in formatted.bibliography:
             source = brief.sources[ident]
@@ -249,6 +263,12 @@ class Resolving:
             doc.bibliography.append(BibEntry(ident, entry, source))
         doc.warnings += formatted.warnings
         return doc
+
+    def _in_note(self, citation: Citation, punctuation: str = "") -> str:
+        """A citation in a discursive note: its text as the style writes it there (in a
+        note style, the citation in full within the note; in an in-text style, the
+        in-text citation)."""
+        return str(self.doc.running[citation.where]) + str(escape(punctuation))
 
 
 def start(
@@ -284,10 +304,39 @@ def start(
     doc.views = order_views(brief, doc.date)
     texts = reading_order(replace(brief, views=doc.views), timeline, sections)
     citations = [cite for text in texts for cite in text.citations]
-    if doc.footnotes:  # numbered now: the edition's audit can count notes meanwhile
-        doc.numbers = {cite.where: i for i, cite in enumerate(citations, start=1)}
-    pending = citeproc.pending(brief.sources, citations, style, doc.locale)
-    return Resolving(doc, citations, pending)
+    units: list[Citation | Aside] = [
+        tok.meta["note"] if tok.type == "note" else tok.meta["citation"]
+        for text in texts
+        for tok in markdown.iter_units(text.tokens)
+        if "note" in tok.meta or "citation" in tok.meta
+    ]
+    if not doc.footnotes:  # an in-text style: only the discursive notes are notes
+        units = [u for u in units if isinstance(u, Aside)]
+        if units and "notes" not in doc.sections:
+            at = sections.index("bibliography") if "bibliography" in sections else len(sections)
+            doc.sections = [*sections[:at], "notes", *sections[at:]]
+    # numbered now: the edition's audit can count notes meanwhile
+    for number, unit in enumerate(units, start=1):
+        doc.numbers[unit.where] = number
+        for cite in unit.citations if isinstance(unit, Aside) else []:
+            doc.numbers[cite.where] = number  # a citation in a discursive note: that note
+    groups = _groups(citations, units) if doc.footnotes else None
+    pending = citeproc.pending(brief.sources, citations, style, doc.locale, groups)
+    return Resolving(doc, citations, pending, units)
+
+
+def _groups(
+    citations: list[Citation], units: list[Citation | Aside]
+) -> list[tuple[bool, list[int]]]:
+    """Each note, as (a discursive note?, its citations as indexes into `citations`): one
+    for a citation's note, those it holds (maybe none) for a discursive note."""
+    index = {id(cite): i for i, cite in enumerate(citations)}
+    return [
+        (True, [index[id(c)] for c in unit.citations])
+        if isinstance(unit, Aside)
+        else (False, [index[id(unit)]])
+        for unit in units
+    ]
 
 
 def choose_locale(brief: Brief, style: Style) -> str:

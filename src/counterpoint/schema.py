@@ -18,7 +18,7 @@ import yaml
 from . import markdown
 from .errors import Problem, suggest
 from .load import Document
-from .model import Citation, CiteItem, Date, Text
+from .model import Aside, Citation, CiteItem, Date, Text
 
 INVALID: Any = object()
 """Returned by a converter that recorded a problem; the caller drops the value."""
@@ -204,7 +204,26 @@ def md(c: Checker, node: yaml.Node, path: str) -> Any:
         cite = Citation(items, where, tok.meta["raw"])
         tok.meta["citation"] = cite
         text.citations.append(cite)
+    _notes(c, text, raw, base)
     return text
+
+
+def _notes(c: Checker, text: Text, raw: str, base: int) -> None:
+    """Each discursive note `^[...]` of a field becomes an `Aside`, located at its `^[`,
+    with the citations it holds."""
+    search_from = 0
+    for tok in markdown.iter_units(text.tokens):
+        if tok.type != "note":
+            continue
+        found = raw.find("^[", search_from)
+        if found < 0:
+            where = text.where
+        else:
+            search_from = found + 2
+            where = c.doc.source.location(base + found)
+        children = tok.meta["children"]
+        cites = [t.meta["citation"] for t in children if t.type == "citation"]
+        tok.meta["note"] = Aside(where, children, cites)
 
 
 @describe({"type": "integer"})

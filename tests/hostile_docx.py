@@ -156,7 +156,12 @@ HEADERS: dict[str, tuple[str, Rels, dict[str, bytes]]] = {
     ),
     "svg-logo": (
         '<w:p><w:r><w:pict><v:shape><v:imagedata r:id="rIdS"/></v:shape></w:pict></w:r>'
-        '<w:r><w:pict><v:shape><v:imagedata r:id="rIdP"/></v:shape></w:pict></w:r></w:p>',
+        '<w:r><w:pict><v:shape><v:imagedata r:id="rIdP"/></v:shape></w:pict></w:r></w:p>'
+        + IMAGE_XML.split("</w:r>", 1)[1]
+        .replace("<w:r>", "<w:p><w:r>", 1)
+        .replace('r:link="rIdD"/>', 'r:embed="rIdP"><a:extLst><a:ext uri="{96DAC541-7B7A-43D3-8B79'
+                 '-37D633B846F1}"><asvg:svgBlip xmlns:asvg="http://schemas.microsoft.com/office/'
+                 'drawing/2016/SVG/main" r:embed="rIdS"/></a:ext></a:extLst></a:blip>'),
         [("rIdS", "image", "media/logo.svg", False), ("rIdP", "image", "media/logo.png", False)],
         {"word/media/logo.svg": f'<svg xmlns="http://www.w3.org/2000/svg"><image '
                                 f'href="{SERVER}/s.png"/></svg>'.encode(),

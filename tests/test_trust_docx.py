@@ -184,6 +184,7 @@ def test_no_external_relationship_or_fetching_field_reaches_the_docx(
         assert f">{text}<" in header, text
     logo = parts(data)["word/_rels/header1.xml.rels"].decode()
     assert "media/logo.png" in logo and "logo.svg" not in logo
+    assert "svgBlip" not in header and '<a:blip r:embed="rIdP">' in header  # the PNG stays
 
 
 def test_the_docx_is_checked_after_pandoc_on_its_own(

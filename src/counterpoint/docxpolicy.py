@@ -140,9 +140,12 @@ _POINTERS = (
     "sourceFileName", "dataSource", "headerSource", "saveThroughXslt", "printerSettings",
     "embedRegular", "embedBold", "embedItalic", "embedBoldItalic",
 )  # fmt: skip
-REFERENCE_ELEMENTS = frozenset(f"{{{W}}}{name}" for name in _POINTERS) | {
-    f"{{{A}}}{name}" for name in ("hlinkClick", "hlinkHover", "videoFile", "audioFile")
-}
+SVG_BLIP = "{http://schemas.microsoft.com/office/drawing/2016/SVG/main}svgBlip"
+REFERENCE_ELEMENTS = (
+    frozenset(f"{{{W}}}{name}" for name in _POINTERS)
+    | {f"{{{A}}}{name}" for name in ("hlinkClick", "hlinkHover", "videoFile", "audioFile")}
+    | {SVG_BLIP}
+)
 """Elements that exist only to point at a relationship: removed with a removed one."""
 
 ALWAYS_REMOVED = {

@@ -305,6 +305,16 @@ def test_what_pandoc_does_not_use_is_left_out_without_a_word() -> None:
     assert not any("embeddings" in name for name in parts(cleaned.data))
 
 
+def test_the_security_page_names_every_field_refused_or_removed_by_name() -> None:
+    from counterpoint import docxpolicy
+
+    page = (Path(__file__).parent.parent / "docs" / "security.md").read_text(encoding="utf-8")
+    section = page[page.index("### The Word edition") : page.index("### No running code")]
+    for name in sorted(docxpolicy.RUNNING_FIELDS | docxpolicy.LOADING_FIELDS):
+        assert f"`{name}`" in section, name
+    assert "`docxpolicy.SAFE_FIELDS`" in section
+
+
 # -- what is refused -----------------------------------------------------------------------------
 REFUSALS = {
     "macros": "word/vbaProject.bin: macros (VBA)",

@@ -295,3 +295,91 @@ def test_a_numbering_system_is_checked(write_brief) -> None:
     with pytest.raises(CounterpointError) as err:
         validate(path)
     assert "numbers: " in str(err.value) and "arabext" in str(err.value)
+
+
+# -- catalogs: Persian, Hebrew, Korean, Hindi; English read in order elsewhere --------------
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The HTML of the new catalog languages' samples in every edition."""
+    out = tmp_path_factory.mktemp("catalogs")
+    found: dict[str, str] = {}
+    for name in ("ko", "hi", "fa", "he"):
+        for result in build(LANGUAGES / f"{name}.yaml", out, formats=["html"], audience="all"):
+            found[result.path.name] = result.path.read_text(encoding="utf-8")
+    return found
+
+
+@pytest.mark.parametrize("name", ["ko", "hi", "fa", "he"])
+@pytest.mark.parametrize("edition", ["", "-public", "-executive"])
+def test_new_catalogs_leave_no_english(pages: dict[str, str], name: str, edition: str) -> None:
+    from tests.test_languages import ENGLISH_LABELS, _text
+
+    text = _text(pages[f"{name}{edition}.html"])
+    found = [label for label in ENGLISH_LABELS if label in text]
+    assert not found, f"{name}{edition}: English fixed texts {found}"
+
+
+@pytest.mark.parametrize(
+    ("name", "heading", "likelihood"),
+    [("ko", "핵심 결론", "가능성 높음"), ("hi", "मुख्य बात", "संभावित"),
+     ("fa", "نتیجهٔ اصلی", "محتمل"), ("he", "השורה התחתונה", "סיכוי שקול בערך")],
+)  # fmt: skip
+def test_headings_and_estimates_in_the_language(
+    pages: dict[str, str], name: str, heading: str, likelihood: str
+) -> None:
+    page = pages[f"{name}.html"]
+    assert f">{heading}</h2>" in page and likelihood in _plain_text(page)
+
+
+def _plain_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize(
+    ("name", "word"),
+    [("ko", "분명히"), ("hi", "निस्संदेह"), ("fa", "بدون شک"), ("he", "ללא ספק"), ("ja", "明らかに")],
+)
+def test_loaded_words_found_in_the_new_languages(name: str, word: str) -> None:
+    from counterpoint.audit import audit_brief
+    from counterpoint.validate import validate
+
+    report = audit_brief(validate(LANGUAGES / f"{name}.yaml"))
+    assert report.lint_run
+    (found,) = [f for f in report.findings if f.code == "CP301"]
+    assert word in found.message
+    line = (
+        (LANGUAGES / f"{name}.yaml")
+        .read_text(encoding="utf-8")
+        .splitlines()[found.location.line - 1]
+    )
+    assert line[found.location.col - 1 :].startswith(word)
+
+
+def test_persian_and_hebrew_words_match_as_people_write_them() -> None:
+    from counterpoint.codes import lexicon_for
+
+    persian = lexicon_for("fa")
+    hebrew = lexicon_for("he")
+    hindi = lexicon_for("hi")
+    assert persian is not None and hebrew is not None and hindi is not None
+    for written in ("بی\u200cشک", "بی شک", "بیشک", "بي شک"):  # ZWNJ, space, none, Arabic yeh
+        assert persian.loaded.search(f"این {written} درست است"), written
+    assert hebrew.loaded.search("והם ותמיד צודקים")  # "and always", a joined prefix
+    assert not hindi.loaded.search("हमेशाओं")  # a vowel sign continues the word
+
+
+@pytest.mark.pdf
+def test_english_fallback_reads_in_order_in_a_right_to_left_pdf(tmp_path: Path) -> None:
+    """Urdu has no catalog: its English fixed texts keep their order on the page."""
+    text = (
+        (LANGUAGES / "ar.yaml").read_text(encoding="utf-8").replace("language: ar", "language: ur")
+    )
+    path = tmp_path / "ur.yaml"
+    path.write_text(text, encoding="utf-8")
+    (pdf,) = build(path, tmp_path / "o", formats=["pdf"])
+    words = _pdf_text(pdf.path).replace("\u200e", "")
+    for fixed in ("Methods.", "Likelihood:", "Figure 1. The events below", "Page 2 of 3",
+                  "was not run: it has no word lists for the language ur."):  # fmt: skip
+        assert fixed in words, fixed
+    for scrambled in (".Methods", ":Likelihood", ".Figure 1", ".event"):
+        assert scrambled not in words, scrambled

@@ -172,29 +172,50 @@ _SPECIAL = {
 _ARABIC_MARKS = "[\u064b-\u0652\u0670\u0640]*"  # harakat, dagger alif and tatweel
 
 
+_PERSIAN_LETTERS = {"ی": "[یيى]", "ک": "[کك]", "\u200c": "[\u200c ]?"}
+"""Persian text may carry the Arabic yeh and kaf, and a space or nothing for the ZWNJ."""
+
+
+def _letter(ch: str, language: str) -> str:
+    return _PERSIAN_LETTERS.get(ch, re.escape(ch)) if language == "fa" else re.escape(ch)
+
+
 def _term(term: str, language: str) -> str:
     if language == "en" and term in _SPECIAL:
         return _SPECIAL[term]
     words = []
     for w in term.split():
-        if language == "ar":  # vowel marks and tatweel may sit between any two letters
-            words.append(_ARABIC_MARKS.join(map(re.escape, w)) + _ARABIC_MARKS)
+        if language in ("ar", "fa"):  # vowel marks and tatweel may sit between any two letters
+            words.append(_ARABIC_MARKS.join(_letter(c, language) for c in w) + _ARABIC_MARKS)
         else:
             words.append(re.escape(w))
     return r"\s+".join(words)
+
+
+_MARKS = "\u0300-\u036f\u0900-\u0dff\u05b0-\u05c7"
+"""Combining marks that belong to a word though `\\w` does not match them (Devanagari and
+the other Indic vowel signs and viramas, Hebrew points): no word boundary next to them."""
+
+_PREFIXES = {
+    "ar": "[\u0648\u0641]",  # و and ف
+    "he": "[\u05d5\u05d4\u05d1\u05dc\u05de\u05e9\u05db]",  # ו ה ב ל מ ש כ
+}
+"""One-letter conjunctions and prepositions written joined to the next word."""
 
 
 def lexicon(terms: Iterable[str], language: str = "en") -> re.Pattern[str]:
     """One pattern for the terms: whole words, longest first, any whitespace between words.
 
     Chinese and Japanese have no spaces to mark a word, so their terms match anywhere;
-    Arabic terms may carry vowel marks and the conjunctions و/ف before them."""
+    Arabic and Persian terms may carry vowel marks (and Arabic the conjunctions و/ف before
+    them, Hebrew its one-letter prefixes ו ה ב ל מ ש כ); a Devanagari vowel sign is part of
+    the word it follows."""
     ordered = sorted(terms, key=len, reverse=True)
     body = "|".join(_term(t, language) for t in ordered)
     if language in UNSPACED:
         return re.compile(f"(?:{body})", re.IGNORECASE)
-    before = "(?<![\\w-])(?:[\u0648\u0641](?=\\w))?" if language == "ar" else "(?<![\\w-])"
-    return re.compile(f"{before}(?:{body})(?![\\w-])", re.IGNORECASE)
+    prefix = f"(?:{_PREFIXES[language]}(?=\\w))?" if language in _PREFIXES else ""
+    return re.compile(f"(?<![\\w{_MARKS}-]){prefix}(?:{body})(?![\\w{_MARKS}-])", re.IGNORECASE)
 
 
 UNSPACED = frozenset({"zh", "ja"})
@@ -303,6 +324,42 @@ TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] 
         ("لا احتمال تقريبا", "مستبعد جدا", "مستبعد", "احتمال متساو تقريبا", "مرجح",
          "مرجح جدا", "شبه مؤكد"),
         r"(?:ب)?(?:ثقة|درجة\s+ثقة)\s+(?:منخفضة|متوسطة|عالية)|واثقون",
+    ),
+    "fa": (
+        ("بدون شک", "بی‌شک", "بی‌تردید", "بدون تردید", "قطعاً", "مسلماً", "بدیهی است",
+         "واضح است", "آشکارا", "همه می‌دانند", "هیچ‌کس تردید ندارد", "ناگفته پیداست",
+         "همیشه", "هرگز"),
+        ("شاید", "احتمالاً", "ممکن است", "چه بسا", "گویا", "ظاهراً"),
+        ("تقریباً بی‌احتمال", "بسیار نامحتمل", "نامحتمل", "احتمال تقریباً برابر", "محتمل",
+         "بسیار محتمل", "تقریباً قطعی"),
+        r"(?:با\s+)?(?:میزان\s+)?اطمینان\s+(?:کم|متوسط|زیاد|بالا)|مطمئنیم",
+    ),
+    "he": (
+        ("ללא ספק", "בלי ספק", "אין ספק", "ללא כל ספק", "כמובן", "בבירור", "מן הסתם",
+         "כולם יודעים", "איש אינו מפקפק", "מיותר לציין", "אין צורך לומר", "תמיד", "לעולם לא",
+         "אף פעם"),
+        ("אולי", "ייתכן", "יתכן", "כנראה", "ככל הנראה", "מסתבר", "משוער"),
+        ("כמעט אין סיכוי", "בלתי סביר ביותר", "בלתי סביר", "סיכוי שקול בערך", "סביר",
+         "סביר מאוד", "כמעט ודאי"),
+        r"(?:ב)?(?:רמת\s+)?ביטחון\s+(?:נמוכה|בינונית|גבוהה)|בטוחים",
+    ),
+    "ko": (
+        ("분명히", "명백히", "확실히", "의심할 여지 없이", "의심의 여지 없이", "두말할 필요 없이",
+         "말할 것도 없이", "당연히", "물론", "누구나 알듯이", "누구나 아는", "항상", "결코",
+         "절대로"),
+        ("아마", "아마도", "어쩌면", "혹시", "짐작건대", "추측건대"),
+        ("가능성이 거의 없음", "가능성 매우 낮음", "가능성 낮음", "가능성 반반", "가능성 높음",
+         "가능성 매우 높음", "거의 확실함"),
+        r"신뢰도(?:가|는)?\s*(?:낮|보통|중간|높)\w*|확신(?:한다|하며|함)",
+    ),
+    "hi": (
+        ("निस्संदेह", "निःसंदेह", "बेशक", "ज़ाहिर है", "जाहिर है", "स्पष्ट रूप से",
+         "निश्चित रूप से", "सब जानते हैं", "कोई संदेह नहीं", "बिना किसी संदेह के",
+         "कहने की ज़रूरत नहीं", "हमेशा", "कभी नहीं"),
+        ("शायद", "संभवतः", "संभवत:", "हो सकता है", "मुमकिन है", "कदाचित"),
+        ("लगभग कोई संभावना नहीं", "अत्यधिक असंभावित", "असंभावित", "लगभग बराबर संभावना",
+         "संभावित", "अत्यधिक संभावित", "लगभग निश्चित"),
+        r"(?:उच्च|मध्यम|निम्न)\s+विश्वास|विश्वास\s*(?:का\s+स्तर)?\s*(?:उच्च|मध्यम|निम्न)",
     ),
 }  # fmt: skip
 """The lint's word lists beside English, one entry per language with a message catalog."""

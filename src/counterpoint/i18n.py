@@ -29,7 +29,7 @@ from .schema import INVALID, Checker, describe, one_line
 
 DOMAIN = "counterpoint"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-CATALOGS = ("en", "fr", "de", "es", "ru", "uk", "zh_Hans", "ja", "ar")
+CATALOGS = ("en", "fr", "de", "es", "ru", "uk", "zh_Hans", "ja", "ar", "fa", "he", "ko", "hi")
 """The languages with a complete catalog (and an audit lexicon, codes.py)."""
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
@@ -90,6 +90,22 @@ def _catalog(name: str) -> gettext.NullTranslations:
     return Translations.load(str(LOCALE_DIR), [name], DOMAIN)
 
 
+_PLACEHOLDER = re.compile(r"(%\(\w+\)s)")
+_MARKS = re.compile(r"([^\w\s%]+|%(?!\()|\d+)")
+
+
+def _left_to_right(text: str) -> str:
+    """English text that keeps its order inside a right-to-left line: a left-to-right mark
+    (U+200E) before it and around each run of punctuation, digits and placeholder, so no
+    full stop, bracket or number drifts to the other end, even on a line WeasyPrint lays
+    out apart from the one before (an isolate, U+2066...U+2069, does not survive a line
+    break there)."""
+    parts = _PLACEHOLDER.split(text)
+    for i, part in enumerate(parts):
+        parts[i] = f"\u200e{part}\u200e" if i % 2 else _MARKS.sub("\u200e\\1\u200e", part)
+    return "\u200e" + "".join(parts)
+
+
 def numbering_system(locale: Locale, numbers: str = "default") -> str:
     """The CLDR numbering system a brief's `numbers:` means in a locale: Persian's default is
     extended Arabic-Indic (arabext, ۱۴۰۲), Arabic's and Hindi's Latin (latn); `native` is the
@@ -137,6 +153,12 @@ class Labels(gettext.NullTranslations):
         self._digits = _digits(self.numbering)
         self._catalog = _catalog(self.catalog_name or "en")
         self.overrides = dict(overrides or {})
+        # English fixed texts in a right-to-left paper (a language without a catalog) read
+        # left to right: "Methods." not ".Methods" (_left_to_right)
+        self._isolate = self.missing and direction(self.language) == "rtl"
+
+    def _english(self, text: str) -> str:
+        return _left_to_right(text) if self._isolate and text.strip() else text
 
     def digits(self, text: str) -> str:
         """Text with its 0-9 in the paper's numbering system (۱۴۰۲, १४०२)."""
@@ -150,24 +172,24 @@ class Labels(gettext.NullTranslations):
     def gettext(self, message: str) -> str:
         if message in self.overrides:
             return self.overrides[message]
-        return self._catalog.gettext(message)
+        return self._english(self._catalog.gettext(message))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         key = singular if n == 1 else plural
         if key in self.overrides:
             return self.overrides[key]
-        return self._catalog.ngettext(singular, plural, n)
+        return self._english(self._catalog.ngettext(singular, plural, n))
 
     def pgettext(self, context: str, message: str) -> str:
         if message in self.overrides:
             return self.overrides[message]
-        return self._catalog.pgettext(context, message)
+        return self._english(self._catalog.pgettext(context, message))
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
         key = singular if n == 1 else plural
         if key in self.overrides:
             return self.overrides[key]
-        return self._catalog.npgettext(context, singular, plural, n)
+        return self._english(self._catalog.npgettext(context, singular, plural, n))
 
     __call__ = gettext
 

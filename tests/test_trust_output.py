@@ -395,7 +395,7 @@ def test_a_record_written_by_someone_else_is_not_believed(
     data.pop("signature")
     from counterpoint import cache as build_cache
 
-    data["signature"] = build_cache._signature(out, brief, data)
+    data["signature"] = build_cache._signature(out, "brief.json", data)
     record.write_text(json.dumps(data))
     assert up_to_date(brief, out_dir=out, formats=["html"]) is not None  # for the sender
 
@@ -419,7 +419,7 @@ def test_a_record_listing_the_whole_disk_is_not_walked(
     data = json.loads(record.read_text())
     data.pop("signature")
     data["listings"] = {"/": ["d bin"]}
-    data["signature"] = build_cache._signature(out, brief, data)
+    data["signature"] = build_cache._signature(out, "brief.json", data)
     record.write_text(json.dumps(data))
     walked: list[str] = []
     real_walk = os.walk
@@ -432,3 +432,34 @@ def test_a_record_listing_the_whole_disk_is_not_walked(
     monkeypatch.setattr(build_cache.os, "walk", walk)
     assert up_to_date(brief, out_dir=out, formats=["html"]) is None
     assert walked == ["/"]  # the first folder already holds more than the record lists
+
+
+def test_an_output_of_an_earlier_command_is_not_replaced_by_another_brief(tmp_path: Path) -> None:
+    x, xe = _two(tmp_path, "x.yaml", "x-executive.yaml")
+    out = tmp_path / "out"
+    assert run("build", str(xe), "-f", "html", "-o", str(out))[0] == 0
+    page = (out / "x-executive.html").read_bytes()
+    code, stdout, stderr = run("build", str(x), "-f", "html", "-o", str(out), "-a", "all")
+    assert code == 1
+    assert stdout == ""
+    assert stderr.splitlines()[-2:] == [
+        f"{x} (executive edition) would write {out / 'x-executive.html'}, which {xe} wrote; "
+        "rename one of them (nothing was written)",
+        "1 of 1 brief(s) failed",
+    ]
+    assert (out / "x-executive.html").read_bytes() == page
+    assert sorted(p.name for p in out.iterdir()) == [".counterpoint", "x-executive.html"]
+
+    xe.unlink()  # its brief is gone: the name is free
+    code, stdout, _ = run("build", str(x), "-f", "html", "-o", str(out), "-a", "all")
+    assert code == 0
+    assert f"wrote {out / 'x-executive.html'}" in stdout
+
+
+def test_an_invisible_character_does_not_take_an_earlier_output(tmp_path: Path) -> None:
+    plain, hidden = _two(tmp_path, "zq.yaml", "z\u200bq.yaml")
+    out = tmp_path / "out"
+    assert run("build", str(plain), "-f", "html", "-o", str(out))[0] == 0
+    code, _, stderr = run("build", str(hidden), "-f", "html", "-o", str(out))
+    assert code == 1
+    assert f"{ascii(str(hidden))} would write {out / 'zq.html'}, which {plain} wrote; " in stderr

@@ -17,7 +17,7 @@ import yaml
 from . import cache, citeserver, pdfworker, usercache
 from .csl import Style
 from .errors import BuildError, CounterpointError, display_path
-from .files import inside, safe_stem, source_date, write_all
+from .files import inside, safe_stem, source_date, visible_name, write_all
 from .findings import AuditReport
 from .limits import MEMORY_LIMIT
 from .model import DEFAULT_PDF_VARIANT, Brief, Date
@@ -77,8 +77,6 @@ def collisions(paths: Sequence[Path], **options: Any) -> dict[Path, str]:
     collide too: they are one file on macOS and Windows."""
     if len(paths) < 2:
         return {}
-    import unicodedata
-
     out = Path(options.get("out_dir", "out"))
     fmt = next(iter(options.get("formats") or ("html",)))
     claimed: dict[str, tuple[Path, str, str]] = {}  # folded stem -> brief, audience, stem
@@ -139,21 +137,6 @@ def _planned_audiences(path: Path, options: dict[str, Any]) -> list[str]:
             if key.value == "audience" and isinstance(value, yaml.ScalarNode):
                 own = str(value.value)
     return [own or DEFAULT_AUDIENCE]
-
-
-def visible_name(name: str) -> tuple[str, str]:
-    """A file name without invisible characters (bidi controls, zero-width and other format
-    characters, controls), and a warning naming what was removed ('' when nothing was):
-    `inv\u202eexe.pdf.yaml` must not give a file that displays as `invfdp.exe.html`."""
-    removed = [c for c in name if unicodedata.category(c) in ("Cf", "Cc", "Zl", "Zp")]
-    if not removed:
-        return name, ""
-    kept = "".join(c for c in name if c not in removed)
-    codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in removed))
-    return kept, (
-        f"the brief's file name {name!a} has invisible or bidi control characters "
-        f"({codes}); its outputs are named {kept!r} instead"
-    )
 
 
 def build(
@@ -260,6 +243,13 @@ def _build(
     records = [{**o.record(), "sha256": hashlib.sha256(o.data).hexdigest()} for o in outputs]
     if records:
         records[0]["findings"] = [str(f) for f in report.active]
+    for o in outputs:  # an earlier build of another brief wrote this name: keep its output
+        other = cache.claimed(out, o.path, output_stem(brief.name, o.audience), path)
+        if other is not None:
+            raise BuildError(
+                f"{_shown(path)}{_of(o.audience)} would write {display_path(o.path)}, which "
+                f"{_shown(other)} wrote; rename one of them (nothing was written)"
+            )
     files = [(o.path, o.data) for o in outputs]
     files.append((cache.record_path(out, path), cache.record(out, path, inputs, records)))
     write_all(files, root=out)  # the outputs and the build's record, never through a link

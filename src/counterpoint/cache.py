@@ -229,14 +229,40 @@ def cited_keys(brief: Brief) -> set[str]:
 
 
 def record_path(out_dir: Path, brief_path: Path) -> Path:
-    return out_dir / RECORD_DIR / f"{brief_path.stem}.json"
+    """OUT/.counterpoint/NAME.json, NAME the brief's outputs' name (files.visible_stem)."""
+    return out_dir / RECORD_DIR / f"{record_name(brief_path)}.json"
+
+
+def record_name(brief_path: Path) -> str:
+    from .files import safe_stem, visible_name
+
+    return safe_stem(visible_name(brief_path.stem)[0])
+
+
+def claimed(out_dir: Path, target: Path, stem: str, brief_path: Path) -> Path | None:
+    """Another brief that wrote `target` (an output named `stem`) in an earlier build, by
+    its record, if that brief is still there: building this one would replace its output.
+    Only records this user's counterpoint signed are believed."""
+    me = str(brief_path.resolve())
+    names = [stem[:i] for i, c in enumerate(stem) if c == "-"] + [stem]  # NAME-AUDIENCE
+    for name in names:
+        record = _read_record(out_dir, f"{name}.json")
+        if not isinstance(record, dict) or not isinstance(record.get("brief"), str):
+            continue
+        other = record["brief"]
+        outputs = record.get("outputs")
+        if other == me or not isinstance(outputs, list) or not Path(other).is_file():
+            continue
+        if any(isinstance(o, dict) and o.get("path") == str(target) for o in outputs):
+            return Path(other)
+    return None
 
 
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 """A record larger than this is no record of ours (a miss)."""
 
 
-def _read_record(out_dir: Path, brief_path: Path) -> Any:
+def _read_record(out_dir: Path, name: str) -> Any:
     """The record's JSON, read without following a link (at OUT/.counterpoint or at the
     record) and only from a regular file, and only if this user's counterpoint signed it
     (`_signature`); None otherwise."""
@@ -244,7 +270,7 @@ def _read_record(out_dir: Path, brief_path: Path) -> Any:
     folder = -1
     try:
         folder = os.open(out_dir / RECORD_DIR, os.O_RDONLY | nofollow | os.O_DIRECTORY)
-        fd = os.open(record_path(out_dir, brief_path).name, os.O_RDONLY | nofollow, dir_fd=folder)
+        fd = os.open(name, os.O_RDONLY | nofollow, dir_fd=folder)
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_RECORD_BYTES:
@@ -253,7 +279,7 @@ def _read_record(out_dir: Path, brief_path: Path) -> Any:
         if not isinstance(record, dict):
             return None
         mac = record.pop("signature", None)
-        expected = _signature(out_dir, brief_path, record)
+        expected = _signature(out_dir, name, record)
         if not isinstance(mac, str) or expected is None or not hmac.compare_digest(mac, expected):
             return None
         return record
@@ -298,9 +324,9 @@ _TEXTS = ("path", "format", "audience", "sha256")
 def fresh(out_dir: Path, brief_path: Path, options: dict[str, Any]) -> list[dict[str, Any]] | None:
     """The stored outputs if nothing the last build read has changed, else None. A record
     that is damaged or of another shape is a miss: the brief is built and it is rewritten."""
-    record = _read_record(out_dir, brief_path)
-    if not _valid(record, out_dir):
-        return None
+    record = _read_record(out_dir, record_path(out_dir, brief_path).name)
+    if not _valid(record, out_dir) or record.get("brief") != str(brief_path.resolve()):
+        return None  # (another brief of the same output name wrote it: `claimed`)
     if record.get("options") != _with_environment(options):
         return None
     if not all(_unchanged(p, h) for p, h in record["inputs"].items()):
@@ -318,16 +344,17 @@ def record(
 ) -> bytes:
     """A finished build's record: `outputs` are Output.record()s with each file's sha256."""
     data: dict[str, Any] = {
+        "brief": str(brief_path.resolve()),  # whose outputs these are (`claimed`)
         "options": fp.options,
         "inputs": fp.inputs,
         "listings": fp.listings,
         "outputs": outputs,
     }
-    data["signature"] = _signature(out_dir, brief_path, data) or ""
+    data["signature"] = _signature(out_dir, record_path(out_dir, brief_path).name, data) or ""
     return json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
 
 
-def _signature(out_dir: Path, brief_path: Path, data: dict[str, Any]) -> str | None:
+def _signature(out_dir: Path, name: str, data: dict[str, Any]) -> str | None:
     """The record's HMAC-SHA256 under the user's cache key (usercache.py), over its place
     and its canonical JSON: a record written by anyone else (one shipped in a project's
     `out/`, vouching for outputs it brought along) is a miss, and the brief is built.
@@ -337,7 +364,7 @@ def _signature(out_dir: Path, brief_path: Path, data: dict[str, Any]) -> str | N
     key = usercache.user_key()
     if key is None:
         return None
-    where = str(record_path(out_dir.resolve(), brief_path)).encode("utf-8", "surrogateescape")
+    where = str(out_dir.resolve() / RECORD_DIR / name).encode("utf-8", "surrogateescape")
     body = json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8", "surrogatepass")
     return hmac.new(key, where + b"\0" + body, hashlib.sha256).hexdigest()
 

@@ -9,6 +9,7 @@ import datetime
 import os
 import secrets
 import stat
+import unicodedata
 from pathlib import Path
 
 from .errors import BuildError, display_path
@@ -20,6 +21,21 @@ def safe_stem(name: str) -> str:
     cleaned = "".join("-" if c in "/\\" or ord(c) < 32 or c == "\x7f" else c for c in name)
     cleaned = cleaned.strip()
     return cleaned if cleaned.strip(".") else "brief"
+
+
+def visible_name(name: str) -> tuple[str, str]:
+    """A file name without invisible characters (bidi controls, zero-width and other format
+    characters, controls), and a warning naming what was removed ('' when nothing was):
+    `inv\u202eexe.pdf.yaml` must not give a file that displays as `invfdp.exe.html`."""
+    removed = [c for c in name if unicodedata.category(c) in ("Cf", "Cc", "Zl", "Zp")]
+    if not removed:
+        return name, ""
+    kept = "".join(c for c in name if c not in removed)
+    codes = ", ".join(dict.fromkeys(f"U+{ord(c):04X}" for c in removed))
+    return kept, (
+        f"the brief's file name {name!a} has invisible or bidi control characters "
+        f"({codes}); its outputs are named {kept!r} instead"
+    )
 
 
 def inside(folder: Path, name: str) -> Path:

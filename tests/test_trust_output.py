@@ -462,4 +462,4 @@ def test_an_invisible_character_does_not_take_an_earlier_output(tmp_path: Path) 
     assert run("build", str(plain), "-f", "html", "-o", str(out))[0] == 0
     code, _, stderr = run("build", str(hidden), "-f", "html", "-o", str(out))
     assert code == 1
-    assert f"{ascii(str(hidden))} would write {out / 'zq.html'}, which {plain} wrote; " in stderr
+    assert f"{str(hidden)!a} would write {out / 'zq.html'}, which {plain} wrote; " in stderr

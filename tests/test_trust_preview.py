@@ -113,3 +113,43 @@ def test_a_runaway_print_template_is_stopped_in_the_pdf_worker(start, tmp_path: 
         f"{tmp_path / 'brief.yaml'}: stopped after 1 s, the build time limit "
         "(use --time-limit to allow longer)"
     ]
+
+
+@pytest.mark.slow
+def test_a_hang_up_stops_the_preview_and_everything_it_started(write_brief) -> None:
+    """SIGHUP (the terminal closed) stops the preview as Ctrl-C does."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .test_preview import _descendants, _free_port, _left
+
+    brief = write_brief()
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "counterpoint", "preview", str(brief), "--no-open",
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        while line and "previewing" not in line:
+            line = process.stdout.readline()
+        deadline = time.monotonic() + 30
+        while not _descendants(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = _descendants(process.pid)
+        assert workers
+        process.send_signal(signal.SIGHUP)
+        assert process.wait(timeout=10) == 0
+        assert "stopping" in process.stdout.read()
+        deadline = time.monotonic() + 5
+        while _left(workers, brief) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _left(workers, brief)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -400,7 +400,8 @@ def serve(
     time_limit: float | None = TIME_LIMIT,
     memory_limit: int | None = MEMORY_LIMIT,
 ) -> None:
-    """`counterpoint preview`: serve until Ctrl-C (SIGINT) or SIGTERM, then stop cleanly."""
+    """`counterpoint preview`: serve until Ctrl-C (SIGINT), SIGTERM or SIGHUP, then stop
+    cleanly."""
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
@@ -408,6 +409,8 @@ def serve(
     # Ctrl-C even when started with SIGINT ignored (a background job of a script)
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     previous_term = signal.signal(signal.SIGTERM, interrupt)
+    hangup = getattr(signal, "SIGHUP", None)  # a closed terminal
+    previous_hup = signal.signal(hangup, interrupt) if hangup is not None else None
     preview = Preview(
         brief, audience=audience, port=port, pdf=pdf, log=echo,
         time_limit=time_limit, memory_limit=memory_limit,
@@ -427,3 +430,5 @@ def serve(
         preview.stop()
         signal.signal(signal.SIGINT, previous)
         signal.signal(signal.SIGTERM, previous_term)
+        if hangup is not None:
+            signal.signal(hangup, previous_hup)

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from counterpoint import CounterpointError, build
-from counterpoint.docxpolicy import Reference, check_written, clean_reference
+from counterpoint.docxpolicy import SAFE_FIELDS, Reference, check_written, clean_reference
 from counterpoint.templates import builtin_root
 
 from . import hostile_docx as hostile
@@ -313,6 +315,68 @@ def test_the_security_page_names_every_field_refused_or_removed_by_name() -> Non
     for name in sorted(docxpolicy.RUNNING_FIELDS | docxpolicy.LOADING_FIELDS):
         assert f"`{name}`" in section, name
     assert "`docxpolicy.SAFE_FIELDS`" in section
+
+
+RUNS = [
+    '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
+    '<w:r><w:instrText xml:space="preserve"> INCLUDETEXT "file:///etc/passwd" </w:instrText></w:r>',
+    f'<w:r><w:instrText xml:space="preserve"> INCLUDEPICTURE "{SERVER}/p.png" </w:instrText></w:r>',
+    '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>',
+    '<w:r><w:instrText xml:space="preserve"> "file:///etc/passwd" </w:instrText></w:r>',
+    "<w:r><w:instrText>INCLUDE</w:instrText><w:instrText>TEXT x</w:instrText></w:r>",
+    "<w:r><w:t>text</w:t></w:r>",
+    "<w:fldSimple w:instr=\"INCLUDETEXT 'x'\"><w:r><w:t>simple</w:t></w:r></w:fldSimple>",
+    '<w:hyperlink r:id="rIdL1"><w:r><w:t>link</w:t></w:r></w:hyperlink>',
+]
+
+
+def _field_keywords(xml: str) -> list[str]:
+    """The keyword of every field in a part, read as Word reads them: a complex field's
+    instruction runs from its begin to its separate (nested fields aside)."""
+    keywords, stack = [], []
+    tokens = r'fldCharType="(begin|separate|end)"|<w:instrText[^>]*>([^<]*)<|w:instr="([^"]*)"'
+    for mark, text, simple in re.findall(tokens, xml):
+        if simple:
+            keywords.append((simple.split() or [""])[0].upper())
+        elif mark == "begin":
+            if stack and stack[-1] is not None:
+                stack[-1].append("\0")
+            stack.append([])
+        elif mark == "separate" and stack:
+            instruction = "".join(stack[-1] or [])
+            keywords.append((instruction.split() or [""])[0].upper())
+            stack[-1] = None
+        elif mark == "end" and stack:
+            top = stack.pop()
+            if top is not None:
+                keywords.append(("".join(top).split() or [""])[0].upper())
+        elif text and stack and stack[-1] is not None:
+            stack[-1].append(text)
+        elif text:
+            keywords.append("(stray)")
+    keywords += [("".join(t).split() or [""])[0].upper() for t in stack if t is not None]
+    return [k for k in keywords if k]
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(st.lists(st.lists(st.sampled_from(RUNS), max_size=12), min_size=1, max_size=4))
+def test_fields_in_any_arrangement_leave_only_allowed_ones(paragraphs: list[list[str]]) -> None:
+    """Field characters in any order, nested, unclosed or split across paragraphs: what
+    is left is only fields on the list, and cleaning it again finds nothing."""
+    body = "".join("<w:p>" + "".join(runs) + "</w:p>" for runs in paragraphs)
+    reference = hostile.package(
+        {**hostile.base_parts(), "word/header1.xml": hostile.header(body),
+         "word/_rels/header1.xml.rels": hostile.rels(("rIdL1", "hyperlink", "file:///x", True))}
+    )  # fmt: skip
+    cleaned = clean_reference(reference, LABEL)
+    header = parts(cleaned.data)["word/header1.xml"].decode()
+    assert all(keyword in SAFE_FIELDS for keyword in _field_keywords(header)), header
+    assert "file:///x" not in parts(cleaned.data).get("word/_rels/header1.xml.rels", b"").decode()
+    again = clean_reference(cleaned.data, LABEL)
+    assert again.warnings == []
+    assert parts(again.data)["word/header1.xml"] == parts(cleaned.data)["word/header1.xml"]
 
 
 # -- what is refused -----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ import hashlib
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -175,6 +176,13 @@ REFUSED_ELEMENTS = {
 SECURITY = "(see docs/security.md)"
 
 
+ZIP_ERRORS = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError,
+    NotImplementedError, RuntimeError, struct.error, KeyError, IndexError, UnicodeError,
+)  # fmt: skip
+"""What zipfile raises on a damaged or made-up zip (a bad version, a negative seek...)."""
+
+
 # -- limits and streams -----------------------------------------------------------------------
 class _Budget:
     """The bytes a package may still unpack (MAX_DOCX_UNPACKED in all)."""
@@ -262,8 +270,8 @@ class Package:
         _check_end_record(data, label, limits)
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-            raise BuildError(f"{label}: not a Word file (.docx): {exc}") from None
+        except ZIP_ERRORS as exc:
+            raise BuildError(f"{label}: not a Word file (.docx): {_short(str(exc))}") from None
         self.infos = self.zip.infolist()
         self.names: dict[str, zipfile.ZipInfo] = {}
         self._check_members()
@@ -329,8 +337,8 @@ class Package:
         """A member's bytes as a stream that stops at `cap` (and at the package's budget)."""
         try:
             raw = self.zip.open(self.names[name])
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
-            raise self.error(f"cannot be read: {exc}", name) from None
+        except ZIP_ERRORS as exc:
+            raise self.error(f"cannot be read: {_short(str(exc))}", name) from None
         return _Capped(raw, cap, self.budget, lambda message: self.error(message, name))
 
     def read(self, name: str, cap: int | None = None) -> bytes:
@@ -342,8 +350,8 @@ class Package:
         try:
             while chunk := stream.read(64 * 1024):
                 chunks.append(chunk)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-            raise self.error(f"damaged: {exc}", name) from None
+        except ZIP_ERRORS as exc:
+            raise self.error(f"damaged: {_short(str(exc))}", name) from None
         return b"".join(chunks)
 
     def xml(self, name: str) -> Any:
@@ -601,6 +609,8 @@ def clean_xml(root: Any, part: str, dropped: dict[str, Rel], report: Report) -> 
         elif tag in W_INSTR and open_fields and not open_fields[-1].result:
             open_fields[-1].instruction.append(el.text or "")
             open_fields[-1].marks.append(el)
+        elif tag in W_INSTR:
+            removals.append(el)  # an instruction outside any field's: no reader agrees on it
     fields += open_fields
     for f in fields:
         instruction = "".join(f.instruction)
@@ -818,8 +828,8 @@ def first_section(pkg: Package) -> Any:
     except etree.XMLSyntaxError as exc:
         line, column = exc.position
         raise fail(f"line {line}, column {column}: not well-formed XML: {exc.msg}") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise fail(f"damaged: {exc}") from None
+    except ZIP_ERRORS as exc:
+        raise fail(f"damaged: {_short(str(exc))}") from None
     return None
 
 

@@ -49,12 +49,14 @@ def fresh_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     citeserver.stop()
 
 
-def _command_line(style: str, lang: str, link: bool, tmp_path: Path) -> tuple[list, list[str]]:
+def _command_line(style: bytes, lang: str, link: bool, tmp_path: Path) -> tuple[list, list[str]]:
     """The oracle: one `pandoc` run with the same options, input from files."""
     (tmp_path / "refs.json").write_bytes(REFS)
     (tmp_path / "text.md").write_bytes(TEXT)
+    (tmp_path / "style.csl").write_bytes(style)
     args = [*citeserver.options(lang, link), "--bibliography", str(tmp_path / "refs.json")]
-    ran = pandoc.run([*args, "--csl", style, str(tmp_path / "text.md")], b"", "oracle")
+    args += ["--csl", str(tmp_path / "style.csl"), str(tmp_path / "text.md")]
+    ran = pandoc.run(args, b"", "oracle")
     return json.loads(ran.stdout)["blocks"], ran.warnings
 
 
@@ -70,7 +72,7 @@ def _command_line(style: str, lang: str, link: bool, tmp_path: Path) -> tuple[li
 def test_the_server_formats_as_the_command_line_does(
     name: str, lang: str, link: bool, tmp_path: Path
 ) -> None:
-    style = str(csl.find(name, []).path)
+    style = csl.find(name, []).xml
     job = citeserver.Job(TEXT, REFS, style, lang, link, "test")
     assert job.server is not None  # the server, not the fallback, did this
     ran = job.result()
@@ -80,7 +82,7 @@ def test_the_server_formats_as_the_command_line_does(
 
 
 def test_answers_read_in_any_order_go_to_their_requests() -> None:
-    style = str(csl.default().path)
+    style = csl.default().xml
     first = citeserver.Job(b"[@{%s}]\n" % KEYS[0].encode(), REFS, style, "en-US", False, "a")
     second = citeserver.Job(b"[@{%s}]\n" % KEYS[1].encode(), REFS, style, "de-DE", False, "b")
     later, earlier = second.result(), first.result()
@@ -122,7 +124,7 @@ def restore_binary() -> Iterator[None]:
 def test_a_pandoc_without_lua_still_formats_every_citation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_binary: None
 ) -> None:
-    style = str(csl.default().path)
+    style = csl.default().xml
     expected = citeserver.Job(TEXT, REFS, style, "en-US", False, "test").result()
     citeserver.stop()
     fake = _fake_pandoc(tmp_path, 'echo "Unknown option lua" >&2; exit 2')
@@ -140,7 +142,7 @@ def test_a_server_that_hangs_is_stopped_at_the_time_limit(
 ) -> None:
     _use_pandoc(monkeypatch, _fake_pandoc(tmp_path, "exec sleep 60"))
     monkeypatch.setattr(citeserver, "PANDOC_TIMEOUT", 1.0)
-    job = citeserver.Job(TEXT, REFS, str(csl.default().path), "en-US", False, "style 'x'")
+    job = citeserver.Job(TEXT, REFS, csl.default().xml, "en-US", False, "style 'x'")
     server = job.server
     assert server is not None
     started = time.monotonic()
@@ -152,27 +154,25 @@ def test_a_server_that_hangs_is_stopped_at_the_time_limit(
 
 
 def test_a_style_pandoc_rejects_gives_the_command_lines_message(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.csl"
-    broken.write_text(
-        '<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">'
-        "<citation><layout><text variable='title'></layout></citation></style>",
-        encoding="utf-8",
+    broken = (
+        b'<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">'
+        b"<citation><layout><text variable='title'></layout></citation></style>"
     )
-    job = citeserver.Job(TEXT, REFS, str(broken), "en-US", False, "style 'broken'")
+    job = citeserver.Job(TEXT, REFS, broken, "en-US", False, "style 'broken'")
     with pytest.raises(pandoc.PandocError) as served:
         job.result()
     with pytest.raises(pandoc.PandocError) as direct:
-        _command_line(str(broken), "en-US", False, tmp_path)
+        _command_line(broken, "en-US", False, tmp_path)
     assert str(served.value).removeprefix("style 'broken'") == str(direct.value).removeprefix(
         "oracle"
     )
     assert "Pandoc failed" in str(served.value)
     # the server is still there for the next request
-    assert citeserver.Job(TEXT, REFS, str(csl.default().path), "en-US", False, "x").result()
+    assert citeserver.Job(TEXT, REFS, csl.default().xml, "en-US", False, "x").result()
 
 
 def _child_formats(queue: multiprocessing.Queue) -> None:
-    job = citeserver.Job(TEXT, REFS, str(csl.default().path), "en-US", False, "child")
+    job = citeserver.Job(TEXT, REFS, csl.default().xml, "en-US", False, "child")
     blocks = json.loads(job.result().stdout)["blocks"]
     queue.put((job.server is not None and job.server.pid == os.getpid(), blocks))
 
@@ -188,7 +188,7 @@ def test_a_forked_process_runs_its_own_server() -> None:
     own, blocks = queue.get(timeout=60)
     child.join(60)
     assert own, "the child used its parent's server"
-    mine = citeserver.Job(TEXT, REFS, str(csl.default().path), "en-US", False, "parent")
+    mine = citeserver.Job(TEXT, REFS, csl.default().xml, "en-US", False, "parent")
     assert mine.server is parent and json.loads(mine.result().stdout)["blocks"] == blocks
 
 
@@ -277,13 +277,14 @@ def test_any_citation_text_reads_as_on_the_command_line(
         else:
             paragraphs.append(f"[{prefix} @{{{key}}}, {suffix}]")
     text = ("\n\n".join(paragraphs) + "\n").encode("utf-8")
-    style = str(csl.find(name, []).path)
+    style = csl.find(name, []).xml
     link = name == "apa"
     ran = citeserver.Job(text, REFS, style, lang, link, "fuzz").result()
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "refs.json").write_bytes(REFS)
         (Path(folder) / "text.md").write_bytes(text)
+        (Path(folder) / "style.csl").write_bytes(style)
         args = [*citeserver.options(lang, link), "--bibliography", f"{folder}/refs.json"]
-        direct = pandoc.run([*args, "--csl", style, f"{folder}/text.md"], b"", "oracle")
+        direct = pandoc.run([*args, "--csl", f"{folder}/style.csl", f"{folder}/text.md"], b"", "o")
     assert json.loads(ran.stdout)["blocks"] == json.loads(direct.stdout)["blocks"], text
     assert ran.warnings == direct.warnings

@@ -16,7 +16,7 @@ import yaml
 
 from . import cache, citeserver, pdfworker, usercache
 from .csl import Style
-from .errors import BuildError, CounterpointError, display_path
+from .errors import BuildError, CounterpointError, InvalidInput, Location, Problem, display_path
 from .files import inside, safe_stem, source_date, visible_name, write_all
 from .findings import AuditReport
 from .limits import MEMORY_LIMIT
@@ -374,13 +374,19 @@ def style_of(brief: Brief, tset: TemplateSet) -> Style:
     from . import csl
 
     spec = brief.csl
-    if spec:  # validate has found it already
-        return csl.find(str(spec), [brief.path.parent])
+    if spec:  # validate has found it already (unless it has changed since)
+        try:
+            return csl.find(str(spec), [brief.path.parent])
+        except csl.StyleError as exc:
+            where = exc.where or Location(str(brief.path))
+            raise InvalidInput([Problem(where, str(exc), "csl")]) from None
     for s in tset.chain:
         if s.csl:
             try:
                 return csl.find(s.csl, [s.folder])
             except csl.StyleError as exc:
+                if exc.where:  # a mistake inside the set's .csl file: located there
+                    raise InvalidInput([Problem(exc.where, str(exc), "csl")]) from None
                 raise BuildError(f"template set '{s.name}': csl: {exc}") from None
     return csl.default_for(brief.language)
 

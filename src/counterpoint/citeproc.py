@@ -32,6 +32,7 @@ from markupsafe import Markup, escape
 
 from . import citeserver, pandoc, usercache
 from .csl import Style
+from .errors import InvalidInput, Location, Problem
 from .model import Citation, SourceRecord
 
 CACHE_VERSION = "2"
@@ -298,9 +299,11 @@ class Pending:
         style: Style,
         locale: str,
         groups: Groups | None = None,
+        where: Sequence[Location | None] = (),
     ):
         self.count, self.hosts, self.style, self.locale = count, hosts, style, locale
         self.groups = groups if groups is not None else _plain_groups(count)
+        self.where = where  # each item's record, to locate what Pandoc cannot read in it
         self.stdin = markdown.encode("utf-8")
         refs = json.dumps(items, ensure_ascii=False, sort_keys=True).encode("utf-8")
         link = not style.notes  # in-text citations link to their entries
@@ -313,7 +316,7 @@ class Pending:
         self.cache_file = _cache_folder() / f"{key.hexdigest()}.json"
         self.process: Any = None
         self.cached: dict[str, Any] | None = None
-        self.job = (self.stdin, refs, str(style.path), locale, link, f"style '{style.name}'")
+        self.job = (self.stdin, refs, style.xml, locale, link, style.what)
         cached = usercache.read_json(self.cache_file)
         self.cached = cached if isinstance(cached, dict) else None
         if self.cached is None and count:
@@ -329,7 +332,10 @@ class Pending:
             except (KeyError, IndexError, TypeError, ValueError, AttributeError):
                 # an entry of another shape (an older counterpoint's): format again
                 self.process = citeserver.Job(*self.job)
-        ran = self.process.result()
+        try:
+            ran = self.process.result()
+        except pandoc.PandocError as exc:
+            raise _record_error(exc, self.where) from None
         self.cached = {"ast": json.loads(ran.stdout), "warnings": ran.warnings}
         usercache.write_json(self.cache_file, self.cached)
         return _read(self.cached, self.count, self.hosts, self.locale, self.groups)
@@ -346,7 +352,26 @@ def pending(
     `groups`: the edition's notes (a note style's discursive notes among them)."""
     markdown, hosts = document(sources, citations, style.notes, locale, groups)
     items = _items(sources, citations)
-    return Pending(markdown, items, hosts, len(citations), style, locale, groups)
+    where = [sources[i["id"]].where if i["id"] in sources else None for i in items]
+    return Pending(markdown, items, hosts, len(citations), style, locale, groups, where)
+
+
+_REFS_ERROR = re.compile(
+    r"Error reading bibliography file \S*refs\.json: Error in \$\[(\d+)\](\S*): "
+)
+
+
+def _record_error(exc: pandoc.PandocError, where: Sequence[Location | None]) -> Exception:
+    """A record Pandoc cannot read, located in the user's file (not the run's refs.json)."""
+    text = " ".join(line.strip() for line in exc.lines)
+    m = _REFS_ERROR.search(text)
+    at = where[int(m[1])] if m and int(m[1]) < len(where) else None
+    if m is None or at is None:
+        return exc
+    detail = text[m.end() :].strip()
+    field = f" (at {m[2]})" if m[2] else ""
+    message = f"Pandoc's citeproc cannot read this record{field}: {detail}"
+    return InvalidInput([Problem(at, message)])
 
 
 def _cache_folder() -> Path:

@@ -12,7 +12,8 @@
 -- would. A request is a JSON object {"text", "refs", "csl", "out": file paths, "lang": a
 -- string, "link": a boolean}; the formatted document goes to "out" as Pandoc's JSON and the
 -- answer is one JSON line: {"ok": true, "warnings": [...]} or {"ok": false, "error": "..."}.
--- The script ends when its input does.
+-- Before the first answer, once warm, it writes {"ready": true}. The script ends when its
+-- input does.
 
 -- The sample's style: small (a long style only costs its own reading, which every request
 -- does again for its style), but with the parts every style has: names, dates, terms,
@@ -195,6 +196,10 @@ local function answer(value)
   io.stdout:write(pandoc.json.encode(value), "\n")
   io.stdout:flush()
 end
+
+-- Warm: say so, so that a server that dies later (at its memory ceiling, on a hostile
+-- request) is told apart from a Pandoc that cannot serve at all.
+answer({ ready = true })
 
 for line in io.lines() do
   local seen = #PANDOC_STATE.log

@@ -11,7 +11,12 @@ one after another: a shelf worker's briefs, `--audience all`, the live preview.
 
 If the server cannot run (a Pandoc without `pandoc lua`, a platform without `select` on
 pipes) or fails on a request, the request runs as its own `pandoc` process instead
-(pandoc.Background), so results and error messages are always the command line's."""
+(pandoc.Background), so results and error messages are always the command line's.
+
+The server runs under the same memory ceiling as every Pandoc (pandoc.command). A request
+that takes it over ends the process: the request runs on its own, to give its one-line
+error, and the next request starts a new server. Every file a request names (its text,
+references, style, output) is one the request wrote into a private folder of its own."""
 
 from __future__ import annotations
 
@@ -44,14 +49,17 @@ class Server:
 
     def __init__(self) -> None:
         self.pid = os.getpid()  # a forked child must not use its parent's pipes
+        self.limit = pandoc.memory_limit()
+        argv, env = pandoc.command(["lua", str(SCRIPT), pandoc.binary()])
         self.process = subprocess.Popen(
-            [pandoc.binary(), "lua", str(SCRIPT), pandoc.binary()],
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # warnings come back in the answers
-            env={**os.environ, "LANG": "C.UTF-8"},
+            env=env,
         )
         self.sent = 0
+        self.ready = False  # it has said it is warm: a Pandoc that can serve
         self.answered: dict[int, dict[str, Any]] = {}
         self.read = 0
         self.buffer = b""
@@ -72,7 +80,11 @@ class Server:
         seconds the server is stopped (the next request starts another) and TimeoutError
         is raised."""
         with self.reading:
-            return self._answer(number, timeout)
+            try:
+                return self._answer(number, timeout)
+            except BaseException:  # the build's time limit, Ctrl-C: the request is abandoned
+                self.stop()
+                raise
 
     def _answer(self, number: int, timeout: float) -> dict[str, Any] | None:
         import select
@@ -83,8 +95,12 @@ class Server:
         while number not in self.answered:
             if b"\n" in self.buffer:
                 line, self.buffer = self.buffer.split(b"\n", 1)
+                got = json.loads(line)
+                if not self.ready and got == {"ready": True}:
+                    self.ready = True
+                    continue
                 self.read += 1
-                self.answered[self.read] = json.loads(line)
+                self.answered[self.read] = got
                 continue
             if not select.select([fd], [], [], max(deadline - time.monotonic(), 0))[0]:
                 self.stop()
@@ -98,6 +114,14 @@ class Server:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def could_serve(self) -> bool:
+        """Whether this server got warm (it may have died since, at its memory ceiling),
+        rather than being a Pandoc that cannot run `pandoc lua` at all."""
+        if not self.ready and self.process.poll() is not None and self.process.stdout:
+            self.buffer += self.process.stdout.read()  # it has ended: what it wrote is all
+            self.ready = self.buffer.startswith(b'{"ready":true}')
+        return self.ready
 
     def stop(self, wait: bool = True) -> None:
         if self.pid == os.getpid() and self.process.poll() is None:
@@ -124,8 +148,12 @@ def _shared() -> Server | None:
     global _server, _registered
     if _unavailable or os.name != "posix":
         return None
-    if _server is not None and (_server.pid != os.getpid() or not _server.alive()):
-        _server = None  # a parent's (after fork), or one stopped after a timeout
+    if _server is not None and _server.pid == os.getpid() and _server.alive():
+        if _server.limit != pandoc.memory_limit():  # --pandoc-memory-limit, after prestart
+            _server.stop()
+            _server = None
+    elif _server is not None:
+        _server = None  # a parent's (after fork), one stopped after a timeout, or blown
     if _server is None:
         try:
             _server = Server()
@@ -149,11 +177,13 @@ def options(lang: str, link: bool) -> list[str]:
 class Job:
     """Citations being formatted: by the server, or else by a Pandoc run of their own."""
 
-    def __init__(self, text: bytes, refs: bytes, style: str, lang: str, link: bool, what: str):
+    def __init__(self, text: bytes, refs: bytes, style: bytes, lang: str, link: bool, what: str):
+        """`style` is the CSL document itself (csl.Style.xml): Pandoc reads a copy in the
+        request's own folder, never a style from where a brief or set points."""
         self.what = what
-        self.files = [("refs.json", refs), ("text.md", text)]
-        self.args = [*options(lang, link), "--bibliography", "{refs.json}", "--csl", style]
-        self.args.append("{text.md}")
+        self.files = [("refs.json", refs), ("text.md", text), ("style.csl", style)]
+        self.args = [*options(lang, link), "--bibliography", "{refs.json}"]
+        self.args += ["--csl", "{style.csl}", "{text.md}"]
         self.server = _shared()
         self.number = 0
         self.background: pandoc.Background | None = None
@@ -169,7 +199,7 @@ class Job:
             request = {
                 "text": str(folder / "text.md"),
                 "refs": str(folder / "refs.json"),
-                "csl": style,
+                "csl": str(folder / "style.csl"),
                 "lang": lang,
                 "link": link,
                 "out": str(self.out),
@@ -183,8 +213,8 @@ class Job:
 
     def _server_died(self) -> None:
         global _unavailable
-        if self.server is not None and self.server.read == 0:
-            _unavailable = True  # it never answered: this Pandoc cannot serve
+        if self.server is not None and not self.server.could_serve():
+            _unavailable = True  # it never got warm: this Pandoc cannot serve
         self.server = None
 
     def result(self) -> pandoc.Result:
@@ -194,8 +224,8 @@ class Job:
                 try:
                     answer = self.server.answer(self.number, PANDOC_TIMEOUT)
                 except TimeoutError:
-                    raise BuildError(
-                        f"{self.what}: Pandoc took over {PANDOC_TIMEOUT:.0f} s; stopped"
+                    raise pandoc.OverLimit(
+                        self.what, f"Pandoc took over {PANDOC_TIMEOUT:.0f} s; stopped"
                     ) from None
                 if answer is None:
                     self._server_died()

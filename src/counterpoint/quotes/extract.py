@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..usercache import user_cache_dir
 
-EXTRACT_VERSION = "1"
+EXTRACT_VERSION = "5"
 """Changes whenever extraction changes what it returns: old cache entries are then unused."""
 
 MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
@@ -248,9 +248,12 @@ def from_html(html: str) -> Extracted:
             inside = inside.parent
         if inside is None:
             node.decompose()
+    paragraphs = len(tree.css("p"))
     for node in tree.css("[class], [id]"):
         if node.tag in ("html", "body", "main", "article"):
             continue
+        if paragraphs and len(node.css("p")) * 2 > paragraphs:
+            continue  # most of the text: a wrapper named "has-comments", not a box
         names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         if _BOILERPLATE.search(names):
             node.decompose()
@@ -311,25 +314,30 @@ class _Walker:
 
 # -- PDF --------------------------------------------------------------------------------------
 def from_pdf(data: bytes) -> Extracted:
-    """A block per page, labelled with the PDF's page label (its /PageLabels, else 1, 2...)."""
-    import logging
+    """A block per page, labelled with the PDF's page label (its /PageLabels, else 1, 2...).
 
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    PDFium (pypdfium2) reads the text: in reading order, right-to-left lines included, and
+    fast (a page in a few milliseconds, where pure-Python readers take a tenth of a second)."""
+    import pypdfium2 as pdfium
 
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            reader.decrypt("")
-        labels = list(reader.page_labels)
-        out = Extracted("pdf", pages=True)
-        for n, page in enumerate(reader.pages):
-            text = page.extract_text() or ""
-            label = labels[n] if n < len(labels) else str(n + 1)
-            out.blocks.append(Block(text.strip(), page=label))
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
         raise SnapshotError(f"the PDF cannot be read ({exc})") from None
+    out = Extracted("pdf", pages=True)
+    try:
+        for n in range(len(pdf)):
+            page = pdf[n]
+            textpage = page.get_textpage()
+            text = textpage.get_text_bounded().replace("\r\n", "\n").replace("\r", "\n")
+            textpage.close()
+            page.close()
+            label = pdf.get_page_label(n) or str(n + 1)
+            out.blocks.append(Block(text.strip(), page=label))
+    except pdfium.PdfiumError as exc:
+        raise SnapshotError(f"the PDF cannot be read ({exc})") from None
+    finally:
+        pdf.close()
     out.sample = " ".join(b.text for b in out.blocks[:3])[:3000]
     return out
 

@@ -141,7 +141,7 @@ def find(text: Text) -> list[Found]:
         inner = src[i + 1 : j]
         cite = _following(spans, src, j + 1)
         if cite is not None and re.search(r"\w", inner):
-            found.append(Found(_plain(" ".join(inner.split())), i, j + 1, cite))
+            found.append(Found(_plain(inner.strip()), i, j + 1, cite))
         i = j + 1
     found.sort(key=lambda f: f.start)
     return found

@@ -21,8 +21,9 @@ from .extract import Block, Extracted
 
 # -- normalisation ------------------------------------------------------------------------------
 _TABLE = {
-    **dict.fromkeys(map(ord, "“”„‟«»「」『』〝〞〟＂❝❞"), '"'),
-    **dict.fromkeys(map(ord, "‘’‚‛‹›`´ʹʻʼ′❛❜"), "'"),
+    # every quotation mark and apostrophe is one: a quotation writes its source's “inner”
+    # quotation as ‘inner’, and the marks differ by language
+    **dict.fromkeys(map(ord, '“”„‟«»「」『』〝〞〟＂❝❞"‘’‚‛‹›`´ʹʻʼ′❛❜'), "'"),
     **dict.fromkeys(map(ord, "‐‑‒–—―−﹘﹣－⸺⸻"), "-"),
     **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None),
     **dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\r\n\f\v"), " "),
@@ -36,19 +37,46 @@ _RULES = [
     (re.compile(r"(?<=\w)\s*-+\s*(?=\w)"), ""),  # hyphens, dashes, line-end hyphenation
     (re.compile(r"\s*-+\s*"), "-"),
     (re.compile("\ue000"), "-"),
-    (re.compile(r'\s*(["()\[\]])\s*'), r"\1"),
+    (re.compile(r"\s*(['()\[\]])\s*"), r"\1"),
     (re.compile(r"\s+(?=[,.;:!?%…])"), ""),
-    (re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])"), ""),
     (re.compile(r"\s+"), " "),
 ]
 
 
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def _line_break(m: re.Match[str]) -> str:
+    """A line break in Chinese or Japanese text joins the lines; elsewhere it is a space."""
+    text = m.string
+    near = text[max(0, m.start() - 3) : m.start()] + text[m.end() : m.end() + 3]
+    return "" if _CJK_CHAR.search(near) else " "
+
+
 def normalise(text: str) -> str:
     """The form both a quotation and its source are compared in."""
+    if "\n" in text:
+        text = _LINE_BREAK.sub(_line_break, text)
     text = unicodedata.normalize("NFKC", text).translate(_TABLE)
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
+    if _CJK_CHAR.search(text):
+        text = _SPACE.sub(_cjk_space, text)
     return text.strip()
+
+
+_SPACE = re.compile(" ")
+
+
+def _cjk_space(m: re.Match[str]) -> str:
+    """No space beside a Chinese, Japanese or Korean character, nor inside a number or word
+    set among them (a line break in such text joins the lines)."""
+    text = m.string
+    before, after = text[max(0, m.start() - 3) : m.start()], text[m.end() : m.end() + 3]
+    if (before and _CJK_CHAR.match(before[-1])) or (after and _CJK_CHAR.match(after[0])):
+        return ""
+    return "" if _CJK_CHAR.search(before) and _CJK_CHAR.search(after) else " "
 
 
 def lower(text: str) -> str:
@@ -60,7 +88,7 @@ def lower(text: str) -> str:
 
 
 # -- the quotation's parts ----------------------------------------------------------------------
-_OMISSION = re.compile(r"\[\s*(?:\.\s?){3}\.?\s*\]|\[\s*…\s*\]|\.(?:\s?\.){2,}|…")
+_OMISSION = re.compile(r"[\[(]\s*(?:\.\s?){3}\.?\s*[\])]|[\[(]\s*…\s*[\])]|\.(?:\s?\.){2,}|…")
 _INSERTION = re.compile(r"\[[^\]]*\]")
 _EDGE = " ,.;:!?\"'-"
 
@@ -225,8 +253,8 @@ class Index:
             if not self.extracted.pages:
                 return True
             return any(b.page.lower() in loc.values for b in blocks)
-        if not self.extracted.paras:
-            return True
+        if not self.extracted.paras or not any(b.para or b.block for b in blocks):
+            return True  # no paragraphs there (loose text of a page): nothing to check
         return any(
             (b.para and str(b.para) in loc.values) or (b.block and str(b.block) in loc.values)
             for b in blocks
@@ -319,6 +347,56 @@ def dropped_qualifiers(omitted: str, languages: list[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+NEGATIONS: dict[str, tuple[str, ...]] = {
+    "en": ("not", "no", "never", "cannot", "neither", "nor", "without", "don't", "doesn't",
+           "didn't", "isn't", "aren't", "wasn't", "weren't", "won't", "can't", "hardly"),
+    "fr": ("ne", "n'", "pas", "jamais", "sans", "aucun", "aucune", "ni"),
+    "de": ("nicht", "kein", "keine", "keinen", "keinem", "keiner", "nie", "niemals", "ohne"),
+    "es": ("no", "nunca", "jamás", "sin", "ningún", "ninguna", "ni"),
+    "it": ("non", "mai", "senza", "nessun", "nessuna", "né"),
+    "pt": ("não", "nunca", "jamais", "sem", "nenhum", "nenhuma", "nem"),
+    "ru": ("не", "ни", "нет", "никогда", "без"),
+    "uk": ("не", "ні", "ніколи", "без"),
+    "ar": ("لا", "لم", "لن", "ليس", "ليست", "غير", "بدون", "دون"),
+}  # fmt: skip
+"""Negations: a quotation that begins right after one leaves it out (omission-review)."""
+NEGATION_CHARACTERS = "不没無无未非别別勿"
+
+
+def negation_before(text: str, start: int, languages: list[str]) -> list[str]:
+    """A negation just before a quotation, in the same sentence ("did not | expand")."""
+    before = text[max(0, start - 60) : start]
+    before = re.split(r"[.!?;:。！？；]", before)[-1]
+    if any(lang in ("zh", "ja") for lang in languages):
+        found = [c for c in before[-1:] if c in NEGATION_CHARACTERS]
+        if found:
+            return found
+    words = re.findall(r"[\w']+", lower(before))[-1:]
+    listed = {w for lang in languages for w in NEGATIONS.get(lang, ())}
+    return [w for w in words if w in listed or (w.endswith("n't") and "en" in languages)]
+
+
+JAPANESE_NEGATIONS = ("なかった", "ない", "ません", "ず", "ぬ")
+
+
+def negation_after(text: str, end: int, languages: list[str]) -> list[str]:
+    """A negation just after a quotation, in the same sentence ("the army did | not cross",
+    Japanese "修正 | しなかった")."""
+    after = re.split(r"[.!?;:。！？；]", text[end : end + 60])[0]
+    if "ja" in languages:
+        rest = after.lstrip("しさ")
+        found = [n for n in JAPANESE_NEGATIONS if rest.startswith(n)]
+        if found:
+            return found[:1]
+    if any(lang in ("zh", "ja") for lang in languages):
+        found = [c for c in after[:1] if c in NEGATION_CHARACTERS]
+        if found:
+            return found
+    words = re.findall(r"[\w']+", lower(after))[:1]
+    listed = {w for lang in languages for w in NEGATIONS.get(lang, ())}
+    return [w for w in words if w in listed or (w.endswith("n't") and "en" in languages)]
+
+
 # -- matching -------------------------------------------------------------------------------------
 OMISSION_WINDOW = 3000
 """Characters an omission may skip: a quotation's parts stand close together."""
@@ -367,6 +445,16 @@ def _chains(index: Index, qparts: list[Part]) -> list[list[tuple[int, int]]]:
             chain.append((k, k + len(needle)))
         else:
             chains.append(chain)
+    # a part may occur again later: each chain's earlier parts moved up to the next one
+    for chain in chains:
+        for n in range(len(chain) - 2, -1, -1):
+            start, end = chain[n]
+            while True:
+                k = low.find(lows[n], start + 1, chain[n + 1][0])
+                if k < 0 or k + len(lows[n]) > chain[n + 1][0]:
+                    break
+                start, end = k, k + len(lows[n])
+            chain[n] = (start, end)
     return chains
 
 
@@ -443,7 +531,7 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
             good.append(chain)
     if good:
         placed = [c for c in good if index.at_locator(c[0][0], c[-1][1], loc)]
-        chain = (placed or good)[0]
+        chain = min(placed or good, key=lambda c: c[-1][1] - c[0][0])  # the tightest
         start, end = chain[0][0], chain[-1][1]
         evidence = index.text[start:end]
         place = index.place(start, end)
@@ -459,6 +547,8 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
         if trailing:
             omitted.append(_sentence_around(index, start, end, before=False))
         dropped = [w for o in omitted for w in dropped_qualifiers(o, languages)]
+        dropped += negation_before(index.text, start, languages)
+        dropped += negation_after(index.text, end, languages)
         if dropped:
             return Result("omission-review", place, evidence, dropped=list(dict.fromkeys(dropped)))
         return Result("verified", place, evidence)

@@ -153,3 +153,24 @@ def test_timeline_labels_are_twelve_pixels_or_more(browser, pages, width: int) -
     )
     page.close()
     assert len(sizes) > 27 and min(sizes) >= 12 and max(sizes) <= 18
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_note_calls_stand_out_by_size_and_weight_and_a_jumped_to_note_is_marked(
+    browser, pages, scheme: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page.goto(pages["analyst"].as_uri())
+    call = page.evaluate(
+        """() => { const s = getComputedStyle(document.querySelector('#background p .fn-call sup'));
+            const p = getComputedStyle(document.querySelector('#background p'));
+            return [parseFloat(s.fontSize), parseFloat(s.fontWeight), parseFloat(p.fontSize)] }"""
+    )
+    assert call[0] >= 0.72 * call[2] and call[1] >= 600  # not told apart by colour alone
+    plain = page.evaluate("getComputedStyle(document.querySelector('#fn-3')).backgroundColor")
+    page.click("#fnref-3")
+    page.wait_for_function("location.hash === '#fn-3'")
+    marked = page.evaluate("getComputedStyle(document.querySelector('#fn-3')).backgroundColor")
+    other = page.evaluate("getComputedStyle(document.querySelector('#fn-4')).backgroundColor")
+    assert marked != plain and other == plain
+    page.close()

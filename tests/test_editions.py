@@ -8,6 +8,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from counterpoint import build
 from counterpoint.pandocast import first_sentences
 
@@ -121,3 +123,45 @@ def test_public_pages_have_no_codes_or_raw_ids(tmp_path: Path) -> None:
             assert "Sources known only through another document (16)." in text
     page = next(o for o in built if o.audience == "analyst" and o.format == "html")
     assert '<small class="finding-code">CP110</small></li>' in page.path.read_text()
+
+
+def _empty_bands(pdf: Path) -> list[float]:
+    """Each page's largest band with nothing printed across the text column (between the
+    running head and the footer), as a share of the page's height."""
+    import pypdfium2
+
+    bands = []
+    for page in pypdfium2.PdfDocument(pdf):
+        image = page.render(scale=0.5).to_pil().convert("L")
+        width, height = image.size
+        pixels = image.load()
+        run = best = 0
+        for y in range(int(height * 0.07), int(height * 0.93)):
+            if any(pixels[x, y] < 200 for x in range(int(width * 0.08), int(width * 0.92))):
+                run = 0
+            else:
+                run += 1
+                best = max(best, run)
+        bands.append(best / height)
+    return bands
+
+
+@pytest.mark.pdf
+def test_sections_flow_and_no_page_is_left_a_third_empty(tmp_path: Path) -> None:
+    built = build(FLAGSHIP, tmp_path, formats=["pdf"], audience="analyst")
+    bands = _empty_bands(built[0].path)
+    assert len(bands) >= 12
+    assert max(bands[:-1]) < 0.25, [round(b, 2) for b in bands]  # the last page may end short
+
+
+def test_the_balance_chart_is_set_in_the_papers_sans_and_its_caption_names_no_colour(
+    tmp_path: Path,
+) -> None:
+    built = build(FLAGSHIP, tmp_path, formats=["html", "print-html"])
+    for output in built:
+        page = output.path.read_text(encoding="utf-8")
+        chart = re.search(r'<svg [^>]*class="balance-figure".*?</svg>', page, re.S).group(0)
+        families = set(re.findall(r'font-family="([^"]+)"', chart))
+        assert families == {"Liberation Sans, DejaVu Sans, sans-serif"}
+        caption = re.search(r'<figure class="balance-chart">.*?<figcaption>(.*?)<', page, re.S)
+        assert "upper bar" in caption.group(1) and "dark" not in caption.group(1)

@@ -241,4 +241,4 @@ def test_body_text_over_a_footnote_fails_the_build(write_brief, tmp_path: Path) 
                         r"on page 1", str(info.value))  # fmt: skip
     assert not (tmp_path / "out" / "brief-stamp.pdf").exists()
     (ok,) = build(brief, tmp_path / "out", formats=["pdf"])
-    assert ok.pages == 3 and ok.notes == 3
+    assert ok.pages == 2 and ok.notes == 3

@@ -311,8 +311,8 @@ class Sections:
             for r in audit.views
         ]
         caption = _(
-            "Each view's share of the words (dark bars) and of the sources (grey bars) of all "
-            "the views; the longest bar is the largest share."
+            "Each view's share of the words (the upper bar of each pair) and of the sources "
+            "(the lower bar) of all the views; the longest bar is the largest share."
         )
         chart = str(balance_chart(audit, labels, self.rtl))
         mark = "<w:pPr><w:bidi/></w:pPr>" if self.rtl else ""

@@ -113,14 +113,16 @@ def _overlay(svg: str, labels: list[_Label], width: float, height: float, points
 
 COLUMN_W = 360.0
 """The width of one column of the timeline, in SVG units. The web page draws one column
-(at most 26rem wide, the full 350 px of a 390 px phone), so a label of LABEL_SIZE units is
-12 px or more there; print and Word draw two columns side by side across the text column
-(720 units on 482 pt), so a label is 8.4 pt."""
+(at most 30rem wide, the full 350 px of a 390 px phone), so a label of LABEL_SIZE units is
+12 px or more there."""
+PRINT_COLUMN_W = 410.0
+"""Print and Word draw two columns of this width side by side across the text column (820
+units on 482 pt), so a label is 7.3 pt and the figure takes little of its page."""
 LABEL_SIZE = 12.5
-ROW = 17.0  # the height of one label line
+ROW = 16.0  # the height of one label line
 YEAR_X, AXIS_X, TEXT_X = 62.0, 72.0, 82.0  # within a column: year (its end), line, label
 TOP = 14.0  # from the top of the drawing to the first event
-BREAK = 18.0  # the gap left where the line is broken
+BREAK = 14.0  # the gap left where the line is broken
 SPREAD = 0.6  # the least gap between two dates, in rows
 BREAK_COST = 14.0  # height a break must save to be worth it (fewer, longer stretches read better)
 LABEL_EMS = (COLUMN_W - TEXT_X - 8) / LABEL_SIZE  # the room a label has, in ems
@@ -281,7 +283,8 @@ def timeline_svg(
             _column(dates, scales, forward[k][1]),
             _column(dates, scales, backward[k - 1][1]),
         ]
-    width = COLUMN_W * max(columns, 1)
+    column_w = COLUMN_W if columns < 2 else PRINT_COLUMN_W
+    width = column_w * max(columns, 1)
     height = max(h for _, _, h in layout) + 4
     era = any(e.date.year < 0 for e in events)  # across the era boundary CE years say so
     out: list[str | _Label] = [
@@ -290,7 +293,7 @@ def timeline_svg(
         f'<title id="timeline-title">{escape(title)}</title>',
     ]
     for c, (rows, pieces, _height) in enumerate(layout):
-        left = c * COLUMN_W
+        left = c * column_w
         axis = left + AXIS_X
         end = 0.0
         for n, (top, bottom) in enumerate(pieces):
@@ -411,7 +414,7 @@ def balance_chart(
         y = n * ROW_H
         out.append(
             _Label(CHART_W if rtl else 0, y + 12, anchor, 11, INK, "bar-label", row.label,
-                   bold=True, family="sans-serif")
+                   bold=True)
         )  # fmt: skip
         for kind, bar, share, top, fill in (
             ("words", row.word_bar, row.word_share, 17, ACCENT),
@@ -426,7 +429,7 @@ def balance_chart(
             out += [
                 f'<rect class="bar-{kind}" data-bar="{escape(row.id)}" x="{x}" y="{y + top}" '
                 f'width="{w}" height="11" fill="{fill}"/>',
-                _Label(at, y + top + 9, anchor, 10, INK, "bar-value", value, family="sans-serif"),
+                _Label(at, y + top + 9, anchor, 10, INK, "bar-value", value),
             ]
     out.append("</svg>")
     texts = [t for t in out if isinstance(t, _Label)]

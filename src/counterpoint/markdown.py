@@ -110,20 +110,8 @@ def _note_rule(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if not src.startswith("^[", pos) or state.env.get("in_note"):
         return False
-    depth, i = 0, pos + 1
-    while i < state.posMax:
-        char = src[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                break
-        i += 1
-    else:
+    i = _closing_brackets(state).get(pos + 1, -1)
+    if i < 0 or i >= state.posMax:
         return False
     if not silent:
         token = state.push("note", "", 0)
@@ -133,6 +121,31 @@ def _note_rule(state: StateInline, silent: bool) -> bool:
         token.meta = {"children": children, "raw": src[pos : i + 1]}
     state.pos = i + 1
     return True
+
+
+def _closing_brackets(state: StateInline) -> dict[int, int]:
+    """For each `[` of the inline text, where its matching `]` is (backslash escapes
+    skipped): found in one pass and kept for the text, so that many unclosed `^[` cost
+    linear time, not quadratic."""
+    cached = state.env.get("_brackets")
+    if cached is not None and cached[0] is state.src:
+        pairs: dict[int, int] = cached[1]
+        return pairs
+    pairs = {}
+    stack: list[int] = []
+    src, i = state.src, 0
+    while i < len(src):
+        char = src[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            stack.append(i)
+        elif char == "]" and stack:
+            pairs[stack.pop()] = i
+        i += 1
+    state.env["_brackets"] = (state.src, pairs)
+    return pairs
 
 
 def _render_note(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:

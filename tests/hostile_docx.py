@@ -149,6 +149,11 @@ HEADERS: dict[str, tuple[str, Rels, dict[str, bytes]]] = {
         [("rIdA", "aFChunk", "chunk.mht", False)],
         {"word/chunk.mht": f'<img src="{SERVER}/mht.png">'.encode()},
     ),
+    "share-image": (
+        '<w:p><w:r><w:pict><v:shape><v:imagedata r:id="rIdU"/></v:shape></w:pict></w:r></w:p>',
+        [("rIdU", "image", "\\\\203.0.113.9\\share\\p.png", False)],  # "internal"
+        {},
+    ),
     "vml-source": (
         f'<w:p><w:r><w:pict><v:shape><v:imagedata src="{SERVER}/src.png"/></v:shape>'
         "</w:pict></w:r></w:p>",

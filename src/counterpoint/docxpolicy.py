@@ -407,17 +407,17 @@ def parse_xml(data: bytes, fail: Callable[[str], Exception]) -> Any:
 
 
 def read_rels(root: Any) -> list[Rel]:
+    """A relationships part's relationships. One is external unless it says Internal (or
+    nothing) and its target is a relative reference: an "internal" target with a scheme,
+    or starting with // or \\, is an address all the same."""
     out = []
     for el in root.iter(f"{{{PKG_RELS}}}Relationship"):
-        out.append(
-            Rel(
-                el.get("Id") or "",
-                el.get("Type") or "",
-                el.get("Target") or "",
-                (el.get("TargetMode") or "").lower() == "external",
-                el,
-            )
+        target = el.get("Target") or ""
+        mode = (el.get("TargetMode") or "").strip().lower()
+        external = mode not in ("", "internal") or bool(
+            re.match(r"\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|//|\\\\|/\\|\\/)", target)
         )
+        out.append(Rel(el.get("Id") or "", el.get("Type") or "", target, external, el))
     return out
 
 

@@ -507,6 +507,10 @@ def new(name: str, parent: str, root: Path) -> None:
               envvar="COUNTERPOINT_MEMORY_LIMIT", show_envvar=True,
               help="MiB of memory (address space) PDF layout may take before it is "
                    "stopped (default 2048, 0: none).")  # fmt: skip
+@click.option("--pandoc-memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
+              envvar="COUNTERPOINT_PANDOC_MEMORY_LIMIT", show_envvar=True,
+              help="MiB of heap each Pandoc process (citations, .bib files) may use before "
+                   "it is stopped (default 1024, 0: none).")  # fmt: skip
 def preview(
     brief: Path,
     audience: str | None,
@@ -515,6 +519,7 @@ def preview(
     no_pdf: bool,
     time_limit: float | None,
     memory_limit: int | None,
+    pandoc_memory_limit: int | None,
 ) -> None:
     """Serve BRIEF's paper on 127.0.0.1 and update the open page on every save.
 
@@ -530,6 +535,7 @@ def preview(
     from .limits import MEMORY_LIMIT, TIME_LIMIT
     from .preview import serve
 
+    _pandoc_memory(pandoc_memory_limit)
     serve(brief, audience=audience, port=port, open_browser=not no_open, pdf=not no_pdf,
           echo=click.echo, time_limit=TIME_LIMIT if time_limit is None else time_limit,
           memory_limit=MEMORY_LIMIT if memory_limit is None else memory_limit)  # fmt: skip

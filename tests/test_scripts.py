@@ -383,3 +383,43 @@ def test_english_fallback_reads_in_order_in_a_right_to_left_pdf(tmp_path: Path) 
         assert fixed in words, fixed
     for scrambled in (".Methods", ":Likelihood", ".Figure 1", ".event"):
         assert scrambled not in words, scrambled
+
+
+# -- a source's language on its notes and entries --------------------------------------------
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The mixed-script English sample's print HTML, PDF and Word edition."""
+    out = tmp_path_factory.mktemp("mixed")
+    built = build(LANGUAGES / "mixed.yaml", out, formats=["print-html", "pdf", "docx"])
+    return {o.path.name.split(".", 1)[1]: o.path for o in built}
+
+
+def test_notes_and_entries_carry_their_sources_language(mixed: dict[str, Path]) -> None:
+    html = mixed["print.html"].read_text(encoding="utf-8")
+    note = re.search(r'id="fn-4"[^>]*>(.*?)</span></li>', html, re.S)
+    assert note is not None and note.group(1).startswith('<span lang="ar">')
+    # the English style's brackets, year and page stay in the paper's order
+    assert '(<span dir="rtl">مركز دراسات المياه</span>, 2025), 22.' in note.group(1)
+    entry = re.search(r'<li id="src-mori-2023">(.*?)</li>', html, re.S)
+    assert entry is not None and '<span lang="ja">' in entry.group(1)
+    osei = re.search(r'<li id="src-osei-2024">(.*?)</li>', html, re.S)
+    assert osei is not None and "lang=" not in osei.group(1)  # no language given: the paper's
+
+
+@pytest.mark.pdf
+def test_foreign_titles_are_upright_and_in_their_face(mixed: dict[str, Path]) -> None:
+    fonts = _pdf_fonts(mixed["pdf"])
+    assert "Amiri" in fonts and "Amiri-Italic" not in fonts  # no slanted Arabic title
+    assert "IPAexMincho" in fonts  # the Japanese entry in a Japanese face
+    words = _pdf_text(mixed["pdf"])
+    assert "2025), 22." in words and "22. ,(2025" not in words
+
+
+def test_word_marks_each_foreign_run_with_its_language(mixed: dict[str, Path]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(mixed["docx"]) as z:
+        notes = z.read("word/footnotes.xml").decode("utf-8")
+    for mark in ('w:bidi="ar-EG"', 'w:bidi="hi-IN"', 'w:eastAsia="ja-JP"', 'w:eastAsia="ko-KR"'):
+        assert mark in notes, mark
+    assert 'w:val="ar"' not in notes

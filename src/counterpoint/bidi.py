@@ -10,13 +10,16 @@ an element, which `dir="ltr"` sets: its boxes are ordered left to right and its 
 laid out left to right, as one unit in the line. So every run of the opposite direction
 is wrapped in a `<span dir="...">` (the same markup means the same in a browser):
 
-- an entry that starts with a letter of the opposite direction, three in four of its
-  letters being of that direction, is wrapped whole in that direction (a Latin note in an Arabic
-  paper), and runs of the paper's direction inside it are wrapped in turn;
+- in a right-to-left paper, an entry that starts with a Latin letter, three in four of its
+  letters Latin, is wrapped whole left to right (a Latin note in an Arabic paper), and runs
+  of the paper's direction inside it are wrapped in turn; in a left-to-right paper a note
+  keeps the paper's direction even when all its words are Arabic, because its punctuation,
+  year and page number are the English style's;
 - otherwise each run that starts and ends with a letter of the opposite direction and has
   none of the paper's direction in between (spaces, punctuation, digits, and elements
   holding only such text may be inside) is wrapped; European digits right after a Latin
-  run belong to it, as in the Unicode bidi algorithm.
+  run belong to it, as in the Unicode bidi algorithm; a run never holds one bracket of a
+  pair.
 
 The input is the CSL processor's own markup (a few inline elements, escaped text); markup
 that does not nest is returned unchanged.
@@ -146,6 +149,12 @@ def _isolate(nodes: list[_Element | str], base: str) -> list[_Element | str]:
                 break
         if end > last and not _balanced(items[i : end + 1]):
             end = last  # digits after a bracket or quote stay outside: "(Title, 2025), 7"
+        while end > i and not _balanced(items[i : end + 1]):
+            # a run never takes half a bracket pair: "name, title (publisher" stops at the
+            # title, and the publisher is a run of its own inside the brackets
+            end -= 1
+            while end > i and items[end][0] != other:
+                end -= 1
         run = "".join(_html(node) for _, node in items[i : end + 1])
         out.append(_Element(f'<span dir="{_DIR[other]}">', "span", [run], "</span>"))
         i = end + 1
@@ -171,11 +180,13 @@ def isolate(fragment: Markup, direction: str) -> Markup:
     """The fragment with its opposite-direction runs in `<span dir>`s, for a paper written
     in `direction` ("rtl" or "ltr"). Text of one direction only is returned unchanged.
 
-    A mixed entry is wrapped whole in the direction it reads in: the other one when it
-    starts with a letter of the other direction and three in four of its letters are (a
-    Latin note in an Arabic paper), else the paper's (an Arabic note with a Latin title; an English
-    note that starts with an Arabic name). The explicit `dir` makes a browser's `<bdi>`
-    agree with the PDF."""
+    A mixed entry is wrapped whole in the direction it reads in: left to right when the
+    paper is right to left and the entry starts with a Latin letter, three in four of its
+    letters Latin (a Latin note in an Arabic paper), else the paper's. A note of an English
+    paper that is all Arabic keeps the paper's direction, its Arabic names and titles
+    isolated: the English style's commas, year and page number stay where English puts
+    them ("هدى سالم, تبادل... (مركز..., 2025), 22."), not reversed to "22. ,(2025" beside
+    the note's number. The explicit `dir` makes a browser's `<bdi>` agree with the PDF."""
     text = str(fragment)
     if direction != "rtl" and text.isascii():
         return fragment
@@ -187,6 +198,7 @@ def isolate(fragment: Markup, direction: str) -> Markup:
     nodes = _parse(text)
     if nodes is None:
         return fragment
-    reads = other if letters[0] == other and 4 * letters.count(other) >= 3 * len(letters) else base
+    mostly_other = letters[0] == other and 4 * letters.count(other) >= 3 * len(letters)
+    reads = other if mostly_other and direction == "rtl" else base
     inner = "".join(_html(n) for n in _isolate(nodes, reads))
     return Markup(f'<span dir="{_DIR[reads]}">{inner}</span>')

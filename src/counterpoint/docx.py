@@ -229,6 +229,8 @@ def _finish(data: bytes, title: str, marking: str, labels: Labels, rtl: bool) ->
                 content = _languages(content.decode("utf-8"), labels.language).encode("utf-8")
             elif rtl and info.filename == "word/document.xml":
                 content = _mirrored_tables(content.decode("utf-8")).encode("utf-8")
+            if info.filename in _RUN_LANGUAGES:
+                content = _run_languages(content.decode("utf-8")).encode("utf-8")
             entry = zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
@@ -279,6 +281,22 @@ def _languages(xml: str, language: str) -> str:
         return element.replace("<w:lang ", f"<w:lang {attribute} ", 1)
 
     return re.sub(r"<w:lang\b[^>]*/>", one, xml, count=1)
+
+
+_RUN_LANGUAGES = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml")
+_RUN_LANG = re.compile(r'<w:lang w:val="([A-Za-z0-9-]+)"\s*/>')
+
+
+def _run_languages(xml: str) -> str:
+    """A run's language (Pandoc writes w:val for a span's lang) in the attribute Word
+    reads for its script: an Arabic title in an English note is w:bidi="ar-EG", a
+    Japanese one w:eastAsia="ja-JP", so Word picks the fonts and proofing of its language."""
+
+    def one(m: re.Match[str]) -> str:
+        kind, tag = word_language(m[1])
+        return f'<w:lang w:{kind}="{_xml_escape(tag)}" />'
+
+    return _RUN_LANG.sub(one, xml)
 
 
 _PAGE_WORDS = re.compile(

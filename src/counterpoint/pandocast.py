@@ -169,6 +169,8 @@ class _HtmlInlines(HTMLParser):
         classes = attrs.get("class", "").split()
         if tag == "span" and attrs.get("dir") in ("ltr", "rtl"):  # a run of the other direction
             return [_el("Span", [_attr("", [], [["dir", attrs["dir"]]]), children])]
+        if tag == "span" and attrs.get("lang"):  # a source in another language (Word's w:lang)
+            return [_el("Span", [_attr("", [], [["lang", attrs["lang"]]]), children])]
         if tag == "span" and ("smallcaps" in classes or "small-caps" in attrs.get("style", "")):
             return [_el("SmallCaps", children)]
         if tag == "a":

@@ -288,15 +288,50 @@ def _sentences(*parts: str) -> Markup:
 
 def isolated(doc: Resolved, direction: str) -> Resolved:
     """The edition with its notes' and bibliography's runs of the other direction in
-    `<span dir>`s (bidi.py): a Latin title in an Arabic note reads in order in the PDF."""
+    `<span dir>`s (bidi.py): a Latin title in an Arabic note reads in order in the PDF; and
+    each note or entry whose sources are in another language in a `<span lang>`."""
     plain = [n.body for n in doc.notes] + [e.html for e in doc.bibliography]
     if direction == "ltr" and all(text.isascii() for text in plain):
-        return doc
-    notes = [dataclasses.replace(n, body=bidi.isolate(n.body, direction)) for n in doc.notes]
+        isolate = _same  # nothing to isolate; the languages are still marked
+    else:
+        isolate = bidi.isolate
+    paper = doc.brief.language or "en"
+    records = doc.brief.sources
+
+    def language(ids: list[str]) -> str:
+        found = {(records[i].language if i in records else "") for i in ids}
+        return found.pop() if len(found) == 1 else ""
+
+    notes = [
+        dataclasses.replace(
+            n, body=in_language(isolate(n.body, direction), language(n.sources), paper)
+        )
+        for n in doc.notes
+    ]
     entries = [
-        dataclasses.replace(e, html=bidi.isolate(e.html, direction)) for e in doc.bibliography
+        dataclasses.replace(
+            e, html=in_language(isolate(e.html, direction), e.source.language, paper)
+        )
+        for e in doc.bibliography
     ]
     return dataclasses.replace(doc, notes=notes, bibliography=entries)
+
+
+def _same(fragment: Markup, direction: str) -> Markup:
+    return fragment
+
+
+def in_language(html: Markup, language: str, paper: str) -> Markup:
+    """A note or entry marked with its source's `language` when that is not the paper's:
+    `<span lang="ar">`, so fonts (Japanese in a Japanese face), hyphenation and italics (no
+    slanted Arabic or Han) follow the source, in the browser and in the PDF."""
+    if not language or _primary(language) == _primary(paper):
+        return html
+    return Markup('<span lang="{}">').format(language) + html + Markup("</span>")
+
+
+def _primary(tag: str) -> str:
+    return tag.replace("_", "-").split("-")[0].lower()
 
 
 def _bytecode_cache(env: jinja2.Environment) -> jinja2.BytecodeCache | None:

@@ -463,3 +463,19 @@ def test_an_invisible_character_does_not_take_an_earlier_output(tmp_path: Path) 
     code, _, stderr = run("build", str(hidden), "-f", "html", "-o", str(out))
     assert code == 1
     assert f"{str(hidden)!a} would write {out / 'zq.html'}, which {plain} wrote; " in stderr
+
+
+def test_a_folder_at_the_record_is_found_before_any_output_is_replaced(
+    write_brief, tmp_path: Path
+) -> None:
+    brief = write_brief()
+    out = tmp_path / "out"
+    (out / ".counterpoint" / "brief.json").mkdir(parents=True)
+    (out / "brief.html").write_text("old")
+    with pytest.raises(BuildError) as info:
+        build(brief, out, formats=["html"])
+    assert (
+        str(info.value) == f"{out / '.counterpoint' / 'brief.json'}: cannot write: Is a directory"
+    )
+    assert (out / "brief.html").read_text() == "old"
+    assert sorted(p.name for p in out.iterdir()) == [".counterpoint", "brief.html"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import os
 import secrets
 import stat
@@ -145,17 +146,25 @@ def _folder(root: Path, folder: Path, opened: dict[Path, int], made: list[Path])
     return fd
 
 
-def _is_link(folder: int, name: str) -> bool:
+def _mode(folder: int, name: str) -> int:
+    """The type and mode of `name` in the open `folder`, without following a link (0: none)."""
     try:
-        return stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+        return os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
     except OSError:
-        return False
+        return 0
+
+
+def _is_link(folder: int, name: str) -> bool:
+    return stat.S_ISLNK(_mode(folder, name))
 
 
 def _stage(folder: int, path: Path, data: bytes) -> str:
     """Write `data` to a new temporary file beside `path` (in the open `folder`)."""
-    if _is_link(folder, path.name):
+    mode = _mode(folder, path.name)
+    if stat.S_ISLNK(mode):
         raise BuildError(f"{display_path(path)}: refusing to write through a symbolic link")
+    if stat.S_ISDIR(mode):  # found before any file is renamed into place
+        raise OSError(errno.EISDIR, os.strerror(errno.EISDIR))
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
     while True:
         tmp = f".{path.name}.{secrets.token_hex(4)}.tmp"

@@ -423,3 +423,22 @@ def test_word_marks_each_foreign_run_with_its_language(mixed: dict[str, Path]) -
     for mark in ('w:bidi="ar-EG"', 'w:bidi="hi-IN"', 'w:eastAsia="ja-JP"', 'w:eastAsia="ko-KR"'):
         assert mark in notes, mark
     assert 'w:val="ar"' not in notes
+
+
+def test_word_follows_the_languages_note_call_rule(write_brief, tmp_path: Path) -> None:
+    """French puts the call before the full stop in Word as on the page; Hindi after the
+    danda."""
+    import zipfile
+
+    from tests.conftest import MINIMAL
+
+    def body(brief: str, name: str) -> str:
+        (docx,) = build(write_brief(brief), tmp_path / name, formats=["docx"])
+        with zipfile.ZipFile(docx.path) as z:
+            return z.read("word/document.xml").decode("utf-8")
+
+    call = r'<w:footnoteReference w:id="\d+" ?/>'
+    french = body(MINIMAL + "language: fr\n", "fr")
+    assert re.search(rf"It is settled</w:t>.*?{call}.*?<w:t[^>]*>\.", french, re.S)
+    hindi = MINIMAL.replace("It is settled [@petrova-2025, para. 2].", "यह तय है [@petrova-2025]।")
+    assert re.search(rf"यह तय है।</w:t>.*?{call}", body(hindi + "language: hi\n", "hi"), re.S)

@@ -237,7 +237,17 @@ class _Fields:
         return [_el("Note", [_para(html_inlines(note.body))])]
 
     def _tokens(self, text: Text) -> list[Any]:
-        return markdown._with_notes_after_punctuation(text.tokens, cites=self.doc.footnotes)
+        return markdown._with_notes_after_punctuation(
+            text.tokens, self._calls(), cites=self.doc.footnotes
+        )
+
+    def _calls(self) -> str:
+        """The language's rule for a note call against punctuation, as on the page
+        (French: before it; Chinese, Hindi after 。 and ।)."""
+        from .i18n import note_calls
+
+        brief = self.doc.brief
+        return note_calls(brief.language, str(brief.extra.get("note_calls", "")))
 
     def blocks(self, text: Text | None) -> list[Block]:
         """A field as blocks: paragraphs, lists, quotations, code."""
@@ -249,7 +259,9 @@ class _Fields:
         """A field as inlines (its paragraphs joined), with or without its citations."""
         if text is None:
             return []
-        tokens = markdown._with_notes_after_punctuation(text.tokens) if not cite else None
+        tokens = (
+            markdown._with_notes_after_punctuation(text.tokens, self._calls()) if not cite else None
+        )
         out: list[Inline] = []
         for tok in tokens or self._tokens(text):
             if tok.type == "inline":

@@ -81,10 +81,10 @@ def collisions(paths: Sequence[Path], **options: Any) -> dict[Path, str]:
     fmt = next(iter(options.get("formats") or ("html",)))
     claimed: dict[str, tuple[Path, str, str]] = {}  # folded stem -> brief, audience, stem
     found: dict[Path, str] = {}
-    for path in paths:
+    for path in _may_collide(paths):  # only these need their audiences (a parse)
         for audience in _planned_audiences(path, options):
             stem = output_stem(path.stem, audience)
-            key = unicodedata.normalize("NFC", stem).casefold()
+            key = _folded(stem)
             if key not in claimed:
                 claimed[key] = (path, audience, stem)
                 continue
@@ -103,6 +103,27 @@ def collisions(paths: Sequence[Path], **options: Any) -> dict[Path, str]:
                     f"{_shown(b)}{_of(b_audience)}; rename one of them (neither was built)",
                 )
     return found
+
+
+def _folded(stem: str) -> str:
+    return unicodedata.normalize("NFC", stem).casefold()
+
+
+def _may_collide(paths: Sequence[Path]) -> list[Path]:
+    """The briefs whose outputs could share a name with another's, in order: NAME or
+    NAME-AUDIENCE can only meet another brief's when the two names are the same or one is
+    the other up to a `-`. The rest are never read here."""
+    keys = {p: _folded(output_stem(p.stem, DEFAULT_AUDIENCE)) for p in paths}
+    by_key: dict[str, list[Path]] = {}
+    for p, key in keys.items():
+        by_key.setdefault(key, []).append(p)
+    chosen = {p for group in by_key.values() if len(group) > 1 for p in group}
+    for p, key in keys.items():
+        for i, c in enumerate(key):
+            if c == "-" and key[:i] in by_key:
+                chosen.add(p)
+                chosen.update(by_key[key[:i]])
+    return [p for p in paths if p in chosen]
 
 
 def _of(audience: str) -> str:

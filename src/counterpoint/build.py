@@ -248,10 +248,12 @@ def _build(
     every_root = search_roots(Path(templates) if templates else None, path, existing=False)
     inputs = cache.fingerprint(brief, sets, key, every_root)
 
-    # then write every edition, each format in turn
+    # then write every edition, each format in turn; a format that fails (a PDF over its
+    # page limit, say) stops neither the others nor the other editions
     outputs: list[Output] = []
+    failed: list[tuple[Path, BuildError]] = []
     for edition in editions:
-        outputs += _build_audience(edition, settings, started)
+        outputs += _build_audience(edition, settings, started, failed)
         started = time.perf_counter()
     from .i18n import once
 
@@ -260,6 +262,13 @@ def _build(
         outputs[0].findings = report.active
         outputs[0].warnings[:0] = skipped  # sets `--audience all` could not use, once
         outputs[0].warnings += usercache.problems()  # a cache that cannot be written, once
+    if failed:  # the others are written, but not cached: the next build tries them all again
+        write_all([(o.path, o.data) for o in outputs], root=out)
+        for o in outputs:
+            o.data = b""
+        if len(failed) == 1 and not outputs:
+            raise failed[0][1]
+        raise FormatsFailed(failed, outputs)
     # nothing is written until every output is made: a failure leaves the old files intact
     records = [{**o.record(), "sha256": hashlib.sha256(o.data).hexdigest()} for o in outputs]
     if records:
@@ -277,6 +286,17 @@ def _build(
     for o in outputs:
         o.data = b""
     return outputs
+
+
+class FormatsFailed(BuildError):
+    """Some outputs of a brief could not be made; the others (`outputs`) were written.
+    str() is the failures' messages, one a line."""
+
+    def __init__(self, failures: list[tuple[Path, BuildError]], outputs: list[Output]):
+        super().__init__("\n".join(str(exc) for _, exc in failures))
+        self.paths = [path for path, _ in failures]
+        """The outputs that were not written."""
+        self.outputs = outputs
 
 
 def _cache_key(
@@ -412,9 +432,12 @@ def style_of(brief: Brief, tset: TemplateSet) -> Style:
     return csl.default_for(brief.language)
 
 
-def _build_audience(edition: _Edition, settings: _Settings, started: float) -> list[Output]:
+def _build_audience(
+    edition: _Edition, settings: _Settings, started: float, failed: list[tuple[Path, BuildError]]
+) -> list[Output]:
     """Every format of one edition; each output's time runs from the end of the one before
-    (the first one's includes validating and resolving)."""
+    (the first one's includes validating and resolving). A format that fails is added to
+    `failed`, and the others are made all the same."""
     from .audit import audit_brief
     from .publish import Edition, write
     from .render import prepare
@@ -439,7 +462,12 @@ def _build_audience(edition: _Edition, settings: _Settings, started: float) -> l
     first = _unused_options(edition, doc)  # said once, on the edition's first output
     for fmt in settings.formats:
         target = output_path(brief, settings.out, fmt, edition.audience)
-        output = write(ready, fmt, target)
+        try:
+            output = write(ready, fmt, target)
+        except BuildError as exc:
+            failed.append((target, exc))
+            started = time.perf_counter()
+            continue
         output.seconds, started = time.perf_counter() - started, time.perf_counter()
         output.warnings[:0] = notices + first
         first = []

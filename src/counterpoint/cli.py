@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import CounterpointError, InvalidInput
+from .errors import CounterpointError, InvalidInput, display_path
 from .model import PDF_VARIANTS, Brief
 
 
@@ -196,6 +196,7 @@ def build(
     progress = _Progress(len(paths))
     failures = 0
     said: set[str] = set()
+    not_written: list[str] = []
     for done, result in enumerate(results, start=1):
         progress.clear()
         if result.error:
@@ -208,10 +209,16 @@ def build(
             for warning in output.warnings:
                 click.echo(f"warning: {output.path.name}: {warning}", err=True)
             click.echo(output.summary())
+        for path in result.failed:  # the brief's other outputs were written
+            click.echo(f"failed {display_path(path)} (not written)")
+            not_written.append(display_path(path))
         progress.show(done)
     progress.clear()
     if failures:
-        raise UserError(f"{failures} of {len(paths)} brief(s) failed")
+        raise UserError(
+            f"{failures} of {len(paths)} brief(s) failed"
+            + (f" ({', '.join(not_written)} not written)" if not_written else "")
+        )
 
 
 def _pandoc_memory(mib: int | None) -> None:

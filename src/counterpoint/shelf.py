@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .build import Output, build, collisions, up_to_date
+from .build import FormatsFailed, Output, build, collisions, up_to_date
 from .errors import CounterpointError
 
 OUT_OF_MEMORY = "ran out of memory; no partial files were written"
@@ -25,6 +25,8 @@ class BriefResult:
     path: Path
     outputs: list[Output] = field(default_factory=list)
     error: str = ""
+    failed: list[Path] = field(default_factory=list)
+    """Outputs not written while the brief's others were (a PDF over its page limit)."""
 
 
 def default_jobs() -> int:
@@ -63,6 +65,8 @@ def _build_one(path: Path, options: dict[str, Any], seconds: float | None) -> Br
     try:
         with building(), time_limit(seconds, display_path(path)):  # in a worker's main thread
             return BriefResult(path, build(path, **options))
+    except FormatsFailed as exc:  # the brief's other outputs were written
+        return BriefResult(path, exc.outputs, error=str(exc), failed=exc.paths)
     except CounterpointError as exc:
         return BriefResult(path, error=str(exc))
     except MemoryError:  # what the build held is freed by now: the next brief can go on

@@ -122,10 +122,10 @@ def _note(n: int) -> Note:
 
 
 def test_footnote_check_names_lost_and_misplaced_notes() -> None:
-    pages = [{"fnref-1", "fn-1", "fnref-2"}, {"fnref-3"}, set(), {"fn-3"}]
+    pages = [{"fnref-1", "fn-1", "fnref-2"}, {"fnref-3"}, {"fn-3"}]  # the next page: not it
     assert check_footnotes(pages, [_note(1), _note(2), _note(3)]) == [
         "footnote 2 (Source 2.) was lost in PDF layout; its call is on page 1",
-        "footnote 3 is on page 4, far from its call on page 2",
+        "footnote 3 (Source 3.) is on page 3, not on its call's page 2",
     ]
 
 
@@ -220,10 +220,10 @@ def test_a_note_laid_out_too_small_to_see_fails_the_build(write_brief, tmp_path:
 
 
 @pytest.mark.pdf
-def test_body_text_over_a_footnote_fails_the_build(write_brief, tmp_path: Path) -> None:
-    """Text a set places into the footnote area (or a split table row drawn over it) hides
-    a note: the build names the note and the page. The analyst edition of the same brief
-    passes, so the check does not fire on ordinary pages."""
+def test_text_a_set_positions_over_the_page_fails_the_build(write_brief, tmp_path: Path) -> None:
+    """Text a set positions at the foot of the page, where the notes and the body's last
+    lines are drawn: the build names the element and the page. The analyst edition of the
+    same brief passes, so the check does not fire on ordinary pages."""
     sets = tmp_path / "sets" / "stamp"
     sets.mkdir(parents=True)
     (sets / "manifest.yaml").write_text(
@@ -237,8 +237,12 @@ def test_body_text_over_a_footnote_fails_the_build(write_brief, tmp_path: Path) 
     with pytest.raises(BuildError) as info:
         build(brief, tmp_path / "out", formats=["pdf"], audience="stamp",
               templates=tmp_path / "sets")  # fmt: skip
-    assert re.fullmatch(r".*brief-stamp\.pdf: footnote 2 \(Petrova, .*\) is drawn over body text "
-                        r"on page 1", str(info.value))  # fmt: skip
+    # named as the set's own doing: the positioned element, what it says (its note call
+    # too: its note could not be placed, so the page was laid out with endnotes, whose calls
+    # are text), its page
+    assert re.fullmatch(r".*brief-stamp\.pdf: the absolute-positioned <p class=\"cited\"> "
+                        r"\('It is settled\. 1'\) is drawn over body text on page 1",
+                        str(info.value))  # fmt: skip
     assert not (tmp_path / "out" / "brief-stamp.pdf").exists()
     (ok,) = build(brief, tmp_path / "out", formats=["pdf"])
     assert ok.pages == 2 and ok.notes == 3

@@ -5,6 +5,7 @@ layout, PDF/UA and PDF/A variants, and the same bytes from the same inputs.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -20,9 +21,37 @@ from .fetch import FetchPolicy, _fetcher, _short
 from .files import write_atomic
 from .limits import MAX_PDF_NOTES
 from .resolve import Note
+from .weasyfix import footnote_fixes, physical_floats
 
 if TYPE_CHECKING:
     from .pdfworker import LayoutWorker
+
+
+class LostNotes(BuildError):
+    """Footnotes that no layout kept on their calls' pages (`problems`, one a note, without
+    the file name); the caller may lay the edition out again with endnotes."""
+
+    def __init__(self, message: str, problems: list[str], steps: list[str]):
+        super().__init__(message)
+        self.problems = problems
+        self.steps = steps
+        """The warnings of the ladder's steps taken before it gave up."""
+
+
+FALLBACK_WARNING = "PDF fallback:"
+"""What every warning about a fallback of the PDF's layout starts with (bench/stress.py
+counts them)."""
+
+_RETRIES = (
+    (
+        "with footnote-policy: line and orphans and widows of 1 on text with note calls",
+        ".footnote { footnote-policy: line !important }\n"
+        "p, li, td, th, dd, dt, blockquote, figcaption { orphans: 1 !important; "
+        "widows: 1 !important }",
+    ),
+)
+"""The fallback ladder's layouts before the last step (publish.py: the edition's notes as
+endnotes): a description, and a user stylesheet whose !important rules win over the set's."""
 
 
 class TooLong(BuildError):
@@ -67,8 +96,8 @@ def _quiet_weasyprint() -> Iterator[list[str]]:
 
 
 def check_footnotes(pages_anchors: list[set[str]], notes: list[Note]) -> list[str]:
-    """Every note body must be laid out: a footnote on the page of its call or the next
-    one, an endnote anywhere (unseen_notes checks that endnotes come after the body).
+    """Every note body must be laid out: a footnote on the page of its call, an endnote
+    anywhere (unseen_notes checks that endnotes come after the body).
 
     `pages_anchors` holds, for each page, the element ids WeasyPrint placed on it.
     Returns one message per lost or misplaced note.
@@ -87,11 +116,50 @@ def check_footnotes(pages_anchors: list[set[str]], notes: list[Note]) -> list[st
             )
         elif call is None:
             problems.append(f"{_kind(note)} {note.number}: its call is missing from the PDF")
-        elif not note.endnote and not call <= body <= call + 1:
+        elif not note.endnote and body != call:
             problems.append(
-                f"footnote {note.number} is on page {body}, far from its call on page {call}"
+                f"footnote {note.number} ({_plain(note)}) is on page {body}, not on its "
+                f"call's page {call}"
             )
     return problems
+
+
+def _problems(document: Any, notes: list[Note]) -> tuple[list[str], list[str]]:
+    """What the check after layout finds: notes the layout misplaced (lost, off their
+    call's page, drawn over text), which a fallback may mend, and notes the set hides or
+    misorders, which it must fix itself."""
+    placed = misplaced_content(document)  # the set's doing: no fallback mends it
+    if placed:
+        return [], placed
+    placing = check_footnotes([set(p.anchors) for p in document.pages], notes)
+    if placing:
+        return placing, []
+    hidden = unseen_notes(document, notes)
+    by_flow = {m for m, positioned in _covered(document, notes, _placed_notes(document, notes))
+               if not positioned}  # fmt: skip
+    return [p for p in hidden if p in by_flow], [p for p in hidden if p not in by_flow]
+
+
+def _listed(problems: list[str]) -> str:
+    return "; ".join(problems[:5]) + (
+        f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+    )
+
+
+def _check_length(
+    document: Any,
+    target: Path,
+    max_pages: int | None,
+    too_long: Callable[[int], str] | None,
+    uncounted: str | None,
+) -> None:
+    """Raise TooLong when the laid-out document is over its edition's page limit."""
+    pages = len(document.pages)
+    if uncounted:  # the pages from the one the anchor is on do not count
+        pages = next((i for i, p in enumerate(document.pages) if uncounted in p.anchors), pages)
+    if max_pages and pages > max_pages:
+        advice = too_long(pages) if too_long else f"{pages} pages, over the limit of {max_pages}"
+        raise TooLong(pages, f"{display_path(target)}: {advice}")
 
 
 def _kind(note: Note) -> str:
@@ -131,12 +199,22 @@ def _placed(document: Any, ids: set[str]) -> dict[str, _Placed]:
     return out
 
 
+def _placed_notes(document: Any, notes: list[Note]) -> dict[str, _Placed]:
+    """_placed for the notes' bodies, found once per document (the walk is not free)."""
+    key = tuple(note.id for note in notes)
+    cache = getattr(document, "_counterpoint_placed", None)
+    if cache is None or cache[0] != key:
+        cache = (key, _placed(document, set(key)))
+        document._counterpoint_placed = cache
+    return cache[1]
+
+
 def unseen_notes(document: Any, notes: list[Note]) -> list[str]:
     """Notes laid out where no reader can see them: a box of no size (font-size: 0, the
     endnotes hack), outside the page, or hidden (visibility, opacity). The footnote check
     finds where each note is; this one makes sure it can be read there. Endnotes must also
     each appear once, in order, after the body (endnote_order)."""
-    placed = _placed(document, {note.id for note in notes})
+    placed = _placed_notes(document, notes)
     problems = []
     for note in notes:
         where = placed.get(note.id)
@@ -176,11 +254,22 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return min(a[2], b[2]) - max(a[0], b[0]) > 1 and min(a[3], b[3]) - max(a[1], b[1]) > 1
 
 
+_COVERED = "is drawn over body text on page"
+
+
 def covered_notes(document: Any, notes: list[Note], placed: dict[str, _Placed]) -> list[str]:
     """Footnotes drawn over body text, or under it: a footnote's box and a line of the
     page's own flow overlap (the trap of a table row split across pages, or text a set
     positions into the footnote area)."""
-    from weasyprint.formatting_structure.boxes import FootnoteAreaBox, TextBox
+    return [message for message, _ in _covered(document, notes, placed)]
+
+
+def _covered(
+    document: Any, notes: list[Note], placed: dict[str, _Placed]
+) -> list[tuple[str, bool]]:
+    """covered_notes, each message with whether the text over the note is one the set
+    positions or floats there (its own doing), rather than text of the flow (a layout's)."""
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 
     by_page: dict[int, list[Note]] = {}
     for note in notes:
@@ -193,20 +282,116 @@ def covered_notes(document: Any, notes: list[Note], placed: dict[str, _Placed]) 
         areas = [_rect(c) for c in page.children if isinstance(c, FootnoteAreaBox)]
         flow = [c for c in page.children if not isinstance(c, FootnoteAreaBox)]
         texts = [
-            _rect(t)
+            (_rect(t), positioned)
             for root in flow
-            for t in root.descendants(placeholders=True)
-            if isinstance(t, TextBox) and t.text.strip()
-            and any(_overlap(_rect(t), area) for area in areas)
-        ]  # fmt: skip
+            for t, positioned in text_boxes(root)
+            if any(_overlap(_rect(t), area) for area in areas)
+        ]
         for note in page_notes if texts else []:
             box = _rect(placed[note.id].box)
-            if any(_overlap(box, t) for t in texts):
+            over = [positioned for t, positioned in texts if _overlap(box, t)]
+            if over:
                 problems.append(
-                    f"footnote {note.number} ({_plain(note)}) is drawn over body text on "
-                    f"page {number}"
+                    (f"footnote {note.number} ({_plain(note)}) {_COVERED} {number}", any(over))
                 )
     return problems
+
+
+def misplaced_content(document: Any) -> list[str]:
+    """Text a set takes out of the flow (position: absolute or fixed, a float, a page margin
+    box) that is drawn over the body's own text, or that falls off the page: one message
+    for each element, naming it and its page."""
+    problems: list[str] = []
+    said: set[int] = set()
+    for number, page in enumerate(document.pages, start=1):
+        box = page._page_box
+        width, height = box.margin_width(), box.margin_height()
+        flow: list[tuple[float, ...]] = []
+        placed: list[tuple[Any, Any]] = []
+        for child in box.children:
+            for text, outer in _placed_texts(child):
+                if outer is None:
+                    flow.append(_rect(text))
+                else:
+                    placed.append((text, outer))
+        for text, outer in placed:
+            key = id(outer.element) if getattr(outer, "element", None) is not None else id(outer)
+            if key in said:
+                continue
+            rect = _rect(text)
+            why = ""
+            if rect[0] < -1 or rect[1] < -1 or rect[2] > width + 1 or rect[3] > height + 1:
+                why = "falls off the page"
+            elif any(_overlap(rect, other) for other in flow):
+                why = "is drawn over body text"
+            if why:
+                said.add(key)
+                words = " ".join(
+                    t.text.strip() for t, o in placed
+                    if o is outer and not t.element_tag.endswith("::footnote-call")
+                )  # fmt: skip
+                problems.append(
+                    f"{_described(outer)} ({_short(words, 40)!r}) {why} on page {number}"
+                )
+    return problems
+
+
+def _placed_texts(box: Any, outer: Any = None) -> Iterator[tuple[Any, Any]]:
+    """Every text box under `box` with the outermost box that takes it out of the flow
+    (None for text of the flow). Footnotes are left out: the footnote check has them."""
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox, MarginBox, TextBox
+
+    if isinstance(box, FootnoteAreaBox):
+        return
+    style = getattr(box, "style", None)
+    if outer is None and (
+        isinstance(box, MarginBox)
+        or (style is not None and style["position"] in ("absolute", "fixed"))
+        or (style is not None and style["float"] not in ("none", "footnote"))
+    ):
+        outer = box
+    if isinstance(box, TextBox):
+        if box.text.strip():
+            yield box, outer
+        return
+    for child in getattr(box, "children", ()):
+        yield from _placed_texts(child, outer)
+
+
+def _described(box: Any) -> str:
+    """How a message names what a set placed: 'the page's top-left margin box', 'the
+    absolute-positioned <p>', 'the floated <aside class="pull">'."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    if isinstance(box, MarginBox):
+        return f"the page's {box.at_keyword.lstrip('@')} margin box"
+    how = "floated" if box.style["float"] != "none" else f"{box.style['position']}-positioned"
+    element = box.element
+    tag = (getattr(box, "element_tag", "") or "box").split("::")[0]
+    name = f"<{tag}"
+    if element is not None and element.get("id"):
+        name += f' id="{element.get("id")}"'
+    elif element is not None and element.get("class"):
+        name += f' class="{element.get("class")}"'
+    return f"the {how} {name}>"
+
+
+def text_boxes(box: Any, positioned: bool = False) -> Iterator[tuple[Any, bool]]:
+    """Every text box with visible text under `box`, and whether it is taken out of the
+    flow or moved (positioned, floated, or in a box that is)."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    style = getattr(box, "style", None)
+    if style is not None and (
+        style["position"] in ("absolute", "fixed", "relative") or style["float"] != "none"
+    ):
+        positioned = True
+    if isinstance(box, TextBox):
+        if box.text.strip():
+            yield box, positioned
+        return
+    for child in getattr(box, "children", ()):
+        yield from text_boxes(child, positioned)
 
 
 def endnote_order(
@@ -344,6 +529,7 @@ def _lay_out(
 ) -> PdfResult:
     """The PDF's bytes, its page count and warnings (write_pdf's work, in whichever process)."""
     weasyprint = import_weasyprint()
+    html = physical_floats(html)  # WeasyPrint 70 fails on some logical floats (weasyfix.py)
     with _quiet_weasyprint() as messages:
         parsed = _weasyprint(  # its parser fails on some markup browsers read (weasyprint.md)
             target,
@@ -353,23 +539,27 @@ def _lay_out(
             "WeasyPrint's HTML parser",
             "docs/weasyprint.md lists markup it cannot read",
         )
-        document = _weasyprint(target, parsed.render)
-        pages = len(document.pages)
-        if uncounted:  # the pages from the one the anchor is on do not count
-            pages = next((i for i, p in enumerate(document.pages) if uncounted in p.anchors), pages)
-        if max_pages and pages > max_pages:
-            advice = (
-                too_long(pages) if too_long else f"{pages} pages, over the limit of {max_pages}"
-            )
-            raise TooLong(pages, f"{display_path(target)}: {advice}")
-        lost = check_footnotes([set(p.anchors) for p in document.pages], notes)
-        lost = lost or unseen_notes(document, notes)
+        with footnote_fixes():  # WeasyPrint 70 loses footnotes without them (weasyfix.py)
+            document = _weasyprint(target, parsed.render)
+            _check_length(document, target, max_pages, too_long, uncounted)
+            placing, hidden = _problems(document, notes)
+            fallbacks = []
+            for how, css in _RETRIES if placing and not hidden else ():
+                # the fallback ladder: the same page with rules that keep notes by their calls
+                sheet = weasyprint.CSS(string=css)
+                retry = _weasyprint(target, functools.partial(parsed.render, stylesheets=[sheet]))
+                _check_length(retry, target, max_pages, too_long, uncounted)
+                fallbacks.append(f"{FALLBACK_WARNING} {_listed(placing)}; laid out again {how}")
+                document = retry
+                placing, hidden = _problems(document, notes)
+                if not placing:
+                    break
+        lost = hidden + placing
         if lost:
-            raise BuildError(
-                f"{display_path(target)}: "
-                + "; ".join(lost[:5])
-                + (f"; and {len(lost) - 5} more" if len(lost) > 5 else "")
-            )
+            message = f"{display_path(target)}: {_listed(lost)}"
+            if placing and not hidden:
+                raise LostNotes(message, placing, fallbacks)  # publish.py lays them out as endnotes
+            raise BuildError(message)
         options: dict[str, Any] = {
             "pdf_identifier": hashlib.md5(identifier.encode()).hexdigest().encode()
             if identifier
@@ -392,7 +582,9 @@ def _lay_out(
             metadata.uuid4 = random_uuid
     warnings = list(
         dict.fromkeys(
-            policy.refused + [_short(m, 300) for m in messages if "RefusedFetch" not in m]
+            policy.refused
+            + [_short(m, 300) for m in messages if "RefusedFetch" not in m]
+            + fallbacks
         )
     )
     return PdfResult(len(document.pages), len(notes), warnings, data)
@@ -460,6 +652,8 @@ def outcome(kind: str, value: Any) -> PdfResult:
         return value
     if kind == "too_long":
         raise TooLong(*value)
+    if kind == "lost":
+        raise LostNotes(*value)
     if kind == "error":
         raise BuildError(value)
     if kind == "keyboard":
@@ -486,6 +680,8 @@ def _child(work: Callable[[], PdfResult], limit: int, writer: int, stderr: int) 
             outcome: tuple[str, Any] = ("ok", work())
         except TooLong as exc:
             outcome = ("too_long", (exc.pages, str(exc)))
+        except LostNotes as exc:
+            outcome = ("lost", (str(exc), exc.problems, exc.steps))
         except BuildError as exc:
             outcome = ("error", str(exc))
         except MemoryError:

@@ -122,7 +122,7 @@ def _serve(jobs: int, results: int, memory_limit: int) -> NoReturn:
         with contextlib.suppress(OSError):
             os.setpgid(0, 0)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build stops it (close())
-        from .pdf import TooLong, _in_child, _lay_out, import_weasyprint
+        from .pdf import LostNotes, TooLong, _in_child, _lay_out, import_weasyprint
 
         import_weasyprint()
         with open(jobs, "rb") as source, open(results, "wb") as sink:
@@ -138,6 +138,8 @@ def _serve(jobs: int, results: int, memory_limit: int) -> NoReturn:
                         outcome: tuple[str, Any] = ("ok", result)
                     except TooLong as exc:
                         outcome = ("too_long", (exc.pages, str(exc)))
+                    except LostNotes as exc:
+                        outcome = ("lost", (str(exc), exc.problems, exc.steps))
                     except BuildError as exc:
                         outcome = ("error", str(exc))
                     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -114,6 +114,30 @@ class PdfWriter(Writer):
     suffix = SUFFIXES[format]
 
     def write(self, edition: Edition, target: Path) -> Output:
+        from .pdf import FALLBACK_WARNING, LostNotes
+
+        fallback: list[str] = []
+        try:
+            output = self.lay_out(edition, target)
+        except LostNotes as exc:
+            if edition.doc.endnotes:
+                raise
+            # the ladder's last step: no layout kept every footnote on its call's page, so
+            # this PDF gathers the edition's notes in one list after the body
+            try:
+                output = self.lay_out(as_endnotes(edition), target)
+            except LostNotes:  # a set that hides a note hides it in the list too
+                raise exc from None
+            fallback = [
+                *exc.steps,
+                f"{FALLBACK_WARNING} {'; '.join(exc.problems[:3])}"
+                + (f"; and {len(exc.problems) - 3} more" if len(exc.problems) > 3 else "")
+                + "; so this PDF lists its notes as endnotes (docs/weasyprint.md)",
+            ]
+        output.warnings += fallback
+        return output
+
+    def lay_out(self, edition: Edition, target: Path) -> Output:
         from .fonts import preflight  # PDFs only
         from .pdf import write_pdf
 
@@ -141,6 +165,14 @@ class PdfWriter(Writer):
             laid_out = [w for w in laid_out if not w.startswith(".notdef glyph rendered")]
         warnings = doc.warnings + removals + glyphs + laid_out
         return self.output(edition, target, pages=result.pages, warnings=warnings, data=result.data)
+
+
+def as_endnotes(edition: Edition) -> Edition:
+    """The same edition with its notes gathered in one list after the body (`notes:
+    endnotes`), for a PDF whose footnotes no layout kept on their calls' pages."""
+    doc = edition.doc
+    notes = [replace(note, endnote=True) for note in doc.notes]
+    return replace(edition, doc=replace(doc, endnotes=True, notes=notes))
 
 
 class DocxWriter(Writer):

@@ -303,6 +303,17 @@ def test_build_audit_and_validate_never_touch_the_network(tmp_path: Path) -> Non
         ran = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
         assert ran.returncode == 0, ran.stderr
         assert "network used" not in ran.stderr
+    # the preview serves on 127.0.0.1 (it listens; it never connects) and builds the same way
+    preview = script.replace(
+        "from counterpoint.cli import main",
+        "from counterpoint.preview import Preview\n"
+        "p = Preview(sys.argv[1], pdf=False).start()\n"
+        "print(p.state.page, p.state.findings, p.state.errors)\n"
+        "p.stop()\n"
+        "raise SystemExit(0)",
+    )
+    ran = subprocess.run([sys.executable, "-c", preview, brief], capture_output=True, text=True)
+    assert (ran.returncode, ran.stdout) == (0, "1 [] []\n"), ran.stderr
 
 
 def test_the_balance_appendix_counts_each_views_verified_quotations(project: Path) -> None:

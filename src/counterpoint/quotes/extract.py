@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..usercache import user_cache_dir
 
-EXTRACT_VERSION = "5"
+EXTRACT_VERSION = "6"
 """Changes whenever extraction changes what it returns: old cache entries are then unused."""
 
 MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
@@ -218,8 +218,11 @@ def from_text(text: str, markdown: bool = False) -> Extracted:
 _SKIP_TAGS = (
     "script, style, noscript, template, nav, footer, aside, form, iframe, svg, button, "
     "select, dialog, [role=navigation], [role=banner], [role=contentinfo], "
-    "[role=complementary], [role=search], [aria-hidden=true], [hidden]"
+    "[role=complementary], [role=search], [aria-hidden=true], [hidden], "
+    "sup.reference, a.footnote-ref, sup > a[href^='#'], [role=doc-noteref]"
 )
+"""Left out of an HTML page's text: boilerplate, and note calls (a writer quotes the words,
+not the superscript "12" after them)."""
 _BOILERPLATE = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|footer|site-header|masthead|banner|breadcrumbs?|"
     r"related|share|sharing|social|cookies?|consent|advert|advertisement|ads?|promo|sidebar|"

@@ -24,7 +24,7 @@ _TABLE = {
     # every quotation mark and apostrophe is one: a quotation writes its source's “inner”
     # quotation as ‘inner’, and the marks differ by language
     **dict.fromkeys(map(ord, '“”„‟«»「」『』〝〞〟＂❝❞"‘’‚‛‹›`´ʹʻʼ′❛❜'), "'"),
-    **dict.fromkeys(map(ord, "‐‑‒–—―−﹘﹣－⸺⸻"), "-"),
+    **dict.fromkeys(map(ord, "‐‑‒–—―−﹘﹣－⸺⸻\x02"), "-"),  # \x02: PDFium's line-end hyphen
     **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None),
     **dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\r\n\f\v"), " "),
 }
@@ -507,20 +507,9 @@ def _approximate(
     return start + s, start + e + 1, got["editDistance"]
 
 
-def _sentence_around(index: Index, start: int, end: int, before: bool) -> str:
-    """The rest of the sentence an omission at either end of a quotation leaves out."""
-    text = index.text
-    if before:
-        begin = max(0, start - 400)
-        cut = max((m.end() for m in re.finditer(r"[.!?。！？]\s?", text[begin:start])), default=0)
-        return text[begin + cut : start]
-    stop = re.search(r"[.!?。！？]", text[end : end + 400])
-    return text[end : end + (stop.start() if stop else 400)]
-
-
 def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -> Result:
     """The verdict of one quotation against one source's text."""
-    qparts, leading, trailing = parts(quote)
+    qparts, _, _ = parts(quote)
     if not qparts:
         return Result("not-found")
     chains = _chains(index, qparts)
@@ -542,10 +531,6 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
             for a, b, p in zip(chain, chain[1:], qparts[1:], strict=False)
             if p.gap == "omission"
         ]
-        if leading:
-            omitted.append(_sentence_around(index, start, end, before=True))
-        if trailing:
-            omitted.append(_sentence_around(index, start, end, before=False))
         dropped = [w for o in omitted for w in dropped_qualifiers(o, languages)]
         dropped += negation_before(index.text, start, languages)
         dropped += negation_after(index.text, end, languages)

@@ -172,11 +172,11 @@ SUBTITLED = """\
 def test_short_notes_use_the_main_title_without_the_subtitle(
     write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
-    """CMOS 18 13.32 (17th ed. 14.30), short forms of titles: the short note keeps the
-    main title and drops the subtitle. "Titles of four words or fewer are seldom
-    shortened" is the manual's guide for an editor choosing key words by hand, not a rule
-    to cut at four words (which would end "Winter Range Loss in"), so the derived short
-    title is the whole main title; `title-short` sets any other."""
+    """CMOS 18, chapter 13, "short forms for titles" (14.32 in the 17th edition): the
+    short note keeps the main title and drops the subtitle. "Titles of four words or
+    fewer are seldom shortened" is the manual's guide for an editor choosing key words
+    by hand, not a rule to cut at four words (which would end "Winter Range Loss in"),
+    so the derived short title is the whole main title; `title-short` sets any other."""
     keys = ["keller-2024", "who-rules", "chen-2024", "kept"]
     first = "; ".join(f"@{k}" for k in keys)
     again = "".join(f" Again [@{k}, 3]." for k in keys)

@@ -128,7 +128,7 @@ def localize_locator(suffix: str, locale: str) -> str:
     locale's own term ("с. 7" in Ukrainian), so that Pandoc, which reads a label only in
     the locale's terms, reads it as a locator in every language (docs/format.md). A label
     the locale reads already, and a suffix with no English label, stay as written."""
-    m = _ENGLISH_LABEL.match(suffix)
+    m = _english_label().match(suffix)
     if m is None:
         return suffix
     terms = _locale_terms(locale)
@@ -140,6 +140,7 @@ def localize_locator(suffix: str, locale: str) -> str:
     return m["lead"] + forms[1 if plural else 0] + ("" if rest[:1].isspace() else " ") + rest
 
 
+@cache
 def _english_label() -> re.Pattern[str]:
     # a label with letters: signs (§, ¶) are read in every locale, each as its own term
     labels = sorted(
@@ -150,9 +151,6 @@ def _english_label() -> re.Pattern[str]:
     alternatives = "|".join(re.escape(label) for label in labels)
     # a label ends at a space, or (ending in a stop or a sign: "p.7", "§4") at the number
     return re.compile(rf"(?P<lead>\s*,?\s*)(?P<label>{alternatives})(?=\s|(?<=\W)\w)")
-
-
-_ENGLISH_LABEL = _english_label()
 
 
 def _key(key: str) -> str:

@@ -405,6 +405,12 @@ def test_a_bib_problem_found_after_conversion_is_located_at_its_entry(
         "control-character.bib:2:7: control character U+0007 is not allowed in text; remove "
         "it\n1 of 1 brief(s) invalid\n",
     )
+    shutil.copy(BIB / "one-line.bib", tmp_path)  # the entry after another on its line
+    assert _validate(_bib_brief(write_brief, "one-line.bib")) == (
+        1,
+        "one-line.bib:1:50: control character U+0007 is not allowed in text; remove it"
+        "\n1 of 1 brief(s) invalid\n",
+    )
 
 
 def test_a_record_pandoc_cannot_read_is_located_at_the_record(

@@ -371,7 +371,8 @@ def read_sources(
     return records
 
 
-_BIB_ENTRY = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
+_BIB_ENTRY = re.compile(r"(?:^|(?<=[})]))[ \t]*@[A-Za-z]+[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
+"""An entry's start: at the start of a line, or after the entry before it on the same line."""
 _PANDOC_ERROR = re.compile(r'Error at (?:".*?" )?\(line (\d+), column (\d+)\):\s*(.*)', re.S)
 
 
@@ -429,8 +430,9 @@ def _syntax_error_at(source: Source, line: int, col: int) -> Location:
     where = Location(str(source.path), line, col)
     if line <= source.text.count("\n") + 1:
         return where
-    entries = list(_BIB_ENTRY.finditer(source.text)) or list(re.finditer("@", source.text))
-    return source.location(entries[-1].start()) if entries else Location(str(source.path))
+    entries = [m.start() + m[0].index("@") for m in _BIB_ENTRY.finditer(source.text)]
+    entries = entries or [m.start() for m in re.finditer("@", source.text)]
+    return source.location(entries[-1]) if entries else Location(str(source.path))
 
 
 _CONVERTED_ITEM = re.compile(r"^  \{$", re.M)

@@ -189,6 +189,11 @@ def test_no_external_relationship_or_fetching_field_reaches_the_docx(
     logo = parts(data)["word/_rels/header1.xml.rels"].decode()
     assert "media/logo.png" in logo and "logo.svg" not in logo
     assert "svgBlip" not in header and '<a:blip r:embed="rIdP">' in header  # the PNG stays
+    import docx  # python-docx reads the cleaned package as Word's parts and relationships
+
+    document = docx.Document(io.BytesIO(data))
+    text = "".join(p.text for p in document.sections[0].header.paragraphs)
+    assert "Test brief" in text and "the web" in text
 
 
 def test_the_docx_is_checked_after_pandoc_on_its_own(

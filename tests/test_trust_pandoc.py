@@ -418,7 +418,7 @@ def test_a_record_pandoc_cannot_read_is_located_at_the_record(
 ) -> None:
     """Not at a temporary refs.json: the record's own file, line and column."""
     monkeypatch.chdir(tmp_path)
-    for name in ("year-too-large.yaml", "not-a-string.yaml"):
+    for name in ("year-too-large.yaml", "not-a-string.yaml", "month-too-large.yaml"):
         shutil.copy(BIB / name, tmp_path)
 
     def build_citing(bib: str, key: str) -> tuple[int, str]:
@@ -432,6 +432,13 @@ def test_a_record_pandoc_cannot_read_is_located_at_the_record(
         "not-a-string.yaml:6:5: Pandoc's citeproc cannot read this record: expected String or "
         "Number, but encountered Object\n1 of 1 brief(s) failed\n",
     )
+    assert _validate(
+        write_brief(MINIMAL.replace("[sources.yaml]", "[sources.yaml, month-too-large.yaml]"))
+    ) == (
+        1,
+        "month-too-large.yaml:5:26: references[0].issued.date-parts: is not a real date"
+        "\n1 of 1 brief(s) invalid\n",
+    )  # was a traceback (OverflowError)
     code, output = build_citing("year-too-large.yaml", "huge")
     lines = output.splitlines()
     assert code == 1 and len(lines) == 2, output

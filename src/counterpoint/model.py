@@ -109,7 +109,7 @@ class Date:
             return None
         try:
             _dt.date(_calendar_year(year), month or 1, day or 1)
-        except ValueError:
+        except (ValueError, OverflowError):  # a part too large for any calendar
             return None
         return cls(year, month, day)
 

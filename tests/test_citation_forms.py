@@ -418,3 +418,24 @@ def test_validate_names_the_style_a_language_gets(
         f"ok {path} (2 views, 4 citations, 4 sources, "
         "style china-national-standard-gb-t-7714-2015-note, the default for 'zh')\n"
     )
+
+
+def test_a_season_is_read_from_yaml_and_bib(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """EDTF seasons (21 spring to 24 winter), as Pandoc's readers write them: `2020-21`
+    in YAML, `date = {2021-23}` in a .bib file (Pandoc converts it to [[2021, 23]])."""
+    (tmp_path / "refs.bib").write_text(
+        "@article{bib-season, title={Autumn Paper}, journal={Polar Notes}, date={2021-23}}\n"
+    )
+    sources = SOURCES + (
+        "  - id: yaml-season\n    type: article-journal\n    title: Spring Paper\n"
+        "    container-title: Polar Notes\n    issued: 2020-21\n"
+    )
+    text = MINIMAL.replace("[sources.yaml]", "[sources.yaml, refs.bib]").replace(
+        "[@lin-2024, p. 4]", "[@yaml-season; @bib-season]"
+    )
+    (html,) = build(write_brief(text, sources=sources), tmp_path / "out", formats=["html"])
+    entries = page_bibliography(html.path.read_text(encoding="utf-8"))
+    assert "“Spring Paper.” Polar Notes, Spring 2020." in entries
+    assert "“Autumn Paper.” Polar Notes, Autumn 2021." in entries

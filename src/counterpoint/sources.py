@@ -190,7 +190,7 @@ def _csl_date(node: yaml.Node) -> Any:
         return data
     text = str(node.value).strip()
     plain_date = _DATE.match(text)
-    if plain_date:
+    if plain_date and not (plain_date[2] and plain_date[3] is None and int(plain_date[2]) > 20):
         return {"date-parts": [[int(p) for p in plain_date.groups() if p is not None]]}
     m = EDTF.match(text)
     if m is None:

@@ -442,3 +442,9 @@ def test_word_follows_the_languages_note_call_rule(write_brief, tmp_path: Path) 
     assert re.search(rf"It is settled</w:t>.*?{call}.*?<w:t[^>]*>\.", french, re.S)
     hindi = MINIMAL.replace("It is settled [@petrova-2025, para. 2].", "यह तय है [@petrova-2025]।")
     assert re.search(rf"यह तय है।</w:t>.*?{call}", body(hindi + "language: hi\n", "hi"), re.S)
+
+
+def test_a_timeline_label_keeps_no_space_where_its_citation_was(pages: dict[str, str]) -> None:
+    labels = re.findall(r'<text class="event-label"[^>]*>([^<]*)</text>', pages["fa.html"])
+    assert "آغاز طرح امانت دیجیتال در ده استان." in labels, labels
+    assert not [label for label in labels if " ." in label]

@@ -387,11 +387,15 @@ def plain(tokens: list[Token]) -> str:
     out: list[str] = []
     for tok in tokens:
         if tok.type == "inline" and tok.children:
+            cited = False
             for child in tok.children:
                 if child.type in ("text", "code_inline"):
+                    if cited and child.type == "text" and _CALL_PUNCT.match(child.content):
+                        out[-1:] = [out[-1].rstrip()] if out else []  # "event [@x]." -> "event."
                     out.append(child.content)
                 elif child.type in ("softbreak", "hardbreak"):
                     out.append(" ")  # a break between CJK characters is gone (parse)
+                cited = child.type == "citation"
         elif tok.type in ("paragraph_close", "list_item_close", "heading_close"):
             out.append(" ")
         elif tok.type in ("code_block", "fence"):

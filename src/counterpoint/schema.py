@@ -330,12 +330,13 @@ def csl_date(c: Checker, node: yaml.Node, path: str) -> Any:
     back as their text: the model keeps only dates it can place."""
     if isinstance(node, yaml.MappingNode):
         keys = {k.value for k, _ in node.value}
-        parts_node = next((v for k, v in node.value if k.value == "date-parts"), None)
-        parts = _date_parts(parts_node) if parts_node is not None else None
-        if parts is not None and parts[1] is not None and 21 <= parts[1] <= 24:
-            # a season as Pandoc's readers write one ([[2020, 21]]: spring 2020)
-            result = _date_from(parts[0], None, None)
-            return result or c.fail(parts_node, _join(path, "date-parts"), _not_real(parts[0]))
+        for k, parts_node in node.value:
+            parts = _date_parts(parts_node) if k.value == "date-parts" else None
+            if parts is not None and parts[1] is not None and 21 <= parts[1] <= 24:
+                # a season as Pandoc's readers write one ([[2020, 21]]: spring 2020)
+                result = _date_from(parts[0], None, None)
+                where = _join(path, "date-parts")
+                return result or c.fail(parts_node, where, _not_real(parts[0]))
         if "date-parts" not in keys and keys & {"literal", "raw"}:
             for k, v in node.value:
                 if k.value in ("literal", "raw") and isinstance(v, yaml.ScalarNode):
@@ -359,17 +360,17 @@ def csl_date(c: Checker, node: yaml.Node, path: str) -> Any:
 
 
 EDTF = re.compile(_EDTF_PATTERN)
+"""The EDTF dates a source record may give as text, as Pandoc's CSL YAML reader takes
+them: `1776/1789` (a range), `2020/` or `2020/..` (open), `1858~` (circa), `2020-21` (a
+season: 21-24 are spring to winter), and plain dates. Years are CSL's: -44 is 44 BCE."""
 
 
 def _plain_date(text: str) -> bool:
     """YYYY, YYYY-MM or YYYY-MM-DD, not an EDTF season (YYYY-21 to YYYY-24)."""
     m = _DATE.match(text)
-    return bool(m) and not (m[2] and m[3] is None and 21 <= int(m[2]) <= 24)
-
-
-"""The EDTF dates a source record may give as text, as Pandoc's CSL YAML reader takes
-them: `1776/1789` (a range), `2020/` or `2020/..` (open), `1858~` (circa), `2020-21` (a
-season: 21-24 are spring to winter), and plain dates. Years are CSL's: -44 is 44 BCE."""
+    if m is None:
+        return False
+    return not (m[2] and m[3] is None and 21 <= int(m[2]) <= 24)
 
 
 def _opt(s: str | None) -> int | None:

@@ -236,8 +236,9 @@ class Preview:
         files: list[Path] = []
         roots = search_roots(self.templates, self.brief)
         folders += [r for r in roots if r.is_dir()]
-        try:
-            brief = validate(self.brief)
+        try:  # (read again here, under the same time limit as a rebuild)
+            with time_limit(self.time_limit, display_path(self.brief)):
+                brief = validate(self.brief)
         except CounterpointError:
             return self._watched if self._watched[0] else (tuple(folders), ())
         for p in brief.bibliography:

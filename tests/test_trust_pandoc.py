@@ -183,6 +183,10 @@ def test_a_parent_is_an_installed_style_by_id_or_a_csl_file_beside_the_brief(
     assert (local.path, local.in_text, local.default_locale) == (tmp_path / "base.csl", True,
                                                                  "en-GB")  # fmt: skip
     assert local.xml == (tmp_path / "base.csl").read_bytes()
+    edited = (tmp_path / "base.csl").read_text().replace("base: ", "edited: ")
+    (tmp_path / "base.csl").write_text(edited)  # a long-lived process (the preview) sees it
+    assert b"edited: " in csl.find("parent-local.csl", [tmp_path]).xml
+    (tmp_path / "base.csl").write_text(edited.replace("edited: ", "base: "))
     (html,) = build(project("parent-local.csl"), Path("out"), formats=["html"])
     assert "(base: Rivers, Treaties and Trade on a Long Border)" in html.path.read_text()
     installed = csl.find("parent-installed.csl", [tmp_path])

@@ -279,20 +279,33 @@ def _load_file(
     except OSError as exc:
         raise StyleError(f"'{path.name}' cannot be read: {exc.strerror}") from None
     key = (info.st_mtime_ns, info.st_size, info.st_ino)
-    return _load(path, name, roots, source, parent_ok, key)
+    found, xml, digest = _parsed(path, key)
+    return _style(path, name, roots, source, parent_ok, found, xml, digest)
 
 
 @cache
-def _load(
+def _parsed(path: Path, key: tuple[int, ...]) -> tuple[_Scan, bytes, str]:
+    """A style file read and checked, and the document Pandoc would get of it (for an
+    independent style); once while the file is unchanged (`key`: its time, size, inode),
+    so a long-lived process sees an edited style, or an edited parent."""
+    data = _read(path)
+    found = _scan(data, path)
+    if any(rel == "independent-parent" for rel, _, _ in found.links):
+        return found, b"", ""  # a dependent style: Pandoc gets its parent
+    xml = data if _installed(path) or not found.links else _without_links(data)
+    return found, xml, hashlib.sha256(xml).hexdigest()
+
+
+def _style(
     path: Path,
     name: str,
     roots: tuple[Path, ...],
     source: str,
     parent_ok: bool,
-    key: tuple[int, ...],
+    found: _Scan,
+    xml: bytes,
+    digest: str,
 ) -> Style:
-    data = _read(path)
-    found = _scan(data, path)
     installed = _installed(path)  # an official style, from the package: trusted as it is
     title = " ".join(found.title.split())
     locale = found.locale if _LOCALE.fullmatch(found.locale) else ""
@@ -331,14 +344,13 @@ def _load(
             'not a CSL style: no <style class="note"> or class="in-text" with a <citation>',
             Location(str(path), 1, 1),
         )
-    xml = data if installed or not found.links else _without_links(data)
     return Style(
         name or path.stem,
         path,
         found.kind == "note",
         title or path.stem,
         locale,
-        hashlib.sha256(xml).hexdigest(),
+        digest,
         xml,
         source,
     )

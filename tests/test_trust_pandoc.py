@@ -204,6 +204,15 @@ def test_a_parent_is_an_installed_style_by_id_or_a_csl_file_beside_the_brief(
     )  # fmt: skip
     kept = csl.find("ok-template.csl", [tmp_path])
     assert b"<link" not in kept.xml and b'<text variable="title"' in kept.xml
+    (tmp_path / "gone.csl").write_text(
+        (tmp_path / "ok-template.csl").read_text().replace("styles/apa", "styles/gone")
+    )
+    with pytest.raises(csl.StyleError) as caught:
+        csl.find("gone.csl", [tmp_path])
+    assert str(caught.value) == (
+        "the style's template link names style 'gone', which is not installed (remove the "
+        "link, which counterpoint does not use, or name one that is)"
+    )
     assert _Attacker.seen == []
 
 

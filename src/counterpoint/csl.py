@@ -223,9 +223,13 @@ def _linked(rel: str, href: str, where: Location, roots: Sequence[Path]) -> Path
         folder = styles_folder()
         installed = folder / f"{ident}.csl" if folder else None
         if installed is None or not installed.is_file():
+            why = (
+                "a dependent style's parent must be one of the official independent styles"
+                if rel == "independent-parent"
+                else "remove the link, which counterpoint does not use, or name one that is"
+            )
             raise StyleError(
-                f"the style's {rel} link names style '{ident}', which is not installed "
-                "(a dependent style's parent must be one of the official independent styles)",
+                f"the style's {rel} link names style '{ident}', which is not installed ({why})",
                 where,
             )
         return installed

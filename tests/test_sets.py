@@ -179,3 +179,100 @@ def test_a_child_overrides_one_block_of_a_built_in_section(
     summary = page[page.index('<section id="summary"') :].split("</section>", 1)[0]
     assert "<h2>Key message</h2>" in summary and "Bottom line" not in summary
     assert "It is settled" in summary  # the rest of the built-in section, unchanged
+
+
+def test_a_block_no_parent_template_has_is_a_located_warning(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A typo in a block name (`sumary_heading`) dropped the override without a word."""
+    sets = tmp_path / "sets"
+    _set(sets, "house", "name: house\nparent: analyst\naudience: house\n")
+    (sets / "house" / "sections").mkdir()
+    summary = sets / "house" / "sections" / "summary.html"
+    summary.write_text(
+        '{% extends "!base/sections/summary.html" %}\n'
+        "{% block sumary_heading %}<h2>Key message</h2>{% endblock %}\n"
+    )
+    (html,) = build(write_brief(), tmp_path / "out", formats=["html"], audience="house",
+                    templates=sets)  # fmt: skip
+    assert html.warnings == [
+        f"{summary}:2:4: block 'sumary_heading' is not in !base/sections/summary.html (nor in "
+        "what it extends), so it is never shown (did you mean 'summary_heading'?)"
+    ]
+
+
+def test_a_set_data_key_typo_names_the_closest_key(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    sets = tmp_path / "sets"
+    _set(sets, "house", "name: house\nparent: analyst\naudience: house\n"
+         "data: {classification: OFFICIAL}\n")  # fmt: skip
+    (sets / "house" / "sections").mkdir()
+    title = sets / "house" / "sections" / "title.html"
+    title.write_text(
+        '{% extends "!base/sections/title.html" %}\n'
+        "{% block title_block %}{{ set_data.clasification }}{% endblock %}\n"
+    )
+    with pytest.raises(CounterpointError) as info:
+        build(write_brief(), tmp_path / "out", formats=["html"], audience="house",
+              templates=sets)  # fmt: skip
+    assert (
+        str(info.value)
+        .splitlines()[-1]
+        .endswith(
+            f"{title}:2: set_data has no key 'clasification' (did you mean 'classification'?); "
+            "the set's data keys: classification"
+        )
+    )
+
+
+def test_data_and_label_keys_nothing_uses_are_located_warnings(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    sets = tmp_path / "sets"
+    manifest = (
+        "name: house\nparent: analyst\naudience: house\n"
+        "data:\n  classification: OFFICIAL\n  distribuion: [Minister]\n"
+        "labels:\n  Bottom line: Summary\n  Botom line: In short\n"
+    )
+    _set(sets, "house", manifest)
+    (sets / "house" / "sections").mkdir()
+    (sets / "house" / "sections" / "title.html").write_text(
+        '{% extends "!base/sections/title.html" %}\n'
+        "{% block title_block %}{{ set_data.classification }}{{ super() }}{% endblock %}\n"
+    )
+    (html,) = build(write_brief(), tmp_path / "out", formats=["html"], audience="house",
+                    templates=sets)  # fmt: skip
+    where = sets / "house" / "manifest.yaml"
+    assert html.warnings == [
+        f"{where}:6:3: data.distribuion: no template of set 'house' uses it "
+        "(as set_data.distribuion)",
+        f"{where}:9:3: labels.Botom line: no text of set 'house' or of counterpoint has this "
+        "English wording, so the label is never shown (did you mean 'Bottom line'?)",
+    ]
+    page = html.path.read_text(encoding="utf-8")
+    assert "<h2>Summary</h2>" in page and "OFFICIAL" in page
+
+
+def test_an_option_given_twice_is_an_error(tmp_path: Path) -> None:
+    """`--templates a --templates b` built with b alone; now it says so and stops."""
+    result = CliRunner().invoke(
+        main, ["templates", "show", "analyst", "-t", str(tmp_path), "--templates", "other"]
+    )
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        f"Error: --templates given twice ('{tmp_path}', then 'other'); give it once"
+    )
+
+
+def test_templates_show_lists_set_data_and_labels(tmp_path: Path) -> None:
+    sets = tmp_path / "sets"
+    _set(sets, "house", "name: house\nparent: analyst\n"
+         "data: {classification: OFFICIAL}\nlabels: {Bottom line: Summary}\n")  # fmt: skip
+    result = CliRunner().invoke(main, ["templates", "show", "house", "-t", str(sets)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "data (set_data): classification='OFFICIAL'" in lines
+    assert "labels: 'Bottom line' -> 'Summary'" in lines
+    assert f"warning: {sets / 'house' / 'manifest.yaml'}:3:8: data.classification: no template " \
+        "of set 'house' uses it (as set_data.classification)" in lines  # fmt: skip

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from . import cache, citeserver, pdfworker, usercache
+from . import cache, citeserver, pdfworker, setcheck, usercache
 from .csl import Style
 from .errors import BuildError, CounterpointError, InvalidInput, Location, Problem, display_path
 from .files import inside, safe_stem, source_date, visible_name, write_all
@@ -458,7 +458,7 @@ def _build_audience(
     )  # fmt: skip
     outputs: list[Output] = []
     notices = [w for w in (visible_name(brief.name)[1], shadowing(tset)) if w]
-    notices += replaced_stylesheets(tset)
+    notices += replaced_stylesheets(tset) + setcheck.check(tset)
     first = _unused_options(edition, doc)  # said once, on the edition's first output
     for fmt in settings.formats:
         target = output_path(brief, settings.out, fmt, edition.audience)

@@ -30,10 +30,47 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str
     return chosen
 
 
+class _Once(click.Command):
+    """A command whose options that take one value refuse to be given twice (click would
+    keep the last one silently: `--templates a --templates b` built with b alone)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        single: dict[str, click.Option] = {}
+        for p in self.params:
+            if isinstance(p, click.Option) and not (p.multiple or p.count or p.is_flag):
+                single.update({o: p for o in p.opts + p.secondary_opts})
+        given: dict[str, str] = {}
+        for i, arg in enumerate(args):
+            if arg == "--":
+                break
+            if arg.startswith("--"):
+                name, _, value = arg.partition("=")
+            elif arg.startswith("-") and len(arg) > 1:
+                name, value = arg[:2], arg[2:]
+            else:
+                continue
+            option = single.get(name)
+            if option is None or option.name is None:
+                continue
+            if not value and i + 1 < len(args):
+                value = args[i + 1]
+            if option.name in given:
+                flag = max(option.opts, key=len)
+                raise click.UsageError(
+                    f"{flag} given twice ('{given[option.name]}', then '{value}'); give it once",
+                    ctx,
+                )
+            given[option.name] = value
+        return super().parse_args(ctx, args)
+
+
 class _Guarded(click.Group):
     """No traceback for a user's mistake: any CounterpointError, and running out of memory,
     is one clean message (exit 1) and Ctrl-C is one line (exit 130). Outputs are written all
     at once (files.write_all), so an interrupted build leaves no partial file."""
+
+    command_class = _Once
+    group_class = type
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -439,7 +476,7 @@ def list_sets(folder: Path | None) -> None:
 @click.option("--templates", "-t", "folder", type=click.Path(exists=True, file_okay=False,
               path_type=Path), help="A folder of sets searched first.")  # fmt: skip
 def show(name: str, folder: Path | None) -> None:
-    """Show what set NAME resolves to: its chain, files, blocks and CSS properties.
+    """Show what set NAME resolves to: its chain, files, blocks, data, labels, CSS properties.
 
     Every file is listed with the set it comes from (and the parent's file it replaces),
     each template with the blocks a child can override, every CSS custom property with
@@ -450,11 +487,15 @@ def show(name: str, folder: Path | None) -> None:
       counterpoint templates show analyst
       counterpoint templates show ministry --templates my-sets/
     """
+    from .setcheck import check
     from .setinfo import show as describe
     from .templates import find, search_roots
 
-    for line in describe(find(name, search_roots(folder))):
+    tset = find(name, search_roots(folder))
+    for line in describe(tset):
         click.echo(line)
+    for warning in check(tset):
+        click.echo(f"warning: {warning}", err=True)
 
 
 @templates.command()

@@ -47,6 +47,27 @@ class TemplateContext(TypedDict):
     set_data: dict[str, Any]  # the set's manifest `data`, over its parents', under the brief's
 
 
+class SetData(dict[str, Any]):
+    """`set_data`: a mapping whose missing key names the closest one."""
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """StrictUndefined, with "did you mean" for a `set_data` key."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if isinstance(obj, SetData) and isinstance(name, str):
+            keys = ", ".join(sorted(obj)) or "none"
+            return (
+                f"set_data has no key '{name}'{errors.suggest(name, list(obj))}; "
+                f"the set's data keys: {keys}"
+            )
+        return str(super()._undefined_message)
+
+
 def _data_types() -> list[type]:
     """The dataclasses of counterpoint's model: what templates may read attributes of."""
     modules = (model, resolve, findings, errors, figures)
@@ -78,7 +99,7 @@ class _Renderer:
         self.env = Sandbox(
             loader=loader,
             autoescape=True,
-            undefined=jinja2.StrictUndefined,
+            undefined=_Undefined,
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
@@ -225,7 +246,7 @@ class _Renderer:
                 options=options,
                 audit=audit,
                 direction=i18n.direction(language),
-                set_data={**self.tset.data, **options.get("data", {})},
+                set_data=SetData({**self.tset.data, **options.get("data", {})}),
             )
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:

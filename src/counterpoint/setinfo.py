@@ -88,6 +88,13 @@ def show(tset: TemplateSet) -> list[str]:
     options = tset.options
     if options:
         lines.append("options: " + ", ".join(f"{k}={v}" for k, v in sorted(options.items())))
+    if tset.data:
+        lines.append("data (set_data): " + ", ".join(f"{k}={v!r}" for k, v in tset.data.items()))
+    own_labels: dict[str, str] = {}
+    for s in reversed(tset.chain):
+        own_labels.update(s.labels)
+    if own_labels:
+        lines.append("labels: " + ", ".join(f"{k!r} -> {v!r}" for k, v in own_labels.items()))
     style = next((s.csl for s in tset.chain if s.csl), "")
     lines.append(f"csl: {style or default_styles()}")
     lines.append("css, web: " + ", ".join(tset.stylesheets("web")))

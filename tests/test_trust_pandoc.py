@@ -377,6 +377,20 @@ def test_nested_strings_in_a_bib_stop_at_the_ceiling_under_validate(
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("bib", ["crossref-loop.bib", "xdata-loop.bib"])
+def test_entries_that_inherit_in_a_loop_stop_at_the_ceiling(
+    bib: str, write_brief: Callable[..., Path], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, ceiling: Callable[[int], None],
+) -> None:  # fmt: skip
+    """Two entries that crossref (or xdata) each other: Pandoc's reading never ends."""
+    ceiling(100)
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(BIB / bib, tmp_path)
+    assert _validate(_bib_brief(write_brief, bib)) == (
+        1, f"{bib}: " + OVER.format(100) + "\n1 of 1 brief(s) invalid\n"
+    )  # fmt: skip
+
+
 def test_an_80000_entry_bib_stops_at_the_ceiling_naming_the_file(
     write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     ceiling: Callable[[int], None],

@@ -5,7 +5,7 @@ macOS or Windows alike. `COUNTERPOINT_PANDOC` names another binary (for a test a
 newer release, say).
 
 Every Pandoc process runs under a memory ceiling (`command`): its runtime's heap limit
-(GHC's `-M`, through GHCRTS) and, on POSIX, an address-space limit (RLIMIT_AS, set by the
+(GHC's `-M`, through GHCRTS) and, on Linux, an address-space limit (RLIMIT_AS, set by the
 shell that executes it). Going over either stops it with one line (OverLimit), as does the
 time limit. Pandoc is only ever handed files counterpoint wrote into a private folder.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -121,7 +122,7 @@ def command(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
     stack = max(limit // 4, 1)
     rts = f"-M{limit}m -K{stack}m -xr{limit + stack}m"
     env["GHCRTS"] = f"{env.get('GHCRTS', '')} {rts}".strip()
-    if os.name == "posix" and os.path.exists("/bin/sh"):
+    if sys.platform.startswith("linux") and os.path.exists("/bin/sh"):  # where it holds
         import resource
 
         kib = (limit + stack + PANDOC_ADDRESS_SPACE) * 1024

@@ -439,3 +439,20 @@ def test_a_season_is_read_from_yaml_and_bib(
     entries = page_bibliography(html.path.read_text(encoding="utf-8"))
     assert "“Spring Paper.” Polar Notes, Spring 2020." in entries
     assert "“Autumn Paper.” Polar Notes, Autumn 2021." in entries
+
+
+def test_validate_names_the_national_standard_a_language_may_ask_for(
+    write_brief: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GOST R 7.0.5-2008 is bundled only in in-text forms: a Russian brief keeps Chicago
+    notes, and the ok line names the style to write for the national standard."""
+    from counterpoint.cli import main
+
+    path = write_brief(MINIMAL + "language: ru\n")
+    with pytest.raises(SystemExit) as done:
+        main(["validate", str(path)])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.endswith(
+        "style chicago-notes-bibliography, the default for 'ru'; the national standard's is "
+        "csl: gost-r-7-0-5-2008)\n"
+    )

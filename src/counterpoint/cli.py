@@ -316,12 +316,14 @@ def validate(briefs: tuple[str, ...], pandoc_memory_limit: int | None) -> None:
 
 def _style_name(brief: Brief) -> str:
     """The brief's CSL style as `validate` names it: its `csl:`, or its language's default."""
-    from .csl import default_name
+    from .csl import RECOMMENDED_STYLES, default_name
 
     if brief.csl:
         return str(brief.csl)
     name = default_name(brief.language)
-    return f"{name}, the default for '{brief.language}'"
+    national = RECOMMENDED_STYLES.get(brief.language.split("-")[0].lower())
+    advice = f"; the national standard's is csl: {national}" if national else ""
+    return f"{name}, the default for '{brief.language}'{advice}"
 
 
 @main.command()

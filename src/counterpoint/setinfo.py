@@ -72,10 +72,14 @@ def custom_properties(tset: TemplateSet) -> list[tuple[str, str, str, str]]:
 
 def default_styles() -> str:
     """The default style and the languages that get another, as `templates show` says."""
-    from .csl import DEFAULT_STYLE, LANGUAGE_STYLES
+    from .csl import DEFAULT_STYLE, LANGUAGE_STYLES, RECOMMENDED_STYLES
 
     others = "; ".join(f"{lang}: {name}" for lang, name in sorted(LANGUAGE_STYLES.items()))
-    return f"{DEFAULT_STYLE} (the default; by the brief's language, {others})"
+    advised = ", ".join(f"{lang}: {name}" for lang, name in sorted(RECOMMENDED_STYLES.items()))
+    return (
+        f"{DEFAULT_STYLE} (the default; by the brief's language, {others}; "
+        f"national standards in an in-text form, to name with csl: {advised})"
+    )
 
 
 def show(tset: TemplateSet) -> list[str]:

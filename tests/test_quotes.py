@@ -350,3 +350,15 @@ def test_the_preview_marks_an_altered_quotation_at_its_place(browser, project: P
         page.close()
     finally:
         preview.stop()
+
+
+def test_the_word_edition_counts_them_too(project: Path) -> None:
+    import docx
+
+    from counterpoint.build import build
+
+    (word,) = build(project, out_dir=project.parent / "out", formats=["docx"])
+    tables = [
+        [[c.text for c in row.cells] for row in t.rows] for t in docx.Document(word.path).tables
+    ]
+    assert [["View", "Quotations", "Verified"], ["Settled", "3", "0"], ["Open", "2", "0"]] in tables

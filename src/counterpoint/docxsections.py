@@ -329,6 +329,20 @@ class Sections:
             ),
             self._figure("balance.svg", chart, chart_label(audit, labels), caption),
         )
+        if audit.quotations:  # each view's quotations verified against a snapshot (quotes/)
+            self.add(
+                _para([_el("Strong", words(_("Quotations checked against archived sources")))]),
+                _table(
+                    [_("View"), _("Quotations"), _("Verified")],
+                    [
+                        [[_plain(words(r.label))]]
+                        + [[_plain(self.number(n))] for n in (r.quotes, r.quotes_verified)]
+                        for r in audit.views
+                    ],
+                    {1, 2},
+                    [0.5, 0.25, 0.25],
+                ),
+            )
         if audit.ignored_groups and self.options.get("show_findings", True):
             items = []
             for g in audit.ignored_groups:

@@ -293,7 +293,7 @@ class FormatsFailed(BuildError):
     str() is the failures' messages, one a line."""
 
     def __init__(self, failures: list[tuple[Path, BuildError]], outputs: list[Output]):
-        super().__init__("\n".join(str(exc) for _, exc in failures))
+        super().__init__("\n".join(dict.fromkeys(str(exc) for _, exc in failures)))
         self.paths = [path for path, _ in failures]
         """The outputs that were not written."""
         self.outputs = outputs

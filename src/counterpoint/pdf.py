@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from .csslocate import Sheets, culprit, element_name
 from .errors import BuildError, display_path
 from .fetch import FetchPolicy, _fetcher, _short
 from .files import write_atomic
@@ -138,6 +139,31 @@ def _problems(document: Any, notes: list[Note]) -> tuple[list[str], list[str]]:
     by_flow = {m for m, positioned in _covered(document, notes, _placed_notes(document, notes))
                if not positioned}  # fmt: skip
     return [p for p in hidden if p in by_flow], [p for p in hidden if p not in by_flow]
+
+
+def dropped_strings(document: Any, sheets: Sheets) -> list[str]:
+    """Warnings for known no-ops: `string-set` on an inline element that a flex or grid
+    container makes one of its items. WeasyPrint 70 drops the string without a word, so a
+    running header that shows it stays empty."""
+    out: list[str] = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            names = box.style["string_set"]
+            if names == "none" or box.string_set or getattr(box, "element", None) is None:
+                continue
+            if box.style["display"][0] != "inline" or type(box).__name__ == "InlineBox":
+                continue  # (an inline box keeps its strings)
+            strings = ", ".join(dict.fromkeys(name for name, _ in names))
+            rules = [r for n, _ in names for r in sheets.mentioning(f"string-set: {n}")]
+            text = (
+                f"`string-set: {strings}` on {element_name(box)} does nothing: WeasyPrint 70 "
+                "drops it from an inline element that is a flex or grid item, so `string("
+                f"{strings.split(', ')[0]})` stays empty; set it on a block inside the item"
+                + (f" ({', '.join(dict.fromkeys(rules))})" if rules else "")
+            )
+            if text not in out:
+                out.append(text)
+    return out
 
 
 def _listed(problems: list[str]) -> str:
@@ -433,18 +459,30 @@ def _plain(note: Note) -> str:
 
 
 def _weasyprint(
-    target: Path, step: Callable[[], Any], what: str = "WeasyPrint", advice: str = ""
+    target: Path,
+    step: Callable[[], Any],
+    what: str = "WeasyPrint",
+    advice: str = "",
+    sheets: Sheets | None = None,
 ) -> Any:
-    """Run a WeasyPrint step; its failure on a hostile page is a BuildError, not a traceback."""
+    """Run a WeasyPrint step; its failure on a hostile page is a BuildError, not a traceback,
+    naming the element it was laying out and the set's CSS lines that hold the value it
+    failed on (`sheets`)."""
     try:
         return step()
     except MemoryError:
         raise
     except Exception as exc:
         said = _short(str(exc))
+        box = culprit(exc)
+        where = f" while laying out {element_name(box)}" if box is not None else ""
+        value = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""
+        rules = sheets.mentioning(value) if sheets and len(value) > 2 else []
         raise BuildError(
             f"{display_path(target)}: {what} failed: {type(exc).__name__}"
             + (f": {said}" if said else "")
+            + where
+            + (f"; the set's CSS with {value!r}: {', '.join(rules[:3])}" if rules else "")
             + (f"; {advice}" if advice else "")
         ) from None
 
@@ -470,8 +508,13 @@ def write_pdf(
     memory_limit: int | None = None,
     worker: LayoutWorker | None = None,
     uncounted: str | None = None,
+    stylesheets: dict[str, str] | None = None,
 ) -> PdfResult:
     """Lay out print HTML, verify the footnotes, and write the PDF atomically.
+
+    `stylesheets` maps the name of each of the set's stylesheets in the page to its file
+    (as messages show it): WeasyPrint's CSS messages and failures then name the file, line
+    and rule (csslocate.py).
 
     `max_pages` counts the pages before the one holding the anchor `uncounted`, if given
     (a reference list added after the paper).
@@ -489,7 +532,10 @@ def write_pdf(
             "build --format html, or split the brief"
         )
     if worker is not None:  # WeasyPrint was imported meanwhile, in the worker (pdfworker)
-        job = (html, target, notes, base, policy, identifier, variant, max_pages, None, uncounted)
+        job = (
+            html, target, notes, base, policy, identifier, variant, max_pages, None, uncounted,
+            stylesheets,
+        )  # fmt: skip
         try:
             result = worker.lay_out(job)
         except TooLong as exc:
@@ -502,7 +548,7 @@ def write_pdf(
         def lay_out() -> PdfResult:
             return _lay_out(
                 html, target, notes, base, policy, identifier, variant, max_pages, too_long,
-                uncounted,
+                uncounted, stylesheets,
             )  # fmt: skip
 
         if memory_limit and hasattr(os, "fork"):
@@ -526,9 +572,11 @@ def _lay_out(
     max_pages: int | None,
     too_long: Callable[[int], str] | None,
     uncounted: str | None = None,
+    stylesheets: dict[str, str] | None = None,
 ) -> PdfResult:
     """The PDF's bytes, its page count and warnings (write_pdf's work, in whichever process)."""
     weasyprint = import_weasyprint()
+    sheets = Sheets.of(html, stylesheets or {})
     html = physical_floats(html)  # WeasyPrint 70 fails on some logical floats (weasyfix.py)
     with _quiet_weasyprint() as messages:
         parsed = _weasyprint(  # its parser fails on some markup browsers read (weasyprint.md)
@@ -540,20 +588,22 @@ def _lay_out(
             "docs/weasyprint.md lists markup it cannot read",
         )
         with footnote_fixes():  # WeasyPrint 70 loses footnotes without them (weasyfix.py)
-            document = _weasyprint(target, parsed.render)
+            document = _weasyprint(target, parsed.render, sheets=sheets)
             _check_length(document, target, max_pages, too_long, uncounted)
             placing, hidden = _problems(document, notes)
             fallbacks = []
             for how, css in _RETRIES if placing and not hidden else ():
                 # the fallback ladder: the same page with rules that keep notes by their calls
                 sheet = weasyprint.CSS(string=css)
-                retry = _weasyprint(target, functools.partial(parsed.render, stylesheets=[sheet]))
+                render = functools.partial(parsed.render, stylesheets=[sheet])
+                retry = _weasyprint(target, render, sheets=sheets)
                 _check_length(retry, target, max_pages, too_long, uncounted)
                 fallbacks.append(f"{FALLBACK_WARNING} {_listed(placing)}; laid out again {how}")
                 document = retry
                 placing, hidden = _problems(document, notes)
                 if not placing:
                     break
+        no_ops = dropped_strings(document, sheets)
         lost = hidden + placing
         if lost:
             message = f"{display_path(target)}: {_listed(lost)}"
@@ -583,7 +633,8 @@ def _lay_out(
     warnings = list(
         dict.fromkeys(
             policy.refused
-            + [_short(m, 300) for m in messages if "RefusedFetch" not in m]
+            + [_short(sheets.message(m), 300) for m in messages if "RefusedFetch" not in m]
+            + no_ops
             + fallbacks
         )
     )

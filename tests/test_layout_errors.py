@@ -1,0 +1,142 @@
+"""Layout errors located in the designer's own files: WeasyPrint's CSS messages and
+failures name the set's file, line and rule; logical floats mirror; known no-ops are said;
+a cited field shown twice is one located error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from counterpoint import BuildError, build
+
+from .conftest import MINIMAL
+
+pytestmark = pytest.mark.pdf
+
+EMPHASIS = MINIMAL.replace("summary: It is settled", "summary: It is *settled*")
+
+
+def house(tmp_path: Path, css: str, files: dict[str, str] | None = None) -> Path:
+    """A set `house` (a child of analyst) with `css` as its print stylesheet."""
+    folder = tmp_path / "sets" / "house"
+    folder.mkdir(parents=True)
+    (folder / "manifest.yaml").write_text(
+        "name: house\nparent: analyst\naudience: house\ncss-print: [house.css]\n"
+    )
+    (folder / "house.css").write_text(css)
+    for name, text in (files or {}).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return tmp_path / "sets"
+
+
+def test_a_css_warning_names_the_sets_file_line_and_rule(
+    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sets = house(tmp_path, "/* house */\n\n@page :first, @page front:first { margin: 1cm }\n")
+    monkeypatch.chdir(tmp_path)
+    (pdf,) = build(write_brief(), "out", ["pdf"], "house", sets)
+    assert (
+        "sets/house/house.css:3:1: Unsupported @page selector ' :first, @page front:first ', "
+        "the whole @page rule was ignored (in `@page :first, @page front:first { margin: 1cm }`)"
+    ) in pdf.warnings
+    assert not [w for w in pdf.warnings if " at " in w and ":1." in w]  # no page line
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_logical_float_mirrors_instead_of_crashing(
+    write_brief: Callable[..., Path], tmp_path: Path, language: str
+) -> None:
+    """`float: inline-end` inside a line fails in WeasyPrint 70 (KeyError); counterpoint
+    lays it out as `right`, or `left` right to left."""
+    import weasyprint
+
+    css = "#summary em { float: inline-end; width: 3cm }\n"
+    sets = house(tmp_path, css)
+    brief = write_brief(EMPHASIS.replace("date:", f"language: {language}\ndate:"))
+    pdf, page = build(brief, tmp_path / "out", ["pdf", "print-html"], "house", sets)
+    html = page.path.read_text(encoding="utf-8")
+    with pytest.raises(KeyError, match="inline-end"):  # plain WeasyPrint on the same page
+        weasyprint.HTML(string=html).render()
+    from counterpoint.weasyfix import physical_floats
+
+    document = weasyprint.HTML(string=physical_floats(html)).render()
+    boxes = list(document.pages[0]._page_box.descendants())
+    em = next(b for b in boxes if getattr(b, "element_tag", "") == "em")
+    p = next(
+        b for b in boxes if b.element_tag == "p" and "settled" in "".join(b.element.itertext())
+    )
+    middle = p.content_box_x() + p.width / 2
+    assert (em.position_x > middle) == (language == "en")  # the line's end: right, or left
+    assert pdf.pages
+
+
+def test_a_weasyprint_failure_names_the_element_and_the_sets_rule(tmp_path: Path) -> None:
+    from counterpoint.csslocate import Sheets
+    from counterpoint.pdf import _weasyprint
+
+    css = "/* house.css */\n.x { color: red }\n#summary em { float: inline-end }\n"
+    html = f"<style>\n{css}</style><section id=summary><p>It is <em>settled</em>.</p></section>"
+    sheets = Sheets.of(html, {"house.css": "sets/house/house.css"})
+    import weasyprint
+
+    parsed = weasyprint.HTML(string=html)
+    with pytest.raises(BuildError) as info:
+        _weasyprint(tmp_path / "x.pdf", parsed.render, sheets=sheets)
+    assert str(info.value).endswith(
+        "x.pdf: WeasyPrint failed: KeyError: 'inline-end' while laying out <em>; the set's CSS "
+        "with 'inline-end': sets/house/house.css:2: `#summary em { float: inline-end }`"
+    )
+
+
+def test_string_set_on_a_flex_item_is_said(
+    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The running title taken from an inline element that a flex container makes an item:
+    WeasyPrint 70 leaves the header empty without a word; the build says so."""
+    import pypdf
+
+    css = (
+        ".title-block { display: flex }\n"
+        ".title-block .title { display: inline; string-set: short-title content() }\n"
+    )
+    sets = house(tmp_path, css)
+    monkeypatch.chdir(tmp_path)
+    text = MINIMAL.replace("summary: It is settled", "summary: " + "It is settled. " * 300)
+    (pdf,) = build(write_brief(text), "out", ["pdf"], "house", sets)
+    said = [w for w in pdf.warnings if w.startswith("`string-set: short-title`")]
+    assert len(said) == 1 and said[0].startswith(
+        '`string-set: short-title` on <h1 class="title"> does nothing: WeasyPrint 70 drops it '
+        "from an inline element that is a flex or grid item, so `string(short-title)` stays "
+        "empty; set it on a block inside the item ("
+    )
+    # the rules that set it: the base set's, and the house set's own
+    assert said[0].endswith(
+        ", sets/house/house.css:2: `.title-block .title { display: inline; string-set: "
+        "short-title cont...`)"
+    )
+    second = pypdf.PdfReader(pdf.path).pages[1].extract_text()
+    assert "Test brief" not in second  # the header the warning is about is indeed empty
+
+
+def test_a_cited_field_shown_twice_is_one_located_error(
+    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    twice = (
+        '{% extends "!base/sections/summary.html" %}\n'
+        '{% block summary_heading %}<h2>Bottom line</h2><p class="lead">{{ brief.summary | md }}'
+        "</p>{% endblock %}\n"
+    )
+    sets = house(tmp_path, "", {"sections/summary.html": twice})
+    monkeypatch.chdir(tmp_path)
+    write_brief()
+    for fmt in ("pdf", "html"):
+        with pytest.raises(BuildError) as info:
+            build("brief.yaml", "out", [fmt], "house", sets)
+        assert str(info.value) == (
+            "brief.yaml:6:25: template set 'house' shows this cited field twice (in "
+            "sets/house/sections/summary.html), so note 1's call would appear twice; show it "
+            "once, or the second time with the md_text filter, which leaves its notes out"
+        )

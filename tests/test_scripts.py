@@ -267,12 +267,14 @@ def test_persian_writes_its_own_digits_unless_told(tmp_path: Path) -> None:
     assert '<html lang="fa" dir="rtl">' in html
     assert '<time datetime="2026-02-20">۲۰ فوریه ۲۰۲۶</time>' in html
     assert "<sup>۱</sup>" in html  # the note calls
+    assert "شکل ۱. رویدادهای زیر" in html  # a catalog text's own digit
     latin = tmp_path / "fa-latin.yaml"
     text = (LANGUAGES / "fa.yaml").read_text(encoding="utf-8")
     latin.write_text(text.replace("language: fa", "language: fa\nnumbers: latin"), "utf-8")
     (page,) = build(latin, tmp_path / "latin", formats=["html"])
     html = page.path.read_text(encoding="utf-8")
     assert '<time datetime="2026-02-20">20 فوریه 2026</time>' in html and "<sup>1</sup>" in html
+    assert "شکل 1. رویدادهای زیر" in html
 
 
 @pytest.mark.pdf

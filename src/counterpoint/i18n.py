@@ -158,6 +158,9 @@ class Labels(gettext.NullTranslations):
         self._isolate = self.missing and direction(self.language) == "rtl"
 
     def _english(self, text: str) -> str:
+        """A catalog's text as shown: its digits in the paper's numbering system ("Figure 1."
+        in Persian is "شکل ۱."), English fallback kept in order in a right-to-left page."""
+        text = self.digits(text)
         return _left_to_right(text) if self._isolate and text.strip() else text
 
     def digits(self, text: str) -> str:

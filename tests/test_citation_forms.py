@@ -456,3 +456,15 @@ def test_validate_names_the_national_standard_a_language_may_ask_for(
         "style chicago-notes-bibliography, the default for 'ru'; the national standard's is "
         "csl: gost-r-7-0-5-2008)\n"
     )
+
+
+def test_cited_in_after_a_question_mark_takes_no_comma(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """As the style's own short note: Newsweek, “Who Rules?” 5. (no "?,”")."""
+    sources = CITED.replace("title: New Guidelines", "title: Who Rules?")
+    text = MINIMAL.replace("[@lin-2024, p. 4]", "[@nw, p. 5]. Again [@nw, p. 6]")
+    (html,) = build(write_brief(text, sources=sources), tmp_path / "out", formats=["html"])
+    notes = page_notes(html.path.read_text(encoding="utf-8"))
+    assert notes[-1].startswith("Newsweek, “Who Rules?” cited in Institute"), notes[-1]
+    assert notes[-2].startswith("“Who Rules?” Newsweek, May 2, 2023, cited in Institute")

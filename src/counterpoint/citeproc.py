@@ -461,13 +461,15 @@ def _block_inlines(block: dict[str, Any]) -> list[Any]:
 def _cited_in(text: str, joiner: str, inside: bool = False) -> str:
     """ "A; <MARK> B" as the style joined the two items becomes "A, cited in B". With
     `inside` (the locale's punctuation-in-quote, as in en-US) a comma after a closing
-    quotation mark goes inside it, as the style's own notes put it: "“Title,” cited in"."""
+    quotation mark goes inside it, as the style's own notes put it: "“Title,” cited in";
+    after a title's own question or exclamation mark there is none: "“Who Rules?” cited
+    in"."""
     if MARK not in text:
         return text
     joined = re.sub(rf"\s*[;,]?\s*(?:</?span>)?\s*{MARK}\s*", f", {joiner} ", text)
     if inside:
-        quoted = rf"([\u201d\"])((?:</[a-z]+>)*), {re.escape(joiner)} "
-        joined = re.sub(quoted, rf",\1\2 {joiner} ", joined)
+        quoted = rf"([?!]?)([\u201d\"])((?:</[a-z]+>)*), {re.escape(joiner)} "
+        joined = re.sub(quoted, lambda m: f"{m[1] or ','}{m[2]}{m[3]} {joiner} ", joined)
     return joined
 
 

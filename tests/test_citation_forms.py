@@ -468,3 +468,24 @@ def test_cited_in_after_a_question_mark_takes_no_comma(
     notes = page_notes(html.path.read_text(encoding="utf-8"))
     assert notes[-1].startswith("Newsweek, “Who Rules?” cited in Institute"), notes[-1]
     assert notes[-2].startswith("“Who Rules?” Newsweek, May 2, 2023, cited in Institute")
+
+
+def test_an_exports_empty_short_title_is_no_short_title(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Zotero writes an empty Short Title as "title-short": "": the short note still
+    names the work (its main title), not nothing."""
+    (tmp_path / "refs.json").write_text(
+        json.dumps(
+            [
+                {"id": "z1", "type": "book", "title": "Ice Roads: A History",
+                 "title-short": "", "author": [{"family": "Orlova", "given": "Daria"}],
+                 "issued": {"date-parts": [[2021]]}},
+            ]
+        )
+    )  # fmt: skip
+    text = MINIMAL.replace("[sources.yaml]", "[sources.yaml, refs.json]").replace(
+        "[@lin-2024, p. 4]", "[@z1, 3]. Again [@z1, 4]"
+    )
+    (html,) = build(write_brief(text), tmp_path / "out", formats=["html"])
+    assert page_notes(html.path.read_text(encoding="utf-8"))[-1] == "Orlova, Ice Roads, 4."

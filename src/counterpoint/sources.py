@@ -274,9 +274,11 @@ def source_record(c: Checker, node: yaml.Node, path: str) -> Any:
         else:
             csl[k] = _data(v_node)
     csl["id"] = key
-    if isinstance(csl.get("title-short"), str):
-        csl["title-short"] = csl["title-short"].strip()  # Pandoc's .bib reader: "Titre "
-    elif isinstance(csl.get("title"), str) and short_title(csl["title"]):
+    if isinstance(csl.get("title-short"), str):  # Pandoc's .bib reader writes "Titre "
+        csl["title-short"] = csl["title-short"].strip()
+        if not csl["title-short"]:  # an export's empty Short Title: none given
+            del csl["title-short"]
+    if "title-short" not in csl and isinstance(csl.get("title"), str) and short_title(csl["title"]):
         csl["title-short"] = short_title(csl["title"])  # Chicago's short notes (docs/format.md)
     if "language" in got:
         csl["language"] = got["language"]

@@ -362,3 +362,66 @@ def test_the_word_edition_counts_them_too(project: Path) -> None:
         [[c.text for c in row.cells] for row in t.rows] for t in docx.Document(word.path).tables
     ]
     assert [["View", "Quotations", "Verified"], ["Settled", "3", "0"], ["Open", "2", "0"]] in tables
+
+
+SOURCE = (
+    "Rivers\n\nThe ofﬁcials said “the line is settled” in 1991—and it held. Its well-\n"
+    "known engineers\u00ad built a bridge; they did not build a port.\n\n"
+    "国境問題は最終的に解決\nされた。\n\n"
+    "Der Vertrag wurde 1860 unterzeichnet, aber nie ratifiziert."
+)
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "the officials said 'the line is settled' in 1991 – and it held",  # marks, dash, case
+        "The officials said «the line is settled» in 1991 — and it held",
+        "its well-known engineers built a bridge",  # line-end hyphen, soft hyphen
+        "Its wellknown engineers  built\na bridge",
+        "国境問題は最終的に解決された",  # a line break inside Japanese text
+        "The officials said (...) in 1991",  # an omission that drops nothing that matters
+        "[The engineers] built a bridge",  # an editorial insertion
+        "Der Vertrag wurde 1860 unterzeichnet",
+    ],
+)
+def test_benign_variants_are_verified(quote: str) -> None:
+    from counterpoint.quotes.extract import from_text
+    from counterpoint.quotes.match import Index, check, guess_languages
+
+    index = Index.of(from_text(SOURCE))
+    got = check(quote, index, None, guess_languages(SOURCE))
+    assert got.verdict == "verified", got
+
+
+@pytest.mark.parametrize(
+    ("quote", "verdict"),
+    [
+        ("the officials said 'the line is settled' in 1992", "altered"),  # a number
+        ("they did build a port", "altered"),  # a negation dropped
+        ("the officials said 'the line is not settled'", "altered"),  # a negation added
+        ("The Officials said", "altered"),  # a capital inside the quotation
+        ("they built a port", "altered"),
+        ("build a port", "omission-review"),  # begins right after "did not"
+        ("Der Vertrag wurde 1860 unterzeichnet … ratifiziert", "omission-review"),  # "aber nie"
+        ("国境問題は最終的に解決", "verified"),
+        ("the navy sailed up the coast to the sea", "not-found"),
+    ],
+)
+def test_changes_are_flagged(quote: str, verdict: str) -> None:
+    from counterpoint.quotes.extract import from_text
+    from counterpoint.quotes.match import Index, check, guess_languages
+
+    index = Index.of(from_text(SOURCE))
+    assert check(quote, index, None, guess_languages(SOURCE)).verdict == verdict
+
+
+def test_a_wrapper_named_like_a_box_keeps_the_article() -> None:
+    from counterpoint.quotes.extract import from_html
+
+    page = (
+        "<body class='single'><div id='page' class='site has-comments'><div class='entry'>"
+        "<p>One.</p><p>Two.</p><p>Three.</p></div><div class='comments'><p>Nice!</p></div>"
+        "</div></body>"
+    )
+    assert [b.text for b in from_html(page).blocks] == ["One.", "Two.", "Three."]

@@ -531,6 +531,8 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
             for a, b, p in zip(chain, chain[1:], qparts[1:], strict=False)
             if p.gap == "omission"
         ]
+        # the source's languages, and the passage's own (a source may quote another tongue)
+        languages = list(dict.fromkeys([*languages, *guess_languages(evidence)]))
         dropped = [w for o in omitted for w in dropped_qualifiers(o, languages)]
         dropped += negation_before(index.text, start, languages)
         dropped += negation_after(index.text, end, languages)

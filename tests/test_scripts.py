@@ -450,3 +450,15 @@ def test_a_timeline_label_keeps_no_space_where_its_citation_was(pages: dict[str,
     labels = re.findall(r'<text class="event-label"[^>]*>([^<]*)</text>', pages["fa.html"])
     assert "آغاز طرح امانت دیجیتال در ده استان." in labels, labels
     assert not [label for label in labels if " ." in label]
+
+
+def test_names_in_devanagari_and_ethiopic_are_spaced_given_name_first(
+    pages: dict[str, str], mixed: dict[str, Path]
+) -> None:
+    """Pandoc's citeproc sets a name in a script it does not count as Western family first
+    with no space ("शर्माविवेक"): right for Chinese, Japanese and Korean, wrong for Hindi."""
+    hindi = pages["hi.html"]
+    assert "विवेक शर्मा, " in hindi and "शर्मा, विवेक." in hindi
+    assert "शर्माविवेक" not in hindi and "\u200c" not in hindi
+    html = mixed["print.html"].read_text(encoding="utf-8")
+    assert "አበበ ተስፋዬ, " in html and "김하늘, " in html  # Korean stays family first, unspaced

@@ -247,19 +247,68 @@ _CJK = (
 _CJK_NAME = re.compile(f"[{_CJK}]+")
 
 
+_ROMANESQUE = re.compile(
+    "[-0-9a-zA-Z\u0e01-\u0e5b\u00c0-\u017f\u0370-\u03ff\u0400-\u052f\u0590-\u05d4"
+    "\u05d6-\u05ff\u1f00-\u1fff\u0600-\u06ff\u200c-\u200e\u2018\u2019\u021a\u021b"
+    "\u202a-\u202e]"
+)
+"""The characters for which Pandoc's citeproc (after citeproc-js) orders a name the Western
+way, "Given Family" and "Family, Given"; any other name it sets family first, no space."""
+
+_NON_JOINER = "\u200c"
+
+
 def _handed(item: dict[str, Any]) -> dict[str, Any]:
     """The item as Pandoc gets it: a name written in Han, Kana or Hangul (`{family: 陈,
     given: 立}`) becomes one literal name, family name first and no space ("陈立"). Pandoc's
     citeproc gives such a name a stray period in Chicago and APA ("陈立. and 赵欣.,") and
-    the family name alone in short notes (docs/format.md)."""
+    the family name alone in short notes (docs/format.md).
+
+    A name in a script that spaces its names but that citeproc does not count as Western
+    (Devanagari, Bengali, Tamil, Ethiopic, Georgian...) would come out glued, family first
+    ("शर्माविवेक"): its family name ends in an invisible zero-width non-joiner, one of
+    citeproc's Western characters, so it reads "विवेक शर्मा" and sorts "शर्मा, विवेक"."""
     out = item
     for key, names in item.items():
-        if not isinstance(names, list) or not any(_cjk(n) for n in names):
+        if not isinstance(names, list) or not any(_cjk(n) or _glued(n) for n in names):
             continue
         if out is item:
             out = dict(item)
-        out[key] = [{"literal": n["family"] + n["given"]} if _cjk(n) else n for n in names]
+        out[key] = [
+            {"literal": n["family"] + n["given"]}
+            if _cjk(n)
+            else {**n, "family": n["family"] + _NON_JOINER}
+            if _glued(n)
+            else n
+            for n in names
+        ]
     return out
+
+
+_MARKER = re.compile(
+    "(?<![\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff])\u200c"
+    '(?=[\\s,.;:)\\]\u201d\u2019"\u00bb<]|$)'
+)
+
+
+def _unmarked(text: str) -> str:
+    """Pandoc's output without the non-joiners `_handed` put after family names (a
+    Persian non-joiner, between Arabic letters, stays)."""
+    return _MARKER.sub("", text) if _NON_JOINER in text else text
+
+
+def _glued(name: Any) -> bool:
+    """True for a name with a family name in a script citeproc would set family first with
+    no space, though its people space their names (not Han, Kana or Hangul)."""
+    if not isinstance(name, dict) or not isinstance(name.get("family"), str):
+        return False
+    family = name["family"]
+    letters = [c for c in family if c.isalpha()]
+    return (
+        bool(letters)
+        and not _ROMANESQUE.search(family)
+        and not any(_CJK_NAME.fullmatch(c) for c in letters)
+    )
 
 
 def _cjk(name: Any) -> bool:
@@ -389,7 +438,7 @@ def _read(
                 if ident == SEPARATOR_ID:
                     continue
                 inlines = [i for b in entry["c"][1] for i in _block_inlines(b)]
-                text = _cjk_joiner(html(inlines).strip(), locale)
+                text = _unmarked(_cjk_joiner(html(inlines).strip(), locale))
                 if text:  # a style may print no entry for a type (Chicago: encyclopedias)
                     bibliography.append((ident, Markup(text)))
     printed = {ident for ident, _ in bibliography}  # an in-text citation links to its entry
@@ -399,7 +448,9 @@ def _read(
     inside = csl_locale(locale) in _locator_terms()["punctuation-in-quote"]
 
     def written(inlines: list[Any]) -> Markup:
-        return Markup(_cjk_joiner(_cited_in(html(inlines, printed), joiner, inside), locale))
+        return Markup(
+            _unmarked(_cjk_joiner(_cited_in(html(inlines, printed), joiner, inside), locale))
+        )
 
     for block, (aside, indexes) in zip(blocks[:paragraphs], groups, strict=True):
         if aside:  # a discursive note: each citation as the style writes it in a note
@@ -412,7 +463,7 @@ def _read(
     host_forms: dict[str, Markup] = {}
     for i, host in enumerate(hosts):
         note, running = _cite_parts(blocks[paragraphs + 2 * i + 1])
-        host_forms[host] = Markup(html(running + note, printed).strip())
+        host_forms[host] = Markup(_unmarked(html(running + note, printed).strip()))
     # a style may print no bibliography entry for a type (Chicago: encyclopedias, which
     # are cited in notes only); that is the style's rule, not a problem to report
     warnings = [

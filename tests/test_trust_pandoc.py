@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -350,13 +351,41 @@ def test_the_build_time_limit_stops_pandoc_too(ceiling: Callable[[int], None]) -
     assert job.server is not None
     with pytest.raises(BuildError, match=r"^x\.yaml: stopped after 1 s"), time_limit(1, "x.yaml"):
         job.result()
-    assert not job.server.alive()
+    assert job.server.process.returncode == -signal.SIGKILL  # stopped, not blown up
     files = [("refs.json", refs), ("text.md", text), ("style.csl", loop)]
     args = [*citeserver.options("en-US", False), "--bibliography", "{refs.json}"]
     run = pandoc.Background([*args, "--csl", "{style.csl}", "{text.md}"], files, "x")
     with pytest.raises(BuildError, match=r"^x\.yaml: stopped after 1 s"), time_limit(1, "x.yaml"):
         run.result()
     assert run.process.poll() is not None
+
+
+def test_the_time_limit_of_a_rebuild_thread_stops_pandoc_too(
+    ceiling: Callable[[int], None],
+) -> None:
+    """The preview rebuilds in a thread of its own, where the time limit arrives only
+    between two Python steps: a wait for Pandoc is one step at a time, so it arrives."""
+    ceiling(1024)
+    loop = (STYLES / "macro-loop.csl").read_bytes()
+    text, refs = b"[@a]\n", b'[{"id": "a", "type": "book", "title": "T"}]'
+    seen: dict[str, object] = {}
+
+    def rebuild() -> None:
+        job = citeserver.Job(text, refs, loop, "en-US", False, "macro-loop.csl")
+        seen["server"] = job.server
+        try:
+            with time_limit(1, "x.yaml"):
+                job.result()
+        except BuildError as exc:
+            seen["error"] = str(exc)
+
+    thread = threading.Thread(target=rebuild)
+    thread.start()
+    thread.join(120)
+    assert str(seen["error"]).startswith("x.yaml: stopped after 1 s, the build time limit")
+    server = seen["server"]
+    assert isinstance(server, citeserver.Server)
+    assert server.process.returncode == -signal.SIGKILL  # stopped, not blown up
 
 
 def _bib_brief(write_brief: Callable[..., Path], bib: str) -> Path:

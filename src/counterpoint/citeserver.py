@@ -102,7 +102,11 @@ class Server:
                 self.read += 1
                 self.answered[self.read] = got
                 continue
-            if not select.select([fd], [], [], max(deadline - time.monotonic(), 0))[0]:
+            left = deadline - time.monotonic()
+            # in slices, so that a time limit raised in this thread arrives in time
+            if not select.select([fd], [], [], min(max(left, 0), pandoc.SLICE))[0]:
+                if left > pandoc.SLICE:
+                    continue
                 self.stop()
                 raise TimeoutError
             chunk = os.read(fd, 1 << 16)

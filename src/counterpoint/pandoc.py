@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -145,8 +146,17 @@ def start(args: Sequence[str], stdin: bytes) -> subprocess.Popen[bytes]:
 def finish(process: subprocess.Popen[bytes], stdin: bytes, what: str) -> Result:
     """Feed a started run its input and wait for it; errors are one line naming `what`.
     Interrupted (the build's time limit, Ctrl-C), it stops Pandoc before going on."""
+    deadline = time.monotonic() + PANDOC_TIMEOUT
+    given: bytes | None = stdin
     try:
-        out, err = process.communicate(stdin, timeout=PANDOC_TIMEOUT)
+        while True:
+            try:  # in slices, so that a time limit raised in this thread arrives in time
+                out, err = process.communicate(given, timeout=_slice(deadline))
+                break
+            except subprocess.TimeoutExpired:
+                given = None  # (sent already: communicate goes on where it was)
+                if time.monotonic() >= deadline:
+                    raise
     except subprocess.TimeoutExpired:
         _stop(process)
         raise OverLimit(what, f"Pandoc took over {PANDOC_TIMEOUT:.0f} s; stopped") from None
@@ -154,6 +164,26 @@ def finish(process: subprocess.Popen[bytes], stdin: bytes, what: str) -> Result:
         _stop(process)
         raise
     return _result(process.returncode, out, err, what)
+
+
+SLICE = 0.25
+"""Seconds a wait for Pandoc blocks at a time: the preview's time limit reaches its
+rebuild thread only between two Python steps (timelimit.py), not inside a wait."""
+
+
+def _slice(deadline: float) -> float:
+    return min(SLICE, max(deadline - time.monotonic(), 0.0))
+
+
+def wait(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """`process.wait(timeout)`, in slices (see SLICE); TimeoutExpired past `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return process.wait(timeout=_slice(deadline))
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                raise
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -195,7 +225,7 @@ class Background:
         """Wait for the run; errors are one line naming what it was for."""
         try:
             try:
-                self.process.wait(timeout=PANDOC_TIMEOUT)
+                wait(self.process, PANDOC_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

@@ -262,6 +262,13 @@ def _build(
         outputs[0].findings = report.active
         outputs[0].warnings[:0] = skipped  # sets `--audience all` could not use, once
         outputs[0].warnings += usercache.problems()  # a cache that cannot be written, once
+    for o in outputs:  # an earlier build of another brief wrote this name: keep its output
+        other = cache.claimed(out, o.path, output_stem(brief.name, o.audience), path)
+        if other is not None:
+            raise BuildError(
+                f"{_shown(path)}{_of(o.audience)} would write {display_path(o.path)}, which "
+                f"{_shown(other)} wrote; rename one of them (nothing was written)"
+            )
     if failed:  # the others are written, but not cached: the next build tries them all again
         write_all([(o.path, o.data) for o in outputs], root=out)
         for o in outputs:
@@ -273,13 +280,6 @@ def _build(
     records = [{**o.record(), "sha256": hashlib.sha256(o.data).hexdigest()} for o in outputs]
     if records:
         records[0]["findings"] = [str(f) for f in report.active]
-    for o in outputs:  # an earlier build of another brief wrote this name: keep its output
-        other = cache.claimed(out, o.path, output_stem(brief.name, o.audience), path)
-        if other is not None:
-            raise BuildError(
-                f"{_shown(path)}{_of(o.audience)} would write {display_path(o.path)}, which "
-                f"{_shown(other)} wrote; rename one of them (nothing was written)"
-            )
     files = [(o.path, o.data) for o in outputs]
     files.append((cache.record_path(out, path), cache.record(out, path, inputs, records)))
     write_all(files, root=out)  # the outputs and the build's record, never through a link

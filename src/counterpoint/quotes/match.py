@@ -286,14 +286,25 @@ QUALIFIERS: dict[str, tuple[str, ...]] = {
            "проте", "крім", "тільки", "лише", "хоча", "якщо"),
     "ar": ("لا", "لم", "لن", "ليس", "ليست", "ما", "غير", "بدون", "دون", "لكن", "لكن",
            "إلا", "سوى", "فقط", "إذا", "إن"),
+    "fa": ("نه", "نمی", "نیست", "نبود", "هرگز", "هیچ", "بدون", "اما", "ولی", "فقط", "جز",
+           "مگر", "اگر"),
+    "he": ("לא", "אין", "אינו", "אינה", "אף", "אבל", "אך", "רק", "מלבד", "אלא", "אם", "בלי"),
+    "hi": ("नहीं", "न", "कभी", "बिना", "लेकिन", "परंतु", "किंतु", "केवल", "सिर्फ़", "सिर्फ",
+           "सिवा", "अगर", "यदि"),
 }  # fmt: skip
 """Whole words that an omission must not drop, per language (docs/quotes.md)."""
 
-QUALIFIER_CHARACTERS: dict[str, str] = {
-    "zh": "不没無无非未别別勿莫但却卻然仅僅只除若如",
-    "ja": "ないずぬ無非未不但しかだけのみ除",
-}
-"""Chinese and Japanese: characters that negate, qualify or restrict (no word spaces)."""
+QUALIFIER_STRINGS: dict[str, tuple[str, ...]] = {
+    "zh": ("不", "没", "無", "无", "未", "别", "別", "勿", "莫", "非", "但", "却", "卻", "然而",
+           "仅", "僅", "只", "除", "如果", "若", "否"),
+    "ja": ("ない", "なかった", "ません", "無", "非", "未", "不", "しかし", "だが", "ただし",
+           "だけ", "のみ", "除"),
+    "ko": ("않", "없", "못", "아니", "하지만", "그러나", "오직", "뿐", "만약"),
+}  # fmt: skip
+"""Chinese, Japanese and Korean, written without spaces between words (or with particles
+attached): strings that negate, qualify or restrict, looked for anywhere in an omission."""
+NOT_QUALIFIERS = ("非常",)
+"""Words that hold one of those strings but qualify nothing ("very")."""
 
 _WORD_LISTS = {
     lang: re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
@@ -321,6 +332,14 @@ def guess_languages(sample: str, declared: str = "") -> list[str]:
         langs += ["ru", "uk"]
     if re.search("[\u0600-\u06ff]", low):
         langs.append("ar")
+        if re.search("[پچژگکی]", low):
+            langs.append("fa")
+    if re.search("[\u0590-\u05ff]", low):
+        langs.append("he")
+    if re.search("[\u0900-\u097f]", low):
+        langs.append("hi")
+    if re.search("[\uac00-\ud7af]", low):
+        langs.append("ko")
     if re.search("[\u3040-\u30ff]", low):
         langs.append("ja")
     if re.search("[\u4e00-\u9fff]", low):
@@ -341,8 +360,11 @@ def dropped_qualifiers(omitted: str, languages: list[str]) -> list[str]:
     for lang in languages:
         if lang in _WORD_LISTS:
             found += [m.group(0) for m in _WORD_LISTS[lang].finditer(low)]
-        if lang in QUALIFIER_CHARACTERS:
-            found += [c for c in low if c in QUALIFIER_CHARACTERS[lang]]
+        if lang in QUALIFIER_STRINGS:
+            text = low
+            for word in NOT_QUALIFIERS:
+                text = text.replace(word, " ")
+            found += [w for w in QUALIFIER_STRINGS[lang] if w in text]
     found += re.findall(r"\d+(?:[.,]\d+)*", low)
     return list(dict.fromkeys(found))
 
@@ -358,6 +380,10 @@ NEGATIONS: dict[str, tuple[str, ...]] = {
     "ru": ("не", "ни", "нет", "никогда", "без"),
     "uk": ("не", "ні", "ніколи", "без"),
     "ar": ("لا", "لم", "لن", "ليس", "ليست", "غير", "بدون", "دون"),
+    "fa": ("نه", "هرگز", "بدون"),
+    "he": ("לא", "אין", "בלי"),
+    "hi": ("नहीं", "न", "कभी", "बिना"),
+    "ko": ("안", "못"),
 }  # fmt: skip
 """Negations: a quotation that begins right after one leaves it out (omission-review)."""
 NEGATION_CHARACTERS = "不没無无未非别別勿"

@@ -462,3 +462,16 @@ def test_names_in_devanagari_and_ethiopic_are_spaced_given_name_first(
     assert "शर्माविवेक" not in hindi and "\u200c" not in hindi
     html = mixed["print.html"].read_text(encoding="utf-8")
     assert "አበበ ተስፋዬ, " in html and "김하늘, " in html  # Korean stays family first, unspaced
+
+
+def test_korean_line_breaks_stay_spaces_in_every_format(tmp_path: Path) -> None:
+    import zipfile
+
+    outputs = build(LANGUAGES / "ko.yaml", tmp_path, formats=["html", "docx"])
+    page = next(o for o in outputs if o.path.suffix == ".html").path.read_text(encoding="utf-8")
+    docx = next(o for o in outputs if o.path.suffix == ".docx").path
+    with zipfile.ZipFile(docx) as z:
+        word = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode("utf-8"))
+    for text in (" ".join(_plain_text(page).split()), word):  # a line break shows as a space
+        assert "이하의 자동차" in text and "출퇴근 시간 차량" in text
+        assert "이하의자동차" not in text and "시간차량" not in text

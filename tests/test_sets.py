@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from counterpoint import CounterpointError, build
 from counterpoint.cli import main
+from counterpoint.model import ALL_SECTIONS
 
 
 def _set(root: Path, name: str, manifest: str) -> None:
@@ -131,11 +132,11 @@ def test_a_set_format_version_counterpoint_does_not_read_is_refused(
     write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
     sets = tmp_path / "sets"
-    _set(sets, "future", "name: future\nformat: 2\nparent: analyst\naudience: future\n")
+    _set(sets, "future", "name: future\nformat: 3\nparent: analyst\naudience: future\n")
     with pytest.raises(CounterpointError) as info:
         build(write_brief(), tmp_path / "out", formats=["html"], audience="future",
               templates=sets)  # fmt: skip
-    assert "format: '2' is not a set format version" in str(info.value)
+    assert "format: '3' is not a set format version" in str(info.value)
 
 
 def test_a_child_stylesheet_named_like_its_parents_gets_a_warning(
@@ -276,3 +277,118 @@ def test_templates_show_lists_set_data_and_labels(tmp_path: Path) -> None:
     assert "labels: 'Bottom line' -> 'Summary'" in lines
     assert f"warning: {sets / 'house' / 'manifest.yaml'}:3:8: data.classification: no template " \
         "of set 'house' uses it (as set_data.classification)" in lines  # fmt: skip
+
+
+def _think_tank(root: Path) -> None:
+    """A set that adds a colophon section (format 2), and a grandchild that extends it."""
+    _set(root, "think-tank",
+         "format: 2\nname: think-tank\nparent: analyst\naudience: think-tank\n"
+         "new-sections:\n  colophon: {title: Colophon}\n"
+         "sections: [title, summary, contents, views, contested, judgments, notes, colophon]\n"
+         "data: {publisher: Northern Institute}\n")  # fmt: skip
+    (root / "think-tank" / "sections").mkdir()
+    (root / "think-tank" / "sections" / "colophon.html").write_text(
+        '<section id="colophon">\n'
+        '{% block colophon_heading %}<h2>{{ _("Colophon") }}</h2>{% endblock %}\n'
+        '<div data-custom-style="Colophon"><p>{% block colophon_text %}Published by '
+        "{{ set_data.publisher }}.{% endblock %}</p></div>\n</section>\n"
+    )
+    _set(root, "memo", "name: memo\nparent: think-tank\naudience: memo\n"
+         "sections: [title, colophon, summary, views, contested, judgments, notes]\n")  # fmt: skip
+    (root / "memo" / "sections").mkdir()
+    (root / "memo" / "sections" / "colophon.html").write_text(
+        '{% extends "!think-tank/sections/colophon.html" %}\n'
+        "{% block colophon_text %}Memo. {{ super() }}{% endblock %}\n"
+    )
+
+
+def test_a_set_adds_a_section_shown_in_html_and_word(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A `colophon` section was refused; now a set declares it under new-sections, lists it
+    in its sections like a built-in one, and it reaches the contents, the page and Word."""
+    import zipfile
+
+    sets = tmp_path / "sets"
+    _think_tank(sets)
+    html, docx = build(write_brief(), tmp_path / "out", formats=["html", "docx"],
+                       audience="think-tank", templates=sets)  # fmt: skip
+    assert html.warnings == [] and docx.warnings == []
+    page = html.path.read_text(encoding="utf-8")
+    assert '<li><a href="#colophon">Colophon</a></li>' in page
+    assert page.index('<section id="summary"') < page.index('<section id="colophon">')
+    assert "Published by Northern Institute." in page
+    xml = zipfile.ZipFile(docx.path).read("word/document.xml").decode("utf-8")
+    assert (
+        '<w:p><w:pPr><w:pStyle w:val="Colophon" /></w:pPr><w:r><w:t xml:space="preserve">'
+        "Published by Northern Institute.</w:t></w:r></w:p>"
+    ) in xml
+
+
+def test_a_grandchild_set_reorders_and_extends_a_parents_own_section(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    sets = tmp_path / "sets"
+    _think_tank(sets)
+    (html,) = build(write_brief(), tmp_path / "out", formats=["html"], audience="memo",
+                    templates=sets)  # fmt: skip
+    page = html.path.read_text(encoding="utf-8")
+    assert page.index('<section id="colophon">') < page.index('<section id="summary"')
+    assert "Memo. Published by Northern Institute." in page
+    result = CliRunner().invoke(main, ["templates", "show", "memo", "-t", str(sets)])
+    assert "new section: colophon (sections/colophon.html, from think-tank, title " \
+        "'Colophon')" in result.output.splitlines()  # fmt: skip
+
+
+def test_an_unknown_section_or_one_without_a_template_is_a_located_error(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    sets = tmp_path / "sets"
+    _set(sets, "house", "format: 2\nname: house\nparent: analyst\naudience: house\n"
+         "new-sections: {colophon: }\nsections: [title, colofon]\n")  # fmt: skip
+    with pytest.raises(CounterpointError) as info:
+        build(write_brief(), tmp_path / "out", formats=["html"], audience="house",
+              templates=sets)  # fmt: skip
+    manifest = sets / "house" / "manifest.yaml"
+    assert str(info.value).splitlines() == [
+        f"{manifest}:5:16: new-sections.colophon: no template sections/colophon.html in "
+        f"{sets / 'house'} or its parents",
+        f"{manifest}:6:19: sections[1]: unknown section 'colofon' (did you mean 'colophon'?); "
+        "known: " + ", ".join([*ALL_SECTIONS, "colophon"]),
+    ]
+
+
+def test_an_ejected_set_is_marked_and_builds_quietly(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """An ejected copy warned "hides the built-in set" on every build and failed --strict;
+    `parent: public`, the suggested fix, defeated ejecting."""
+    from counterpoint.setcheck import check
+    from counterpoint.templates import eject, find
+
+    mine = eject("public", tmp_path / "mine" / "public")
+    manifest = (mine / "manifest.yaml").read_text(encoding="utf-8")
+    assert manifest.startswith("format: 2\nname: public\nejected-from: public\n")
+    assert "parent:" not in manifest
+    assert check(find("public", [tmp_path / "mine"])) == []  # every built-in file, no miss
+    (html,) = build(write_brief(), tmp_path / "out", formats=["html"], audience="public",
+                    templates=tmp_path / "mine")  # fmt: skip
+    assert html.warnings == []
+
+
+def test_ejecting_inside_counterpoints_checkout_goes_to_your_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the checkout's root, `eject public` failed with "already exists": templates/
+    there holds the built-in sets. It now goes to your own folder of sets, searched before
+    the built-in ones."""
+    from .conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    result = CliRunner().invoke(main, ["templates", "eject", "public"])
+    assert result.exit_code == 0, result.output
+    own = tmp_path / "data" / "counterpoint" / "templates" / "public"
+    assert result.output == f"copied public to {own}\n"
+    shown = CliRunner().invoke(main, ["templates", "show", "public"])
+    assert shown.output.splitlines()[1] == f"chain: public ({own})"

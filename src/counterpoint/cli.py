@@ -504,9 +504,12 @@ def show(name: str, folder: Path | None) -> None:
 @click.argument("name")
 @click.argument("dest", required=False, type=click.Path(path_type=Path))
 def eject(name: str, dest: Path | None) -> None:
-    """Copy set NAME into DEST (default: templates/NAME) to edit it.
+    """Copy set NAME, with all it inherits, into DEST to edit it whole.
 
-    Builds then use your copy, which still extends the built-in parent.
+    DEST defaults to templates/NAME in the working folder (in counterpoint's own checkout,
+    whose templates/ holds the built-in sets: your own folder of sets,
+    ~/.local/share/counterpoint/templates). The copy is marked `ejected-from: NAME` and
+    stands in for the built-in set without a warning.
 
     \b
     Example:
@@ -524,10 +527,11 @@ def eject(name: str, dest: Path | None) -> None:
 @click.argument("name")
 @click.option("--from", "parent", default="analyst", show_default=True, help="The parent set.")
 @click.option(
-    "--dir", "root", default=Path("templates"), show_default=True,
-    type=click.Path(file_okay=False, path_type=Path), help="Where sets live.",
+    "--dir", "root", default=None, show_default="templates, or your own folder of sets in "
+    "counterpoint's checkout", type=click.Path(file_okay=False, path_type=Path),
+    help="Where sets live.",
 )  # fmt: skip
-def new(name: str, parent: str, root: Path) -> None:
+def new(name: str, parent: str, root: Path | None) -> None:
     """Make an empty child set NAME that inherits everything from its parent.
 
     \b
@@ -535,10 +539,10 @@ def new(name: str, parent: str, root: Path) -> None:
       counterpoint templates new ministry --from analyst
       counterpoint build brief.yaml --audience ministry
     """
-    from .templates import new_set
+    from .templates import default_destination, new_set
 
     try:
-        click.echo(f"created {new_set(name, parent, root)}")
+        click.echo(f"created {new_set(name, parent, root or default_destination(name).parent)}")
     except CounterpointError as exc:
         raise UserError(str(exc)) from None
 

@@ -23,6 +23,7 @@ import stat
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Callable
 from html import escape as _xml_escape
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,7 @@ def document(
     figures: Path,
     width: str,
     labels: Labels | None = None,
+    own: Callable[[str], list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """The edition as Pandoc's JSON AST (figures are written into `figures`), its fixed
     texts from `labels` (the brief's language's catalog by default)."""
@@ -142,7 +144,7 @@ def document(
     marking = brief.marking
     if marking:
         meta["marking"] = _el("MetaString", str(marking))
-    blocks = Sections(doc, options, audit, labels, figures, width).build()
+    blocks = Sections(doc, options, audit, labels, figures, width, own).build()
     return {"pandoc-api-version": API_VERSION, "meta": meta, "blocks": blocks}
 
 
@@ -169,7 +171,9 @@ def write_docx(
     with tempfile.TemporaryDirectory(prefix="counterpoint-docx-") as folder:
         figures = Path(folder, "figures")
         figures.mkdir()
-        ast = document(doc, options, audit, figures, reference.width, labels)
+        found_here: list[str] = []
+        own = _own_sections(doc, tset, audience, options, audit, figures, found_here)
+        ast = document(doc, options, audit, figures, reference.width, labels, own)
         styles = Path(folder, REFERENCE)
         styles.write_bytes(reference.data)
         data = _pandoc(ast, styles, figures, date, f"{doc.brief.name} ({audience}): docx")
@@ -178,8 +182,35 @@ def write_docx(
     data = _finish(data, doc.brief.title, doc.brief.marking, labels, rtl)
     data, found = check_written(data, reference.label, drawn)
     if warnings is not None:
+        warnings += found_here
         warnings += reference.warnings + [w for w in found if w not in reference.warnings]
     return data
+
+
+def _own_sections(
+    doc: Resolved,
+    tset: TemplateSet,
+    audience: str,
+    options: dict[str, Any],
+    audit: AuditReport,
+    figures: Path,
+    warnings: list[str],
+) -> Callable[[str], list[dict[str, Any]]]:
+    """The blocks of each section the set adds: its template's print HTML, through
+    Pandoc's HTML reader (docxhtml.py)."""
+    from .docxhtml import blocks
+    from .render import render_section
+
+    added = tset.new_sections
+
+    def own(section: str) -> list[dict[str, Any]]:
+        if section not in added:
+            return []
+        html = render_section(doc, tset, section, audience, options, audit)
+        what = f"sections/{section}.html ({tset.name}), in Word"
+        return blocks(html, figures, what, warnings)
+
+    return own
 
 
 def _epoch(date: Date) -> int:

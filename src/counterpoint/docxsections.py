@@ -9,6 +9,7 @@ and dates are in the language's forms, so the .docx says what the HTML and PDF s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape as _xml_escape
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,11 @@ class Sections:
         labels: Labels,
         figures: Path,
         width: str,
+        own: Callable[[str], list[Block]] | None = None,
     ):
         self.doc, self.brief, self.options, self.audit = doc, doc.brief, options, audit
+        self.own = own
+        """The blocks of a section the template set adds (its template's HTML, docxhtml)."""
         self.labels = labels
         self.rtl = i18n.direction(doc.brief.language or "en") == "rtl"
         self.fields = _Fields(doc)
@@ -69,6 +73,8 @@ class Sections:
             method = getattr(self, "s_" + section.replace("-", "_"), None)
             if method is not None:
                 method()
+            elif self.own is not None:
+                self.add(*self.own(section))
         if self.toc_at is not None:
             self.blocks[self.toc_at] = self._toc()
         return self.blocks

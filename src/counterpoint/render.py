@@ -45,6 +45,7 @@ class TemplateContext(TypedDict):
     audit: AuditReport  # balance and sourcing (audit.py): views (parity rows), findings, order_note
     direction: str  # "rtl" for a language written right to left (ar, fa, he, ur), else "ltr"
     set_data: dict[str, Any]  # the set's manifest `data`, over its parents', under the brief's
+    set_sections: dict[str, str]  # the sections the set adds (new-sections): name -> title
 
 
 class SetData(dict[str, Any]):
@@ -217,6 +218,8 @@ class _Renderer:
         audience: str,
         options: dict[str, Any],
         audit: AuditReport,
+        template_name: str = "brief.html",
+        section: str = "",
     ) -> str:
         language = doc.brief.language or "en"
         doc = isolated(doc, i18n.direction(language))
@@ -229,7 +232,7 @@ class _Renderer:
             audit, order_note=order_note(doc.brief, doc.date, self.labels, language)
         )
         try:
-            template = self.env.get_template("brief.html")
+            template = self.env.get_template(template_name)
             context = TemplateContext(
                 brief=doc.brief,
                 doc=doc,
@@ -247,7 +250,13 @@ class _Renderer:
                 audit=audit,
                 direction=i18n.direction(language),
                 set_data=SetData({**self.tset.data, **options.get("data", {})}),
+                set_sections={
+                    n: self.labels.gettext(s.title) if s.title else ""
+                    for n, s in self.tset.new_sections.items()
+                },
             )
+            if section:  # one section alone (the Word edition's own sections)
+                return template.render(**context, section=section)
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:
             where = display_path(exc.filename or exc.name or "template")
@@ -474,6 +483,31 @@ def render(
         audit = audit_brief(doc.brief, doc)
     return _renderer(doc.brief, tset).render(
         doc, medium, audience or tset.audience or tset.name, options or tset.options, audit
+    )
+
+
+def render_section(
+    doc: Resolved,
+    tset: TemplateSet,
+    section: str,
+    audience: str = "",
+    options: dict[str, Any] | None = None,
+    audit: AuditReport | None = None,
+) -> str:
+    """The HTML of one section of an edition (`sections/NAME.html`, as the print edition
+    shows it): what the Word edition takes from a set's own sections."""
+    if audit is None:
+        from .audit import audit_brief
+
+        audit = audit_brief(doc.brief, doc)
+    return _renderer(doc.brief, tset).render(
+        doc,
+        "print",
+        audience or tset.audience or tset.name,
+        options or tset.options,
+        audit,
+        template_name=f"sections/{section}.html",
+        section=section,
     )
 
 

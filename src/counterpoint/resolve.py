@@ -190,8 +190,8 @@ def reading_order(brief: Brief, timeline: list[Event], sections: Sequence[str]) 
     the timeline in the order it is shown (by date)."""
     shown = replace(brief, timeline=timeline)
     texts: list[Text] = []
-    for name in sections:
-        texts += SECTION_TEXTS[name](shown)
+    for name in sections:  # a set's own section (new-sections:) shows no cited field
+        texts += SECTION_TEXTS[name](shown) if name in SECTION_TEXTS else []
     return texts
 
 

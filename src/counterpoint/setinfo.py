@@ -89,6 +89,9 @@ def show(tset: TemplateSet) -> list[str]:
     if tset.audience:
         lines.append(f"audience: {tset.audience}")
     lines.append("sections: " + ", ".join(tset.sections))
+    for name, added in tset.new_sections.items():
+        title = f", title {added.title!r}" if added.title else ", no contents entry"
+        lines.append(f"new section: {name} (sections/{name}.html, from {added.owner}{title})")
     options = tset.options
     if options:
         lines.append("options: " + ", ".join(f"{k}={v}" for k, v in sorted(options.items())))

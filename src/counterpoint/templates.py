@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,30 @@ def builtin_root() -> Path:
     return here.parents[1] / "templates"
 
 
+def user_root() -> Path:
+    """Your own sets for every brief you build: $XDG_DATA_HOME/counterpoint/templates (or
+    ~/.local/share/counterpoint/templates), searched after the project's, before the
+    built-in ones (like Pandoc's user data folder)."""
+    import os
+
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(
+        os.path.expanduser("~"), ".local", "share"
+    )
+    return Path(base, "counterpoint", "templates")
+
+
+def default_destination(name: str) -> Path:
+    """Where `templates eject` and `templates new` put a set: `templates/NAME` in the
+    working folder, except in counterpoint's own checkout, whose `templates/` holds the
+    built-in sets: there, your user folder of sets (user_root)."""
+    here = Path("templates")
+    if here.resolve() == builtin_root().resolve() or here.resolve().is_relative_to(
+        builtin_root().resolve()
+    ):
+        return user_root() / name
+    return here / name
+
+
 @dataclass
 class TemplateSet:
     """One set: its folder, its manifest, and the chain of sets it inherits from."""
@@ -57,6 +82,18 @@ class TemplateSet:
     """The set's citation style (`csl:`, a style name or a .csl file in the set), or ''."""
     labels: dict[str, str] = field(default_factory=dict)
     """The set's `labels:`: its own texts for messages of the catalogs (i18n.py)."""
+    own_new_sections: dict[str, NewSection] = field(default_factory=dict)
+    """The sections the set adds (`new-sections:`)."""
+    ejected_from: str = ""
+    """The built-in set this one is a copy of (`ejected-from:`, written by eject)."""
+
+    @property
+    def new_sections(self) -> dict[str, NewSection]:
+        """The sections this set and its parents add (a child's title wins)."""
+        out: dict[str, NewSection] = {}
+        for s in reversed(self.chain):
+            out.update(s.own_new_sections)
+        return out
 
     @property
     def data(self) -> dict[str, object]:
@@ -103,17 +140,84 @@ class TemplateSet:
         return out
 
 
-@describe({"enum": list(ALL_SECTIONS)})
+SECTION_NAME = r"[a-z][a-z0-9-]*"
+"""What a section's name may be: a template `sections/NAME.html` and an HTML id."""
+
+
+class SectionName(str):
+    """A section named in a manifest's `sections`, with where it is written (checked once
+    the set's chain, and so its own sections, is known)."""
+
+    where: Location
+    path: str
+
+
+@describe(
+    {"anyOf": [{"enum": list(ALL_SECTIONS)}, {"type": "string", "pattern": f"^{SECTION_NAME}$"}]}
+)
 def _section(c: Checker, node: yaml.Node, path: str) -> object:
+    import re
+
     value = one_line(c, node, path)
-    if value is not INVALID and value not in ALL_SECTIONS:
+    if value is INVALID:
+        return value
+    if value not in ALL_SECTIONS and not re.fullmatch(SECTION_NAME, value):
         return c.fail(
             node,
             path,
             f"unknown section '{value}'{suggest(value, ALL_SECTIONS)}; "
             f"known: {', '.join(ALL_SECTIONS)}",
         )
-    return value
+    name = SectionName(value)
+    name.where, name.path = c.doc.at(node), path
+    return name
+
+
+@dataclass
+class NewSection:
+    """A section a set adds (`new-sections:`): its template is `sections/NAME.html`."""
+
+    name: str
+    title: str = ""
+    """Its entry in the contents and its heading's text in Word ('' for no entry)."""
+    owner: str = ""
+    where: Location | None = None
+
+
+NEW_SECTION_FIELDS = {
+    "title": Field(one_line, expected="the section's title in the contents and in Word"),
+}
+
+
+@describe(
+    lambda: {
+        "type": "object",
+        "propertyNames": {"pattern": f"^{SECTION_NAME}$"},
+        "additionalProperties": {
+            "anyOf": [{"type": "null"}, object_schema(NEW_SECTION_FIELDS)],
+        },
+    }
+)
+def _new_sections(c: Checker, node: yaml.Node, path: str) -> object:
+    import re
+
+    if not isinstance(node, yaml.MappingNode):
+        return c.expect(node, path, "a mapping of section names to {title: ...}")
+    out: dict[str, NewSection] = {}
+    for key, value in node.value:
+        name = str(key.value)
+        where = f"{path}.{name}"
+        if not isinstance(key, yaml.ScalarNode) or not re.fullmatch(SECTION_NAME, name):
+            c.fail(key, where, "a section's name is lower-case letters, digits and -")
+            continue
+        if name in ALL_SECTIONS:
+            c.fail(key, where, f"'{name}' is a built-in section; list it under sections:")
+            continue
+        got: dict[str, object] = {}
+        if not (isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null")):
+            got = c.mapping(value, where, NEW_SECTION_FIELDS, "a mapping ({title: ...})") or {}
+        out[name] = NewSection(name, str(got.get("title", "")), where=c.doc.at(key))
+    return out
 
 
 MANIFEST_FIELDS = {
@@ -132,10 +236,14 @@ MANIFEST_FIELDS = {
     "csl": Field(one_line, expected="a CSL style name or a .csl file in the set"),
     "notes": AUDIENCE_OPTIONS["notes"],
     "data": Field(data, expected="the set's own values for its templates (`set_data`)"),
-    "format": Field(
-        describe({"const": 1})(choice(["1"], "a set format version")),
-        expected="the set format version, 1 (the default)",
+    "new-sections": Field(
+        _new_sections, expected="sections this set adds, each with sections/NAME.html"
     ),
+    "format": Field(
+        describe({"enum": [1, 2]})(choice(["1", "2"], "a set format version")),
+        expected="the set format version: 1 (the default) or 2 (with new-sections)",
+    ),
+    "ejected-from": Field(one_line, expected="the set this one is a copy of (`templates eject`)"),
     "labels": Field(labels, expected="a mapping of English labels to the text shown instead"),
 }
 
@@ -155,10 +263,14 @@ def search_roots(
     if brief is not None:
         roots.append(brief.resolve().parent / "templates")
     roots.append(Path.cwd() / "templates")
+    roots.append(user_root())
     roots.append(builtin_root())
     out: list[Path] = []
-    for r in roots:
+    builtin = builtin_root().resolve()
+    for i, r in enumerate(roots):
         r = r.resolve()
+        if r == builtin and i < len(roots) - 1:
+            continue  # counterpoint's own checkout: its templates/ are the built-in sets, last
         if (r.is_dir() or not existing) and r not in out:
             out.append(r)
     return out
@@ -238,6 +350,8 @@ def shadowing(tset: TemplateSet) -> str:
         p.folder.resolve().is_relative_to(builtin) for p in tset.chain[1:] if p.name == tset.name
     ):
         return ""  # `name: analyst, parent: analyst`: the documented way to adapt a built-in
+    if tset.ejected_from == tset.name:
+        return ""  # a copy `templates eject` made, meant to stand in for the built-in
     return (
         f"template set '{tset.name}' in {display_path(tset.folder)} hides the built-in set of "
         f"that name (give it another name, or `parent: {tset.name}` to extend the built-in)"
@@ -266,7 +380,7 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
             pname = str(m["parent"])
             parent = find(pname, roots, i if pname == name else -1, _depth + 1)
         check_sizes(folder)
-        return TemplateSet(
+        tset = TemplateSet(
             name=name,
             folder=folder,
             description=str(m.get("description", "")),
@@ -279,11 +393,46 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
             notes=str(m.get("notes", "")),
             own_data=dict(m.get("data", {})),  # type: ignore[call-overload]
             labels=dict(m.get("labels", {})),  # type: ignore[call-overload]
+            own_new_sections={
+                k: dataclasses.replace(v, owner=name)
+                for k, v in dict(m.get("new-sections", {})).items()  # type: ignore[call-overload]
+            },
+            ejected_from=str(m.get("ejected-from", "")),
         )
+        _check_sections(tset)
+        return tset
     raise CounterpointError(
         f"no template set named '{name}'{suggest(name, names)}; "
         f"searched {', '.join(display_path(r) for r in roots)}"
     )
+
+
+def _check_sections(tset: TemplateSet) -> None:
+    """Each section the set lists is built in or added by the set or a parent, and each
+    section it adds has its template."""
+    problems: list[Problem] = []
+    added = tset.new_sections
+    known = [*ALL_SECTIONS, *added]
+    for name in tset.own_sections or []:
+        if name not in known:
+            where = getattr(name, "where", Location(str(tset.folder / MANIFEST)))
+            message = f"unknown section '{name}'{suggest(name, known)}; known: {', '.join(known)}"
+            if not added:
+                message += " (a set adds its own under new-sections:)"
+            problems.append(Problem(where, message, getattr(name, "path", "sections")))
+    for name, section in tset.own_new_sections.items():
+        template = f"sections/{name}.html"
+        if not any((s.folder / template).is_file() for s in tset.chain):
+            where = section.where or Location(str(tset.folder / MANIFEST))
+            problems.append(
+                Problem(
+                    where,
+                    f"no template {template} in {display_path(tset.folder)} or its parents",
+                    f"new-sections.{name}",
+                )
+            )
+    if problems:
+        raise InvalidInput(problems)
 
 
 def check_sizes(folder: Path) -> None:
@@ -313,7 +462,12 @@ def eject(name: str, dest: Path | None = None) -> Path:
     import shutil
 
     tset = find(name, search_roots())
-    target = dest or Path("templates") / name
+    target = dest or default_destination(name)
+    if target.resolve().is_relative_to(builtin_root().resolve()):
+        raise CounterpointError(
+            f"{display_path(target)} is inside the built-in sets' folder; eject to a folder "
+            "of your own (see docs/templates.md, 'Where your sets live')"
+        )
     if target.exists():
         raise CounterpointError(f"{display_path(target)} already exists; not overwriting it")
     for s in tset.chain:  # copying would read what a link out of the set points at
@@ -324,12 +478,12 @@ def eject(name: str, dest: Path | None = None) -> Path:
                     f"{display_path(f)} links to a file outside its template set; "
                     "not copying it (remove the link, or copy the file into the set)"
                 )
-    for s in reversed(tset.chain):
-        shutil.copytree(s.folder, target, dirs_exist_ok=True)
     manifest: dict[str, object] = {
+        "format": 2,
         "name": name,
+        "ejected-from": name,
         "description": tset.description,
-        "sections": tset.sections,
+        "sections": [str(s) for s in tset.sections],
         "css-web": tset.stylesheets("web"),
         "css-print": tset.stylesheets("print"),
     }
@@ -339,6 +493,11 @@ def eject(name: str, dest: Path | None = None) -> Path:
         manifest["options"] = tset.options
     if tset.data:
         manifest["data"] = tset.data
+    added = tset.new_sections
+    if added:
+        manifest["new-sections"] = {
+            n: ({"title": s.title} if s.title else None) for n, s in added.items()
+        }
     style = next((s.csl for s in tset.chain if s.csl), "")
     if style:
         manifest["csl"] = style
@@ -350,6 +509,9 @@ def eject(name: str, dest: Path | None = None) -> Path:
     text = yaml.safe_dump(
         {k: v for k, v in manifest.items() if v}, sort_keys=False, allow_unicode=True
     )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for s in reversed(tset.chain):
+        shutil.copytree(s.folder, target, dirs_exist_ok=True)
     (target / MANIFEST).write_text(text, encoding="utf-8")
     return target
 
@@ -362,6 +524,11 @@ def new_set(name: str, parent: str, root: Path) -> Path:
         raise CounterpointError(f"'{name}' is not a usable set name (letters, digits, - and _)")
     find(parent, search_roots())  # the parent must exist
     folder = root / name
+    if folder.resolve().is_relative_to(builtin_root().resolve()):
+        raise CounterpointError(
+            f"{display_path(folder)} is inside the built-in sets' folder; make it in a folder "
+            "of your own (see docs/templates.md, 'Where your sets live')"
+        )
     if folder.exists():
         raise CounterpointError(f"{display_path(folder)} already exists; not overwriting it")
     folder.mkdir(parents=True)

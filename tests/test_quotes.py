@@ -425,3 +425,34 @@ def test_a_wrapper_named_like_a_box_keeps_the_article() -> None:
         "</div></body>"
     )
     assert [b.text for b in from_html(page).blocks] == ["One.", "Two.", "Three."]
+
+
+@pytest.mark.parametrize(
+    ("written", "found"),
+    [
+        ('He said "it is over" [@s].', ["it is over"]),
+        ('He said "it is over". [@s]', ["it is over"]),  # the note after the full stop
+        ('He said *"it is over"* [@s].', ["it is over"]),  # in emphasis
+        ('"It is over," he said [@s].', ["It is over,"]),
+        ('He said "it is over." Then it was [@s].', []),  # the next sentence's citation
+        ('A "scare" word. It was [@s].', []),
+        ("Er sagte „es ist vorbei“ und «fertig» [@s].", ["es ist vorbei", "fertig"]),
+    ],
+)
+def test_what_counts_as_a_quotation(written: str, found: list[str], tmp_path: Path) -> None:
+    from counterpoint.quotes.find import find
+    from counterpoint.validate import validate
+
+    (tmp_path / "sources.yaml").write_text("- {id: s, type: report, title: S}\n")
+    brief = textwrap.dedent(f"""\
+        brief: 1
+        title: Q
+        question: Q?
+        bibliography: [sources.yaml]
+        summary: {json.dumps(written, ensure_ascii=False)}
+        views:
+          - {{id: a, label: A, thesis: A., arguments: ["A [@s]"]}}
+          - {{id: b, label: B, thesis: B., arguments: ["B [@s]"]}}
+    """)
+    (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
+    assert [f.text for f in find(validate(tmp_path / "b.yaml").summary)] == found

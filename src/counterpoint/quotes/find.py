@@ -67,16 +67,20 @@ def _plain(text: str) -> str:
 
 
 def _following(
-    spans: list[tuple[int, int, Citation]], src: str, after: int, limit: int | None = None
+    spans: list[tuple[int, int, Citation]], src: str, after: int, ended: bool = False
 ) -> Citation | None:
-    """The first citation after `after` in the same sentence (and before `limit`)."""
+    """The first citation after `after` in the same sentence; `ended`: the quotation's own
+    words end with a full stop, so a capital after it starts the next sentence."""
     for start, _, cite in spans:
         if start < after:
             continue
-        if limit is not None and start > limit:
-            return None
-        between = src[after:start]
-        if _SENTENCE_END.search(between.replace("[", " ").replace("]", " ")):
+        words = src[after:start].strip()
+        if ended and words[:1].isupper():
+            return None  # "It is over." Then … [@x]: the citation is the next sentence's
+        between = src[after:start].replace("[", " ").replace("]", " ")
+        # a citation right after the sentence's full stop (`"…". [@x]`) still belongs to it
+        between = re.sub(r"[.!?。！？]\s*$", "", between.rstrip())
+        if _SENTENCE_END.search(between):
             return None
         return cite
     return None
@@ -116,7 +120,9 @@ def find(text: Text) -> list[Found]:
     while i < len(flat):
         ch = flat[i]
         closers = PAIRS.get(ch)
-        if closers is None or (ch == '"' and i > 0 and not re.match(r"[\s(\[{—–/-]", flat[i - 1])):
+        if closers is None or (
+            ch == '"' and i > 0 and not re.match(r"[\s(\[{—–/*_:-]", flat[i - 1])
+        ):
             i += 1
             continue
         j = i + 1
@@ -139,7 +145,7 @@ def find(text: Text) -> list[Found]:
             i += 1
             continue
         inner = src[i + 1 : j]
-        cite = _following(spans, src, j + 1)
+        cite = _following(spans, src, j + 1, ended=bool(re.search(r"[.!?。！？]\s*$", inner)))
         if cite is not None and re.search(r"\w", inner):
             found.append(Found(_plain(inner.strip()), i, j + 1, cite))
         i = j + 1

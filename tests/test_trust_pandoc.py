@@ -499,3 +499,23 @@ def test_a_record_pandoc_cannot_read_is_located_at_the_record(
     lines = output.splitlines()
     assert code == 1 and len(lines) == 2, output
     assert lines[0].startswith("year-too-large.yaml:") and "refs.json" not in output
+
+
+def test_the_word_edition_s_pandoc_runs_under_the_ceiling(
+    write_brief: Callable[..., Path],
+    ceiling: Callable[[int], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The docx writer is a Pandoc run too: past the ceiling it is one line, exit 1, not a
+    process that grows until the machine runs out."""
+    path = write_brief()
+    monkeypatch.chdir(path.parent)
+    ceiling(1024)
+    build(path, Path("out"), formats=["html"])  # the notes are cached: only the docx runs
+    result = CliRunner().invoke(
+        main, ["build", path.name, "-f", "docx", "--pandoc-memory-limit", "30"]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        "brief (analyst): docx: " + OVER.format(30) + "\n1 of 1 brief(s) failed\n",
+    )

@@ -50,6 +50,34 @@ def test_unchanged_inputs_are_not_rebuilt(project: Path) -> None:
     assert run(project, force=True) == {"a.html": True, "b.html": True}
 
 
+def test_each_edition_is_remembered_on_its_own(project: Path) -> None:
+    """Switching audiences or formats forgets nothing: `build briefs/`, then `--audience
+    all`, then `build briefs/` again rebuilds only what was never built (issue 29)."""
+    executive = project / "templates" / "executive"  # the project's own executive set
+    executive.mkdir(parents=True)
+    (executive / "manifest.yaml").write_text(
+        "name: executive\nparent: executive\naudience: executive\ncss: [own.css]\n"
+    )
+    (executive / "own.css").write_text("h1 { color: navy; }\n")
+    assert run(project) == {"a.html": True, "b.html": True}
+    every = run(project, audience="all")
+    assert every == {
+        "a.html": False, "a-compare.html": True, "a-executive.html": True, "a-public.html": True,
+        "b.html": False, "b-compare.html": True, "b-executive.html": True, "b-public.html": True,
+    }  # fmt: skip
+    assert run(project) == {"a.html": False, "b.html": False}
+    assert set(run(project, audience="all").values()) == {False}
+    assert run(project, audience="executive") == {"a-executive.html": False,
+                                                  "b-executive.html": False}  # fmt: skip
+    # a change to one set's files rebuilds that set's editions only
+    (executive / "own.css").write_text("h1 { color: maroon; }\n")
+    rebuilt = {name for name, built in run(project, audience="all").items() if built}
+    assert rebuilt == {"a-executive.html", "b-executive.html"}
+    # and an edition in another format is its own: the page stays up to date
+    outputs = build(project / "a.yaml", project / "out", formats=["html", "docx"])
+    assert [(o.path.name, o.cached) for o in outputs] == [("a.html", True), ("a.docx", False)]
+
+
 def test_a_source_record_rebuilds_exactly_the_briefs_that_cite_it(project: Path) -> None:
     run(project)
     (project / "other.yaml").write_text(OTHER_SOURCES.replace("A Third", "A Fourth"))
@@ -159,7 +187,7 @@ def test_a_font_replaced_in_place_rebuilds_pdfs_only(project: Path, monkeypatch)
         assert rebuilt() == {"a.html": False, "a.pdf": False}
         font.write_bytes(b"font v2, a different size")  # same path, new file
         cache.font_fingerprint.cache_clear()
-        assert rebuilt() == {"a.html": True, "a.pdf": True}  # built together, cached together
+        assert rebuilt() == {"a.html": False, "a.pdf": True}  # each edition on its own
         assert build(project / "b.yaml", project / "out", formats=["html"])[0].cached is False
         assert build(project / "b.yaml", project / "out", formats=["html"])[0].cached is True
         font.write_bytes(b"font v3, another size again")
@@ -178,7 +206,8 @@ def test_a_link_out_of_a_template_set_is_never_read(project: Path) -> None:
     assert run(project, templates=project / "sets") == {"a.html": True, "b.html": True}
     assert run(project, templates=project / "sets") == {"a.html": False, "b.html": False}
     record = json.loads((project / "out" / ".counterpoint" / "a.json").read_text())
-    assert record["inputs"][str(sets.resolve() / "logo.png")] == "link:/etc/hostname"
+    inputs = record["editions"]["analyst/html"]["inputs"]
+    assert inputs[str(sets.resolve() / "logo.png")] == "link:/etc/hostname"
     (sets / "logo.png").unlink()
     (sets / "logo.png").symlink_to("/etc/hosts")
     assert run(project, templates=project / "sets") == {"a.html": True, "b.html": True}

@@ -293,8 +293,13 @@ def test_a_record_naming_files_outside_the_output_folder_is_a_miss(
     secret.write_text("x")
     import hashlib
 
-    data["outputs"][0]["path"] = str(secret)
-    data["outputs"][0]["sha256"] = hashlib.sha256(b"x").hexdigest()
+    from counterpoint import cache as build_cache
+
+    entry = data["editions"]["analyst/html"]["outputs"][0]  # even signed by this user
+    entry["path"] = str(secret)
+    entry["sha256"] = hashlib.sha256(b"x").hexdigest()
+    data.pop("signature")
+    data["signature"] = build_cache._signature(out, "brief.json", data)
     record.write_text(json.dumps(data))
     (html,) = build(brief, out, formats=["html"])
     assert not html.cached and html.path == out / "brief.html"
@@ -391,7 +396,8 @@ def test_a_record_written_by_someone_else_is_not_believed(
 
     record = out / ".counterpoint" / "brief.json"
     data = json.loads(record.read_text())  # the sender vouches for the planted page
-    data["outputs"][0]["sha256"] = hashlib.sha256(b"<p>planted</p>").hexdigest()
+    planted = hashlib.sha256(b"<p>planted</p>").hexdigest()
+    data["editions"]["analyst/html"]["outputs"][0]["sha256"] = planted
     data.pop("signature")
     from counterpoint import cache as build_cache
 
@@ -418,7 +424,7 @@ def test_a_record_listing_the_whole_disk_is_not_walked(
     record = out / ".counterpoint" / "brief.json"
     data = json.loads(record.read_text())
     data.pop("signature")
-    data["listings"] = {"/": ["d bin"]}
+    data["editions"]["analyst/html"]["listings"] = {"/": ["d bin"]}
     data["signature"] = build_cache._signature(out, "brief.json", data)
     record.write_text(json.dumps(data))
     walked: list[str] = []

@@ -191,17 +191,26 @@ def build(
     out = Path(out_dir)
     today = today or source_date()  # SOURCE_DATE_EPOCH, for reproducible builds
     key = _cache_key(formats, audience, templates, allow_remote, strict, pdf_variant, today)
-    if not force:
-        stored = cache.fresh(out, path, key)
-        if stored is not None:
-            return _from_cache(stored)
+    found = None if force else cache.fresh(out, path, key, _audiences(audience, templates, path))
+    if found is not None and not found.stale:
+        return _from_cache(found.outputs, found.findings)
 
     citeserver.prestart()  # if the command line has not: Pandoc warms up while we read
     # WeasyPrint is imported on another core while the page is made (pdfworker)
     settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
     with pdfworker.start(formats, memory_limit) or contextlib.nullcontext() as worker:
         settings.worker = worker
-        return _build(path, audience, templates, key, started, settings)
+        return _build(path, audience, templates, key, started, settings, found)
+
+
+def _audiences(audience: str | None, templates: str | Path | None, path: Path) -> list[str] | None:
+    """The audiences a build asks for, by name, before the brief is read (None: the
+    brief's own, which its record remembers)."""
+    if audience is None:
+        return None
+    if audience != "all":
+        return [audience]
+    return audience_names(search_roots(Path(templates) if templates else None, path))
 
 
 def _build(
@@ -211,6 +220,7 @@ def _build(
     key: dict[str, object],
     started: float,
     settings: _Settings,
+    found: cache.Fresh | None = None,
 ) -> list[Output]:
     """build()'s work once it is known that something must be built."""
     today, strict, out = settings.today, settings.strict, settings.out
@@ -221,6 +231,9 @@ def _build(
     names = (
         audience_names(roots, skipped) if audience == "all" else [audience or brief_audience(brief)]
     )
+    if found is not None:  # the editions still up to date are not built again
+        fresh = {str(o["audience"]) for o in found.outputs}
+        names = [n for n in names if n in found.stale or n not in fresh]
     editions: list[_Edition] = []
     for name in names:
         try:
@@ -229,7 +242,10 @@ def _build(
             if audience is None:  # the brief's own `audience:` names a set that is not there
                 raise CounterpointError(f"{display_path(path)}: audience: {exc}") from None
             raise
-        editions.append(_edition(brief, tset, name, settings))  # Pandoc starts formatting
+        edition = _edition(brief, tset, name, settings)  # Pandoc starts formatting
+        if found is not None and name in found.stale:
+            edition.formats = found.stale[name]  # the others are up to date
+        editions.append(edition)
     # while the CSL processor runs: import what comes after it, and audit the brief
     from .audit import audit_brief
 
@@ -243,10 +259,15 @@ def _build(
             + " (see docs/audit.md)"
         )
 
-    # the inputs as read, fingerprinted for the next build's cache check (cache.py)
-    sets = [e.tset for e in editions]
+    # the inputs as read, each edition's fingerprinted for the next build's check (cache.py)
     every_root = search_roots(Path(templates) if templates else None, path, existing=False)
-    inputs = cache.fingerprint(brief, sets, key, every_root)
+    inputs = {
+        (e.audience, fmt): cache.fingerprint(
+            brief, [e.tset], cache.edition_options(key, fmt), every_root, environment=False
+        )
+        for e in editions
+        for fmt in e.formats or settings.formats
+    }
 
     # then write every edition, each format in turn; a format that fails (a PDF over its
     # page limit, say) stops neither the others nor the other editions
@@ -277,15 +298,27 @@ def _build(
             raise failed[0][1]
         raise FormatsFailed(failed, outputs)
     # nothing is written until every output is made: a failure leaves the old files intact
-    records = [{**o.record(), "sha256": hashlib.sha256(o.data).hexdigest()} for o in outputs]
-    if records:
-        records[0]["findings"] = [str(f) for f in report.active]
+    entries = cache.editions(out, path)
+    for o in outputs:
+        done = {**o.record(), "sha256": hashlib.sha256(o.data).hexdigest()}
+        entries[cache.edition_key(o.audience, o.format)] = cache.entry(
+            inputs[(o.audience, o.format)], [done]
+        )
+    findings = [str(f) for f in report.active]
     files = [(o.path, o.data) for o in outputs]
-    files.append((cache.record_path(out, path), cache.record(out, path, inputs, records)))
+    data = cache.record(out, path, entries, brief_audience(brief), findings)
+    files.append((cache.record_path(out, path), data))
     write_all(files, root=out)  # the outputs and the build's record, never through a link
     for o in outputs:
         o.data = b""
-    return outputs
+    if found is None or not found.outputs:
+        return outputs
+    # with the editions that were up to date, in the order asked for
+    order = {n: i for i, n in enumerate(_audiences(audience, templates, path) or [])}
+    return sorted(
+        outputs + _from_cache(found.outputs, []),
+        key=lambda o: (order.get(o.audience, -1), settings.formats.index(o.format)),
+    )
 
 
 class FormatsFailed(BuildError):
@@ -335,18 +368,22 @@ def up_to_date(brief_path: str | Path, **options: Any) -> list[Output] | None:
         a["formats"], a["audience"], a["templates"], a["allow_remote"], a["strict"],
         a["pdf_variant"], a["today"],
     )  # fmt: skip
-    stored = cache.fresh(Path(a["out_dir"]), Path(brief_path), key)
-    return None if stored is None else _from_cache(stored)
+    audiences = _audiences(a["audience"], a["templates"], Path(brief_path))
+    found = cache.fresh(Path(a["out_dir"]), Path(brief_path), key, audiences)
+    if found is None or found.stale:
+        return None
+    return _from_cache(found.outputs, found.findings)
 
 
-def _from_cache(stored: list[dict[str, Any]]) -> list[Output]:
-    """The outputs an earlier build recorded with `Output.record` (read back from JSON)."""
+def _from_cache(stored: list[dict[str, Any]], findings: list[str]) -> list[Output]:
+    """The outputs an earlier build recorded with `Output.record` (read back from JSON);
+    the first carries the brief's audit findings, shown again."""
     outputs = []
-    for r in stored:
+    for n, r in enumerate(stored):
         o = Output(
             Path(str(r["path"])), str(r["format"]), str(r["audience"]), int(r["notes"]),
             0.0, r.get("pages"), list(r.get("warnings", [])), cached=True,
-            replayed=list(r.get("findings", [])), in_text=bool(r.get("in_text")),
+            replayed=list(findings) if n == 0 else [], in_text=bool(r.get("in_text")),
         )  # fmt: skip
         outputs.append(o)
     return outputs
@@ -387,6 +424,7 @@ class _Edition:
     audience: str
     options: dict[str, Any]
     resolving: Resolving
+    formats: list[str] | None = None  # the formats to write (None: every one asked for)
 
 
 def _edition(brief: Brief, tset: TemplateSet, audience: str, settings: _Settings) -> _Edition:
@@ -460,7 +498,7 @@ def _build_audience(
     notices = [w for w in (visible_name(brief.name)[1], shadowing(tset)) if w]
     notices += replaced_stylesheets(tset) + setcheck.check(tset)
     first = _unused_options(edition, doc)  # said once, on the edition's first output
-    for fmt in settings.formats:
+    for fmt in edition.formats or settings.formats:
         target = output_path(brief, settings.out, fmt, edition.audience)
         try:
             output = write(ready, fmt, target)

@@ -1,12 +1,14 @@
 """Incremental builds: a content hash of every input, stored beside the outputs.
 
-A brief's record lives in OUT/.counterpoint/NAME.json. It holds the SHA-256 of every file
-the build read (the brief, the source records it cites, every file of the template sets,
-counterpoint's own code), the listing of every folder an input could come from (each
-bibliography folder, each template set of the chain and each folder on the template search
-path), a fingerprint of the installed fonts, the build options, and the hash of every
-output written. A later build with the same options skips the brief when all of these
-still match, without parsing it. A file added to a listed folder changes its listing, so
+A brief's record lives in OUT/.counterpoint/NAME.json. It remembers each edition (an
+audience and a format) on its own: the SHA-256 of every file its build read (the brief,
+the source records it cites, every file of its template sets, counterpoint's own code), the
+listing of every folder an input could come from (each bibliography folder, each template
+set of the chain and each folder on the template search path), a fingerprint of the
+installed fonts (for a PDF), the build options, and the hash of the output written. A later
+build skips every edition whose entry still matches, without parsing the brief when all do;
+building other audiences or formats in between forgets nothing (`--audience all`, then the
+default audience again, rebuilds nothing). A file added to a listed folder changes its listing, so
 an input that was not there last time is noticed too: list a folder with `listing()` for
 every new kind of input (styles, locales, catalogues) that a build looks for.
 """
@@ -157,14 +159,18 @@ def _kind(path: str) -> str:
 
 
 def fingerprint(
-    brief: Brief, sets: list[TemplateSet], options: dict[str, Any], roots: Sequence[Path] = ()
+    brief: Brief,
+    sets: list[TemplateSet],
+    options: dict[str, Any],
+    roots: Sequence[Path] = (),
+    environment: bool = True,
 ) -> Fingerprint:
     """The inputs of one brief's build: only the source records it cites are its inputs.
 
     `roots` are the folders searched for template sets (templates.search_roots, missing
     ones included): a set added to one of them could take the place of one in `sets`.
     """
-    fp = Fingerprint(options=_with_environment(options))
+    fp = Fingerprint(options=_with_environment(options) if environment else options)
     files = {brief.path.resolve()}
     files.update(Path(brief.sources[k].where.file).resolve() for k in cited_keys(brief))
     for k in cited_keys(brief):  # archived copies: their quotations' verdicts (docs/quotes.md)
@@ -321,34 +327,106 @@ _TEXTS = ("path", "format", "audience", "sha256")
 """The string fields of every recorded output."""
 
 
-def fresh(out_dir: Path, brief_path: Path, options: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """The stored outputs if nothing the last build read has changed, else None. A record
-    that is damaged or of another shape is a miss: the brief is built and it is rewritten."""
+def edition_key(audience: str, fmt: str) -> str:
+    """An edition's entry in its brief's record."""
+    return f"{audience}/{fmt}"
+
+
+def edition_options(options: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """The options one edition's output depends on: the build's, for its own format only
+    (not which other audiences and formats were asked for), with the environment."""
+    own = {k: v for k, v in options.items() if k not in ("formats", "audience")}
+    return _with_environment({**own, "formats": [fmt]})
+
+
+@dataclass
+class Fresh:
+    """What a brief's record says of a build: the outputs of the editions still up to date
+    (in the order asked for), and the formats of each audience that must be built again."""
+
+    outputs: list[dict[str, Any]]
+    stale: dict[str, list[str]]
+    findings: list[str]
+
+
+def fresh(
+    out_dir: Path, brief_path: Path, options: dict[str, Any], audiences: list[str] | None
+) -> Fresh | None:
+    """Which of the editions asked for are up to date: `options` as build's cache key
+    (`formats`), `audiences` by name (None: the brief's own, as the record remembers it).
+    None when the record is missing, damaged or of another brief: build everything."""
     record = _read_record(out_dir, record_path(out_dir, brief_path).name)
-    if not _valid(record, out_dir) or record.get("brief") != str(brief_path.resolve()):
+    if not isinstance(record, dict) or record.get("brief") != str(brief_path.resolve()):
         return None  # (another brief of the same output name wrote it: `claimed`)
-    if record.get("options") != _with_environment(options):
+    editions = record.get("editions")
+    if not isinstance(editions, dict):
         return None
-    if not all(_unchanged(p, h) for p, h in record["inputs"].items()):
-        return None
-    if any(listing(Path(d), len(names)) != names for d, names in record["listings"].items()):
-        return None
-    outputs = record["outputs"]
-    if any(_sha(Path(o["path"])) != o["sha256"] for o in outputs):
-        return None
-    return list(outputs)
+    if audiences is None:
+        default = record.get("default")
+        if not isinstance(default, str):
+            return None
+        audiences = [default]  # (trusted while the brief, one of each entry's inputs, is)
+    findings = record.get("findings")
+    said = [f for f in findings if isinstance(f, str)] if isinstance(findings, list) else []
+    out = Fresh([], {}, said)
+    for audience in audiences:
+        for fmt in options.get("formats", ()):
+            entry = editions.get(edition_key(audience, fmt))
+            if isinstance(entry, dict) and _up_to_date(
+                entry, out_dir, edition_options(options, fmt)
+            ):
+                out.outputs += entry["outputs"]
+            else:
+                out.stale.setdefault(audience, []).append(fmt)
+    return out
+
+
+def _up_to_date(entry: Any, out_dir: Path, options: dict[str, Any]) -> bool:
+    """True when an edition's entry is of the shape store() writes and nothing it read has
+    changed since, and its output is as written."""
+    if not _valid(entry, out_dir) or entry.get("options") != options:
+        return False
+    if not all(_unchanged(p, h) for p, h in entry["inputs"].items()):
+        return False
+    if any(listing(Path(d), len(names)) != names for d, names in entry["listings"].items()):
+        return False
+    return all(_sha(Path(o["path"])) == o["sha256"] for o in entry["outputs"])
+
+
+def editions(out_dir: Path, brief_path: Path) -> dict[str, Any]:
+    """The entries of a brief's record as they stand (a new build keeps the ones it does
+    not replace; each is checked again when used)."""
+    record = _read_record(out_dir, record_path(out_dir, brief_path).name)
+    if not isinstance(record, dict) or record.get("brief") != str(brief_path.resolve()):
+        return {}
+    kept = record.get("editions")
+    if not isinstance(kept, dict):
+        return {}
+    return {k: v for k, v in kept.items() if isinstance(k, str) and _valid(v, out_dir)}
+
+
+def entry(fp: Fingerprint, outputs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One edition's entry: what its build read and the output it wrote (with its sha256)."""
+    return {"options": fp.options, "inputs": fp.inputs, "listings": fp.listings,
+            "outputs": outputs}  # fmt: skip
 
 
 def record(
-    out_dir: Path, brief_path: Path, fp: Fingerprint, outputs: list[dict[str, Any]]
+    out_dir: Path,
+    brief_path: Path,
+    entries: dict[str, dict[str, Any]],
+    default: str,
+    findings: list[str],
 ) -> bytes:
-    """A finished build's record: `outputs` are Output.record()s with each file's sha256."""
+    """A brief's record: its editions' entries, its own audience and its audit findings
+    (shown again when every edition is up to date)."""
     data: dict[str, Any] = {
         "brief": str(brief_path.resolve()),  # whose outputs these are (`claimed`)
-        "options": fp.options,
-        "inputs": fp.inputs,
-        "listings": fp.listings,
-        "outputs": outputs,
+        "default": default,
+        "findings": findings,
+        "editions": entries,
+        # every output it wrote, for `claimed`
+        "outputs": [o for e in entries.values() for o in e["outputs"]],
     }
     data["signature"] = _signature(out_dir, record_path(out_dir, brief_path).name, data) or ""
     return json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
@@ -367,12 +445,3 @@ def _signature(out_dir: Path, name: str, data: dict[str, Any]) -> str | None:
     where = str(out_dir.resolve() / RECORD_DIR / name).encode("utf-8", "surrogateescape")
     body = json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8", "surrogatepass")
     return hmac.new(key, where + b"\0" + body, hashlib.sha256).hexdigest()
-
-
-def store(out_dir: Path, brief_path: Path, fp: Fingerprint, outputs: list[dict[str, Any]]) -> None:
-    """Record a finished build (written atomically, like every output, never through a link)."""
-    from .files import write_atomic
-
-    done = [{**o, "sha256": _sha(Path(o["path"]))} for o in outputs]
-    data = record(out_dir, brief_path, fp, done)
-    write_atomic(record_path(out_dir, brief_path), data, root=out_dir)

@@ -21,7 +21,9 @@ PRINT_COLUMN_PT = 481.9  # the base set's A4 text column
 
 
 def _figure(page: str) -> str:
-    return re.search(r'<svg [^>]*class="timeline-figure".*?</svg>', page, re.S).group(0)
+    """The timeline's drawings (in print, one for each stretch of its line)."""
+    found = re.findall(r'<svg [^>]*class="timeline-figure[ "].*?</svg>', page, re.S)
+    return "".join(found)
 
 
 def _texts(svg: str, cls: str) -> list[tuple[float, float, str]]:
@@ -75,15 +77,23 @@ def test_a_dense_period_never_stacks_more_than_two_deep(
 ) -> None:
     svg = _figure(flagship[kind].read_text(encoding="utf-8"))
     labels = _texts(svg, "event-label")
+    assert len(labels) == 27 and "2024" in svg
+    drawings = svg.count("<svg ")
+    assert drawings == 1 if kind == "html" else drawings > 4  # in print, one a stretch
+    for part in re.findall(r"<svg .*?</svg>", svg, re.S):
+        _no_pile(part)
+    assert not re.search(r"<tspan|<sup", svg)  # no note numbers on the figure
+
+
+def _no_pile(svg: str) -> None:
+    labels = _texts(svg, "event-label")
     dots = [
         (float(x), float(y))
         for x, y in re.findall(r'<circle class="event" cx="([\d.]+)" cy="([\d.]+)"', svg)
     ]
-    assert len(labels) == 27 and "2024" in svg
     columns: dict[float, list[float]] = {}
     for x, y, _ in labels:
         columns.setdefault(x, []).append(y)
-    assert len(columns) == (2 if kind == "print.html" else 1)
     for x, ys in columns.items():
         ys.sort()
         assert all(b - a >= ROW - 0.2 for a, b in itertools.pairwise(ys))  # no overlap
@@ -91,14 +101,15 @@ def test_a_dense_period_never_stacks_more_than_two_deep(
         for y in ys:  # at its dot, or one row below it: never a third deep
             above = max(cy for cy in near if cy <= y)
             assert y - above <= ROW + 5
-    assert not re.search(r"<tspan|<sup", svg)  # no note numbers on the figure
 
 
 def test_labels_are_seven_points_or_more_in_print_and_word(flagship: dict[str, Path]) -> None:
-    svg = _figure(flagship["print.html"].read_text(encoding="utf-8"))
+    printed = flagship["print.html"].read_text(encoding="utf-8")
+    svg = _figure(printed)
     width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
     sizes = {float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)}
-    assert min(sizes) * PRINT_COLUMN_PT / width >= 7  # drawn across the text column
+    assert ".timeline-stretches { column-count: 2; column-gap: 0; }" in printed
+    assert min(sizes) * PRINT_COLUMN_PT / 2 / width >= 7  # drawn across half the column
     with zipfile.ZipFile(flagship["docx"]) as docx:
         body = docx.read("word/document.xml").decode()
         media = [n for n in docx.namelist() if n.endswith(".svg")]
@@ -128,12 +139,10 @@ def test_right_to_left_runs_from_the_right_column(
     assert [y for _, _, y in years] == ["1700", "1710", "1750", "1800", "1850", "1900",
                                         "1950", "2000", "2010"]  # fmt: skip
     assert all(x < y for (x, _, _), (y, _, _) in zip(labels, years, strict=True))  # read leftward
-    # in print the Arabic labels are HTML over the drawing, and the first column is the right one
+    # in print the Arabic labels are HTML over each stretch, set from the right, at 7 pt or
+    # more (the page's columns run right to left as its text does)
     html = printed.path.read_text(encoding="utf-8")
     spans = re.findall(r'class="chart-label event-label" style="(right|left):', html)
-    assert spans and set(spans) == {"right"}
-    where = {
-        year: float(x)
-        for x, year in re.findall(r'event-year" style="left:([\d.]+)%[^>]*>([^<]+)<', html)
-    }
-    assert where["1700"] > 50 > where["2010"]
+    assert len(spans) == 9 and set(spans) == {"right"}
+    sizes = re.findall(r'class="chart-label event-[a-z]+" style="[^"]*font-size:([\d.]+)pt', html)
+    assert sizes and 7 <= min(map(float, sizes)) <= 8

@@ -260,14 +260,18 @@ def timeline_svg(
     year: Callable[..., str] = year_label,
     html_labels: bool | None = False,
     columns: int = 1,
+    flow: bool = False,
 ) -> Markup:
     """A timeline read top to bottom: each event a dot on a line with its year and a short
     label, dates to scale within each stretch of the line, the line broken where a long
     time passes without an event (so a dense period is never a pile of labels). With
-    `columns=2` (print, Word) it runs on in a second column; `year(y, era)` writes a year
-    in the paper's language; with `rtl` the figure is mirrored (the year right of the line,
-    the label to its left, the first column on the right). With `html_labels` the labels
-    are HTML over the drawing; None: when they need it (`needs_html_labels`)."""
+    `columns=2` (Word) it runs on in a second column; with `flow` (print) each stretch is
+    a drawing of its own, set in two columns by the page's CSS, so the figure can go on
+    over a page break between stretches rather than leave a page a third empty.
+    `year(y, era)` writes a year in the paper's language; with `rtl` the figure is mirrored
+    (the year right of the line, the label to its left, the first column on the right).
+    With `html_labels` the labels are HTML over the drawing; None: when they need it
+    (`needs_html_labels`)."""
     if not events:
         return Markup("")
     dates = [e.date.ordinal() for e in events]
@@ -275,6 +279,21 @@ def timeline_svg(
     n = len(dates)
     breakable = max((dates[-1] - dates[0]) / 40, 1e-9)
     forward = _best(dates, scales, 0, n, breakable)
+    era = any(e.date.year < 0 for e in events)  # across the era boundary CE years say so
+    draw = _Drawing(events, labels, plain_texts, year, era, rtl, html_labels)
+    if flow:
+        parts = forward[n][1]
+        drawings = [
+            draw.svg(
+                [_column(dates, scales, [part])], PRINT_COLUMN_W, "", i > 0, PRINT_COLUMN_PT / 2
+            )
+            for i, part in enumerate(parts)
+        ]
+        return Markup(
+            f'<div class="timeline-stretches" role="img" aria-label="{escape(title)}">'
+            + "".join(drawings)
+            + "</div>"
+        )
     layout = [_column(dates, scales, forward[n][1])]
     if columns > 1 and n > 1:  # the second column begins where the two are most even
         backward = [_best(dates, scales, k, n, breakable)[-1] for k in range(1, n)]
@@ -284,41 +303,88 @@ def timeline_svg(
             _column(dates, scales, backward[k - 1][1]),
         ]
     column_w = COLUMN_W if columns < 2 else PRINT_COLUMN_W
-    width = column_w * max(columns, 1)
-    height = max(h for _, _, h in layout) + 4
-    era = any(e.date.year < 0 for e in events)  # across the era boundary CE years say so
-    out: list[str | _Label] = [
-        f'<svg class="timeline-figure" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'role="img" aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="timeline-title">{escape(title)}</title>',
-    ]
-    for c, (rows, pieces, _height) in enumerate(layout):
-        left = c * column_w
-        axis = left + AXIS_X
-        end = 0.0
-        for n, (top, bottom) in enumerate(pieces):
-            out.append(
-                f'<line class="axis" x1="{axis:.1f}" y1="{top - 7:.1f}" x2="{axis:.1f}" '
-                f'y2="{bottom + 7:.1f}" stroke="{ACCENT}" stroke-width="1.2"/>'
-            )
-            if n:  # the break: two short strokes across the gap in the line
-                middle = (end + top - 7) / 2
-                for dy in (-2.5, 2.5):
-                    y = middle + dy
-                    out.append(
-                        f'<line class="break" x1="{axis - 5:.1f}" y1="{y + 2:.1f}" '
-                        f'x2="{axis + 5:.1f}" y2="{y - 2:.1f}" stroke="{MUTED}" '
-                        'stroke-width="1"/>'
-                    )
-            end = bottom + 7
+    return Markup(draw.svg(layout, column_w, title))
+
+
+@dataclass
+class _Drawing:
+    """What every drawing of one timeline shares: its events, their words, its direction."""
+
+    events: list[Event]
+    labels: list[str]
+    plain_texts: list[str]
+    year: Callable[..., str]
+    era: bool
+    rtl: bool
+    html_labels: bool | None
+
+    def svg(self, layout: list[tuple[list[_Row], list[tuple[float, float]], float]],
+            column_w: float, title: str, broken: bool = False,
+            printed: float = PRINT_COLUMN_PT) -> str:  # fmt: skip
+        """The columns of `layout` side by side; with a title, the figure's accessible
+        drawing, else one stretch of it (hidden from assistive technology: the figure's
+        box carries the name), `broken` when it follows a break in the line. `printed`:
+        the drawing's width in print, in points (for labels laid over it as HTML)."""
+        width = column_w * len(layout)
+        height = max(h for _, _, h in layout) + 4
+        named = (
+            'class="timeline-figure" role="img" aria-labelledby="timeline-title"'
+            if title
+            else 'class="timeline-figure timeline-stretch" aria-hidden="true"'
+        )
+        out: list[str | _Label] = [
+            f'<svg {named} viewBox="0 0 {width:.0f} {height:.0f}" '
+            'xmlns="http://www.w3.org/2000/svg">',
+        ]
+        if title:
+            out.append(f'<title id="timeline-title">{escape(title)}</title>')
+        for c, (rows, pieces, _height) in enumerate(layout):
+            left = c * column_w
+            axis = left + AXIS_X
+            end = 0.0 if not broken else -BREAK
+            for n, (top, bottom) in enumerate(pieces):
+                out.append(
+                    f'<line class="axis" x1="{axis:.1f}" y1="{top - 7:.1f}" x2="{axis:.1f}" '
+                    f'y2="{bottom + 7:.1f}" stroke="{ACCENT}" stroke-width="1.2"/>'
+                )
+                if n or broken:  # the break: two short strokes across the gap in the line
+                    middle = max((end + top - 7) / 2, 4.5)
+                    for dy in (-2.5, 2.5):
+                        y = middle + dy
+                        out.append(
+                            f'<line class="break" x1="{axis - 5:.1f}" y1="{y + 2:.1f}" '
+                            f'x2="{axis + 5:.1f}" y2="{y - 2:.1f}" stroke="{MUTED}" '
+                            'stroke-width="1"/>'
+                        )
+                end = bottom + 7
+            out += self._rows(rows, pieces, left, axis)
+        out.append("</svg>")
+        texts = [t for t in out if isinstance(t, _Label)]
+        html_labels = self.html_labels
+        if html_labels is None:
+            html_labels = needs_html_labels(t.text for t in texts)
+        svg = "".join(t if isinstance(t, str) else "" if html_labels else t.svg() for t in out)
+        if self.rtl:
+            svg = _mirrored(svg, width)
+        if not html_labels:
+            return svg
+        if self.rtl:  # the labels mirrored as the drawing is
+            for t in texts:
+                t.x = width - t.x
+                t.anchor = {"start": "end", "end": "start"}.get(t.anchor, t.anchor)
+        return str(_overlay(svg, texts, width, height, printed / width))
+
+    def _rows(self, rows: list[_Row], pieces: list[tuple[float, float]], left: float,
+              axis: float) -> list[str | _Label]:  # fmt: skip
+        out: list[str | _Label] = []
         shown = ""
         for row in rows:
-            e = events[row.event]
-            text = year(e.date.year, era)
+            e = self.events[row.event]
+            text = self.year(e.date.year, self.era)
             if row.first and any(row.dot == top for top, _ in pieces):
                 shown = ""  # a stretch names its first year
             baseline = row.y + LABEL_SIZE * 0.36
-            out.append(f"<g><title>{escape(text)}: {escape(plain_texts[row.event])}</title>")
+            out.append(f"<g><title>{escape(text)}: {escape(self.plain_texts[row.event])}</title>")
             if row.first:
                 out.append(
                     f'<circle class="event" cx="{axis:.1f}" cy="{row.dot:.1f}" r="3.4" '
@@ -338,23 +404,10 @@ def timeline_svg(
                 shown = text
             out += [
                 _Label(left + TEXT_X, baseline, "start", LABEL_SIZE, INK, "event-label",
-                       labels[row.event]),
+                       self.labels[row.event]),
                 "</g>",
             ]  # fmt: skip
-    out.append("</svg>")
-    texts = [t for t in out if isinstance(t, _Label)]
-    if html_labels is None:
-        html_labels = needs_html_labels(t.text for t in texts)
-    svg = "".join(t if isinstance(t, str) else "" if html_labels else t.svg() for t in out)
-    if rtl:
-        svg = _mirrored(svg, width)
-    if not html_labels:
-        return Markup(svg)
-    if rtl:  # the labels mirrored as the drawing is
-        for t in texts:
-            t.x = width - t.x
-            t.anchor = {"start": "end", "end": "start"}.get(t.anchor, t.anchor)
-    return _overlay(svg, texts, width, height, PRINT_COLUMN_PT / width)
+        return out
 
 
 _X = re.compile(r'\b(x|x1|x2|cx)="([-\d.]+)"')

@@ -653,7 +653,7 @@ def _timeline_svg(ctx: Any, events: list[Event], title: str, year: Callable[...,
         rtl=i18n.direction(language) == "rtl",
         year=year,
         html_labels=_html_labels(ctx),
-        columns=2 if ctx["medium"] == "print" else 1,
+        flow=ctx["medium"] == "print",
     )
 
 

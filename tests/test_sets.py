@@ -392,3 +392,46 @@ def test_ejecting_inside_counterpoints_checkout_goes_to_your_own_folder(
     assert result.output == f"copied public to {own}\n"
     shown = CliRunner().invoke(main, ["templates", "show", "public"])
     assert shown.output.splitlines()[1] == f"chain: public ({own})"
+
+
+def test_a_child_reshapes_a_view_a_judgment_the_byline_and_the_contents_by_block(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A pull quote took a copy of the whole 28-line views block, a byline the title's
+    markup, a judgment the summary loop: each is now a block of its own."""
+    sets = tmp_path / "sets"
+    _set(sets, "house", "name: house\nparent: analyst\naudience: house\n")
+    folder = sets / "house" / "sections"
+    folder.mkdir()
+    (folder / "views.html").write_text(
+        '{% extends "!base/sections/views.html" %}\n'
+        '{% block view_thesis %}{{ super() }}<aside class="pull">{{ view.label }}</aside>'
+        "{% endblock %}\n"
+        '{% block argument %}<li class="arg">{{ argument | md_inline }}</li>{% endblock %}\n'
+    )
+    (folder / "title.html").write_text(
+        '{% extends "!base/sections/title.html" %}\n'
+        '{% block byline %}<p class="byline">By the house</p>{% endblock %}\n'
+    )
+    (folder / "judgments.html").write_text(
+        '{% extends "!base/sections/judgments.html" %}\n'
+        '{% block judgment_text %}<p class="kj">{{ j.text | md_inline }}</p>{% endblock %}\n'
+    )
+    (folder / "contents.html").write_text(
+        '{% extends "!base/sections/contents.html" %}\n'
+        '{% block contents_entry %}<li class="entry">{{ title }}</li>{% endblock %}\n'
+    )
+    from .conftest import MINIMAL
+
+    brief = write_brief(MINIMAL + "judgments:\n  - text: First.\n  - text: Second.\n")
+    (html,) = build(brief, tmp_path / "out", formats=["html"], audience="house",
+                    templates=sets)  # fmt: skip
+    assert html.warnings == []
+    page = html.path.read_text(encoding="utf-8")
+    view = page[page.index('<article class="view" id="view-yes"') :].split("</article>")[0]
+    assert '</p><aside class="pull">Settled</aside>' in view
+    assert view.count('<li class="arg">') == 1 and "<h4>Arguments</h4>" in view
+    assert '<p class="byline">By the house</p>' in page and "<time" not in page
+    assert '<li class="entry">Bottom line</li>' in page
+    assert '<p class="kj">First.</p>' in page and '<p class="kj">Second.</p>' in page
+    assert 'data-judgment="2"' in page

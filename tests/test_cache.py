@@ -346,3 +346,29 @@ def test_a_changed_style_file_beside_the_brief_rebuilds(write_brief, tmp_path: P
     (second,) = build(brief, out, formats=["html"])
     assert not second.cached
     assert "(Petrova 2025, para. 2)" in page_citations(second.path.read_text(encoding="utf-8"))
+
+
+def test_a_changed_parent_of_a_style_beside_the_brief_rebuilds(write_brief, tmp_path: Path) -> None:
+    """A dependent style takes its rules from its parent, a .csl file of its own: editing
+    the parent is editing the style."""
+    from counterpoint import csl
+
+    (tmp_path / "house.csl").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">\n'
+        "  <info><title>House</title><id>house</id>\n"
+        '    <link href="parent.csl" rel="independent-parent"/></info>\n'
+        "</style>\n",
+        encoding="utf-8",
+    )
+    parent = tmp_path / "parent.csl"
+    parent.write_bytes(csl.find("apa", []).path.read_bytes())
+    brief = write_brief(MINIMAL + "csl: house.csl\n")
+    out = tmp_path / "out"
+    (first,) = build(brief, out, formats=["html"])
+    assert "(Petrova, 2025, para. 2)" in page_citations(first.path.read_text(encoding="utf-8"))
+    assert build(brief, out, formats=["html"])[0].cached
+    parent.write_bytes(csl.find("chicago-author-date", []).path.read_bytes())
+    (second,) = build(brief, out, formats=["html"])
+    assert not second.cached
+    assert "(Petrova 2025, para. 2)" in page_citations(second.path.read_text(encoding="utf-8"))

@@ -179,7 +179,15 @@ def fingerprint(
             files.add((Path(record.where.file or brief.path).parent / record.snapshot).resolve())
     style = brief.csl
     if style.endswith(".csl"):  # a style file beside the brief
-        files.add((brief.path.parent / style).resolve())
+        path = (brief.path.parent / style).resolve()
+        files.add(path)
+        from . import csl
+
+        try:  # a dependent style's rules are its parent's, perhaps another file beside it
+            parent = csl.load(path, roots=[brief.path.parent.resolve()]).path.resolve()
+        except (csl.StyleError, OSError):
+            parent = path  # (the build itself says what is wrong with it)
+        files.add(parent)
     outside: set[Path] = set()
     for s in sets:
         for t in s.chain:  # resolve the folder once; its files are then absolute already

@@ -27,8 +27,8 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     In the main thread it uses SIGALRM. In another thread (the preview's rebuilds) a timer
     thread raises the same exception in the working thread (PyThreadState_SetAsyncExc).
     Either way the exception arrives between two Python bytecodes: a template that loops
-    is stopped, a call that blocks in C (a Pandoc run, which has its own limit) finishes
-    first.
+    is stopped, and a wait for Pandoc, which blocks a quarter of a second at a time
+    (pandoc.SLICE), stops Pandoc and gives way within that quarter second.
     """
     if not seconds or seconds <= 0:
         yield

@@ -186,3 +186,20 @@ def test_placed_content_over_the_text_or_off_the_page_fails(
     with pytest.raises(BuildError) as info:
         build(write_brief(), tmp_path / "out", ["pdf"], "placed", tmp_path / "sets")
     assert re.fullmatch(rf".*brief-placed\.pdf: {message}", str(info.value))
+
+
+def test_endnotes_in_two_columns_are_read_column_by_column(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A set that sets its page in two columns: the notes list runs down the first column
+    and on in the second, which is their order (not the height on the page)."""
+    sets = tmp_path / "sets" / "cols"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text(
+        "name: cols\nparent: analyst\naudience: cols\nnotes: endnotes\ncss-print: [cols.css]\n"
+    )
+    (sets / "cols.css").write_text(".medium-print main { column-count: 2; column-gap: 8mm }\n")
+    (pdf,) = build(write_brief(DENSE), tmp_path / "out", ["pdf"], "cols", tmp_path / "sets")
+    texts = [p.extract_text() for p in pypdf.PdfReader(pdf.path).pages]
+    listed = [int(n) for t in texts for n in re.findall(r"^(\d+)\. \S", t, re.M)]
+    assert [n for n in listed if n <= pdf.notes] == list(range(1, pdf.notes + 1))

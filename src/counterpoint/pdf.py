@@ -198,20 +198,24 @@ class _Placed:
 
     page: int
     box: Any
+    order: int = 0
+    """The box's place in the layout's reading order (columns one after another)."""
     elements: int = 1
     """How many distinct elements carry the id (a note list shown twice has two)."""
 
     @property
-    def at(self) -> tuple[int, float]:
-        return self.page, self.box.position_y
+    def at(self) -> tuple[int, int]:
+        return self.page, self.order
 
 
 def _placed(document: Any, ids: set[str]) -> dict[str, _Placed]:
     """The first box of each element whose id is in `ids`, page by page, in layout order."""
     out: dict[str, _Placed] = {}
     seen: dict[str, set[int]] = {}
+    order = 0
     for number, page in enumerate(document.pages, start=1):
         for child in page._page_box.descendants():
+            order += 1
             element = getattr(child, "element", None)
             if element is None or getattr(child, "element_tag", "") != element.tag:
                 continue  # an anonymous or pseudo-element box (the call's ::footnote-call)
@@ -220,7 +224,7 @@ def _placed(document: Any, ids: set[str]) -> dict[str, _Placed]:
                 continue
             seen.setdefault(ident, set()).add(id(element))
             if ident not in out:
-                out[ident] = _Placed(number, child)
+                out[ident] = _Placed(number, child, order)
             out[ident].elements = len(seen[ident])
     return out
 
@@ -426,7 +430,7 @@ def endnote_order(
     """Endnotes are one list after the body: each note once, in number order, and the
     first of them after the last note call."""
     problems = []
-    last_call = max((c.at for c in calls.values()), default=(0, 0.0))
+    last_call = max((c.at for c in calls.values()), default=(0, 0))
     before: Note | None = None
     for note in notes:
         where = placed.get(note.id)

@@ -585,7 +585,12 @@ def build_corpus(
                 continue
             if k % 2 == 0:
                 how = BENIGN[(k // 2 + n) % len(BENIGN)]
-                made = benign(doc, para, how, rnd)
+                made = None
+                for _ in range(6):  # a passage the document holds once: its place is known
+                    made = benign(doc, para, how, rnd)
+                    if made is not None and occurrences(doc, made[1]) == 1:
+                        break
+                    made = None
                 if made is None:
                     how, quote = "as-is", _join(_span(doc, para, rnd), doc.lang)
                     made = (quote, quote)

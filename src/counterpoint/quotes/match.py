@@ -546,25 +546,35 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
             good.append(chain)
     if good:
         placed = [c for c in good if index.at_locator(c[0][0], c[-1][1], loc)]
-        chain = min(placed or good, key=lambda c: c[-1][1] - c[0][0])  # the tightest
-        start, end = chain[0][0], chain[-1][1]
-        evidence = index.text[start:end]
-        place = index.place(start, end)
         if not placed:
-            return Result("wrong-locator", place, evidence)
-        omitted = [
-            index.text[a[1] : b[0]]
-            for a, b, p in zip(chain, chain[1:], qparts[1:], strict=False)
-            if p.gap == "omission"
-        ]
-        # the source's languages, and the passage's own (a source may quote another tongue)
-        languages = list(dict.fromkeys([*languages, *guess_languages(evidence)]))
-        dropped = [w for o in omitted for w in dropped_qualifiers(o, languages)]
-        dropped += negation_before(index.text, start, languages)
-        dropped += negation_after(index.text, end, languages)
-        if dropped:
-            return Result("omission-review", place, evidence, dropped=list(dict.fromkeys(dropped)))
-        return Result("verified", place, evidence)
+            chain = min(good, key=lambda c: c[-1][1] - c[0][0])
+            start, end = chain[0][0], chain[-1][1]
+            return Result("wrong-locator", index.place(start, end), index.text[start:end])
+        # where the words occur more than once at the place cited, a faithful occurrence
+        # wins; else the tightest (the fewest words left out)
+        review: Result | None = None
+        for chain in sorted(placed, key=lambda c: c[-1][1] - c[0][0])[:50]:
+            start, end = chain[0][0], chain[-1][1]
+            evidence = index.text[start:end]
+            place = index.place(start, end)
+            omitted = [
+                index.text[a[1] : b[0]]
+                for a, b, p in zip(chain, chain[1:], qparts[1:], strict=False)
+                if p.gap == "omission"
+            ]
+            # the source's languages, and the passage's own (a source may quote another one)
+            langs = list(dict.fromkeys([*languages, *guess_languages(evidence)]))
+            dropped = [w for o in omitted for w in dropped_qualifiers(o, langs)]
+            dropped += negation_before(index.text, start, langs)
+            dropped += negation_after(index.text, end, langs)
+            if not dropped:
+                return Result("verified", place, evidence)
+            if review is None:
+                review = Result(
+                    "omission-review", place, evidence, dropped=list(dict.fromkeys(dropped))
+                )
+        assert review is not None
+        return review
     # no exact placement: the closest passage for each part, each near the one before
     found: list[tuple[int, int, int]] = []
     for _n, p in enumerate(qparts):

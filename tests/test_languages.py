@@ -309,12 +309,18 @@ def test_arabic_name_in_an_english_pdf(write_brief, tmp_path: Path) -> None:
     built = build(write_brief(brief), tmp_path / "out", formats=["print-html", "pdf"])
     printed = next(o for o in built if o.path.suffix == ".html").path.read_text(encoding="utf-8")
     assert (
-        '<span dir="ltr"><span dir="rtl">سامي حداد, <em>كلفة المياه المحلاة</em></span> '
-        "(Water Studies Centre, 2025), 7.</span>" in printed
+        '<span dir="ltr"><span dir="rtl">سامي حداد, <em class="upright">كلفة المياه المحلاة</em>'
+        "</span> (Water Studies Centre, 2025), 7.</span>" in printed
     )
     pdf = next(o for o in built if o.path.suffix == ".pdf").path
     text = "".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)
     assert "Water Studies Centre, 2025), 7." in text  # after the Arabic run, in order
+    fonts = {
+        str(f.get_object()["/BaseFont"]).split("+")[-1]
+        for page in pypdf.PdfReader(pdf).pages
+        for f in page["/Resources"]["/Font"].values()
+    }
+    assert "Amiri" in fonts and "Amiri-Italic" not in fonts  # the Arabic title upright
 
 
 @pytest.mark.pdf

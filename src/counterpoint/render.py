@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 import traceback
 import types
 from collections.abc import Callable
+from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 import jinja2
+import regex
 from markupsafe import Markup, escape
 
 from . import __version__, bidi, errors, figures, findings, i18n, markdown, model, resolve
@@ -334,13 +337,13 @@ def isolated(doc: Resolved, direction: str) -> Resolved:
 
     notes = [
         dataclasses.replace(
-            n, body=in_language(isolate(n.body, direction), language(n.sources), paper)
+            n, body=in_language(upright(isolate(n.body, direction)), language(n.sources), paper)
         )
         for n in doc.notes
     ]
     entries = [
         dataclasses.replace(
-            e, html=in_language(isolate(e.html, direction), e.source.language, paper)
+            e, html=in_language(upright(isolate(e.html, direction)), e.source.language, paper)
         )
         for e in doc.bibliography
     ]
@@ -349,6 +352,32 @@ def isolated(doc: Resolved, direction: str) -> Resolved:
 
 def _same(fragment: Markup, direction: str) -> Markup:
     return fragment
+
+
+_EMPHASIS = re.compile(r"<(em|i)>([^<]*)</\1>")
+_NO_ITALICS = regex.compile(
+    r"[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Han}\p{Script=Hiragana}"
+    r"\p{Script=Katakana}\p{Script=Hangul}\p{Script=Devanagari}\p{Script=Bengali}"
+    r"\p{Script=Tamil}\p{Script=Thai}\p{Script=Ethiopic}\p{Script=Syriac}\p{Script=Thaana}]"
+)
+"""Letters of scripts that have no italic: a slanted copy of them is a typographic error."""
+
+
+def upright(html: Markup) -> Markup:
+    """A CSL title in `<em>` written wholly in a script without italics (Arabic, Hebrew,
+    Han, Kana, Hangul, Devanagari, Bengali, Tamil, Thai, Ethiopic) marked `class="upright"`:
+    set upright, as Chicago sets such titles, not in a synthetic slant (a source with no
+    `language`, or a note citing sources in several languages)."""
+    if "<em>" not in html and "<i>" not in html:
+        return html
+
+    def one(m: re.Match[str]) -> str:
+        letters = [c for c in html_unescape(m[2]) if c.isalpha()]
+        if letters and all(_NO_ITALICS.match(c) for c in letters):
+            return f'<{m[1]} class="upright">{m[2]}</{m[1]}>'
+        return m.group()
+
+    return Markup(_EMPHASIS.sub(one, str(html)))
 
 
 def in_language(html: Markup, language: str, paper: str) -> Markup:

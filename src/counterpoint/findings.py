@@ -177,11 +177,17 @@ class AuditReport:
         return "Share of words and sources by view: " + "; ".join(parts) + "."
 
     def summary(self) -> str:
-        """One line: 'briefs/x.yaml: 2 findings, 16 ignored'."""
+        """One line: 'briefs/x.yaml: 2 findings, 16 ignored; 9 of 11 quotations verified'."""
         n, m = len(self.active), len(self.ignored)
         counted = f"{n} finding{'' if n == 1 else 's'}" if n else "no findings"
         unlinted = "" if self.lint_run else f"; language lint not run for '{self.language}'"
-        return f"{display_path(self.path)}: {counted}, {m} ignored{unlinted}"
+        quotes = len(self.quotations)
+        checked = (
+            f"; {self.quotes_verified} of {quotes} quotation{'' if quotes == 1 else 's'} verified"
+            if quotes
+            else ""
+        )
+        return f"{display_path(self.path)}: {counted}, {m} ignored{unlinted}{checked}"
 
     def to_json(self) -> dict[str, Any]:
         """The report as the `briefs[]` item of docs/audit.schema.json."""

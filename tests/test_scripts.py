@@ -475,3 +475,15 @@ def test_korean_line_breaks_stay_spaces_in_every_format(tmp_path: Path) -> None:
     for text in (" ".join(_plain_text(page).split()), word):  # a line break shows as a space
         assert "이하의 자동차" in text and "출퇴근 시간 차량" in text
         assert "이하의자동차" not in text and "시간차량" not in text
+
+
+def test_word_sets_titles_in_scripts_without_italics_upright(mixed: dict[str, Path]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(mixed["docx"]) as z:
+        notes = z.read("word/footnotes.xml").decode("utf-8")
+    runs = re.findall(r"<w:r>(.*?)</w:r>", notes, re.S)
+    japanese = [r for r in runs if "国際河川の水文観測と情報公開" in r]
+    english = [r for r in runs if "Gauge Networks on the Volta" in r]
+    assert japanese and not any("<w:i" in r for r in japanese)
+    assert english and all("<w:i" in r for r in english)  # a Latin title stays italic

@@ -164,9 +164,11 @@ class _HtmlInlines(HTMLParser):
                 return
 
     def _wrap(self, tag: str, attrs: dict[str, str], children: list[Inline]) -> list[Inline]:
+        classes = attrs.get("class", "").split()
+        if tag in ("em", "i") and "upright" in classes:  # a title in a script without italics
+            return children
         if tag in self.SIMPLE:
             return [_el(self.SIMPLE[tag], children)]
-        classes = attrs.get("class", "").split()
         if tag == "span" and attrs.get("dir") in ("ltr", "rtl"):  # a run of the other direction
             return [_el("Span", [_attr("", [], [["dir", attrs["dir"]]]), children])]
         if tag == "span" and attrs.get("lang"):  # a source in another language (Word's w:lang)

@@ -456,3 +456,23 @@ def test_what_counts_as_a_quotation(written: str, found: list[str], tmp_path: Pa
     """)
     (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
     assert [f.text for f in find(validate(tmp_path / "b.yaml").summary)] == found
+
+
+@pytest.mark.parametrize(
+    ("suffix", "kind", "values"),
+    [
+        (", paras. 3, 18-19", "para", {"3", "18", "19"}),
+        (", pp. 112-14", "page", {"112", "113", "114"}),
+        (", pp. iv-vi", "page", {"iv", "v", "vi"}),
+        (", 45", "page", {"45"}),
+        (", ¶ 3", "para", {"3"}),
+        (", S. 45", "page", {"45"}),
+        (", mild", None, None),  # a word is never a page
+        (", chap. 3", None, None),  # not checked
+    ],
+)
+def test_locators(suffix: str, kind: str | None, values: set[str] | None) -> None:
+    from counterpoint.quotes.match import locator
+
+    got = locator(suffix)
+    assert (got.kind, got.values) == (kind, values) if got else (kind, values) == (None, None)

@@ -20,7 +20,7 @@ from ..model import Brief, CiteItem, SourceRecord, Text
 from ..usercache import user_cache_dir
 from .find import Found, Locator, quotations
 
-CHECK_VERSION = "6"
+CHECK_VERSION = "7"
 """Changes whenever matching changes a verdict: old cached verdicts are then unused."""
 
 

@@ -123,12 +123,17 @@ def parts(quote: str) -> tuple[list[Part], bool, bool]:
 
 # -- locators -------------------------------------------------------------------------------------
 _PARA = r"paras?\.?|paragraphs?|¶¶?|abs\.|абз\.|párr\."
-_PAGE = r"pp?\.|pages?|s\.|с\.|стр\.|pág(?:s?)\.|pgs?\.|"
+_PAGE = r"pp?\.?|pages?|seiten?|s\.|с\.|стр\.|pág(?:s?)\.|pgs?\."
 _VALUE = r"[0-9ivxlcdm]+(?:\s*[-–—]\s*[0-9ivxlcdm]+)?"
+_AND = r"\s*(?:,|&|and|und|et|y|и)\s*"
 _LOCATOR = re.compile(
-    rf"^\s*,?\s*(?P<label>{_PARA}|{_PAGE})\s*(?P<values>{_VALUE}(?:\s*(?:,|&|and|und|et|y|и)\s*{_VALUE})*)\b",
+    rf"^\s*,?\s*(?P<label>{_PARA}|{_PAGE})\s*(?P<values>{_VALUE}(?:{_AND}{_VALUE})*)\b",
     re.I,
 )
+_BARE = re.compile(
+    rf"^\s*,?\s*(?P<label>)(?P<values>\d+(?:\s*[-–—]\s*\d+)?(?:{_AND}\d+(?:\s*[-–—]\s*\d+)?)*)\b"
+)
+"""A bare number is a page (Pandoc's rule); only digits, so that a word is never one."""
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
 
@@ -169,7 +174,7 @@ class Locator:
 def locator(suffix: str) -> Locator | None:
     """The paragraph or page locator of a citation's suffix (", paras. 3, 18-19", ", pp.
     112-14", ", 45"); None when it names nothing these checks can place (chap., sec.)."""
-    m = _LOCATOR.match(suffix or "")
+    m = _LOCATOR.match(suffix or "") or _BARE.match(suffix or "")
     if not m:
         return None
     label = m["label"].lower()

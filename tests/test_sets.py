@@ -435,3 +435,89 @@ def test_a_child_reshapes_a_view_a_judgment_the_byline_and_the_contents_by_block
     assert '<li class="entry">Bottom line</li>' in page
     assert '<p class="kj">First.</p>' in page and '<p class="kj">Second.</p>' in page
     assert 'data-judgment="2"' in page
+
+
+def _paragraphs(docx: Path) -> list[tuple[str, str]]:
+    """(style, text) of each body paragraph of a .docx."""
+    import re
+    import zipfile
+
+    xml = zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
+    out = []
+    for p in re.findall(r"<w:p>.*?</w:p>", xml, re.S):
+        style = re.search(r'<w:pStyle w:val="([^"]+)"', p)
+        text = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", p))
+        out.append((style[1] if style else "", text))
+    return out
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a2d0f1c30000000049454e44ae426082"
+)
+
+
+def test_a_sets_cover_and_pull_quotes_reach_word_with_its_notes(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Word ignored the design: a set's cover banner, logo and pull quotes were silently
+    missing. A built-in section a set overrides is its HTML in Word too, notes as Word
+    footnotes, `data-custom-style` naming a style of the set's reference.docx."""
+    import zipfile
+
+    sets = tmp_path / "sets"
+    _set(sets, "ministry", "name: ministry\nparent: analyst\naudience: ministry\n")
+    (sets / "ministry" / "logo.png").write_bytes(PNG)
+    folder = sets / "ministry" / "sections"
+    folder.mkdir()
+    (folder / "title.html").write_text(
+        '{% extends "!base/sections/title.html" %}{% block title_block %}'
+        '<p class="marking">OFFICIAL - FOR DISCUSSION</p>'
+        '<img class="logo" src="{{ asset(\'logo.png\') }}" alt="Ministry crest">'
+        "{{ super() }}{% endblock %}"
+    )
+    (folder / "views.html").write_text(
+        '{% extends "!base/sections/views.html" %}{% block view_thesis %}{{ super() }}'
+        '<aside data-custom-style="Pull Quote"><p>{{ view.label }}!</p></aside>{% endblock %}'
+    )
+    brief = write_brief()
+    (plain,) = build(brief, tmp_path / "a", formats=["docx"])
+    (docx,) = build(brief, tmp_path / "b", formats=["docx"], audience="ministry",
+                    templates=sets)  # fmt: skip
+    assert docx.warnings == []
+    paragraphs = _paragraphs(docx.path)
+    assert [s for s, _ in paragraphs[:4]] == ["Title", "Date", "FirstParagraph", "BodyText"]
+    assert paragraphs[2][1] == "OFFICIAL - FOR DISCUSSION"  # then the logo, then the question
+    quote = paragraphs.index(("PullQuote", "Settled!"))
+    assert paragraphs[quote - 1][0] == "Thesis"  # the built-in thesis keeps its Word style
+    media = [n for n in zipfile.ZipFile(docx.path).namelist() if n.startswith("word/media/")]
+    assert any(zipfile.ZipFile(docx.path).read(n) == PNG for n in media)  # the logo
+
+    def notes(path: Path) -> list[str]:
+        import re
+
+        xml = zipfile.ZipFile(path).read("word/footnotes.xml").decode("utf-8")
+        bodies = re.findall(r'<w:footnote w:id="\d+">(.*?)</w:footnote>', xml, re.S)
+        return ["".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", b)) for b in bodies]
+
+    assert notes(docx.path) == notes(plain.path) != []  # the same footnotes, in order
+
+
+def test_a_block_word_cannot_show_is_a_warning_naming_it(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    sets = tmp_path / "sets"
+    _set(sets, "house", "name: house\nparent: analyst\naudience: house\n")
+    folder = sets / "house" / "sections"
+    folder.mkdir()
+    (folder / "title.html").write_text(
+        '{% extends "!base/sections/title.html" %}'
+        '{% block byline %}<p class="byline">By the house</p>{% endblock %}'
+    )
+    (html, docx) = build(write_brief(), tmp_path / "out", formats=["html", "docx"],
+                         audience="house", templates=sets)  # fmt: skip
+    assert html.warnings == []
+    assert docx.warnings == [
+        f"{folder / 'title.html'}: block 'byline' is not in the Word edition: Word's title "
+        "block shows the authors, date and marking itself"
+    ]

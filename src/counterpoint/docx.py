@@ -112,7 +112,7 @@ def document(
     figures: Path,
     width: str,
     labels: Labels | None = None,
-    own: Callable[[str], list[dict[str, Any]]] | None = None,
+    own: Callable[[str], list[dict[str, Any]] | None] | None = None,
 ) -> dict[str, Any]:
     """The edition as Pandoc's JSON AST (figures are written into `figures`), its fixed
     texts from `labels` (the brief's language's catalog by default)."""
@@ -182,7 +182,7 @@ def write_docx(
     data = _finish(data, doc.brief.title, doc.brief.marking, labels, rtl)
     data, found = check_written(data, reference.label, drawn)
     if warnings is not None:
-        warnings += found_here
+        warnings += word_misses(tset) + found_here
         warnings += reference.warnings + [w for w in found if w not in reference.warnings]
     return data
 
@@ -195,22 +195,87 @@ def _own_sections(
     audit: AuditReport,
     figures: Path,
     warnings: list[str],
-) -> Callable[[str], list[dict[str, Any]]]:
-    """The blocks of each section the set adds: its template's print HTML, through
-    Pandoc's HTML reader (docxhtml.py)."""
+) -> Callable[[str], list[dict[str, Any]] | None]:
+    """The blocks of each section the set adds, and of each built-in section whose template
+    a set of the user's replaces or extends: its print HTML through Pandoc's HTML reader
+    (docxhtml.py), its notes Word footnotes. None for a section Word builds itself."""
+    import dataclasses
+
     from .docxhtml import blocks
     from .render import render_section
 
     added = tset.new_sections
+    own = _overridden(tset)
+    # the notes as footnotes (Word's only kind), whatever the edition's `notes:`
+    footnoted = dataclasses.replace(
+        doc, notes=[dataclasses.replace(n, endnote=False) for n in doc.notes], endnotes=False
+    )
 
-    def own(section: str) -> list[dict[str, Any]]:
-        if section not in added:
-            return []
-        html = render_section(doc, tset, section, audience, options, audit)
-        what = f"sections/{section}.html ({tset.name}), in Word"
-        return blocks(html, figures, what, warnings)
+    def section(name: str) -> list[dict[str, Any]] | None:
+        if name not in added and name not in own:
+            return None
+        html = render_section(footnoted, tset, name, audience, options, audit)
+        what = f"sections/{name}.html ({own.get(name, tset).name}), in Word"
+        if "<svg" in html:
+            warnings.append(f"{what}: a drawing (inline SVG) is not in the Word edition")
+        return blocks(html, figures, what, warnings, doc.brief.marking)
 
-    return own
+    return section
+
+
+HTML_SECTIONS = (
+    "title", "how-to-read", "summary", "background", "glance", "views", "views-table",
+    "compare", "contested", "contested-brief", "judgments", "implications",
+)  # fmt: skip
+"""Built-in sections that a set's own template replaces in Word too (the others, with
+figures, the contents field, notes and bibliography, Word builds itself)."""
+
+
+def _overridden(tset: TemplateSet) -> dict[str, TemplateSet]:
+    """The built-in sections whose template a user's set of the chain holds, each with the
+    nearest such set."""
+    builtin = builtin_root().resolve()
+    out: dict[str, TemplateSet] = {}
+    for s in tset.chain:
+        if s.folder.resolve().is_relative_to(builtin):
+            continue
+        for name in HTML_SECTIONS:
+            if name not in out and (s.folder / "sections" / f"{name}.html").is_file():
+                out[name] = s
+    return out
+
+
+def word_misses(tset: TemplateSet) -> list[str]:
+    """A warning for each block of a user's template that the Word edition cannot show:
+    the blocks of a section Word builds itself (timeline, balance, contents, notes,
+    bibliography), and a title's byline or marking (Word's title block and header)."""
+    from .setcheck import parse, top_blocks
+
+    builtin = builtin_root().resolve()
+    out: list[str] = []
+    seen: set[str] = set()
+    for s in tset.chain:
+        if s.folder.resolve().is_relative_to(builtin):
+            continue
+        for path in sorted((s.folder / "sections").glob("*.html")):
+            name = path.stem
+            if name in seen or name in tset.new_sections:
+                continue
+            seen.add(name)
+            tree = parse(path)
+            names = [b.name for b in top_blocks(tree)] if tree is not None else []
+            if name == "title":
+                names = [n for n in names if n in ("byline", "marking")]
+                reason = "Word's title block shows the authors, date and marking itself"
+            elif name in HTML_SECTIONS:
+                continue
+            else:
+                reason = f"Word builds section '{name}' itself (docs/word.md)"
+            for block in names:
+                out.append(
+                    f"{set_file(path)}: block '{block}' is not in the Word edition: {reason}"
+                )
+    return out
 
 
 def _epoch(date: Date) -> int:

@@ -18,18 +18,83 @@ from .pandocast import _el
 Block = dict[str, Any]
 
 
-def blocks(html: str, figures: Path, what: str, warnings: list[str]) -> list[Block]:
+def blocks(
+    html: str, figures: Path, what: str, warnings: list[str], marking: str = ""
+) -> list[Block]:
     """The blocks of a fragment of HTML: its <h2> are Heading 1 (as a section's heading is
     in Word), `data-custom-style="NAME"` on a div or span is the Word style NAME, an
     `asset()` image (a data: URI) is a file beside the figures, and any other image is its
     text alternative (the Word edition fetches nothing)."""
     result = pandoc.run(
         ["-f", "html", "-t", "json", "--shift-heading-level-by=-1"],
-        html.encode("utf-8"),
+        _prepared(html, marking).encode("utf-8"),
         what,
     )
     tree = json.loads(result.stdout)
-    return [_walk(b, figures, what, warnings) for b in tree.get("blocks", [])]
+    return _flat([_walk(b, figures, what, warnings) for b in tree.get("blocks", [])])
+
+
+def _prepared(html: str, marking: str) -> str:
+    """The HTML as Pandoc's reader should see it: what Word shows in its own way left out
+    (the title, subtitle, byline and marking, which are Word's title block and header; a
+    note's anchor), and each element with a Word style (`data-custom-style`, or a class of
+    the built-in markup in STYLES) in a div that carries it, since Pandoc keeps the
+    attributes of divs and spans only."""
+    import lxml.html
+
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        classes = set((el.get("class") or "").split())
+        text = " ".join(el.text_content().split())
+        if (
+            el.tag == "h1"
+            or classes & DROPPED
+            or ("marking" in classes and marking and text == " ".join(marking.split()))
+        ):
+            el.drop_tree()
+            continue
+        style = el.get("data-custom-style") or next(
+            (STYLES[c] for c in sorted(classes) if c in STYLES), None
+        )
+        if style and el.tag not in ("div", "span"):
+            wrapper = lxml.html.Element("div")
+            wrapper.set("data-custom-style", style)
+            el.addprevious(wrapper)
+            wrapper.append(el)  # moves it, with its tail: give the tail back
+            wrapper.tail, el.tail = el.tail, None
+        elif style:
+            el.set("data-custom-style", style)
+    return lxml.html.tostring(root, encoding="unicode")
+
+
+def _flat(blocks: list[Block]) -> list[Block]:
+    """Divs without a Word style unwrapped (a section, a view's article), their id on
+    their first heading: Word's contents field and links find headings at the top."""
+    out: list[Block] = []
+    for b in blocks:
+        if b.get("t") != "Div" or any(k == "custom-style" for k, _ in b["c"][0][2]):
+            out.append(b)
+            continue
+        ident, inner = b["c"][0][0], _flat(b["c"][1])
+        for i, child in enumerate(inner):
+            if child.get("t") == "Header":
+                if ident and not child["c"][1][0]:
+                    inner[i] = _el(
+                        "Header", [child["c"][0], [ident, *child["c"][1][1:]], child["c"][2]]
+                    )
+                break
+        out += inner
+    return out
+
+
+STYLES = {"thesis": "Thesis", "question": "Question", "estimate": "Estimate"}
+"""Classes of the built-in markup and the Word styles the built-in sections give them."""
+
+DROPPED = {"fn-anchor", "subtitle", "byline", "backref"}
+"""Classes whose element the Word edition shows in its own way: a note's anchor (Word
+numbers its notes), the subtitle and byline (Word's title block)."""
 
 
 def _walk(node: Any, figures: Path, what: str, warnings: list[str]) -> Any:
@@ -37,6 +102,9 @@ def _walk(node: Any, figures: Path, what: str, warnings: list[str]) -> Any:
         return [_walk(n, figures, what, warnings) for n in node]
     if not isinstance(node, dict):
         return node
+    kind = node.get("t")
+    if kind == "Span" and "footnote" in node["c"][0][1]:  # a print note: a Word footnote
+        return _el("Note", [_el("Para", _walk(node["c"][1], figures, what, warnings))])
     if node.get("t") == "Image":
         attr, alt, (url, title) = node["c"]
         local = _data_image(url, figures)
@@ -56,7 +124,7 @@ def _data_image(url: str, figures: Path) -> str | None:
         return None
     head, _, payload = url[5:].partition(";base64,")
     suffix = mimetypes.guess_extension(head.strip()) or ""
-    if suffix not in (".png", ".jpg", ".jpeg", ".gif", ".svg"):
+    if suffix not in (".png", ".jpg", ".jpeg", ".gif"):  # no SVG: it may fetch or script
         return None
     try:
         data = base64.b64decode(payload, validate=True)

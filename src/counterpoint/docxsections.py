@@ -56,7 +56,7 @@ class Sections:
         labels: Labels,
         figures: Path,
         width: str,
-        own: Callable[[str], list[Block]] | None = None,
+        own: Callable[[str], list[Block] | None] | None = None,
     ):
         self.doc, self.brief, self.options, self.audit = doc, doc.brief, options, audit
         self.own = own
@@ -70,11 +70,12 @@ class Sections:
 
     def build(self) -> list[Block]:
         for section in self.doc.sections:
+            own = self.own(section) if self.own is not None else None
             method = getattr(self, "s_" + section.replace("-", "_"), None)
-            if method is not None:
+            if own is not None:  # the set's own template (docxhtml.py)
+                self.add(*own)
+            elif method is not None:
                 method()
-            elif self.own is not None:
-                self.add(*self.own(section))
         if self.toc_at is not None:
             self.blocks[self.toc_at] = self._toc()
         return self.blocks

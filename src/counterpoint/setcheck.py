@@ -40,7 +40,7 @@ def parse(path: Path) -> nodes.Template | None:
         return None
 
 
-def _top_blocks(node: nodes.Node) -> list[nodes.Block]:
+def top_blocks(node: nodes.Node) -> list[nodes.Block]:
     """The blocks of a template that are not inside another block (a block inside a block
     is a new one a child may define)."""
     out: list[nodes.Block] = []
@@ -48,7 +48,7 @@ def _top_blocks(node: nodes.Node) -> list[nodes.Block]:
         if isinstance(child, nodes.Block):
             out.append(child)
         else:
-            out += _top_blocks(child)
+            out += top_blocks(child)
     return out
 
 
@@ -121,7 +121,7 @@ def unknown_blocks(tset: TemplateSet) -> list[str]:
                 continue  # a missing parent template fails the build, located
             known = _blocks_of(target, s)
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-            for block in _top_blocks(tree):
+            for block in top_blocks(tree):
                 if block.name in known:
                     continue
                 line = lines[block.lineno - 1] if block.lineno <= len(lines) else ""

@@ -8,6 +8,7 @@ after an edit that leaves the sources alone matches only the quotations that cha
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -22,6 +23,16 @@ from .find import Found, Locator, quotations
 
 CHECK_VERSION = "7"
 """Changes whenever matching changes a verdict: old cached verdicts are then unused."""
+
+
+@functools.cache
+def code_version() -> str:
+    """CHECK_VERSION and the text of this package's modules: a cached verdict or extraction
+    is used only by the code that made it, even when a change forgot the version."""
+    h = hashlib.sha256(CHECK_VERSION.encode())
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 @dataclass
@@ -153,7 +164,7 @@ class _Checker:
         return snap.index
 
     def cache_key(self, found: Found) -> str:
-        parts = [CHECK_VERSION, found.text]
+        parts = [code_version(), found.text]
         for item in found.citation.items:
             snap = self.snapshot(item.key)
             state = f"{snap.status}:{snap.digest}:{snap.path}" if snap else "none"

@@ -93,7 +93,10 @@ def extract(path: Path, digest: str, url: str = "") -> Extracted:
             f"'{path.name}' is not a kind of snapshot counterpoint reads "
             "(.txt, .md, .html, .pdf, .warc, .warc.gz)"
         )
-    key = hashlib.sha256(f"{EXTRACT_VERSION}\0{kind}\0{digest}\0{url}".encode()).hexdigest()
+    from .check import code_version
+
+    version = f"{EXTRACT_VERSION}.{code_version()}"
+    key = hashlib.sha256(f"{version}\0{kind}\0{digest}\0{url}".encode()).hexdigest()
     if key in _MEMORY:
         return _MEMORY[key]
     cached = Path(user_cache_dir("quotes", "text", key + ".json"))

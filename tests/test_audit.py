@@ -400,8 +400,8 @@ def test_audit_keys_are_validated_with_locations(write_brief, tmp_path: Path) ->
         "as-written, alphabetical, rotate",
         "brief.yaml:41:12: audit.ignore[0]: 'CP1O7' is not an audit finding code "
         "(did you mean 'CP107'?); see docs/audit.md",
-        "brief.yaml:41:19: audit.ignore[1]: missing required key 'code' (a finding code such "
-        "as CP203)",
+        "brief.yaml:41:19: audit.ignore[1].code: required key missing; expected a finding code "
+        "such as CP203",
         "brief.yaml:42:15: audit.word_ratio: expected a number of 1 or more, such as 1.5, found "
         "the number 0.5",
     ]

@@ -158,3 +158,44 @@ def test_summary_lines_count_in_the_singular_too() -> None:
     assert one.summary() == "wrote out/x.pdf (1 page, 1 note, 0.50 s)"
     two = Output(Path("out/x.html"), "html", "analyst", 2, 0.25, in_text=True)
     assert two.summary() == "wrote out/x.html (2 citations, 0.25 s)"
+
+
+def test_validate_says_source_records_are_records_and_checks_them(tmp_path: Path) -> None:
+    seeds = Path(__file__).parent.parent / "seeds"
+    result = CliRunner().invoke(main, ["validate", str(seeds)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == len(list(seeds.glob("*.yaml")))
+    assert all(
+        line.startswith(f"ok {seeds}/")
+        and line.endswith(
+            "(source records, not a brief: 1 record; a brief cites them through `bibliography:`)"
+        )
+        for line in lines
+    )
+    (tmp_path / "bad.yaml").write_text("id: q\ntype: magazine\ntitle: X\n")
+    bad = CliRunner().invoke(main, ["validate", str(tmp_path / "bad.yaml")])
+    assert bad.exit_code == 1
+    assert bad.stderr.splitlines()[0].endswith(
+        "bad.yaml:2:7: type: 'magazine' is not a CSL type (did you mean 'article-magazine'?); "
+        "expected a CSL type such as article-newspaper, article-magazine, report, book, "
+        "webpage (see docs/format.md)"
+    )
+
+
+def test_an_unknown_audience_lists_the_audiences(write_brief, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["build", str(write_brief()), "--audience", "executiv", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "--audience: no audience named 'executiv' (did you mean 'executive'?); the audiences "
+        "are analyst, compare, executive, public, or all"
+    )
+
+
+def test_build_help_and_the_base_set_name_every_audience() -> None:
+    help_text = " ".join(CliRunner().invoke(main, ["build", "--help"]).output.split())
+    assert "analyst, compare, executive, public" in help_text
+    result = CliRunner().invoke(main, ["templates", "list"])
+    assert "build with analyst, compare, executive or public" in result.output

@@ -165,3 +165,19 @@ def test_the_balance_chart_is_set_in_the_papers_sans_and_its_caption_names_no_co
         assert families == {"Liberation Sans, DejaVu Sans, sans-serif"}
         caption = re.search(r'<figure class="balance-chart">.*?<figcaption>(.*?)<', page, re.S)
         assert "upper bar" in caption.group(1) and "dark" not in caption.group(1)
+
+
+@pytest.mark.pdf
+def test_the_readmes_sample_line_is_what_a_build_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README's example of a build's report line has the shape, pages and notes of a real
+    build of the flagship."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = re.search(r"`(wrote out/russian-far-east\.pdf \([^)]*\))`", readme).group(1)
+    monkeypatch.chdir(tmp_path)
+    (pdf,) = build(FLAGSHIP, "out", formats=["pdf"])
+    printed = pdf.summary()
+    shape = r"wrote out/russian-far-east\.pdf \((\d+) pages, (\d+) notes, \d+\.\d\d s\)"
+    assert re.fullmatch(shape, printed), printed
+    assert re.fullmatch(shape, sample).groups() == re.fullmatch(shape, printed).groups()

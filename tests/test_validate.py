@@ -54,7 +54,8 @@ def test_view_missing_arguments_key(write_brief) -> None:
 def test_unknown_key_suggests_the_right_one(write_brief) -> None:
     path = write_brief(MINIMAL.replace("summary:", "sumary:"))
     assert problems(path) == [
-        "brief.yaml:1:1: missing required key 'summary' (the bottom line up front (Markdown))",
+        "brief.yaml:1:1: summary: required key missing; expected the bottom line up front, in "
+        "Markdown",
         "brief.yaml:6:1: sumary: unknown key (did you mean 'summary'?)",
     ]
 
@@ -142,7 +143,7 @@ references:
 """
     # the broken records' ids are not reported again as unknown citations
     assert problems(write_brief(sources=bad)) == [
-        "sources.yaml:2:5: references[0]: missing required key 'title' (the source's title)",
+        "sources.yaml:2:5: references[0].title: required key missing; expected the source's title",
         "sources.yaml:3:11: references[0].type: 'magazine' is not a CSL type (did you mean "
         "'article-magazine'?); expected a CSL type such as article-newspaper, article-magazine, "
         "report, book, webpage (see docs/format.md)",
@@ -159,3 +160,22 @@ def test_missing_bibliography_path(write_brief) -> None:
         found[0]
         == "brief.yaml:5:16: bibliography[0]: no file or folder 'nowhere/' (relative to the brief)"
     )
+
+
+def test_every_problem_in_one_run_each_with_its_key_path(write_brief) -> None:
+    """An empty argument list and a duplicate view id, and a missing key: all reported at
+    once, each with its key path and one level of explanation (issue 29)."""
+    text = (
+        MINIMAL.replace("summary: It is settled [@petrova-2025, para. 2].\n", "")
+        .replace("  - id: no\n", "  - id: yes\n")
+        .replace("    arguments:\n      - Trade grew [@petrova-2025, para. 6].\n",
+                 "    arguments: []\n")
+    )  # fmt: skip
+    found = problems(write_brief(text))
+    assert found == [
+        "brief.yaml:1:1: summary: required key missing; expected the bottom line up front, in "
+        "Markdown",
+        "brief.yaml:10:16: views[0].arguments: needs at least one argument, found 0",
+        "brief.yaml:11:9: views[1].id: duplicate view id 'yes' (views[0] has it too)",
+    ]
+    assert all(line.count("(") <= 1 for line in found)

@@ -16,7 +16,15 @@ import yaml
 
 from . import cache, citeserver, pdfworker, setcheck, usercache
 from .csl import Style
-from .errors import BuildError, CounterpointError, InvalidInput, Location, Problem, display_path
+from .errors import (
+    BuildError,
+    CounterpointError,
+    InvalidInput,
+    Location,
+    Problem,
+    display_path,
+    suggest,
+)
 from .files import inside, safe_stem, source_date, visible_name, write_all
 from .findings import AuditReport
 from .limits import MEMORY_LIMIT
@@ -241,6 +249,12 @@ def _build(
         except CounterpointError as exc:
             if audience is None:  # the brief's own `audience:` names a set that is not there
                 raise CounterpointError(f"{display_path(path)}: audience: {exc}") from None
+            there = audience_names(roots)
+            if str(exc).startswith("no template set named"):  # no set of that name at all
+                raise CounterpointError(
+                    f"--audience: no audience named '{name}'{suggest(name, there)}; "
+                    f"the audiences are {', '.join(there)}, or all"
+                ) from None
             raise
         edition = _edition(brief, tset, name, settings)  # Pandoc starts formatting
         if found is not None and name in found.stale:

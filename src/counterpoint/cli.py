@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import CounterpointError, InvalidInput, display_path
+from .errors import CounterpointError, InvalidInput, Problem, display_path
 from .model import PDF_VARIANTS, Brief
 
 
@@ -149,8 +149,8 @@ def run() -> None:
     type=click.Path(file_okay=False, path_type=Path), help="Folder for the outputs.",
 )  # fmt: skip
 @click.option("--audience", "-a", default=None,
-              help="Edition to build: analyst, executive, public, a set of yours, or 'all'. "
-                   "Default: the brief's `audience:`, else analyst.")  # fmt: skip
+              help="Edition to build: analyst, compare, executive, public, a set of yours, or "
+                   "'all'. Default: the brief's `audience:`, else analyst.")  # fmt: skip
 @click.option("--templates", "-t", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A folder of template sets searched before the built-in ones.")  # fmt: skip
 @click.option("--allow-remote", is_flag=True,
@@ -200,7 +200,7 @@ def build(
     Examples:
       counterpoint build briefs/russian-far-east.yaml
       counterpoint build briefs/ --format pdf --out dist/
-      counterpoint build briefs/ --audience all          # analyst, executive, public
+      counterpoint build briefs/ --audience all          # analyst, compare, executive, public
       counterpoint build brief.yaml --format print-html   # debug your CSS
       counterpoint build brief.yaml --format docx         # a Word edition
       counterpoint build briefs/ --audience all --jobs 2 --force
@@ -294,6 +294,21 @@ def validate(briefs: tuple[str, ...], pandoc_memory_limit: int | None) -> None:
         raise UserError(str(exc)) from None
     failed = 0
     for path in paths:
+        if _records_file(path):  # source records (seeds/): checked as records, said so
+            problems: list[Problem] = []
+            from .sources import read_sources
+
+            records = read_sources(path, problems)
+            if problems:
+                failed += 1
+                click.echo(str(InvalidInput(problems)), err=True)
+            else:
+                n = len(records)
+                click.echo(
+                    f"ok {path} (source records, not a brief: {n} record{'s' * (n != 1)}; "
+                    "a brief cites them through `bibliography:`)"
+                )
+            continue
         try:
             with time_limit(TIME_LIMIT, display_path(path)):
                 brief = validate_one(path)
@@ -312,6 +327,27 @@ def validate(briefs: tuple[str, ...], pandoc_memory_limit: int | None) -> None:
         )
     if failed:
         raise UserError(f"{failed} of {len(paths)} brief(s) invalid")
+
+
+def _records_file(path: Path) -> bool:
+    """True when a YAML file holds source records (one, a list, or only `references:`)
+    rather than a brief: it has no `brief:` key and none of a brief's own."""
+    import yaml
+
+    from .load import load
+
+    try:
+        root = load(path).root
+    except CounterpointError:
+        return False
+    if isinstance(root, yaml.SequenceNode):
+        return True
+    if not isinstance(root, yaml.MappingNode):
+        return False
+    keys = {str(k.value) for k, _ in root.value}
+    if keys & {"brief", "question", "summary", "views", "title" if "type" not in keys else ""}:
+        return False
+    return "references" in keys or {"id", "type"} <= keys
 
 
 def _style_name(brief: Brief) -> str:

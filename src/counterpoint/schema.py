@@ -39,6 +39,13 @@ class Field:
 JsonSchema = dict[str, Any]
 
 
+def _one_level(text: str) -> str:
+    """An explanation without brackets inside it, to follow a message's own words: "the
+    bottom line up front (Markdown)" reads "the bottom line up front, in Markdown"."""
+    text = re.sub(r"\s*\(Markdown\)", ", in Markdown", text)
+    return re.sub(r"\s*\(([^()]*)\)", r", \1", text)
+
+
 def describe(json: JsonSchema | Callable[[], JsonSchema]) -> Callable[[Converter], Converter]:
     """Attach the JSON Schema of what a converter accepts (for editors' completion and
     validation: json_schema() and `counterpoint schema`). A callable is for mappings whose
@@ -150,8 +157,9 @@ class Checker:
                 out[key] = value
         for key, f in fields.items():
             if f.required and not any(k.value == key for k, _ in node.value):
-                message = f.missing or f"missing required key '{key}' ({f.expected})"
-                self.fail(node, path, message)
+                expected = _one_level(f.expected)
+                message = f.missing or f"required key missing; expected {expected}"
+                self.fail(node, _join(path, key) if not f.missing else path, message)
         return out
 
     def located_text(self, node: yaml.Node) -> str:

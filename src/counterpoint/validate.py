@@ -328,11 +328,23 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
             problems.append(Problem(r.where, "a source cannot be cited in itself", "cited-in"))
 
     views = got.get("views", [])
-    seen_views: dict[str, View] = {}
-    for i, v in enumerate(views):
-        if v.id in seen_views:
-            problems.append(Problem(v.where, f"duplicate view id '{v.id}'", f"views[{i}].id"))
-        seen_views[v.id] = v
+    # ids are compared as written, so a view with another mistake is counted too
+    listed = _value_node(doc.root, "views")
+    seen_views: dict[str, int] = {}
+    for i, item in enumerate(listed.value if isinstance(listed, yaml.SequenceNode) else []):
+        node = _value_node(item, "id")
+        if not isinstance(node, yaml.ScalarNode):
+            continue
+        if node.value in seen_views:
+            earlier = seen_views[node.value]
+            problems.append(
+                Problem(
+                    doc.at(node),
+                    f"duplicate view id '{node.value}' (views[{earlier}] has it too)",
+                    f"views[{i}].id",
+                )
+            )
+        seen_views.setdefault(node.value, i)
     if len(views) > MAX_VIEWS:  # a bound on the work a hostile brief can ask for
         node = _value_node(doc.root, "views")
         problems.append(

@@ -503,9 +503,11 @@ def test_a_sets_cover_and_pull_quotes_reach_word_with_its_notes(
     assert notes(docx.path) == notes(plain.path) != []  # the same footnotes, in order
 
 
-def test_a_block_word_cannot_show_is_a_warning_naming_it(
+def test_a_sets_byline_is_words_and_a_block_word_cannot_show_is_a_warning(
     write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
+    import zipfile
+
     sets = tmp_path / "sets"
     _set(sets, "house", "name: house\nparent: analyst\naudience: house\n")
     folder = sets / "house" / "sections"
@@ -513,11 +515,25 @@ def test_a_block_word_cannot_show_is_a_warning_naming_it(
     (folder / "title.html").write_text(
         '{% extends "!base/sections/title.html" %}'
         '{% block byline %}<p class="byline">By the house</p>{% endblock %}'
+        '{% block marking %}<p class="marking">DRAFT</p>{% endblock %}'
     )
-    (html, docx) = build(write_brief(), tmp_path / "out", formats=["html", "docx"],
+    from .conftest import MINIMAL
+
+    brief = write_brief(MINIMAL + "authors: [Ada Lovelace, Grace Hopper]\n")
+    (plain,) = build(brief, tmp_path / "plain", formats=["docx"])
+    (html, docx) = build(brief, tmp_path / "out", formats=["html", "docx"],
                          audience="house", templates=sets)  # fmt: skip
     assert html.warnings == []
     assert docx.warnings == [
-        f"{folder / 'title.html'}: block 'byline' is not in the Word edition: Word's title "
-        "block shows the authors, date and marking itself"
+        f"{folder / 'title.html'}: block 'marking' is not in the Word edition: Word shows the "
+        "marking in its header (reference.docx)"
     ]
+    paragraphs = _paragraphs(docx.path)
+    assert ("Author", "By the house") in paragraphs
+    assert [s for s, _ in paragraphs if s in ("Author", "Date")] == ["Author"]
+
+    def core(path: Path) -> str:
+        return zipfile.ZipFile(path).read("docProps/core.xml").decode("utf-8")
+
+    assert "<dc:creator>Ada Lovelace; Grace Hopper</dc:creator>" in core(docx.path)
+    assert core(docx.path) == core(plain.path)  # the document's properties as before

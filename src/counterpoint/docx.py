@@ -113,6 +113,7 @@ def document(
     width: str,
     labels: Labels | None = None,
     own: Callable[[str], list[dict[str, Any]] | None] | None = None,
+    byline: bool = False,
 ) -> dict[str, Any]:
     """The edition as Pandoc's JSON AST (figures are written into `figures`), its fixed
     texts from `labels` (the brief's language's catalog by default)."""
@@ -141,6 +142,9 @@ def document(
         meta["subtitle"] = meta_text(brief.subtitle)
     if brief.authors:
         meta["author"] = _el("MetaList", [meta_text(a) for a in brief.authors])
+    if byline:  # the set's own byline (in its title section) says who and when
+        meta.pop("author", None)
+        meta.pop("date", None)
     marking = brief.marking
     if marking:
         meta["marking"] = _el("MetaString", str(marking))
@@ -173,13 +177,15 @@ def write_docx(
         figures.mkdir()
         found_here: list[str] = []
         own = _own_sections(doc, tset, audience, options, audit, figures, found_here)
-        ast = document(doc, options, audit, figures, reference.width, labels, own)
+        byline = _own_byline(tset)
+        ast = document(doc, options, audit, figures, reference.width, labels, own, byline)
         styles = Path(folder, REFERENCE)
         styles.write_bytes(reference.data)
         data = _pandoc(ast, styles, figures, date, f"{doc.brief.name} ({audience}): docx")
         drawn = [f.read_bytes() for f in sorted(figures.iterdir()) if f.is_file()]
     rtl = i18n.direction(doc.brief.language or "en") == "rtl"
-    data = _finish(data, doc.brief.title, doc.brief.marking, labels, rtl)
+    creator = "; ".join(doc.brief.authors) if byline else ""
+    data = _finish(data, doc.brief.title, doc.brief.marking, labels, rtl, creator)
     data, found = check_written(data, reference.label, drawn)
     if warnings is not None:
         warnings += word_misses(tset) + found_here
@@ -218,7 +224,7 @@ def _own_sections(
         what = f"sections/{name}.html ({own.get(name, tset).name}), in Word"
         if "<svg" in html:
             warnings.append(f"{what}: a drawing (inline SVG) is not in the Word edition")
-        return blocks(html, figures, what, warnings, doc.brief.marking)
+        return blocks(html, figures, what, warnings, doc.brief.marking, _own_byline(tset))
 
     return section
 
@@ -245,6 +251,20 @@ def _overridden(tset: TemplateSet) -> dict[str, TemplateSet]:
     return out
 
 
+def _own_byline(tset: TemplateSet) -> bool:
+    """Whether a user's title template of the set defines the block `byline`: then its
+    byline, not Word's Author and Date, is the Word edition's."""
+    from .setcheck import parse
+
+    owner = _overridden(tset).get("title")
+    if owner is None:
+        return False
+    tree = parse(owner.folder / "sections" / "title.html")
+    import jinja2.nodes
+
+    return tree is not None and any(b.name == "byline" for b in tree.find_all(jinja2.nodes.Block))
+
+
 def word_misses(tset: TemplateSet) -> list[str]:
     """A warning for each block of a user's template that the Word edition cannot show:
     the blocks of a section Word builds itself (timeline, balance, contents, notes,
@@ -265,8 +285,8 @@ def word_misses(tset: TemplateSet) -> list[str]:
             tree = parse(path)
             names = [b.name for b in top_blocks(tree)] if tree is not None else []
             if name == "title":
-                names = [n for n in names if n in ("byline", "marking")]
-                reason = "Word's title block shows the authors, date and marking itself"
+                names = [n for n in names if n == "marking"]
+                reason = "Word shows the marking in its header (reference.docx)"
             elif name in HTML_SECTIONS:
                 continue
             else:
@@ -311,7 +331,9 @@ def _pandoc(ast: dict[str, Any], reference: Path, figures: Path, date: Date, wha
     return pandoc.finish(process, stdin, what).stdout
 
 
-def _finish(data: bytes, title: str, marking: str, labels: Labels, rtl: bool) -> bytes:
+def _finish(
+    data: bytes, title: str, marking: str, labels: Labels, rtl: bool, creator: str = ""
+) -> bytes:
     """The package with the header's title and marking filled in, the footer's words in
     the paper's language, right to left throughout for an RTL paper, and fixed entry times
     (the same bytes for the same edition)."""
@@ -325,6 +347,10 @@ def _finish(data: bytes, title: str, marking: str, labels: Labels, rtl: bool) ->
                 text = text.replace(MARKING_PLACEHOLDER, _xml_escape(marking, False))
                 text = _page_words(text, labels)
                 content = (_right_to_left(text) if rtl else text).encode("utf-8")
+            elif creator and info.filename == "docProps/core.xml":  # authors not in the meta
+                text = content.decode("utf-8")
+                filled = f"<dc:creator>{_xml_escape(creator, False)}</dc:creator>"
+                content = text.replace("<dc:creator></dc:creator>", filled).encode("utf-8")
             elif info.filename == "word/styles.xml":
                 content = _languages(content.decode("utf-8"), labels.language).encode("utf-8")
             elif rtl and info.filename == "word/document.xml":

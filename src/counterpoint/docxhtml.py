@@ -19,7 +19,12 @@ Block = dict[str, Any]
 
 
 def blocks(
-    html: str, figures: Path, what: str, warnings: list[str], marking: str = ""
+    html: str,
+    figures: Path,
+    what: str,
+    warnings: list[str],
+    marking: str = "",
+    byline: bool = False,
 ) -> list[Block]:
     """The blocks of a fragment of HTML: its <h2> are Heading 1 (as a section's heading is
     in Word), `data-custom-style="NAME"` on a div or span is the Word style NAME, an
@@ -27,14 +32,14 @@ def blocks(
     text alternative (the Word edition fetches nothing)."""
     result = pandoc.run(
         ["-f", "html", "-t", "json", "--shift-heading-level-by=-1"],
-        _prepared(html, marking).encode("utf-8"),
+        _prepared(html, marking, byline).encode("utf-8"),
         what,
     )
     tree = json.loads(result.stdout)
     return _flat([_walk(b, figures, what, warnings) for b in tree.get("blocks", [])])
 
 
-def _prepared(html: str, marking: str) -> str:
+def _prepared(html: str, marking: str, byline: bool = False) -> str:
     """The HTML as Pandoc's reader should see it: what Word shows in its own way left out
     (the title, subtitle, byline and marking, which are Word's title block and header; a
     note's anchor), and each element with a Word style (`data-custom-style`, or a class of
@@ -43,6 +48,8 @@ def _prepared(html: str, marking: str) -> str:
     import lxml.html
 
     root = lxml.html.fragment_fromstring(html, create_parent="div")
+    styles = {**STYLES, "byline": "Author"} if byline else STYLES  # the set's own byline
+    dropped = DROPPED - {"byline"} if byline else DROPPED
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
             continue
@@ -50,13 +57,13 @@ def _prepared(html: str, marking: str) -> str:
         text = " ".join(el.text_content().split())
         if (
             el.tag == "h1"
-            or classes & DROPPED
+            or classes & dropped
             or ("marking" in classes and marking and text == " ".join(marking.split()))
         ):
             el.drop_tree()
             continue
         style = el.get("data-custom-style") or next(
-            (STYLES[c] for c in sorted(classes) if c in STYLES), None
+            (styles[c] for c in sorted(classes) if c in styles), None
         )
         if style and el.tag not in ("div", "span"):
             wrapper = lxml.html.Element("div")

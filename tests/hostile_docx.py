@@ -137,6 +137,11 @@ HEADERS: dict[str, tuple[str, Rels, dict[str, bytes]]] = {
          ("rIdD", "image", "file:///etc/passwd", True)],
         {},
     ),
+    "link-as-image": (  # a web link's relationship named by pictures: they load it
+        IMAGE_XML.replace("rIdV", "rIdW").replace("rIdD", "rIdW"),
+        [("rIdW", "hyperlink", f"{SERVER}/link.png", True)],
+        {},
+    ),
     "links": (
         '<w:p><w:hyperlink r:id="rIdL1"><w:r><w:t>local file</w:t></w:r></w:hyperlink>'
         '<w:hyperlink r:id="rIdL2"><w:r><w:t>the web</w:t></w:r></w:hyperlink></w:p>',

@@ -127,6 +127,8 @@ def test_the_warnings_say_what_was_removed_and_where() -> None:
         f"{LABEL}: word/header1.xml: removed an external relationship to file:///etc/passwd "
         "(hyperlink)",
         f"{LABEL}: word/header1.xml: removed a relationship to chunk.mht (aFChunk)",
+        f"{LABEL}: word/header1.xml: removed the link to {SERVER}/link.png: <v:imagedata> "
+        "names it, which would load it when the file is opened (a link is only ever clicked)",
         f"{LABEL}: word/header1.xml: removed an external relationship to "
         "\\\\203.0.113.9\\share\\p.png (image)",
         f"{LABEL}: word/header1.xml: removed the image media/logo.svg: images in a "

@@ -544,6 +544,32 @@ W_INSTR = (f"{{{W}}}instrText", f"{{{W}}}delInstrText")
 W_HYPERLINK = f"{{{W}}}hyperlink"
 
 
+LINK_ELEMENTS = frozenset({W_HYPERLINK, f"{{{A}}}hlinkClick", f"{{{A}}}hlinkHover"})
+"""The elements that may name a web link's relationship: a reader clicks them."""
+
+
+def misused_links(root: Any, part: str, links: Iterable[Rel], report: Report) -> dict[str, Rel]:
+    """The part's web links (`links`) that an element other than a link names: an image or
+    a shape (`<a:blip r:link>`, `<v:imagedata r:id>`), which Word and LibreOffice load when
+    the file is opened, whatever the relationship's type. Each is said in a warning."""
+    web = {r.id: r for r in links}
+    found: dict[str, Rel] = {}
+    for el in root.iter():
+        if not web or not isinstance(el.tag, str) or el.tag in LINK_ELEMENTS:
+            continue
+        for name, value in el.attrib.items():
+            if name.startswith(f"{{{R}}}") and value in web and value not in found:
+                found[value] = web[value]
+                local = el.tag.rsplit("}", 1)[-1]
+                shown = f"{el.prefix}:{local}" if el.prefix else local
+                report.warn(
+                    part,
+                    f"removed the link to {_short(web[value].target)}: <{shown}> names it, "
+                    "which would load it when the file is opened (a link is only ever clicked)",
+                )
+    return found
+
+
 def clean_xml(root: Any, part: str, dropped: dict[str, Rel], report: Report) -> bool:
     """Clean one XML part in place; True when it changed. `dropped` are the part's
     relationships being removed (what points at them goes too)."""
@@ -774,6 +800,9 @@ def clean_reference(data: bytes, label: str) -> Reference:
             else:
                 _say_dropped(rel, part, report)
                 dropped[rel.id] = rel
+        misused = misused_links(root, part, [r for r in kept if r.external], report)
+        kept = [r for r in kept if r.id not in misused]
+        dropped.update(misused)
         changed = clean_xml(root, part, dropped, report)
         out[part] = _serialize(root) if changed else pkg.read(part)
         overrides[part] = CONTENT_TYPES[kind or part]
@@ -969,16 +998,25 @@ def _check_written(data: bytes, label: str, drawn: set[str]) -> tuple[bytes, lis
         if not image_kind(image) and hashlib.sha256(image).hexdigest() not in drawn:
             removed.add(name)
     dropped_by_part: dict[str, dict[str, Rel]] = {}
+    roots: dict[str, Any] = {}  # the XML parts, parsed once
     for name in pkg.names:
         if not name.endswith(".rels"):
             continue
         root = pkg.xml(name)
         source = name.replace("_rels/", "")[: -len(".rels")] if name != "_rels/.rels" else ""
         dropped: dict[str, Rel] = {}
-        for rel in read_rels(root):
-            if rel.external and rel.kind == "hyperlink" and web_link(rel.target):
+        own = read_rels(root)
+        links = [r for r in own if r.external and r.kind == "hyperlink" and web_link(r.target)]
+        misused: dict[str, Rel] = {}
+        if links and source in pkg.names:
+            roots[source] = pkg.xml(source)
+            misused = misused_links(roots[source], source, links, report)
+        for rel in own:
+            if rel.id in misused:
+                pass  # said by misused_links
+            elif rel.external and rel.kind == "hyperlink" and web_link(rel.target):
                 continue
-            if rel.external and rel.kind == "hyperlink" and _brief_part(name):
+            elif rel.external and rel.kind == "hyperlink" and _brief_part(name):
                 report.warn(
                     name,
                     f"removed the link to {_short(rel.target)}, keeping its text: the Word "
@@ -1002,7 +1040,7 @@ def _check_written(data: bytes, label: str, drawn: set[str]) -> tuple[bytes, lis
     for name in pkg.names:
         if not name.endswith(".xml"):
             continue
-        root = pkg.xml(name)
+        root = roots[name] if name in roots else pkg.xml(name)
         if name == "[Content_Types].xml":
             gone = [el for el in root if (el.get("PartName") or "").lstrip("/") in removed]
             for el in gone:

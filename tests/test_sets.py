@@ -332,6 +332,7 @@ def test_a_grandchild_set_reorders_and_extends_a_parents_own_section(
     _think_tank(sets)
     (html,) = build(write_brief(), tmp_path / "out", formats=["html"], audience="memo",
                     templates=sets)  # fmt: skip
+    assert html.warnings == []  # set_data.publisher is used, in the file memo's extends
     page = html.path.read_text(encoding="utf-8")
     assert page.index('<section id="colophon">') < page.index('<section id="summary"')
     assert "Memo. Published by Northern Institute." in page

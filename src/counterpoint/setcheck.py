@@ -97,11 +97,14 @@ def _own(tset: TemplateSet) -> list[TemplateSet]:
 
 
 def _templates(tset: TemplateSet) -> list[Path]:
-    """Every template file the set resolves to (a child's file hiding its parents')."""
-    from .setinfo import files
-
-    found = files(tset)
-    return [owner.folder / name for name, owner, _ in found if name.endswith(TEMPLATE_SUFFIXES)]
+    """Every template file of every set of the chain (a parent's file that a child's hides
+    may still be what the child extends)."""
+    return [
+        path
+        for s in tset.chain
+        for path in sorted(s.folder.rglob("*"))
+        if path.name.endswith(TEMPLATE_SUFFIXES) and path.is_file()
+    ]
 
 
 def unknown_blocks(tset: TemplateSet) -> list[str]:

@@ -203,3 +203,39 @@ def test_endnotes_in_two_columns_are_read_column_by_column(
     texts = [p.extract_text() for p in pypdf.PdfReader(pdf.path).pages]
     listed = [int(n) for t in texts for n in re.findall(r"^(\d+)\. \S", t, re.M)]
     assert [n for n in listed if n <= pdf.notes] == list(range(1, pdf.notes + 1))
+
+
+def test_a_table_cells_notes_are_not_drawn_over_the_rows_other_cells() -> None:
+    """A row first on its page: the first cell's lines reach the foot of the page, then the
+    second cell's note would raise the footnote area over them. Plain WeasyPrint 70 draws
+    the note over that text; with counterpoint's fixes the line goes on with its note."""
+    import weasyprint
+    from weasyprint.formatting_structure.boxes import FootnoteAreaBox, TextBox
+
+    from counterpoint.weasyfix import footnote_fixes
+
+    long = "Plain words fill the first cell line after line. " * 20
+    note = "A long note that takes many lines at the foot. " * 6
+    html = (
+        "<style>@page { size: A5 } .fn { float: footnote; footnote-policy: line }"
+        " td { vertical-align: top; width: 50% }</style><table><tr>"
+        f"<td>{long}</td><td>Some words. {'More words in the second cell. ' * 3}"
+        f"Call<a id=fnref-1></a><span class=fn id=fn-1>{note}</span> then more.</td>"
+        "</tr></table>"
+    )
+
+    def laid_out() -> tuple[int, int, bool]:
+        """The pages of the call and the note, and whether the notes cover any text."""
+        document = weasyprint.HTML(string=html).render()
+        pages = [p for p in document.pages]
+        call = next(i for i, p in enumerate(pages) if "fnref-1" in p.anchors)
+        body = next(i for i, p in enumerate(pages) if "fn-1" in p.anchors)
+        page = pages[body]._page_box
+        top = min(c.position_y for c in page.children if isinstance(c, FootnoteAreaBox))
+        texts = [t for t in page.children[0].descendants() if isinstance(t, TextBox)]
+        return call, body, any(t.position_y + t.height > top + 1 for t in texts)
+
+    assert laid_out() == (0, 0, True)  # plain WeasyPrint: the note is drawn over the text
+    with footnote_fixes():
+        call, body, covered = laid_out()
+    assert call == body == 1 and not covered

@@ -1,4 +1,4 @@
-"""Two fixes to WeasyPrint 70's footnote layout, applied only while counterpoint lays out
+"""Three fixes to WeasyPrint 70's footnote layout, applied only while counterpoint lays out
 a PDF (docs/weasyprint.md, "Why WeasyPrint 70 loses footnotes").
 
 1. When a line does not fit at the foot of a page, `layout.block._linebox_layout` may move
@@ -14,7 +14,12 @@ a PDF (docs/weasyprint.md, "Why WeasyPrint 70 loses footnotes").
    the end (Kozea/WeasyPrint#2502). The fix compares with WeasyPrint's own tolerance
    (`LayoutContext.overflows`).
 
-Both are applied by `footnote_fixes()`, around one layout, and undone after it: importing
+3. Neither may a note raise the footnote area over a line placed before it on the page in
+   another box (a table row's earlier cell, a float): `_linebox_layout` only checks the
+   line it is laying out. The fix keeps the lowest line placed on the page and treats a
+   note that would cover it as one that does not fit.
+
+All are applied by `footnote_fixes()`, around one layout, and undone after it: importing
 counterpoint changes nothing in WeasyPrint. The two functions are WeasyPrint 70.0's own
 (BSD licence, copyright Kozea), changed only where marked "counterpoint:". With any other
 version `footnote_fixes()` changes nothing; the check after layout and the fallbacks in
@@ -52,7 +57,7 @@ def applicable() -> bool:
 
 @contextmanager
 def footnote_fixes() -> Iterator[None]:
-    """WeasyPrint with both footnote fixes, for the duration of the block."""
+    """WeasyPrint with the footnote fixes, for the duration of the block."""
     if not applicable():
         yield
         return
@@ -76,7 +81,7 @@ def _linebox_layout(
     skip_stack: Any, first_letter_style: Any, first_line_style: Any,
     draw_bottom_decoration: bool, max_lines: int | None,
 ) -> tuple[Any, ...]:  # fmt: skip
-    """WeasyPrint 70's layout.block._linebox_layout, with fix 1."""
+    """WeasyPrint 70's layout.block._linebox_layout, with fixes 1 and 3."""
     from weasyprint.layout.block import _break_line, collapse_margin, remove_placeholders
     from weasyprint.layout.inline import iter_line_boxes
 
@@ -84,6 +89,13 @@ def _linebox_layout(
     resume_at = None
     new_footnotes: list[Any] = []
     needed: int | None
+    # counterpoint (fix 3): the lowest line placed on this page so far, in any box (a table
+    # row's other cells, a float beside the text); not in columns, which are laid out more
+    # than once, nor for the notes' own lines in the footnote area
+    area = context.current_footnote_area
+    tracked = not context.in_column and not getattr(context, "_counterpoint_in_area", False)
+    state = getattr(context, "_counterpoint_lowest", None)
+    lowest = state[1] if tracked and state is not None and state[0] is area else -inf
 
     assert len(box.children) == 1, "line box with siblings before layout"
 
@@ -154,7 +166,8 @@ def _linebox_layout(
                 overflow = (
                     overflow
                     or context.reported_footnotes
-                    or context.overflows_page(bottom_space, new_position_y + offset_y)
+                    # counterpoint (fix 3): nor may the note cover a line placed before
+                    or context.overflows_page(bottom_space, max(new_position_y + offset_y, lowest))
                 )
                 if overflow:
                     context.report_footnote(footnote)
@@ -185,6 +198,9 @@ def _linebox_layout(
         new_children.append(line)
         position_y = new_position_y
         skip_stack = resume_at
+        if tracked and new_position_y > lowest:
+            lowest = new_position_y
+            context._counterpoint_lowest = (area, lowest)
 
     if new_children:
         resume_at = {index: new_children[-1].resume_at}
@@ -203,9 +219,13 @@ def _update_footnote_area(self: Any) -> bool:
     self.current_footnote_area.children = self.current_page_footnotes
     if self.current_footnote_area.children:
         footnote_area = build.create_anonymous_boxes(self.current_footnote_area.deepcopy())
-        footnote_area = block_level_layout(
-            self, footnote_area, -inf, None, self.current_footnote_area.page
-        )[0]
+        self._counterpoint_in_area = True  # (fix 3: the notes' own lines are not the page's)
+        try:
+            footnote_area = block_level_layout(
+                self, footnote_area, -inf, None, self.current_footnote_area.page
+            )[0]
+        finally:
+            self._counterpoint_in_area = False
         self.current_footnote_area.height = footnote_area.height
         if not self.in_column:
             self.page_bottom -= footnote_area.margin_height()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from counterpoint import CounterpointError, build
+from counterpoint import BuildError, CounterpointError, build
 from counterpoint.cli import main
 from counterpoint.model import ALL_SECTIONS
 
@@ -538,3 +538,33 @@ def test_a_sets_byline_is_words_and_a_block_word_cannot_show_is_a_warning(
 
     assert "<dc:creator>Ada Lovelace; Grace Hopper</dc:creator>" in core(docx.path)
     assert core(docx.path) == core(plain.path)  # the document's properties as before
+
+
+def test_a_cited_field_shown_twice_is_an_error_naming_md_text(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The summary shown again under the title called its notes twice: two notes alike,
+    two ids alike (the PDF said only "Anchor defined twice")."""
+    sets = tmp_path / "sets"
+    _set(sets, "house", "name: house\nparent: analyst\naudience: house\n")
+    (sets / "house" / "sections").mkdir()
+    title = sets / "house" / "sections" / "title.html"
+    title.write_text(
+        '{% extends "!base/sections/title.html" %}\n'
+        "{% block title_block %}{{ super() }}{{ brief.summary | md }}{% endblock %}\n"
+    )
+    brief = write_brief()
+    with pytest.raises(BuildError) as info:
+        build(brief, tmp_path / "out", formats=["html"], audience="house", templates=sets)
+    assert str(info.value).endswith(
+        f"sections/summary.html:3: a cited field at {brief}:6:25 is shown a second time; its "
+        "notes are called once, in its own section: show it elsewhere with the md_text filter"
+    )
+    fixed = tmp_path / "fixed"
+    _set(fixed, "house", "name: house\nparent: analyst\naudience: house\n")
+    (fixed / "house" / "sections").mkdir()
+    (fixed / "house" / "sections" / "title.html").write_text(
+        title.read_text().replace("| md }}", "| md_text }}")
+    )
+    (html,) = build(brief, tmp_path / "out", formats=["html"], audience="house", templates=fixed)
+    assert html.warnings == []

@@ -258,9 +258,10 @@ class _Renderer:
                     for n, s in self.tset.new_sections.items()
                 },
             )
+            shown: set[str] = set()  # the notes called so far (each is called once)
             if section:  # one section alone (the Word edition's own sections)
-                return template.render(**context, section=section)
-            return template.render(**context)
+                return template.render(**context, section=section, _called=shown)
+            return template.render(**context, _called=shown)
         except jinja2.TemplateSyntaxError as exc:
             where = display_path(exc.filename or exc.name or "template")
             raise BuildError(
@@ -572,6 +573,7 @@ def _cite_call(ctx: Any) -> Any:
             template = env.get_template("partials/citation.html")
             return template.render(citation=running).strip() + str(escape(punctuation))
         note = doc.note_for(citation)
+        _once(ctx, str(citation.where))
         # a footnote's call and body go together; an endnote's call links to the notes list
         partial = "note-end" if note is not None and note.endnote else f"note-{medium}"
         template = env.get_template(f"partials/{partial}.html")
@@ -595,10 +597,25 @@ def _note_call(ctx: Any) -> Any:
                 "add its section to the manifest's `sections`, or show it with the md_text "
                 "filter"
             )
+        _once(ctx, str(aside.where))
         partial = "note-end" if note.endnote else f"note-{medium}"
         return env.get_template(f"partials/{partial}.html").render(note=note).strip()
 
     return note_call
+
+
+def _once(ctx: Any, where: str) -> None:
+    """Refuse a note called a second time: a cited field shown twice (the summary under
+    the title and in its own section) made the same note twice, two ids alike."""
+    called = ctx.get("_called")
+    if not isinstance(called, set):
+        return
+    if where in called:
+        raise _NoteOutsideSections(
+            f"a cited field at {where} is shown a second time; its notes are called once, "
+            "in its own section: show it elsewhere with the md_text filter"
+        )
+    called.add(where)
 
 
 def _no_cite(citation: Citation, punctuation: str = "") -> str:

@@ -568,3 +568,19 @@ def test_a_cited_field_shown_twice_is_an_error_naming_md_text(
     )
     (html,) = build(brief, tmp_path / "out", formats=["html"], audience="house", templates=fixed)
     assert html.warnings == []
+
+
+@pytest.mark.pdf
+def test_a_sets_own_section_is_in_the_pdf_with_its_contents_entry(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    import pypdf
+
+    sets = tmp_path / "sets"
+    _think_tank(sets)
+    (pdf,) = build(write_brief(), tmp_path / "out", formats=["pdf"], audience="think-tank",
+                   templates=sets)  # fmt: skip
+    assert pdf.warnings == []
+    pages = [p.extract_text() for p in pypdf.PdfReader(pdf.path).pages]
+    assert "Colophon" in pages[0]  # its contents entry
+    assert "Published by Northern Institute." in pages[-1]  # listed last, shown last

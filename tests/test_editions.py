@@ -181,3 +181,30 @@ def test_the_readmes_sample_line_is_what_a_build_prints(
     shape = r"wrote out/russian-far-east\.pdf \((\d+) pages, (\d+) notes, \d+\.\d\d s\)"
     assert re.fullmatch(shape, printed), printed
     assert re.fullmatch(shape, sample).groups() == re.fullmatch(shape, printed).groups()
+
+
+@pytest.mark.pdf
+def test_compare_turns_only_its_table_to_landscape(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    import pypdf
+
+    (pdf,) = build(FLAGSHIP, tmp_path / "o", formats=["pdf"], audience="compare")
+    reader = pypdf.PdfReader(pdf.path)
+    shapes = ["landscape" if p.mediabox.width > p.mediabox.height else "portrait"
+              for p in reader.pages]  # fmt: skip
+    texts = [p.extract_text() for p in reader.pages]
+    wide = [i for i, s in enumerate(shapes) if s == "landscape"]
+    assert shapes[0] == "portrait" and wide == list(range(1, wide[-1] + 1))  # one run
+    assert all("Contested facts" not in texts[i] for i in wide)  # its lines stay readable
+    assert "Contested facts" in texts[wide[-1] + 1] and shapes[-1] == "portrait"
+    for i in wide:  # the column heads repeat on every landscape page
+        assert "VIEW 1." in texts[i].upper().replace("\n", " ")
+    bands = _empty_bands(pdf.path)
+    ends = {wide[-1], len(bands) - 1}  # the table's last page, the paper's last page
+    assert max(b for i, b in enumerate(bands) if i not in ends) < 1 / 3
+    # two views share a portrait page: no turn of the page, no page left short by one
+    (short,) = build(write_brief(), tmp_path / "s", formats=["pdf"], audience="compare")
+    reader = pypdf.PdfReader(short.path)
+    assert all(p.mediabox.width < p.mediabox.height for p in reader.pages)
+    assert len(reader.pages) == 2

@@ -38,8 +38,6 @@ def csl_json(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 value = _date(str(value))
             elif isinstance(value, (int, float)):
                 value = str(value)
-            elif isinstance(value, list) and all(isinstance(n, dict) for n in value):
-                value = [_cjk_literal(n) for n in value]
             item[key] = value
         title = item.get("title")
         if "title-short" not in item and isinstance(title, str):
@@ -51,17 +49,18 @@ def csl_json(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _cjk_literal(name: dict[str, Any]) -> dict[str, Any]:
-    """A name in Han, Kana or Hangul as one literal name, family first: the form counterpoint
-    hands Pandoc (docs/format.md), whose citeproc breaks such names given as family and
-    given ("陈立. and 赵欣.")."""
-    cjk = r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+"
-    parts = [name.get("family"), name.get("given")]
-    if set(name) == {"family", "given"} and all(
-        isinstance(p, str) and re.fullmatch(cjk, p) for p in parts
-    ):
-        return {"literal": f"{parts[0]}{parts[1]}"}
-    return name
+_CJK = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+
+
+def _pandocs_cjk_faults(text: str, locale: str) -> str:
+    """Pandoc's text without its two faults with CJK names that counterpoint works around
+    (docs/format.md): the period after a given name it takes for an initial before the
+    next name ("陈立. and 赵欣.,"), and, in Chinese and Japanese, the spaces around the
+    joiner ("陈立 和 赵欣")."""
+    text = re.sub(f"(?<=[{_CJK}])\\.(?=,|\\s+(?:and|&|et|と|和)\\s)", "", text)
+    if locale.split("-")[0] in ("zh", "ja"):
+        text = re.sub(f"(?<=[{_CJK}]) ([和と]) (?=[{_CJK}])", r"\1", text)
+    return text
 
 
 DATES = ("issued", "accessed", "event-date", "original-date", "submitted", "available-date")
@@ -165,6 +164,9 @@ def oracle(
         for span in re.findall(r'<span class="citation"[^>]*>(.*?)</span>(?=\s*</p>)', html, re.S)
     ]
     entries = [" ".join(e.split()) for e in _entries(html)]
+    notes, in_text, entries = (
+        [_pandocs_cjk_faults(t, locale) for t in texts] for texts in (notes, in_text, entries)
+    )
     # an entry with no printed form (Chicago: encyclopedias) is an empty div: not listed
     return notes, in_text, [e for e in entries if e]
 

@@ -17,7 +17,7 @@ import pytest
 from counterpoint import build, csl, validate
 
 from .conftest import MINIMAL, SOURCES
-from .oracle import oracle, page_bibliography, page_notes
+from .oracle import oracle, page_bibliography, page_citations, page_notes
 
 DATED = """\
 references:
@@ -356,7 +356,7 @@ def test_csl_wins_over_the_languages_default(
     notes, _ = _cjk_notes(write_brief, tmp_path, "language: zh\ncsl: chicago\n")
     assert notes[:3] == [
         "陈立和赵欣, 电池与车轮：中国电动汽车产业链的崛起 (东海大学出版社, 2024), 20.",
-        "陈立和赵欣, 电池与车轮, 45.",
+        "陈和赵, 电池与车轮, 45.",
         "山本健, 電池の未来 (東京出版, 2023), 3.",
     ]
 
@@ -384,8 +384,8 @@ def test_csl_wins_over_the_languages_default(
 def test_cjk_names_have_no_stray_period_and_the_locales_joiner(
     write_brief: Callable[..., Path], tmp_path: Path, extra: str, first: str, entry: str
 ) -> None:
-    """Pandoc's citeproc gave "陈立. 和 赵欣.," and "山本健.," under Chicago, and "陈 and
-    赵" in short notes; Chinese and Japanese set no spaces around 和 and と."""
+    """Pandoc's citeproc gave "陈立. 和 赵欣.," and "山本健.," under Chicago; Chinese and
+    Japanese set no spaces around 和 and と."""
     notes, entries = _cjk_notes(write_brief, tmp_path, extra)
     assert notes[0] == first
     assert entry in entries
@@ -403,6 +403,52 @@ def test_cjk_names_in_in_text_styles(
     entries = " ".join(page_bibliography(html.path.read_text(encoding="utf-8")))
     assert "陈立" in entries and "山本健" in entries
     assert not re.search(r"[立欣健]\.,", entries), entries
+
+
+CJK_WRITTEN = {
+    # APA 7 (8.17) and MLA 9 (6.3) name the author's surname in the text, and Chicago
+    # (CMOS 18, 13.32, short notes) and OSCOLA the surname in a later note: for a Chinese
+    # or Japanese name the family name, as Pandoc's citeproc writes it
+    "apa": (
+        ["(陈 & 赵, 2024, p. 20)", "(陈 & 赵, 2024, p. 45)", "(山本, 2023, p. 3)"],
+        "陈立, & 赵欣. (2024). 电池与车轮：中国电动汽车产业链的崛起. 东海大学出版社.",
+    ),
+    "modern-language-association": (
+        ["(陈 and 赵 20)", "(陈 and 赵 45)", "(山本 3)"],
+        "陈立, and 赵欣. 电池与车轮：中国电动汽车产业链的崛起. 东海大学出版社, 2024.",
+    ),
+    "ieee": (
+        ["[1, p. 20]", "[1, p. 45]", "[2, p. 3]"],
+        "[1] 陈立 and 赵欣, 电池与车轮：中国电动汽车产业链的崛起. 上海: 东海大学出版社, 2024.",
+    ),
+}
+
+
+@pytest.mark.parametrize("style", sorted(CJK_WRITTEN))
+def test_cjk_names_in_text_by_family_name_entries_whole(
+    write_brief: Callable[..., Path], tmp_path: Path, style: str
+) -> None:
+    """A CJK name stays family and given for Pandoc: the in-text citation names the family
+    ("陈 & 赵"), the entry the whole name without the initial's stray period."""
+    (html,) = build(
+        write_brief(CJK_BRIEF + f"csl: {style}\n", sources=SOURCES + CJK.split("\n", 1)[1]),
+        tmp_path / "out",
+        formats=["html"],
+    )
+    page = html.path.read_text(encoding="utf-8")
+    cites, entry = CJK_WRITTEN[style]
+    assert page_citations(page)[:3] == cites
+    assert entry in page_bibliography(page)
+
+
+def test_cjk_short_notes_name_the_family(write_brief: Callable[..., Path], tmp_path: Path) -> None:
+    """CMOS 18 (13.32, short notes): a later note names the author's surname, for 陈立 the
+    family name 陈, as Pandoc writes it; the first note names the whole name."""
+    notes, _ = _cjk_notes(write_brief, tmp_path, "")
+    assert notes[:2] == [
+        "陈立 and 赵欣, 电池与车轮：中国电动汽车产业链的崛起 (东海大学出版社, 2024), 20.",
+        "陈 and 赵, 电池与车轮, 45.",
+    ]
 
 
 def test_validate_names_the_style_a_language_gets(

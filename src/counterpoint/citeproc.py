@@ -256,13 +256,22 @@ _ROMANESQUE = re.compile(
 way, "Given Family" and "Family, Given"; any other name it sets family first, no space."""
 
 _NON_JOINER = "\u200c"
+_WORD_JOINER = "\u2060"
+_INITIAL_STOP = re.compile(
+    "\u2060\\.(?=[,;]|\\s+(?:(?:and|et|und|y|e|i|и|&)(?!\\w)|[と和及与](?=\\s)|(?:ほか|等)(?!\\w)))"
+)
+"""The period a style's initials put after a CJK given name (APA, IEEE: "陈立., & 赵欣."),
+before a comma or the next name; a period that ends the names ("山本健. (2021)") stays."""
 
 
 def _handed(item: dict[str, Any]) -> dict[str, Any]:
     """The item as Pandoc gets it: a name written in Han, Kana or Hangul (`{family: 陈,
-    given: 立}`) becomes one literal name, family name first and no space ("陈立"). Pandoc's
-    citeproc gives such a name a stray period in Chicago and APA ("陈立. and 赵欣.,") and
-    the family name alone in short notes (docs/format.md).
+    given: 立}`) has a word joiner after its given name. Pandoc's citeproc takes a given
+    name of one such character for an initial and gives it a stray period in Chicago
+    ("陈立. and 赵欣.,"); the joiner stops that, and marks the period a style's
+    initials add (APA, IEEE: "陈立., & 赵欣.") for `_unmarked` to take away. The name
+    stays a family and a given name, so short notes and in-text citations name the
+    family, as the style's manual asks ("陈 and 赵", "(陈 & 赵, 2024)").
 
     A name in a script that spaces its names but that citeproc does not count as Western
     (Devanagari, Bengali, Tamil, Ethiopic, Georgian...) would come out glued, family first
@@ -275,7 +284,7 @@ def _handed(item: dict[str, Any]) -> dict[str, Any]:
         if out is item:
             out = dict(item)
         out[key] = [
-            {"literal": n["family"] + n["given"]}
+            {**n, "given": n["given"] + _WORD_JOINER}
             if _cjk(n)
             else {**n, "family": n["family"] + _NON_JOINER}
             if _glued(n)
@@ -293,7 +302,10 @@ _MARKER = re.compile(
 
 def _unmarked(text: str) -> str:
     """Pandoc's output without the non-joiners `_handed` put after family names (a
-    Persian non-joiner, between Arabic letters, stays)."""
+    Persian non-joiner, between Arabic letters, stays) and the word joiners it put after
+    CJK given names, with the periods of initials after them."""
+    if _WORD_JOINER in text:
+        text = _INITIAL_STOP.sub("", text).replace(_WORD_JOINER, "")
     return _MARKER.sub("", text) if _NON_JOINER in text else text
 
 
@@ -438,7 +450,7 @@ def _read(
                 if ident == SEPARATOR_ID:
                     continue
                 inlines = [i for b in entry["c"][1] for i in _block_inlines(b)]
-                text = _unmarked(_cjk_joiner(html(inlines).strip(), locale))
+                text = _cjk_joiner(_unmarked(html(inlines).strip()), locale)
                 if text:  # a style may print no entry for a type (Chicago: encyclopedias)
                     bibliography.append((ident, Markup(text)))
     printed = {ident for ident, _ in bibliography}  # an in-text citation links to its entry
@@ -449,7 +461,7 @@ def _read(
 
     def written(inlines: list[Any]) -> Markup:
         return Markup(
-            _unmarked(_cjk_joiner(_cited_in(html(inlines, printed), joiner, inside), locale))
+            _cjk_joiner(_unmarked(_cited_in(html(inlines, printed), joiner, inside)), locale)
         )
 
     for block, (aside, indexes) in zip(blocks[:paragraphs], groups, strict=True):

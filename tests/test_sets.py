@@ -584,3 +584,32 @@ def test_a_sets_own_section_is_in_the_pdf_with_its_contents_entry(
     pages = [p.extract_text() for p in pypdf.PdfReader(pdf.path).pages]
     assert "Colophon" in pages[0]  # its contents entry
     assert "Published by Northern Institute." in pages[-1]  # listed last, shown last
+
+
+def test_a_sets_heading_for_a_section_word_builds_itself_reaches_word(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Word builds the bibliography and the contents itself; a set's headings for them
+    are its own there too, and only their other blocks are warned about."""
+    sets = tmp_path / "sets"
+    _set(sets, "house", "name: house\nparent: analyst\naudience: house\n")
+    folder = sets / "house" / "sections"
+    folder.mkdir()
+    (folder / "bibliography.html").write_text(
+        '{% extends "!base/sections/bibliography.html" %}'
+        "{% block bibliography_heading %}<h2>Sources</h2>{% endblock %}"
+    )
+    (folder / "contents.html").write_text(
+        '{% extends "!base/sections/contents.html" %}'
+        "{% block contents_heading %}<h2>In this brief</h2>{% endblock %}"
+        "{% block contents_entry %}<li>{{ title }}</li>{% endblock %}"
+    )
+    (docx,) = build(write_brief(), tmp_path / "out", formats=["docx"], audience="house",
+                    templates=sets)  # fmt: skip
+    assert docx.warnings == [
+        f"{folder / 'contents.html'}: block 'contents_entry' is not in the Word edition: Word "
+        "builds section 'contents' itself (docs/word.md)"
+    ]
+    paragraphs = _paragraphs(docx.path)
+    assert ("Heading1", "Sources") in paragraphs and ("Heading1", "Bibliography") not in paragraphs
+    assert ("TOCHeading", "In this brief") in paragraphs

@@ -114,6 +114,7 @@ def document(
     labels: Labels | None = None,
     own: Callable[[str], list[dict[str, Any]] | None] | None = None,
     byline: bool = False,
+    headings: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The edition as Pandoc's JSON AST (figures are written into `figures`), its fixed
     texts from `labels` (the brief's language's catalog by default)."""
@@ -148,7 +149,7 @@ def document(
     marking = brief.marking
     if marking:
         meta["marking"] = _el("MetaString", str(marking))
-    blocks = Sections(doc, options, audit, labels, figures, width, own).build()
+    blocks = Sections(doc, options, audit, labels, figures, width, own, headings).build()
     return {"pandoc-api-version": API_VERSION, "meta": meta, "blocks": blocks}
 
 
@@ -178,7 +179,8 @@ def write_docx(
         found_here: list[str] = []
         own = _own_sections(doc, tset, audience, options, audit, figures, found_here)
         byline = _own_byline(tset)
-        ast = document(doc, options, audit, figures, reference.width, labels, own, byline)
+        headings = _own_headings(doc, tset, audience, options, audit)
+        ast = document(doc, options, audit, figures, reference.width, labels, own, byline, headings)
         styles = Path(folder, REFERENCE)
         styles.write_bytes(reference.data)
         data = _pandoc(ast, styles, figures, date, f"{doc.brief.name} ({audience}): docx")
@@ -227,6 +229,54 @@ def _own_sections(
         return blocks(html, figures, what, warnings, doc.brief.marking, _own_byline(tset))
 
     return section
+
+
+WORD_BUILT = ("contents", "timeline", "balance", "bibliography")
+"""Sections Word builds itself even when a set changes their template: a set's heading
+for them (`NAME_heading`) is taken over, any other block is a warning."""
+
+
+def _heading_block(section: str) -> str:
+    return section.replace("-", "_") + "_heading"
+
+
+def _own_headings(
+    doc: Resolved, tset: TemplateSet, audience: str, options: dict[str, Any], audit: AuditReport
+) -> dict[str, str]:
+    """The heading text a user's template gives each section of WORD_BUILT whose
+    `NAME_heading` block it overrides, from the section's print HTML."""
+    import lxml.html
+
+    from .render import render_section
+    from .setcheck import parse, top_blocks
+
+    out: dict[str, str] = {}
+    builtin = builtin_root().resolve()
+    for name in WORD_BUILT:
+        owner = next(
+            (
+                s
+                for s in tset.chain
+                if not s.folder.resolve().is_relative_to(builtin)
+                and (s.folder / "sections" / f"{name}.html").is_file()
+            ),
+            None,
+        )
+        if owner is None or name not in doc.sections:
+            continue
+        tree = parse(owner.folder / "sections" / f"{name}.html")
+        if tree is None or _heading_block(name) not in {b.name for b in top_blocks(tree)}:
+            continue
+        html = render_section(doc, tset, name, audience, options, audit)
+        if not html.strip():
+            continue
+        heading = next(
+            iter(lxml.html.fragment_fromstring(html, create_parent="div").iter("h1", "h2")),
+            None,
+        )
+        if heading is not None:
+            out[name] = " ".join(heading.text_content().split())
+    return out
 
 
 HTML_SECTIONS = (
@@ -287,9 +337,10 @@ def word_misses(tset: TemplateSet) -> list[str]:
             if name == "title":
                 names = [n for n in names if n == "marking"]
                 reason = "Word shows the marking in its header (reference.docx)"
-            elif name in HTML_SECTIONS:
+            elif name in HTML_SECTIONS or name == "notes":  # notes: Word's own footnotes
                 continue
             else:
+                names = [n for n in names if n != _heading_block(name)]
                 reason = f"Word builds section '{name}' itself (docs/word.md)"
             for block in names:
                 out.append(

@@ -57,9 +57,12 @@ class Sections:
         figures: Path,
         width: str,
         own: Callable[[str], list[Block] | None] | None = None,
+        headings: dict[str, str] | None = None,
     ):
         self.doc, self.brief, self.options, self.audit = doc, doc.brief, options, audit
         self.own = own
+        self.headings = headings or {}
+        """Headings a set's template gives a section Word builds itself (docx.py)."""
         """The blocks of a section the template set adds (its template's HTML, docxhtml)."""
         self.labels = labels
         self.rtl = i18n.direction(doc.brief.language or "en") == "rtl"
@@ -72,13 +75,27 @@ class Sections:
         for section in self.doc.sections:
             own = self.own(section) if self.own is not None else None
             method = getattr(self, "s_" + section.replace("-", "_"), None)
+            start = len(self.blocks)
             if own is not None:  # the set's own template (docxhtml.py)
                 self.add(*own)
             elif method is not None:
                 method()
+                self._retitle(section, start)
         if self.toc_at is not None:
             self.blocks[self.toc_at] = self._toc()
         return self.blocks
+
+    def _retitle(self, section: str, start: int) -> None:
+        """The section's first heading in the set's words (its `NAME_heading` block)."""
+        text = self.headings.get(section)
+        if not text:
+            return
+        for i in range(start, len(self.blocks)):
+            block = self.blocks[i]
+            if block.get("t") == "Header":
+                level, attr, _ = block["c"]
+                self.blocks[i] = _el("Header", [level, attr, words(text)])
+                return
 
     def add(self, *blocks: Block) -> None:
         self.blocks += blocks
@@ -429,9 +446,10 @@ class Sections:
             paragraphs.append(
                 f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/>{bidi_}</w:pPr>{runs}</w:p>'
             )
+        heading = self.headings.get("contents") or self.labels.gettext("Contents")
         head = (
             f'<w:p><w:pPr><w:pStyle w:val="TOCHeading"/>{bidi_}</w:pPr><w:r>{rtl}'
-            f'<w:t xml:space="preserve">{_xml_escape(self.labels.gettext("Contents"), False)}'
+            f'<w:t xml:space="preserve">{_xml_escape(heading, False)}'
             "</w:t></w:r></w:p>"
         )
         return _el("RawBlock", ["openxml", head + "".join(paragraphs)])

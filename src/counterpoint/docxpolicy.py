@@ -558,7 +558,8 @@ def misused_links(root: Any, part: str, links: Iterable[Rel], report: Report) ->
         if not web or not isinstance(el.tag, str) or el.tag in LINK_ELEMENTS:
             continue
         for name, value in el.attrib.items():
-            if name.startswith(f"{{{R}}}") and value in web and value not in found:
+            named = name.startswith(f"{{{R}}}") or name == f"{{{OFFICE}}}relid"  # VML's too
+            if named and value in web and value not in found:
                 found[value] = web[value]
                 local = el.tag.rsplit("}", 1)[-1]
                 shown = f"{el.prefix}:{local}" if el.prefix else local

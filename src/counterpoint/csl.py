@@ -114,13 +114,15 @@ def _read(path: Path) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise StyleError(f"'{path.name}' cannot be read: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as f:
+    try:  # checked before Python's file object, which refuses a folder with a traceback
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise StyleError(f"'{path.name}' is not a regular file, so not a CSL style")
-        try:
+        with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(MAX_STYLE_BYTES + 1)
-        except OSError as exc:
-            raise StyleError(f"'{path.name}' cannot be read: {exc.strerror}") from None
+    except OSError as exc:
+        raise StyleError(f"'{path.name}' cannot be read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
     if len(data) > MAX_STYLE_BYTES:
         raise StyleError(f"'{path.name}' is over {MAX_STYLE_BYTES:,} bytes")
     return data

@@ -123,14 +123,16 @@ def read(path: str | Path) -> bytes | None:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
-    with os.fdopen(fd, "rb") as f:
-        try:
-            st = os.fstat(f.fileno())
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
-                return None
-            blob = f.read(MAX_ENTRY_BYTES + 1)
-        except OSError:
+    try:  # checked before Python's file object, which refuses a folder with a traceback
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
             return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            blob = f.read(MAX_ENTRY_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     head = len(MAGIC) + hashlib.sha256().digest_size
     if len(blob) < head or not blob.startswith(MAGIC):
         return None
@@ -153,7 +155,11 @@ def write(path: str | Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(MAGIC + _mac(key, path, data) + data)
-        os.replace(tmp, path)  # a link at `path` is replaced, never followed
+        try:
+            os.replace(tmp, path)  # a link at `path` is replaced, never followed
+        except IsADirectoryError:  # an empty folder in an entry's place: no entry, replaced
+            os.rmdir(path)
+            os.replace(tmp, path)
         tmp = ""
     except OSError as exc:
         _skip(path, exc)

@@ -123,6 +123,7 @@ def test_set_data_reaches_templates_and_the_brief_overrides_it(
     brief = write_brief(MINIMAL + "audiences:\n  ministry:\n    data: {classification: OFFICIAL}\n")
     (html,) = build(brief, tmp_path / "out", formats=["html"], audience="ministry",
                     templates=sets)  # fmt: skip
+    assert html.warnings == []
     page = html.path.read_text(encoding="utf-8")
     assert '<p class="class">OFFICIAL</p>' in page  # the brief's value wins
     assert "<li>Minister</li><li>Cabinet Office</li>" in page  # the set's stays
@@ -613,3 +614,26 @@ def test_a_sets_heading_for_a_section_word_builds_itself_reaches_word(
     paragraphs = _paragraphs(docx.path)
     assert ("Heading1", "Sources") in paragraphs and ("Heading1", "Bibliography") not in paragraphs
     assert ("TOCHeading", "In this brief") in paragraphs
+
+
+def test_a_briefs_data_key_nothing_uses_is_a_located_warning(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    from .conftest import MINIMAL
+
+    sets = tmp_path / "sets"
+    _set(sets, "ministry", "name: ministry\nparent: analyst\naudience: ministry\n"
+         "data: {classification: RESTRICTED}\n")  # fmt: skip
+    (sets / "ministry" / "sections").mkdir()
+    (sets / "ministry" / "sections" / "title.html").write_text(
+        '{% extends "!base/sections/title.html" %}'
+        "{% block title_block %}{{ set_data.classification }}{% endblock %}"
+    )
+    brief = write_brief(MINIMAL + "audiences:\n  ministry:\n    data: {clasification: OFFICIAL}\n")
+    (html,) = build(brief, tmp_path / "out", formats=["html"], audience="ministry",
+                    templates=sets)  # fmt: skip
+    line = len(MINIMAL.splitlines()) + 3
+    assert html.warnings == [
+        f"{brief}:{line}:12: audiences.ministry.data.clasification: no template of set "
+        "'ministry' uses it (as set_data.clasification) (did you mean 'classification'?)"
+    ]

@@ -512,6 +512,8 @@ def _build_audience(
     notices = [w for w in (visible_name(brief.name)[1], shadowing(tset)) if w]
     notices += replaced_stylesheets(tset) + setcheck.check(tset)
     first = _unused_options(edition, doc)  # said once, on the edition's first output
+    if edition.options.get("data"):
+        first += setcheck.unused_brief_data(brief.path, edition.audience, tset)
     for fmt in edition.formats or settings.formats:
         target = output_path(brief, settings.out, fmt, edition.audience)
         try:

@@ -250,6 +250,33 @@ def unused_keys(tset: TemplateSet) -> list[str]:
     return out
 
 
+def unused_brief_data(brief: Path, audience: str, tset: TemplateSet) -> list[str]:
+    """A located warning for each key of the brief's `audiences: {AUDIENCE: {data: ...}}`
+    that no template of the set reads."""
+    from .load import load
+
+    try:
+        doc = load(brief)
+    except CounterpointError:
+        return []
+    node = doc.root
+    for key in ("audiences", audience, "data"):
+        if not isinstance(node, yaml.MappingNode):
+            return []
+        node = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    used = _used_data(tset)
+    if used is None:
+        return []
+    return [
+        f"{doc.at(k)}: audiences.{audience}.data.{k.value}: no template of set '{tset.name}' "
+        f"uses it (as set_data.{k.value}){suggest(str(k.value), sorted(used))}"
+        for k, _ in node.value
+        if str(k.value) not in used
+    ]
+
+
 def check(tset: TemplateSet) -> list[str]:
     """Every silent miss of a set (its own files only: the built-in sets have none)."""
     return unknown_blocks(tset) + unused_keys(tset)

@@ -1,7 +1,8 @@
 """The Word edition: a Pandoc document built from the resolved brief, written by Pandoc.
 
-counterpoint does not convert its HTML. It builds Pandoc's document model (the JSON AST)
-from the resolved edition, section by section in `doc.sections` order, and has the pinned
+counterpoint builds Pandoc's document model (the JSON AST) from the resolved edition,
+section by section in `doc.sections` order (a section a template set adds or changes is
+its templates' HTML read by Pandoc, docxhtml.py), and has the pinned
 Pandoc write it as .docx with the template set's `reference.docx` (styles, page, header
 and footer). Each citation of a note style becomes a real Word footnote whose text is the
 CSL processor's note, so the footnotes equal the HTML's and the PDF's notes in number,

@@ -7,7 +7,7 @@ Pandoc write it as .docx with the template set's `reference.docx` (styles, page,
 and footer). Each citation of a note style becomes a real Word footnote whose text is the
 CSL processor's note, so the footnotes equal the HTML's and the PDF's notes in number,
 order and text. The figures are SVG with a PNG fallback (Pandoc runs rsvg-convert);
-images come only from counterpoint itself, never from a URL.
+images come only from counterpoint itself and a set's asset() files, never from a URL.
 
 The same edition gives the same bytes: Pandoc dates the package from SOURCE_DATE_EPOCH
 (the brief's date), and the package is rewritten with fixed entry times.

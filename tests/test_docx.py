@@ -284,3 +284,38 @@ def test_arabic_word_edition_is_right_to_left() -> None:
     plain = edition(LANGUAGES / "ru.yaml", "analyst").data
     with zipfile.ZipFile(io.BytesIO(plain)) as z:
         assert "<w:bidi" not in z.read("word/document.xml").decode("utf-8")
+
+
+@pytest.mark.pdf  # LibreOffice lays out the Word edition as a PDF
+@pytest.mark.slow
+def test_word_tables_keep_rows_and_header_words_whole(tmp_path: Path) -> None:
+    """Issue 29: a row of the views-at-a-glance, timeline or balance tables is never split
+    over a page; the compare table's group labels stay with their first row; no column head
+    breaks inside a word ("Counterpoint/s"); the appendix flows on, as in the PDF."""
+    if not shutil.which("soffice"):  # never skipped in CI: `make test` installs it
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is missing in CI; `make test` installs it")
+        pytest.skip("LibreOffice is not installed (run `make test`, which installs it)")
+    from pypdf import PdfReader
+
+    data = edition(FLAGSHIP, "analyst").data
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    rows = re.findall(r"<w:tr(?=[\s>]).*?</w:tr>", xml, re.S)
+    assert len(rows) > 40 and all("<w:cantSplit/>" in r for r in rows)
+    assert '<w:br w:type="page"/>' not in xml
+    compare = edition(FLAGSHIP, "compare").data
+    with zipfile.ZipFile(io.BytesIO(compare)) as z:
+        cxml = z.read("word/document.xml").decode("utf-8")
+    groups = [r for r in re.findall(r"<w:tr(?=[\s>]).*?</w:tr>", cxml, re.S) if "w:gridSpan" in r]
+    assert groups and all("<w:keepNext/>" in r and "<w:cantSplit/>" in r for r in groups)
+    source = tmp_path / "analyst.docx"
+    source.write_bytes(data)
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "analyst.pdf").pages)
+    head = re.search(r"The views at a glance\s+View\s+Thesis\s+(.*?)\s+Sources", text, re.S)
+    assert head is not None and head.group(1).split() == ["Arguments", "Counterpoints"]

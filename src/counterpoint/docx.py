@@ -405,8 +405,9 @@ def _finish(
                 content = text.replace("<dc:creator></dc:creator>", filled).encode("utf-8")
             elif info.filename == "word/styles.xml":
                 content = _languages(content.decode("utf-8"), labels.language).encode("utf-8")
-            elif rtl and info.filename == "word/document.xml":
-                content = _mirrored_tables(content.decode("utf-8")).encode("utf-8")
+            elif info.filename == "word/document.xml":
+                text = _whole_rows(content.decode("utf-8"))
+                content = (_mirrored_tables(text) if rtl else text).encode("utf-8")
             if info.filename in _RUN_LANGUAGES:
                 content = _run_languages(content.decode("utf-8")).encode("utf-8")
             entry = zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0))
@@ -414,6 +415,41 @@ def _finish(
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, content)
     return out.getvalue()
+
+
+_ROW = re.compile(r"<w:tr(?=[\s>])([^>]*)>(<w:trPr>)?")
+_TABLE = re.compile(r"<w:tbl>.*?</w:tbl>", re.S)
+_TABLE_ROW = re.compile(r"<w:tr(?=[\s>]).*?</w:tr>", re.S)
+
+
+def _unsplit(row: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        return f"<w:tr{m.group(1)}><w:trPr><w:cantSplit/>" + ("" if m.group(2) else "</w:trPr>")
+
+    return _ROW.sub(one, row, count=1)
+
+
+def _whole_rows(xml: str) -> str:
+    """Table rows as in the PDF: a row is kept on one page (w:cantSplit). In the compare
+    table, whose rows hold a view's argument each and can run long, a row may split at a
+    line rather than leave most of a page empty, and each group's label row (one cell
+    across the table) stays with the row after it."""
+
+    def table(m: re.Match[str]) -> str:
+        tbl = m.group(0)
+        if "<w:gridSpan" not in tbl:
+            return _TABLE_ROW.sub(lambda r: _unsplit(r.group(0)), tbl)
+
+        def row(r: re.Match[str]) -> str:
+            text = r.group(0)
+            if "<w:gridSpan" not in text:
+                return text
+            text = re.sub(r"(<w:pPr>(?:<w:pStyle [^>]*/>)?)", r"\1<w:keepNext/>", text)
+            return _unsplit(text)
+
+        return _TABLE_ROW.sub(row, tbl)
+
+    return _TABLE.sub(table, xml)
 
 
 _COMPLEX = frozenset(

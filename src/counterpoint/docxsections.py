@@ -165,7 +165,7 @@ class Sections:
                 [_("View"), _("Thesis"), _("Arguments"), _("Counterpoints"), _("Sources")],
                 rows,
                 {2, 3, 4},
-                [0.18, 0.46, 0.12, 0.14, 0.1],
+                [0.18, 0.39, 0.13, 0.18, 0.12],  # each head's longest word fits its column
             ),
         )
 
@@ -339,10 +339,8 @@ class Sections:
             "(the lower bar) of all the views; the longest bar is the largest share."
         )
         chart = str(balance_chart(audit, labels, self.rtl))
-        mark = "<w:pPr><w:bidi/></w:pPr>" if self.rtl else ""
         head = [_("View"), _("Words"), _("Arguments"), _("Counterpoints"), _("Sources")]
-        self.add(
-            _el("RawBlock", ["openxml", f'<w:p>{mark}<w:r><w:br w:type="page"/></w:r></w:p>']),
+        self.add(  # the appendix flows on, as in the PDF: no page of its own
             _header(1, _("Balance and sourcing"), "balance"),
             _para([_el("Strong", words(methods)), *words(line[len(methods) :])]),
             _table(

@@ -15,10 +15,11 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..usercache import user_cache_dir
 
-EXTRACT_VERSION = "6"
+EXTRACT_VERSION = "7"
 """Changes whenever extraction changes what it returns: old cache entries are then unused."""
 
 MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
@@ -264,8 +265,7 @@ def from_html(html: str) -> Extracted:
         if _BOILERPLATE.search(names):
             node.decompose()
     mains = tree.css("main") or tree.css("[role=main]")
-    articles = tree.css("article")
-    root = mains[0] if mains else articles[0] if len(articles) == 1 else tree.body
+    root = mains[0] if mains else _main_article(tree) or tree.body
     out = Extracted("html", paras=True)
     if root is None:
         return out
@@ -276,24 +276,46 @@ def from_html(html: str) -> Extracted:
     return out
 
 
+def _main_article(tree: Any) -> Any:
+    """The one article, or the article holding most of the page's paragraph text (the
+    story, not the teasers of related stories beside it) when there is one such."""
+
+    def size(node: Any) -> int:
+        return sum(len(p.text()) for p in node.css("p"))
+
+    articles = tree.css("article")
+    if len(articles) == 1:
+        return articles[0]
+    body = tree.body
+    sizes = [size(a) for a in articles]
+    if not articles or body is None or max(sizes) * 2 <= size(body):
+        return None
+    return articles[sizes.index(max(sizes))]
+
+
 class _Walker:
     def __init__(self, out: Extracted):
         self.out = out
         self.buffer: list[str] = []
         self.kind = ""  # "para", "heading" or "" (loose text)
         self.para = 0
+        self.block = 0  # paragraphs counted with those of an article's header (a byline)
+        self.header = False  # inside the article's <header>
 
     def flush(self) -> None:
         text = " ".join("".join(self.buffer).split())
         self.buffer = []
         if not text:
             return
+        numbered = self.kind == "para" and not self.header
         if self.kind == "para":
-            self.para += 1
+            self.block += 1
+            self.para += numbered
         self.out.blocks.append(
             Block(
                 text,
-                para=self.para if self.kind == "para" else 0,
+                para=self.para if numbered else 0,
+                block=self.block if self.kind == "para" else 0,
                 heading=self.kind == "heading",
             )
         )
@@ -306,14 +328,15 @@ class _Walker:
             elif tag in ("br", "hr"):
                 self.buffer.append(" ")
             elif tag in _PARA_TAGS or tag in _HEADING_TAGS or tag in _BREAK_TAGS:
-                outer = self.kind
+                outer, header = self.kind, self.header
                 self.flush()
                 self.kind = (
                     "para" if tag in _PARA_TAGS else "heading" if tag in _HEADING_TAGS else outer
                 )
+                self.header = header or tag == "header"
                 self.walk(child)
                 self.flush()
-                self.kind = outer
+                self.kind, self.header = outer, header
             elif not tag.startswith("-"):
                 self.walk(child)
 

@@ -18,6 +18,23 @@ PAIRS = {"“": "”", "«": "»", "„": "“”", "»": "«", "「": "」", "�
 """Opening quotation marks and the marks that close them."""
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]|\n[ \t]*\n")
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:\w|\w\.\w|\w\.\w\.\w|mr|mrs|ms|dr|prof|gen|sen|rep|gov|col|lt|sgt|capt|"
+    r"st|jr|sr|rev|hon|vs|etc|al|cf|ca|approx|no|nos|vol|inc|ltd|co|corp|dept|univ|jan|feb|"
+    r"mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|z\.b|bzw|usw|dt|hr|fr|st|т\.е|г|гг|им)\.$",
+    re.I,
+)
+"""A word before a full stop that is an abbreviation (U.S., Dr., i.e., etc.): the
+sentence goes on."""
+
+
+def _ends_sentence(between: str) -> bool:
+    """Whether the text between a quotation and a citation holds the end of a sentence."""
+    for m in _SENTENCE_END.finditer(between):
+        if m[0] == "." and _ABBREVIATION.search(between[: m.end()]):
+            continue
+        return True
+    return False
 
 
 @dataclass
@@ -80,7 +97,7 @@ def _following(
         between = src[after:start].replace("[", " ").replace("]", " ")
         # a citation right after the sentence's full stop (`"…". [@x]`) still belongs to it
         between = re.sub(r"[.!?。！？]\s*$", "", between.rstrip())
-        if _SENTENCE_END.search(between):
+        if _ends_sentence(between):
             return None
         return cite
     return None

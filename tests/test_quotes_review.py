@@ -1,0 +1,81 @@
+"""Quotations as a fact-checker's corpus writes them: news pages and sentences that
+ordinary briefs hold (issue 27)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+NEWS_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Ports</title>
+<script>var lead = "The ministry did not raise tariffs";</script></head><body>
+<div id="onetrust-banner-sdk"><p>We use cookies to improve your experience.</p></div>
+<header class="site-header"><nav><ul><li><a href="/">Home</a></li></ul></nav></header>
+<div class="wrapper">
+<article class="story">
+<header><h1>Ports reopen after talks</h1><p class="byline">By A. Writer</p></header>
+<p>Exports grew by <em>12</em>% in 2023.&nbsp;The ministry did <b>not</b> raise tariffs.</p>
+<p>Officials <a href="/x">never</a> admitted the er<span>ror</span>. The treaty was
+signed<br>in 1858 but was never rati&shy;fied.</p>
+<blockquote><p>“We will not give up the north bank,” the governor said.</p></blockquote>
+</article>
+<div class="more-stories">
+<article class="teaser"><p>New port opens in the east, officials say.</p></article>
+<article class="teaser"><p>Exports fell by 40% last year.</p></article></div>
+</div>
+<footer><p>© 2024 News Corp.</p></footer>
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("quote", "cited", "verdict", "place"),
+    [
+        ("Exports grew by 12% in 2023", "para. 1", "verified", "para. 1"),
+        ("the ministry did not raise tariffs", "para. 1", "verified", "para. 1"),
+        ("was signed in 1858 but was never ratified", "para. 2", "verified", "para. 2"),
+        ("We will not give up the north bank", "para. 3", "verified", "para. 3"),
+        ("We will not give up the north bank", "para. 2", "wrong-locator", "para. 3"),
+        ("By A. Writer", "para. 1", "verified", ""),  # the byline, counted by whoever counts it
+        ("Exports fell by 40% last year", "", "not-found", ""),  # a related story's teaser
+        ("We use cookies to improve your experience", "", "not-found", ""),
+    ],
+)
+def test_a_news_page_numbers_the_storys_paragraphs(
+    quote: str, cited: str, verdict: str, place: str
+) -> None:
+    from counterpoint.quotes.extract import from_html
+    from counterpoint.quotes.match import Index, check, locator
+
+    got = check(quote, Index.of(from_html(NEWS_PAGE)), locator(f", {cited}"), ["en"])
+    assert (got.verdict, got.place) == (verdict, place)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        '"The border is closed," the U.S. ambassador said [@s, para. 1].',
+        '"The border is closed," said Dr. Petrov [@s, para. 1].',
+        '"The border is closed", i.e. shut for good [@s, para. 1].',
+        '"The border is closed," write Lin et al. [@s, para. 1].',
+    ],
+)
+def test_an_abbreviation_does_not_end_the_quotations_sentence(written: str, tmp_path: Path) -> None:
+    from counterpoint.build import audit
+
+    (tmp_path / "s.txt").write_text("The border is closed, he said.\n", encoding="utf-8")
+    (tmp_path / "sources.yaml").write_text("- {id: s, type: report, title: S, snapshot: s.txt}\n")
+    brief = textwrap.dedent(f"""\
+        brief: 1
+        title: Q
+        question: Q?
+        bibliography: [sources.yaml]
+        summary: {json.dumps(written)}
+        views:
+          - {{id: a, label: A, thesis: A., arguments: ["A [@s]"]}}
+          - {{id: b, label: B, thesis: B., arguments: ["B [@s]"]}}
+    """)
+    (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
+    got = [(q.text.rstrip(","), q.verdict) for q in audit(tmp_path / "b.yaml").quotations]
+    assert got == [("The border is closed", "verified")]

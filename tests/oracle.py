@@ -146,7 +146,9 @@ def oracle(
     citations: list[str], items: list[dict[str, Any]], style: Path, locale: str, tmp: Path
 ) -> tuple[list[str], list[str], list[str]]:
     """(notes, in-text citations, bibliography entries) as Pandoc writes them in HTML."""
-    citations = [localized(c, locale) for c in citations]
+    # a style that prints no locator's label (GB/T 7714) is handed English page labels only
+    pages_only = not re.search(r'<label\b[^>]*variable="locator"', style.read_text("utf-8"))
+    citations = [localized(c, locale, pages_only) for c in citations]
     refs = tmp / "oracle-refs.json"
     refs.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     document = "\n\n".join(citations) + "\n"
@@ -171,19 +173,19 @@ def oracle(
     return notes, in_text, [e for e in entries if e]
 
 
-def localized(citation: str, locale: str) -> str:
+def localized(citation: str, locale: str, pages_only: bool = False) -> str:
     """A citation with its locator labels in the locale's terms, as counterpoint hands them
     to Pandoc, which reads a label only in the locale's own terms (test_citations checks
     the translation against labels written in the locale's terms)."""
     from counterpoint.citeproc import localize_locator
 
     def item(m: re.Match[str]) -> str:
-        return m[1] + localize_locator(m[2], locale)
+        return m[1] + localize_locator(m[2], locale, pages_only)
 
     bracketed = re.sub(r"(@(?:\{[^{}]*\}|[\w:.#$%&+?<>~/-]*\w))(,[^;；؛\]]*)", item, citation)
     return re.sub(
         r"^(@(?:\{[^{}]*\}|[\w:.#$%&+?<>~/-]*\w) \[)([^\]]*)",
-        lambda m: m[1] + localize_locator(m[2], locale),
+        lambda m: m[1] + localize_locator(m[2], locale, pages_only),
         bracketed,
     )
 

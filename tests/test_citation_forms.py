@@ -535,3 +535,20 @@ def test_an_exports_empty_short_title_is_no_short_title(
     )
     (html,) = build(write_brief(text), tmp_path / "out", formats=["html"])
     assert page_notes(html.path.read_text(encoding="utf-8"))[-1] == "Orlova, Ice Roads, 4."
+
+
+def test_a_style_that_prints_no_locator_label_keeps_a_section_as_written(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """GB/T 7714-2015 prints a page locator bare after a colon and drops every other kind:
+    'sec. 4' stays the text Pandoc prints after the note, as Pandoc does for the same
+    item; 'p. 20' is still read as a page."""
+    brief = CJK_BRIEF.replace("[@chen-2024, p. 45]", "[@chen-2024, sec. 4]")
+    (html,) = build(
+        write_brief(brief + "language: zh\n", sources=SOURCES + CJK.split("\n", 1)[1]),
+        tmp_path / "out",
+        formats=["html"],
+    )
+    notes = page_notes(html.path.read_text(encoding="utf-8"))
+    assert notes[0].endswith("2024: 20.")
+    assert "sec. 4" in notes[1], notes[1]

@@ -123,16 +123,20 @@ def csl_locale(locale: str) -> str:
     return ""
 
 
-def localize_locator(suffix: str, locale: str) -> str:
+def localize_locator(suffix: str, locale: str, pages_only: bool = False) -> str:
     """A citation's suffix with its English locator label ("p. 7", "paras. 4-6") in the
     locale's own term ("с. 7" in Ukrainian), so that Pandoc, which reads a label only in
     the locale's terms, reads it as a locator in every language (docs/format.md). A label
-    the locale reads already, and a suffix with no English label, stay as written."""
+    the locale reads already, and a suffix with no English label, stay as written.
+    `pages_only`: for a style that prints no locator's label (GB/T 7714), which drops a
+    locator that is not a page or prints it bare, as a page: another label stays text."""
     m = _english_label().match(suffix)
     if m is None:
         return suffix
     terms = _locale_terms(locale)
     term, plural = _locator_terms()["english"][m["label"]]
+    if pages_only and term != "page":
+        return suffix
     forms = terms.get(term) if terms else None
     if not forms or m["label"] in forms:
         return suffix
@@ -171,13 +175,14 @@ def document(
     notes: bool,
     locale: str = "en-US",
     groups: Groups | None = None,
+    pages_only: bool = False,
 ) -> tuple[str, list[str]]:
     """The Markdown document Pandoc formats, and the hosts whose short form is asked for;
     locator labels in the locale's terms (localize_locator). A paragraph per note: a
     citation, or a discursive note (`^[...]`) with the citations it holds, so that Pandoc
     numbers and positions (ibid, subsequent) them as the reader meets them."""
     hosts: dict[str, None] = {}
-    written = [_citation(sources, cite, locale, hosts) for cite in citations]
+    written = [_citation(sources, cite, locale, hosts, pages_only) for cite in citations]
     paragraphs: list[str] = []
     for aside, indexes in groups if groups is not None else _plain_groups(len(citations)):
         if aside:
@@ -196,13 +201,17 @@ def _plain_groups(count: int) -> Groups:
 
 
 def _citation(
-    sources: dict[str, SourceRecord], cite: Citation, locale: str, hosts: dict[str, None]
+    sources: dict[str, SourceRecord],
+    cite: Citation,
+    locale: str,
+    hosts: dict[str, None],
+    pages_only: bool = False,
 ) -> str:
     """One citation in Pandoc's Markdown."""
     items = cite.items
     if len(items) == 1 and items[0].mode == "author-in-text" and not _host(sources, items[0].key):
         item = items[0]
-        suffix = localize_locator(_clean(item.suffix).lstrip(", ").strip(), locale)
+        suffix = localize_locator(_clean(item.suffix).lstrip(", ").strip(), locale, pages_only)
         return _key(item.key) + (f" [{suffix}]" if suffix else "")
     parts = []
     for item in items:
@@ -210,7 +219,7 @@ def _citation(
         dash = "-" if item.mode == "suppress-author" else ""
         head = f"{prefix} {dash}{_key(item.key)}".strip()
         host = _host(sources, item.key)
-        suffix = localize_locator(_clean(item.suffix), locale)
+        suffix = localize_locator(_clean(item.suffix), locale, pages_only)
         if host:
             hosts[host] = None
             # the locator points into the source read: it goes with the host
@@ -409,7 +418,9 @@ def pending(
 ) -> Pending:
     """Start formatting (or take the result from the cache); `.result()` waits for it.
     `groups`: the edition's notes (a note style's discursive notes among them)."""
-    markdown, hosts = document(sources, citations, style.notes, locale, groups)
+    markdown, hosts = document(
+        sources, citations, style.notes, locale, groups, pages_only=not style.labels_locators
+    )
     items = _items(sources, citations)
     where = [sources[i["id"]].where if i["id"] in sources else None for i in items]
     return Pending(markdown, items, hosts, len(citations), style, locale, groups, where)

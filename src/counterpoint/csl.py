@@ -52,6 +52,9 @@ class StyleError(ValueError):
         self.where = where
 
 
+_LOCATOR_LABEL = re.compile(rb"<label\b[^>]*\bvariable=[\"'][^\"']*\blocator\b")
+
+
 @dataclass(frozen=True)
 class Style:
     """A CSL style: its file, whether it writes notes or in-text citations, its title, and
@@ -73,6 +76,12 @@ class Style:
     @property
     def in_text(self) -> bool:
         return not self.notes
+
+    @property
+    def labels_locators(self) -> bool:
+        """Whether the style prints a locator's label ("p. 20", "sec. 5"); GB/T 7714 prints
+        page numbers alone and no other locator, GOST every locator as a page."""
+        return not self.xml or _LOCATOR_LABEL.search(self.xml) is not None
 
     @property
     def what(self) -> str:

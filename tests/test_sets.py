@@ -373,9 +373,12 @@ def test_an_ejected_set_is_marked_and_builds_quietly(
     assert manifest.startswith("format: 2\nname: public\nejected-from: public\n")
     assert "parent:" not in manifest
     assert check(find("public", [tmp_path / "mine"])) == []  # every built-in file, no miss
-    (html,) = build(write_brief(), tmp_path / "out", formats=["html"], audience="public",
-                    templates=tmp_path / "mine")  # fmt: skip
-    assert html.warnings == []
+    brief = write_brief()
+    (html, docx) = build(brief, tmp_path / "out", formats=["html", "docx"], audience="public",
+                         templates=tmp_path / "mine")  # fmt: skip
+    assert html.warnings == [] and docx.warnings == []
+    (builtin,) = build(brief, tmp_path / "builtin", formats=["docx"], audience="public")
+    assert docx.path.read_bytes() == builtin.path.read_bytes()  # Word's edition as well
 
 
 def test_ejecting_inside_counterpoints_checkout_goes_to_your_own_folder(

@@ -232,6 +232,19 @@ def _own_sections(
     return section
 
 
+def _changed(path: Path) -> bool:
+    """Whether a user's section template differs from every built-in set's file of that
+    name: an ejected copy (`templates eject`) is the built-in design, as Word builds it."""
+    rel = Path("sections", path.name)
+    try:
+        mine = path.read_bytes()
+    except OSError:
+        return True
+    return not any(
+        (s / rel).is_file() and (s / rel).read_bytes() == mine for s in builtin_root().iterdir()
+    )
+
+
 WORD_BUILT = ("contents", "timeline", "balance", "bibliography")
 """Sections Word builds itself even when a set changes their template: a set's heading
 for them (`NAME_heading`) is taken over, any other block is a warning."""
@@ -265,6 +278,8 @@ def _own_headings(
         )
         if owner is None or name not in doc.sections:
             continue
+        if not _changed(owner.folder / "sections" / f"{name}.html"):
+            continue
         tree = parse(owner.folder / "sections" / f"{name}.html")
         if tree is None or _heading_block(name) not in {b.name for b in top_blocks(tree)}:
             continue
@@ -293,12 +308,16 @@ def _overridden(tset: TemplateSet) -> dict[str, TemplateSet]:
     nearest such set."""
     builtin = builtin_root().resolve()
     out: dict[str, TemplateSet] = {}
+    held: set[str] = set()  # the nearest set holding a section's file decides
     for s in tset.chain:
         if s.folder.resolve().is_relative_to(builtin):
             continue
         for name in HTML_SECTIONS:
-            if name not in out and (s.folder / "sections" / f"{name}.html").is_file():
-                out[name] = s
+            path = s.folder / "sections" / f"{name}.html"
+            if name not in held and path.is_file():
+                held.add(name)
+                if _changed(path):
+                    out[name] = s
     return out
 
 
@@ -333,6 +352,8 @@ def word_misses(tset: TemplateSet) -> list[str]:
             if name in seen or name in tset.new_sections:
                 continue
             seen.add(name)
+            if not _changed(path):
+                continue
             tree = parse(path)
             names = [b.name for b in top_blocks(tree)] if tree is not None else []
             if name == "title":

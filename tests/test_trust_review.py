@@ -15,9 +15,10 @@ from click.testing import CliRunner
 from counterpoint import build, render, usercache
 from counterpoint.cli import main
 from counterpoint.docxpolicy import check_written, clean_reference
+from counterpoint.errors import link_loop
 
 from . import hostile_docx as hostile
-from .conftest import MINIMAL
+from .conftest import MINIMAL, SOURCES
 
 LABEL = "templates/hostile/reference.docx"
 
@@ -102,3 +103,78 @@ def test_a_folder_named_as_a_style_is_one_located_error(
         f"{tmp_path / 'house.csl'}:3:1: csl: its independent-parent: 'parent.csl' is not a "
         "regular file, so not a CSL style"
     )
+
+
+# -- symbolic links that lead back to themselves ---------------------------------------------------
+# Python 3.11's Path.resolve() raises RuntimeError on them: each was a traceback.
+def _loop(path: Path) -> None:
+    path.symlink_to(path.name)
+
+
+def test_a_looping_bibliography_entry_or_style_is_one_located_error(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    _loop(tmp_path / "loop.yaml")
+    brief = write_brief(MINIMAL.replace("[sources.yaml]", "[sources.yaml, loop.yaml]"))
+    code, _, stderr = run("build", str(brief), "-f", "html", "-o", str(tmp_path / "out"))
+    assert (code, stderr.splitlines()[0]) == (
+        1,
+        f"{brief}:5:30: bibliography[1]: 'loop.yaml' is a symbolic link that leads back to "
+        "itself (a loop)",
+    )
+    _loop(tmp_path / "loop.csl")
+    brief = write_brief(MINIMAL.replace("date:", "csl: loop.csl\ndate:"))
+    code, _, stderr = run("validate", str(brief))
+    assert (code, stderr.splitlines()[0]) == (
+        1,
+        f"{brief}:4:6: csl: 'loop.csl' is a symbolic link that leads back to itself",
+    )
+    (tmp_path / "house.csl").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+        'class="note" version="1.0"><info><title>House</title><id>house</id>\n'
+        '<link rel="independent-parent" href="loop.csl"/></info></style>\n'
+    )
+    brief = write_brief(MINIMAL.replace("date:", "csl: house.csl\ndate:"))
+    code, _, stderr = run("build", str(brief), "-f", "html", "-o", str(tmp_path / "out"))
+    assert (code, stderr.splitlines()[0]) == (
+        1,
+        f"{tmp_path / 'house.csl'}:3:1: csl: the style's independent-parent link names "
+        "'loop.csl', a symbolic link that leads back to itself",
+    )
+
+
+def test_a_looping_image_snapshot_or_set_file_is_never_read_and_the_build_goes_on(
+    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _loop(tmp_path / "loop.png")
+    _loop(tmp_path / "loop.html")
+    sets = tmp_path / "templates" / "mine"
+    sets.mkdir(parents=True)
+    (sets / "manifest.yaml").write_text("name: mine\nparent: analyst\naudience: mine\n")
+    _loop(sets / "loop.css")
+    snapshot = "    issued: 2025-03-14\n    snapshot: loop.html"
+    write_brief(
+        MINIMAL.replace("It is settled [@", 'It is ![x](loop.png) "settled and done" [@'),
+        sources=SOURCES.replace("    issued: 2025-03-14", snapshot),
+    )
+    out = tmp_path / "out"
+    code, stdout, stderr = run("build", "brief.yaml", "-f", "html", "-a", "mine", "-o", "out")
+    assert code == 0, stderr
+    assert stdout.startswith("wrote out/brief-mine.html")
+    assert "warning: brief-mine.html: refused to load loop.png: a symbolic link that leads " \
+        "back to itself" in stderr  # fmt: skip
+    assert "cannot be checked: " in stderr and "loop.html is missing" in stderr
+    assert (out / "brief-mine.html").exists()
+
+
+def test_a_link_loop_anywhere_else_is_one_line_naming_the_link() -> None:
+    """The last line of defence (the command line, each brief of a shelf, the preview): a
+    loop that a path's resolve() meets where no check above looks."""
+    loop = link_loop(RuntimeError("Symlink loop from '/somewhere/else/x.css'"))
+    assert str(loop) == (
+        "/somewhere/else/x.css: a symbolic link that leads back to itself (a loop); remove "
+        "it, or point it at a file"
+    )
+    assert link_loop(RuntimeError("something else")) is None
+    assert link_loop(ValueError("Symlink loop from 'x'")) is None

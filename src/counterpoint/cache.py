@@ -35,6 +35,12 @@ from .templates import MANIFEST, MAX_SET_FILE_BYTES, TemplateSet
 RECORD_DIR = ".counterpoint"
 
 
+def _real(path: str | Path) -> Path:
+    """The path with its links followed, as far as they go: a link that leads back to
+    itself stays as it is (Path.resolve raises), and is then no file to hash."""
+    return Path(os.path.realpath(path))
+
+
 def _sha(path: Path) -> str:
     """The file's SHA-256, read in chunks: memory stays flat whatever the file's size.
     Only a regular file is read ("missing" otherwise): a record may name any path."""
@@ -171,15 +177,15 @@ def fingerprint(
     ones included): a set added to one of them could take the place of one in `sets`.
     """
     fp = Fingerprint(options=_with_environment(options) if environment else options)
-    files = {brief.path.resolve()}
-    files.update(Path(brief.sources[k].where.file).resolve() for k in cited_keys(brief))
+    files = {_real(brief.path)}
+    files.update(_real(brief.sources[k].where.file) for k in cited_keys(brief))
     for k in cited_keys(brief):  # archived copies: their quotations' verdicts (docs/quotes.md)
         record = brief.sources[k]
         if record.snapshot:
-            files.add((Path(record.where.file or brief.path).parent / record.snapshot).resolve())
+            files.add(_real(Path(record.where.file or brief.path).parent / record.snapshot))
     style = brief.csl
     if style.endswith(".csl"):  # a style file beside the brief
-        path = (brief.path.parent / style).resolve()
+        path = _real(brief.path.parent / style)
         files.add(path)
         from . import csl
 
@@ -193,13 +199,13 @@ def fingerprint(
         for t in s.chain:  # resolve the folder once; its files are then absolute already
             root = t.folder.resolve()
             for f in root.rglob("*"):
-                if f.is_symlink() and not f.resolve().is_relative_to(root):
+                if f.is_symlink() and not _real(f).is_relative_to(root):
                     outside.add(f)  # never read (the loaders refuse it): never hashed either
                 elif f.is_file():
                     files.add(f)
     for root in map(Path.resolve, roots):  # which set a name finds: every manifest there
         for m in (root / MANIFEST, *root.glob(f"*/{MANIFEST}")):
-            if m.is_symlink() and not m.resolve().is_relative_to(m.parent.resolve()):
+            if m.is_symlink() and not _real(m).is_relative_to(m.parent.resolve()):
                 outside.add(m)
             elif m.is_file():
                 files.add(m)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import CounterpointError, InvalidInput, Problem, display_path
+from .errors import CounterpointError, InvalidInput, Problem, display_path, link_loop
 from .model import PDF_VARIANTS, Brief
 
 
@@ -77,6 +77,11 @@ class _Guarded(click.Group):
             return super().invoke(ctx)
         except CounterpointError as exc:
             raise UserError(str(exc)) from None
+        except RuntimeError as exc:  # a link loop in a user's folder; anything else is a bug
+            loop = link_loop(exc)
+            if loop is None:
+                raise
+            raise UserError(str(loop)) from None
         except MemoryError:
             raise UserError(
                 "counterpoint: ran out of memory; no partial files were written"

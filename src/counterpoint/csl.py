@@ -257,7 +257,14 @@ def _linked(rel: str, href: str, where: Location, roots: Sequence[Path]) -> Path
             candidate = root / local
             if not os.path.lexists(candidate):
                 continue
-            resolved = candidate.resolve()
+            try:
+                resolved = candidate.resolve()
+            except RuntimeError:  # pathlib's error for a link loop (Python 3.11, 3.12)
+                raise StyleError(
+                    f"the style's {rel} link names '{_shown(href)}', a symbolic link that "
+                    "leads back to itself",
+                    where,
+                ) from None
             if not resolved.is_relative_to(root.resolve()):
                 break  # a link out of the folder: refused below
             return resolved
@@ -405,7 +412,10 @@ def find(spec: str, folders: list[Path]) -> Style:
             candidate = folder / spec
             if not os.path.lexists(candidate):
                 continue
-            resolved = candidate.resolve()
+            try:
+                resolved = candidate.resolve()
+            except RuntimeError:  # pathlib's error for a link loop (Python 3.11, 3.12)
+                raise StyleError(f"'{spec}' is a symbolic link that leads back to itself") from None
             if not resolved.is_relative_to(folder.resolve()):
                 raise StyleError(f"'{spec}' is a link that leads outside its folder; {inside}")
             return load(resolved, "", folders, str(candidate))

@@ -56,8 +56,31 @@ def display_path(path: str | os.PathLike[str]) -> str:
     p = Path(path)
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (link_loop)
         return str(p)
+
+
+_LOOP = "Symlink loop from "
+
+
+def link_loop(exc: BaseException) -> BuildError | None:
+    """The RuntimeError pathlib raises (Python 3.11, 3.12) on resolving a symbolic link
+    that leads back to itself, as the user's mistake it is: one line naming the link.
+    None for any other exception."""
+    text = str(exc)
+    if not isinstance(exc, RuntimeError) or not text.startswith(_LOOP):
+        return None
+    import ast
+
+    try:
+        name = str(ast.literal_eval(text[len(_LOOP) :]))
+    except (ValueError, SyntaxError):
+        name = text[len(_LOOP) :]
+    shown = os.path.join(display_path(os.path.dirname(name) or "."), os.path.basename(name))
+    return BuildError(
+        f"{shown}: a symbolic link that leads back to itself (a loop); "
+        "remove it, or point it at a file"
+    )
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:

@@ -54,6 +54,8 @@ class FetchPolicy:
             path = Path(name).resolve()
         except (OSError, ValueError):
             return "not a usable file path"
+        except RuntimeError:  # pathlib's error for a link loop (Python 3.11, 3.12)
+            return "a symbolic link that leads back to itself"
         root = next((r for r in self.roots if path == r or r in path.parents), None)
         if root is None:
             return "outside the brief's project (its folder, the template set and ./assets)"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import build
-from .errors import CounterpointError, display_path
+from .errors import CounterpointError, display_path, link_loop
 from .limits import MEMORY_LIMIT, TIME_LIMIT
 from .previewpdf import _PdfWorkers
 from .previewserver import _Server
@@ -196,9 +196,12 @@ class Preview:
                     self.brief, out_dir=self._tmp / "html", formats=["html"],
                     audience=self.audience, templates=self.templates, force=True,
                 )  # fmt: skip
-        except CounterpointError as exc:  # InvalidInput (located), BuildError (templates, ...)
-            self._update(errors=str(exc).splitlines())
-            self.log(str(exc))
+        except (CounterpointError, RuntimeError) as exc:  # InvalidInput (located), BuildError
+            said = exc if isinstance(exc, CounterpointError) else link_loop(exc)
+            if said is None:  # a RuntimeError that is no link loop: a bug
+                raise
+            self._update(errors=str(said).splitlines())
+            self.log(str(said))
             return
         except MemoryError:
             self._update(errors=[f"{display_path(self.brief)}: ran out of memory"])

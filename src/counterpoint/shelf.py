@@ -58,7 +58,7 @@ def _start_worker(formats: Sequence[str]) -> None:
 
 
 def _build_one(path: Path, options: dict[str, Any], seconds: float | None) -> BriefResult:
-    from .errors import display_path
+    from .errors import display_path, link_loop
     from .stopping import building
     from .timelimit import time_limit
 
@@ -69,6 +69,11 @@ def _build_one(path: Path, options: dict[str, Any], seconds: float | None) -> Br
         return BriefResult(path, exc.outputs, error=str(exc), failed=exc.paths)
     except CounterpointError as exc:
         return BriefResult(path, error=str(exc))
+    except RuntimeError as exc:  # a link loop in the brief's folder or a set
+        loop = link_loop(exc)
+        if loop is None:
+            raise
+        return BriefResult(path, error=str(loop))
     except MemoryError:  # what the build held is freed by now: the next brief can go on
         return BriefResult(path, error=f"{display_path(path)}: {OUT_OF_MEMORY}")
 

@@ -501,7 +501,17 @@ def _bibliography_files(
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     for i, entry in enumerate(entries):
         where = doc.at(items[i]) if node is not None and i < len(items) else doc.at(doc.root)
-        p = (base / entry).resolve()
+        try:
+            p = (base / entry).resolve()
+        except RuntimeError:  # pathlib's error for a link loop (Python 3.11, 3.12)
+            problems.append(
+                Problem(
+                    where,
+                    f"'{entry}' is a symbolic link that leads back to itself (a loop)",
+                    f"bibliography[{i}]",
+                )
+            )
+            continue
         if not _in_project(p, base):
             problems.append(
                 Problem(
@@ -541,11 +551,10 @@ def _bibliography_files(
         elif p.is_file():
             files.append(p)
         else:
-            problems.append(
-                Problem(
-                    where,
-                    f"no file or folder '{entry}' (relative to the brief)",
-                    f"bibliography[{i}]",
-                )
+            what = (  # a FIFO or a device would block or never end: never opened
+                f"'{entry}' is not a regular file or a folder"
+                if p.exists()
+                else f"no file or folder '{entry}' (relative to the brief)"
             )
+            problems.append(Problem(where, what, f"bibliography[{i}]"))
     return files

@@ -7,6 +7,7 @@ records are sources.py); docs/format.md documents the same keys.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -358,7 +359,8 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
 
     brief = Brief(
         path=path,
-        bibliography=[(path.parent / e).resolve() for e in got.get("bibliography", [])],
+        # realpath: a link loop stays as it is (Path.resolve raises; sources.py says it)
+        bibliography=[Path(os.path.realpath(path.parent / e)) for e in got.get("bibliography", [])],
         version=got.get("brief", 1),
         title=got.get("title", ""),
         question=got.get("question") or Text("", doc.at(doc.root)),

@@ -134,7 +134,7 @@ class _Checker:
         got = None
         if record is not None and record.snapshot:
             base = Path(record.where.file) if record.where.file else self.brief.path
-            path = (base.parent / record.snapshot).resolve()
+            path = Path(os.path.realpath(base.parent / record.snapshot))  # a loop: missing
             got = _Snapshot(record, path, "ok")
             if not _inside(path, base):
                 got.status, got.note = "unreadable", "outside the project; not read"

@@ -139,7 +139,9 @@ def test_undefined_variable_names_template_file_and_line(write_brief, tmp_path: 
     assert message == f"{where}: 'counterpoint.model.Brief object' has no attribute 'sumary'"
 
 
-def test_a_set_that_drops_a_judgment_fails(write_brief, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_a_set_that_drops_a_judgment_fails(write_brief, tmp_path: Path, fmt: str) -> None:
+    """In every format: a set's Word edition comes from the same templates (docxhtml.py)."""
     sets = child_set(
         tmp_path,
         {
@@ -148,11 +150,12 @@ def test_a_set_that_drops_a_judgment_fails(write_brief, tmp_path: Path) -> None:
         },
     )
     with pytest.raises(BuildError) as info:
-        build(write_brief(MINIMAL + JUDGMENTS), tmp_path / "o", ["html"], "house", templates=sets)
+        build(write_brief(MINIMAL + JUDGMENTS), tmp_path / "o", [fmt], "house", templates=sets)
     assert str(info.value).endswith(
         "leaves out key judgment 2: every edition must show every view, contested point and "
         "key judgment the brief asks for"
     )
+    assert not list((tmp_path / "o").glob("brief*"))
 
 
 @pytest.mark.pdf

@@ -201,6 +201,9 @@ class DocxWriter(Writer):
     def write(self, edition: Edition, target: Path) -> Output:
         from .docx import write_docx
 
+        # the edition's checks (every view, contested point and judgment shown; no call
+        # twice) hold for Word as for the page: a set's sections reach Word from its templates
+        edition.html("print")
         doc, warnings = edition.doc, list(edition.doc.warnings)
         data = write_docx(
             doc, edition.tset, edition.audience, edition.options, edition.audit, doc.date,

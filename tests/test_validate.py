@@ -68,6 +68,18 @@ def test_unknown_citation_names_key_and_closest(write_brief) -> None:
     ]
 
 
+def test_unknown_citation_in_braces_is_located_at_its_key(write_brief) -> None:
+    """`@{key}` (Pandoc's form for keys with odd characters) is located like `@key`, not at
+    the start of its field."""
+    path = write_brief(
+        MINIMAL.replace("Memory persists [@lin-2024, p. 4]", "Memory persists [@{lin-2042}, p. 4]")
+    )
+    assert problems(path) == [
+        "brief.yaml:17:26: views[1].arguments[0]: unknown source '@lin-2042' "
+        "(did you mean 'lin-2024'?)"
+    ]
+
+
 def test_bad_date_and_terms(write_brief) -> None:
     text = MINIMAL.replace("date: 2026-11-22", "date: 2026-13-01") + (
         "judgments:\n  - text: It holds.\n    likelihood: probable\n    confidence: hgh\n"

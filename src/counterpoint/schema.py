@@ -203,7 +203,11 @@ def md(c: Checker, node: yaml.Node, path: str) -> Any:
     search_from = 0
     for tok in markdown.iter_citations(text.tokens):
         items = [CiteItem(**item) for item in tok.meta["items"]]
-        found = raw.find("@" + items[0].key, search_from)
+        found = min(  # `@key` or Pandoc's braced `@{key}`, whichever comes first
+            (i for i in (raw.find(f"@{items[0].key}", search_from),
+                         raw.find(f"@{{{items[0].key}}}", search_from)) if i >= 0),
+            default=-1,
+        )  # fmt: skip
         if found < 0:
             where = text.where
         else:

@@ -285,9 +285,10 @@ def report(results: list[Result]) -> None:
     by = Counter((r.edition, r.notes, r.ok or r.over_limit) for r in results)
     for (edition, notes, ok), n in sorted(by.items()):
         print(f"  {edition:9} {notes:9} {'ok' if ok else 'failed':6} {n}")
-    steps = Counter(f.split(":")[0] for r in fell for f in r.fallbacks)
-    for step, n in steps.most_common():
-        print(f"  fallback {step}: {n}")
+    endnotes = [r for r in fell if any("as endnotes" in f for f in r.fallbacks)]
+    print(f"  laid out again: {len(fell)}; of those, PDFs with endnotes instead: {len(endnotes)}")
+    for r in fell:
+        print(f"    seed {r.seed} ({r.lang}, {r.edition}, {r.notes}): {len(r.fallbacks)} step(s)")
     times = sorted(r.seconds for r in results)
     if times:
         print(f"  time per brief: median {times[len(times) // 2]:.2f} s, max {times[-1]:.2f} s")

@@ -236,6 +236,6 @@ def test_a_table_cells_notes_are_not_drawn_over_the_rows_other_cells() -> None:
         return call, body, any(t.position_y + t.height > top + 1 for t in texts)
 
     assert laid_out() == (0, 0, True)  # plain WeasyPrint: the note is drawn over the text
-    with footnote_fixes():
+    with footnote_fixes(covering=True):
         call, body, covered = laid_out()
     assert call == body == 1 and not covered

@@ -45,7 +45,8 @@ counts them)."""
 
 _RETRIES = (
     (
-        "with footnote-policy: line and orphans and widows of 1 on text with note calls",
+        "with footnote-policy: line and orphans and widows of 1 on text with note calls, "
+        "and no note over a line placed before it",
         ".footnote { footnote-policy: line !important }\n"
         "p, li, td, th, dd, dt, blockquote, figcaption { orphans: 1 !important; "
         "widows: 1 !important }",
@@ -600,7 +601,8 @@ def _lay_out(
                 # the fallback ladder: the same page with rules that keep notes by their calls
                 sheet = weasyprint.CSS(string=css)
                 render = functools.partial(parsed.render, stylesheets=[sheet])
-                retry = _weasyprint(target, render, sheets=sheets)
+                with footnote_fixes(covering=True):  # (and fix 3: weasyfix.py)
+                    retry = _weasyprint(target, render, sheets=sheets)
                 _check_length(retry, target, max_pages, too_long, uncounted)
                 fallbacks.append(f"{FALLBACK_WARNING} {_listed(placing)}; laid out again {how}")
                 document = retry

@@ -19,8 +19,9 @@ a PDF (docs/weasyprint.md, "Why WeasyPrint 70 loses footnotes").
    line it is laying out. The fix keeps the lowest line placed on the page and treats a
    note that would cover it as one that does not fit.
 
-All are applied by `footnote_fixes()`, around one layout, and undone after it: importing
-counterpoint changes nothing in WeasyPrint. The two functions are WeasyPrint 70.0's own
+Fixes 1 and 2 are applied by `footnote_fixes()` (fix 3 only when asked: the fallback
+ladder's retry), around one layout, and undone after it: importing counterpoint changes
+nothing in WeasyPrint. The two functions are WeasyPrint 70.0's own
 (BSD licence, copyright Kozea), changed only where marked "counterpoint:". With any other
 version `footnote_fixes()` changes nothing; the check after layout and the fallbacks in
 pdf.py still stand.
@@ -56,8 +57,11 @@ def applicable() -> bool:
 
 
 @contextmanager
-def footnote_fixes() -> Iterator[None]:
-    """WeasyPrint with the footnote fixes, for the duration of the block."""
+def footnote_fixes(covering: bool = False) -> Iterator[None]:
+    """WeasyPrint with fixes 1 and 2 for the duration of the block, and fix 3 too with
+    `covering` (the fallback ladder's retry: in the stress corpus fix 3 mends some pages and
+    sends notes of others to the next page, so it is used only where a note covered text)."""
+    global _COVERING
     if not applicable():
         yield
         return
@@ -67,11 +71,17 @@ def footnote_fixes() -> Iterator[None]:
     original_area = LayoutContext._update_footnote_area
     block._linebox_layout = _linebox_layout
     LayoutContext._update_footnote_area = _update_footnote_area
+    _COVERING = covering
     try:
         yield
     finally:
         block._linebox_layout = original_linebox
         LayoutContext._update_footnote_area = original_area
+        _COVERING = False
+
+
+_COVERING = False
+"""Whether fix 3 is on (footnote_fixes(covering=True))."""
 
 
 def _linebox_layout(
@@ -93,7 +103,9 @@ def _linebox_layout(
     # row's other cells, a float beside the text); not in columns, which are laid out more
     # than once, nor for the notes' own lines in the footnote area
     area = context.current_footnote_area
-    tracked = not context.in_column and not getattr(context, "_counterpoint_in_area", False)
+    tracked = (
+        _COVERING and not context.in_column and not getattr(context, "_counterpoint_in_area", False)
+    )
     state = getattr(context, "_counterpoint_lowest", None)
     lowest = state[1] if tracked and state is not None and state[0] is area else -inf
 

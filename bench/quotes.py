@@ -392,6 +392,9 @@ def _span(doc: Doc, para: int, rnd: random.Random, lo: int = 6, hi: int = 18) ->
         and not (i + n < len(toks) and (toks[i + n] in neg.split(" ") or toks[i + n] in "不没"))
         and not (doc.lang == "ja" and _join(toks[i + n : i + n + 3], "ja").lstrip("し")
                  .startswith(("な", "ま", "ず")))
+        # a writer quotes whole numbers: "957年" of "1957年" is a changed year
+        and not (i and toks[i - 1].isdigit() and toks[i].isdigit())
+        and not (i + n < len(toks) and toks[i + n - 1].isdigit() and toks[i + n].isdigit())
     ]  # fmt: skip
     start = rnd.choice(starts or [0])
     return toks[start : start + n]

@@ -79,3 +79,50 @@ def test_an_abbreviation_does_not_end_the_quotations_sentence(written: str, tmp_
     (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
     got = [(q.text.rstrip(","), q.verdict) for q in audit(tmp_path / "b.yaml").quotations]
     assert got == [("The border is closed", "verified")]
+
+
+@pytest.mark.parametrize(
+    ("quote", "verdict"),
+    [
+        ("the governor agreed", "altered"),  # the words are in "disagreed"
+        ("agreed […]", "altered"),
+        ("2% in 2023", "altered"),  # "12% in 2023"
+        ("Exports grew by 12% in 202", "altered"),
+        ("It was a reck plan", "altered"),
+        ("[T]he committee met", "verified"),  # an editorial capital
+        ("the governor disagree[d]", "verified"),
+        ("It was a reck[less] plan", "verified"),
+        ("The committee met in the harbour", "verified"),  # a note's number after the word
+        ("精算は完了した", "verified"),  # no spaces between words
+    ],
+)
+def test_words_are_matched_whole(quote: str, verdict: str) -> None:
+    from counterpoint.quotes.extract import from_text
+    from counterpoint.quotes.match import Index, check
+
+    source = (
+        "The governor disagreed. Exports grew by 12% in 2023. The committee met in the "
+        "harbour2 today. It was a reckless plan. 会社の精算は完了した。"
+    )
+    assert check(quote, Index.of(from_text(source)), None, ["en"]).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("quote", "verdict"),
+    [
+        ("in 1991", "verified"),  # a dash between words is a word's end
+        ("and it held", "verified"),
+        ("the town stayed", "verified"),
+        ("engineers left", "verified"),  # hyphenated at the line's end
+        ("binding agreement", "omission-review"),  # leaves out "non-"
+    ],
+)
+def test_a_dash_between_words_ends_one(quote: str, verdict: str) -> None:
+    from counterpoint.quotes.extract import from_text
+    from counterpoint.quotes.match import Index, check
+
+    source = (
+        "They signed a non-binding agreement in 1991—and it held. The well-known engi-\n"
+        "neers left – the town stayed."
+    )
+    assert check(quote, Index.of(from_text(source)), None, ["en"]).verdict == verdict

@@ -32,9 +32,11 @@ _CJK = (
     "\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf"
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 )
+_JOINT = "\ue001"
+"""Where a dash between two words was dropped: a word may start or end there."""
 _RULES = [
     (re.compile(r"(?<![\w])-(?=\d)"), "\ue000"),  # a minus sign: kept
-    (re.compile(r"(?<=\w)\s*-+\s*(?=\w)"), ""),  # hyphens, dashes, line-end hyphenation
+    (re.compile(r"(?<=\w)\s*-+\s*(?=\w)"), _JOINT),  # hyphens, dashes, line-end hyphenation
     (re.compile(r"\s*-+\s*"), "-"),
     (re.compile("\ue000"), "-"),
     (re.compile(r"\s*(['()\[\]])\s*"), r"\1"),
@@ -56,6 +58,11 @@ def _line_break(m: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """The form both a quotation and its source are compared in."""
+    return _normalise(text).replace(_JOINT, "")
+
+
+def _normalise(text: str) -> str:
+    """normalise(), with _JOINT where a dash between two words was dropped."""
     if "\n" in text:
         text = _LINE_BREAK.sub(_line_break, text)
     text = unicodedata.normalize("NFKC", text).translate(_TABLE)
@@ -210,22 +217,27 @@ class Index:
     text: str
     low: str
     starts: list[int]
+    joints: frozenset[int] = frozenset()  # offsets where a dash between words was dropped
 
     @classmethod
     def of(cls, extracted: Extracted) -> Index:
         pieces: list[str] = []
         starts: list[int] = []
+        joints: set[int] = set()
         at = 0
         for b in extracted.blocks:
-            piece = normalise(b.text)
+            marked = _normalise(b.text).split(_JOINT)
             if pieces:
                 pieces.append(" ")
                 at += 1
             starts.append(at)
-            pieces.append(piece)
-            at += len(piece)
+            for n, piece in enumerate(marked):
+                if n:
+                    joints.add(at)
+                pieces.append(piece)
+                at += len(piece)
         text = "".join(pieces)
-        return cls(extracted, text, lower(text), starts)
+        return cls(extracted, text, lower(text), starts, frozenset(joints))
 
     def block_at(self, offset: int) -> Block:
         return self.extracted.blocks[max(0, bisect.bisect_right(self.starts, offset) - 1)]
@@ -375,9 +387,9 @@ def dropped_qualifiers(omitted: str, languages: list[str]) -> list[str]:
 
 
 NEGATIONS: dict[str, tuple[str, ...]] = {
-    "en": ("not", "no", "never", "cannot", "neither", "nor", "without", "don't", "doesn't",
+    "en": ("not", "no", "non", "never", "cannot", "neither", "nor", "without", "don't", "doesn't",
            "didn't", "isn't", "aren't", "wasn't", "weren't", "won't", "can't", "hardly"),
-    "fr": ("ne", "n'", "pas", "jamais", "sans", "aucun", "aucune", "ni"),
+    "fr": ("ne", "n'", "non", "pas", "jamais", "sans", "aucun", "aucune", "ni"),
     "de": ("nicht", "kein", "keine", "keinen", "keinem", "keiner", "nie", "niemals", "ohne"),
     "es": ("no", "nunca", "jamás", "sin", "ningún", "ninguna", "ni"),
     "it": ("non", "mai", "senza", "nessun", "nessuna", "né"),
@@ -489,6 +501,23 @@ def _chains(index: Index, qparts: list[Part]) -> list[list[tuple[int, int]]]:
     return chains
 
 
+def _word(c: str) -> bool:
+    return c.isalnum() and not _CJK_CHAR.match(c)
+
+
+def _whole(index: Index, start: int, end: int, open_start: bool, open_end: bool) -> bool:
+    """Whether a passage starts and ends at word boundaries ("agreed" is not the end of
+    "disagreed", nor "2%" of "12%"); a note's number after the last word is no word."""
+    text = index.text
+    open_start = open_start or start in index.joints
+    open_end = open_end or end in index.joints
+    if not open_start and start > 0 and _word(text[start - 1]) and _word(text[start]):
+        return False
+    if not open_end and end < len(text) and _word(text[end]) and _word(text[end - 1]):
+        return text[end].isdigit() and not text[end - 1].isdigit()
+    return True
+
+
 def _tokens(text: str) -> list[str]:
     return re.findall(rf"[{_CJK}]|[^\W\d_]+|\d+(?:[.,]\d+)*|[^\w\s]", text)
 
@@ -545,9 +574,22 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
         return Result("not-found")
     chains = _chains(index, qparts)
     good = []
+    # a part beside an editorial insertion may start or end inside a word ("[T]he")
+    glued = [(p.gap == "insertion", n + 1 < len(qparts) and qparts[n + 1].gap == "insertion")
+             for n, p in enumerate(qparts)]  # fmt: skip
+    edges = unicodedata.normalize("NFKC", quote).strip(_EDGE + " \t\n")
+    if re.match(_INSERTION, edges) and not re.match(_OMISSION, edges):
+        glued[0] = (True, glued[0][1])
+    if re.search(f"(?:{_INSERTION.pattern})$", edges) and not re.search(
+        f"(?:{_OMISSION.pattern})$", edges
+    ):
+        glued[-1] = (glued[-1][0], True)
     for chain in chains:  # the case must be the same but for each part's first letter
-        pairs = zip(chain, qparts, strict=True)
-        if all(index.text[s + 1 : e] == p.text[1:] for (s, e), p in pairs):
+        pairs = zip(chain, qparts, glued, strict=True)
+        if all(
+            index.text[s + 1 : e] == p.text[1:] and _whole(index, s, e, *g)
+            for (s, e), p, g in pairs
+        ):
             good.append(chain)
     if good:
         placed = [c for c in good if index.at_locator(c[0][0], c[-1][1], loc)]

@@ -15,16 +15,26 @@ literal and BCE dates, in eight style and locale pairs, in HTML, Word and PDF.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from counterpoint import InvalidInput, build, csl, validate
+from counterpoint import InvalidInput, build, csl, pandoc, validate
 from counterpoint.resolve import reading_order
 
 from .conftest import MINIMAL, SOURCES
-from .oracle import csl_json, oracle, page_bibliography, page_citations, page_notes, records_of
+from .oracle import (
+    _entries,
+    csl_json,
+    oracle,
+    page_bibliography,
+    page_citations,
+    page_notes,
+    records_of,
+)
 
 CORPUS = Path(__file__).parent / "citations"
 BRIEF = CORPUS / "brief.yaml"
@@ -418,3 +428,40 @@ def test_source_types_pdf_notes_equal_pandoc_citeproc(items: list[dict], tmp_pat
     assert [_comparable(n) for n in notes] == [
         _comparable(f"{i}. {n}") for i, n in enumerate(expected, 1)
     ]
+
+
+@pytest.mark.parametrize(("language", "style"), [("fr", "chicago"), ("zh", "")])
+def test_a_bib_file_in_a_brief_in_another_language_keeps_its_titles_case(
+    tmp_path: Path, language: str, style: str
+) -> None:
+    """Pandoc reads a .bib for the document's language: only in English does it store
+    titles in sentence case for the style to case again. A French or Chinese brief's
+    bibliography is Pandoc's own for the .bib file ("Pricing Water: Tariffs, Equity and
+    the Urban Poor", not "Pricing water: Tariffs, equity and the urban poor")."""
+    text = (CORPUS / "bib-brief.yaml").read_text(encoding="utf-8")
+    text = text.replace("language: en\n", f"language: {language}\n")
+    if style:
+        text += f"csl: {style}\n"
+    (tmp_path / "brief.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(CORPUS / "refs.bib", tmp_path / "refs.bib")
+    (html,) = build(tmp_path / "brief.yaml", tmp_path / "out", formats=["html"])
+    entries = page_bibliography(html.path.read_text(encoding="utf-8"))
+    chosen = (
+        csl.find(style, [])
+        if style
+        else csl.find("china-national-standard-gb-t-7714-2015-note", [])
+    )
+    keys = re.findall(r"^@\w+\{([^,]+),", (CORPUS / "refs.bib").read_text(), re.M)
+    document = "---\nnocite: '" + ", ".join(f"@{k}" for k in keys) + "'\n---\n"
+    page = subprocess.run(
+        [pandoc.binary(), "-t", "html", "--citeproc", "--bibliography", str(tmp_path / "refs.bib"),
+         "--csl", str(chosen.path), "-M", f"lang={language}"],
+        input=document.encode(), capture_output=True, check=True,
+    ).stdout.decode()  # fmt: skip
+    expected = [" ".join(e.split()) for e in _entries(page)]
+
+    def unnumbered(texts: list[str]) -> list[str]:  # GB/T numbers entries by citation
+        return sorted(re.sub(r"^\[\d+\] ", "", t) for t in texts)
+
+    assert unnumbered(entries) == unnumbered(expected)
+    assert any("Pricing Water: Tariffs, Equity and the Urban Poor" in e for e in entries)

@@ -110,9 +110,10 @@ def set_memory_limit(mib: int) -> None:
     os.environ[MEMORY_ENVIRONMENT] = str(max(0, int(mib)))
 
 
-def command(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment that run Pandoc with `args` under the ceiling."""
-    env = {**os.environ, "LANG": "C.UTF-8"}
+def command(args: Sequence[str], lang: str = "") -> tuple[list[str], dict[str, str]]:
+    """The command line and environment that run Pandoc with `args` under the ceiling;
+    `lang`, the language its BibTeX reader reads titles and thesis types in (LANG)."""
+    env = {**os.environ, "LANG": lang or "C.UTF-8"}
     argv = [binary(), *args]
     limit = memory_limit()
     if not limit:
@@ -135,9 +136,9 @@ def command(args: Sequence[str]) -> tuple[list[str], dict[str, str]]:
     return argv, env
 
 
-def start(args: Sequence[str], stdin: bytes) -> subprocess.Popen[bytes]:
+def start(args: Sequence[str], stdin: bytes, lang: str = "") -> subprocess.Popen[bytes]:
     """Start Pandoc; `finish` feeds it `stdin` and waits."""
-    argv, env = command(args)
+    argv, env = command(args, lang)
     return subprocess.Popen(
         argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
@@ -290,10 +291,10 @@ def _result(code: int, out: bytes, err: bytes, what: str) -> Result:
     return Result(out, warnings)
 
 
-def run(args: Sequence[str], stdin: bytes, what: str) -> Result:
+def run(args: Sequence[str], stdin: bytes, what: str, lang: str = "") -> Result:
     """Run Pandoc once and wait for it (its input on stdin: it is given no file)."""
     try:
-        process = start(args, stdin)
+        process = start(args, stdin, lang)
     except OSError as exc:
         raise BuildError(f"{what}: cannot run Pandoc ({binary()}): {exc.strerror}") from None
     return finish(process, stdin, what)

@@ -320,10 +320,11 @@ BIBLIOGRAPHY_FILES = (*YAML_FILES, *JSON_FILES, *BIBTEX_FILES)
 
 
 def read_sources(
-    path: Path, problems: list[Problem], broken: set[str] | None = None
+    path: Path, problems: list[Problem], broken: set[str] | None = None, language: str = ""
 ) -> list[SourceRecord]:
     """Source records from one file: CSL YAML (an item, `references: [items]`, or a list),
-    CSL JSON as Zotero and Better BibTeX write it, or a BibTeX/BibLaTeX .bib file."""
+    CSL JSON as Zotero and Better BibTeX write it, or a BibTeX/BibLaTeX .bib file (read
+    for a brief in `language`, as Pandoc reads it for a document in that language)."""
     suffix = path.suffix.lower()
     if suffix not in BIBLIOGRAPHY_FILES:
         problems.append(
@@ -338,7 +339,7 @@ def read_sources(
         return []
     try:
         if suffix in BIBTEX_FILES:
-            doc, lines = _bibtex(path, BIBTEX_FILES[suffix])
+            doc, lines = _bibtex(path, BIBTEX_FILES[suffix], language)
         else:
             doc, lines = load(path), None
     except InvalidInput as exc:
@@ -378,16 +379,25 @@ _BIB_ENTRY = re.compile(r"(?:^|(?<=[})]))[ \t]*@[A-Za-z]+[ \t]*[{(][ \t]*([^,\s]
 _PANDOC_ERROR = re.compile(r'Error at (?:".*?" )?\(line (\d+), column (\d+)\):\s*(.*)', re.S)
 
 
-def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, list[Location]]]:
+def _bibtex(
+    path: Path, dialect: str, language: str = ""
+) -> tuple[Document, dict[str, list[Location]]]:
     """A .bib file as CSL JSON (Pandoc converts it, as it does for its own citations),
-    and the line of each entry, so records and mistakes are located in the .bib file."""
+    and the line of each entry, so records and mistakes are located in the .bib file.
+
+    Pandoc reads a .bib for a document in the document's language: only in English does
+    it store titles in sentence case, for the style to case them again ("Rivers of oil"),
+    and write a thesis type in English ("PhD thesis"). A brief in another language gets
+    the titles as written ("Rivers of Oil"), as `pandoc --citeproc` prints them."""
     import hashlib
 
     from . import pandoc, usercache
     from .load import parse, read_text
 
     text = read_text(path)
-    digest = hashlib.sha256(f"{pandoc.identity()}\0{dialect}\0{text}".encode()).hexdigest()
+    lang = "" if language.split("-")[0].lower() in ("", "en") else language
+    key = f"{pandoc.identity()}\0{dialect}\0{lang}\0{text}"
+    digest = hashlib.sha256(key.encode()).hexdigest()
     cached = Path(usercache.user_cache_dir("bibtex", digest + ".json"))
     stored = usercache.read(cached)
     source = Source(path, text)
@@ -398,7 +408,7 @@ def _bibtex(path: Path, dialect: str) -> tuple[Document, dict[str, list[Location
     if stored is None:
         try:
             args = ["-f", dialect, "-t", "csljson"]
-            ran = pandoc.run(args, text.encode("utf-8"), display_path(path))
+            ran = pandoc.run(args, text.encode("utf-8"), display_path(path), lang)
         except pandoc.OverLimit as exc:  # its memory ceiling or time limit
             raise InvalidInput([Problem(Location(str(path)), exc.reason)]) from None
         except pandoc.PandocError as exc:

@@ -305,7 +305,8 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
         for f in files:
             if f not in seen_files and f.resolve() != path.resolve():
                 seen_files.add(f)
-                records += read_sources(f, problems, c.broken)
+                language = str(got.get("locale") or got.get("language") or "")
+                records += read_sources(f, problems, c.broken, language)
     records += got.get("references", [])
     sources: dict[str, SourceRecord] = {}
     for r in records:

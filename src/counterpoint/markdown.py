@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -329,6 +330,77 @@ def _with_notes_after_punctuation(
     return out
 
 
+QUOTATION_MARKS: dict[str, tuple[str, str, str, str]] = {
+    "en": ("“", "”", "‘", "’"),
+    "fr": ("«\u202f", "\u202f»", "“", "”"),  # CLDR's « », spaced as French sets them
+    "de": ("„", "“", "‚", "‘"),
+    "es": ("«", "»", "“", "”"),
+    "it": ("«", "»", "“", "”"),
+    "pt": ("“", "”", "‘", "’"),
+    "nl": ("‘", "’", "“", "”"),
+    "pl": ("„", "”", "«", "»"),
+    "cs": ("„", "“", "‚", "‘"),
+    "ru": ("«", "»", "„", "“"),
+    "uk": ("«", "»", "„", "“"),
+    "tr": ("“", "”", "‘", "’"),
+    "zh": ("“", "”", "‘", "’"),
+    "zh-Hant": ("「", "」", "『", "』"),
+    "ja": ("「", "」", "『", "』"),
+    "ko": ("“", "”", "‘", "’"),
+    "hi": ("“", "”", "‘", "’"),
+    "ar": ("”", "“", "’", "‘"),
+    "fa": ("«", "»", "”", "“"),
+    "he": ("”", "”", "’", "’"),
+}
+"""Each language's quotation marks, outer then inner, from CLDR's `delimiters` (Babel does
+not carry them): `"` and `'` in a brief's text become these, and an apostrophe becomes ’.
+A language not listed is left as written: its marks are not known to be safe to apply."""
+
+
+def quotation_marks(language: str) -> tuple[str, str, str, str] | None:
+    """The language's marks (`zh-Hant` before `zh`), or None: leave its text as written."""
+    parts = language.replace("_", "-").split("-")
+    for tag in ("-".join(parts[:2]), parts[0]):
+        if tag in QUOTATION_MARKS:
+            return QUOTATION_MARKS[tag]
+    if parts[0] == "zh" and any(p in ("TW", "HK", "MO") for p in parts[1:]):
+        return QUOTATION_MARKS["zh-Hant"]
+    return None
+
+
+def typographic(tokens: list[Token], language: str) -> list[Token]:
+    """The tokens with straight quotation marks turned into the language's own, and
+    apostrophes into ’ (markdown-it's smartquotes, on copies: the parsed field is shared
+    by editions). Code and citations are left alone, and so is a paragraph with raw HTML
+    in it (shown as written, as text); so is a language with no known marks."""
+    marks = quotation_marks(language)
+    if marks is None:
+        return tokens
+    out = []
+    for tok in tokens:
+        if tok.type == "inline" and tok.children and ('"' in tok.content or "'" in tok.content):
+            tok = tok.copy()
+            tok.children = [c.copy() for c in tok.children or []]
+            if _RAW_TAG.search(tok.content):
+                tok.content = ""  # smartquotes passes it by
+        out.append(tok)
+    from markdown_it.rules_core import StateCore
+    from markdown_it.rules_core.smartquotes import smartquotes
+
+    state = StateCore("", _quoting(marks), {})
+    state.tokens = out
+    smartquotes(state)
+    return out
+
+
+_RAW_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
+
+
+@functools.cache
+def _quoting(marks: tuple[str, str, str, str]) -> MarkdownIt:
+    return MarkdownIt("commonmark", {"typographer": True, "quotes": list(marks)})
+
+
 def iter_citations(tokens: list[Token]) -> Iterator[Token]:
     """Citation tokens in reading order, those in discursive notes included."""
     for tok in iter_units(tokens):
@@ -360,6 +432,7 @@ def render(
     notes: bool = True,
     calls: str = "after",
     note: Callable[[Any], str] | None = None,
+    language: str = "",
 ) -> str:
     """HTML for the tokens; `cite(citation)` returns the markup of each citation.
 
@@ -367,9 +440,12 @@ def render(
     Chicago asks ("a third.¹"); an in-text citation stays where it was written ("a third
     (Petrova 2025)."). With inline=True a field that is a single paragraph loses its <p>.
     calls="before" keeps note calls before the punctuation (the French and Russian rule).
-    `note(aside)` returns the markup of a discursive note's call (none: left out).
+    `note(aside)` returns the markup of a discursive note's call (none: left out). With a
+    `language`, straight quotation marks and apostrophes become its own (`typographic`).
     """
     tokens = _with_notes_after_punctuation(tokens, calls, cites=notes)
+    if language:
+        tokens = typographic(tokens, language)
     env = {"cite": cite, "note": note}
     if (
         inline

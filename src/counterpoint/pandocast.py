@@ -239,9 +239,10 @@ class _Fields:
         return [_el("Note", [_para(html_inlines(note.body))])]
 
     def _tokens(self, text: Text) -> list[Any]:
-        return markdown._with_notes_after_punctuation(
+        tokens = markdown._with_notes_after_punctuation(
             text.tokens, self._calls(), cites=self.doc.footnotes
         )
+        return markdown.typographic(tokens, self.doc.brief.language or "en")
 
     def _calls(self) -> str:
         """The language's rule for a note call against punctuation, as on the page
@@ -262,7 +263,12 @@ class _Fields:
         if text is None:
             return []
         tokens = (
-            markdown._with_notes_after_punctuation(text.tokens, self._calls()) if not cite else None
+            markdown.typographic(
+                markdown._with_notes_after_punctuation(text.tokens, self._calls()),
+                self.doc.brief.language or "en",
+            )
+            if not cite
+            else None
         )
         out: list[Inline] = []
         for tok in tokens or self._tokens(text):

@@ -640,6 +640,7 @@ def _md_block(ctx: Any, text: Text | None) -> Markup:
             notes=ctx["doc"].footnotes,
             calls=_calls(ctx),
             note=_note_call(ctx),
+            language=ctx["brief"].language or "en",
         )
     )
 
@@ -657,15 +658,18 @@ def _md_inline(ctx: Any, text: Text | None) -> Markup:
             notes=ctx["doc"].footnotes,
             calls=_calls(ctx),
             note=_note_call(ctx),
+            language=ctx["brief"].language or "en",
         )
     )
 
 
-def _md_text(text: Text | None) -> Markup:
+@jinja2.pass_context
+def _md_text(ctx: Any, text: Text | None) -> Markup:
     """Markdown field as inline HTML without its citations (for tables, summaries)."""
     if text is None:
         return Markup("")
-    return Markup(markdown.render(text.tokens, _no_cite, inline=True).strip())
+    language = ctx["brief"].language or "en"
+    return Markup(markdown.render(text.tokens, _no_cite, inline=True, language=language).strip())
 
 
 @jinja2.pass_context

@@ -178,3 +178,28 @@ def test_a_link_loop_anywhere_else_is_one_line_naming_the_link() -> None:
     )
     assert link_loop(RuntimeError("something else")) is None
     assert link_loop(ValueError("Symlink loop from 'x'")) is None
+
+
+def test_a_style_nested_thousands_deep_is_one_located_error(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Its links removed, a style is written out again by ElementTree, which recurses:
+    5,000 nested groups were a RecursionError."""
+    groups = 5_000
+    (tmp_path / "deep.csl").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+        'class="note" version="1.0"><info><title>Deep</title><id>deep</id>'
+        '<link rel="template" href="apa"/></info><citation><layout>\n'
+        + "<group>" * groups
+        + '<text variable="title"/>'
+        + "</group>" * groups
+        + "</layout></citation></style>\n"
+    )
+    brief = write_brief(MINIMAL.replace("date:", "csl: deep.csl\ndate:"))
+    code, _, stderr = run("build", str(brief), "-f", "html", "-o", str(tmp_path / "out"))
+    column = len("<group>") * 97 + 1  # the 101st element: <style>, <citation>, <layout>, 97
+    assert (code, stderr.splitlines()[0]) == (
+        1,
+        f"{tmp_path / 'deep.csl'}:3:{column}: csl: elements are nested more than 100 deep; refusing "
+        "(the official styles nest 19 deep at most)",
+    )

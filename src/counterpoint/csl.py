@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 
 from .errors import Location, display_path
-from .limits import MAX_STYLE_BYTES
+from .limits import MAX_STYLE_BYTES, MAX_STYLE_DEPTH
 
 DEFAULT_STYLE = "chicago-notes-bibliography"
 """The Chicago Manual of Style, 18th edition, notes and bibliography."""
@@ -181,6 +181,12 @@ def _scan(data: bytes, path: Path) -> _Scan:
         )
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        if len(stack) >= MAX_STYLE_DEPTH:
+            raise StyleError(
+                f"elements are nested more than {MAX_STYLE_DEPTH} deep; refusing (the "
+                "official styles nest 19 deep at most)",
+                here(),
+            )
         local = _local(name)
         values = {_local(k): v for k, v in attrs.items()}
         if not stack:

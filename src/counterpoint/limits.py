@@ -32,6 +32,10 @@ MAX_FOLDER_ENTRIES = 10_000
 MAX_STYLE_BYTES = 2 * 1024 * 1024
 """Size of one .csl file (the largest official style is about 250 KB)."""
 
+MAX_STYLE_DEPTH = 100
+"""Elements nested deeper than this in a .csl file are refused (the official styles nest
+19 deep at most; a style is written out again by Python code that recurses)."""
+
 # -- Pandoc
 PANDOC_TIMEOUT = 120.0
 """Seconds one Pandoc run may take; a run that takes longer is stopped (a hostile style)."""

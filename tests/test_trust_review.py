@@ -200,6 +200,6 @@ def test_a_style_nested_thousands_deep_is_one_located_error(
     column = len("<group>") * 97 + 1  # the 101st element: <style>, <citation>, <layout>, 97
     assert (code, stderr.splitlines()[0]) == (
         1,
-        f"{tmp_path / 'deep.csl'}:3:{column}: csl: elements are nested more than 100 deep; refusing "
-        "(the official styles nest 19 deep at most)",
+        f"{tmp_path / 'deep.csl'}:3:{column}: csl: elements are nested more than 100 deep; "
+        "refusing (the official styles nest 19 deep at most)",
     )

@@ -126,3 +126,76 @@ def test_a_dash_between_words_ends_one(quote: str, verdict: str) -> None:
         "neers left – the town stayed."
     )
     assert check(quote, Index.of(from_text(source)), None, ["en"]).verdict == verdict
+
+
+def test_snapshot_from_a_saved_page_replaces_an_old_snapshot_before_the_id(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from counterpoint.build import audit
+    from counterpoint.cli import main
+
+    saved = tmp_path / "saved.html"  # as SingleFile saves a page: one file, styles inline
+    saved.write_text(
+        "<!DOCTYPE html><html><!--\n Page saved with SingleFile \n url: https://x.example/a\n-->"
+        "<style>.a{background:url(data:image/png;base64,iVBORw0KGgo=)}</style><body>"
+        + NEWS_PAGE.split("<body>")[1],
+        encoding="utf-8",
+    )
+    records = tmp_path / "sources.yaml"
+    records.write_text(
+        "# sources\nreferences:\n"
+        "  - type: article-newspaper   # the id comes second\n"
+        "    snapshot: snapshots/old.html  # saved by Lin\n"
+        "    snapshot-sha256: " + "0" * 64 + "\n"
+        "    id: news\n"
+        "    title: Ports   # keep me\n",
+        encoding="utf-8",
+    )
+    brief = tmp_path / "b.yaml"
+    brief.write_text(
+        textwrap.dedent("""\
+            brief: 1
+            title: Q
+            question: Q?
+            bibliography: [sources.yaml]
+            summary: 'It "did not raise tariffs" [@news, para. 1].'
+            views:
+              - {id: a, label: A, thesis: A., arguments: ["A [@news]"]}
+              - {id: b, label: B, thesis: B., arguments: ["B [@news]"]}
+        """),
+        encoding="utf-8",
+    )
+    got = CliRunner().invoke(
+        main, ["snapshot", str(brief), "--source", "news", "--from", str(saved)]
+    )
+    assert got.exit_code == 0, got.output
+    digest = __import__("hashlib").sha256(saved.read_bytes()).hexdigest()
+    assert records.read_text(encoding="utf-8") == (
+        "# sources\nreferences:\n"
+        "  - type: article-newspaper   # the id comes second\n"
+        "    id: news\n"
+        "    snapshot: snapshots/news.html  # saved by Lin\n"
+        f"    snapshot-sha256: {digest}\n"
+        "    title: Ports   # keep me\n"
+    )
+    assert [q.verdict for q in audit(brief).quotations] == ["verified"]
+
+
+@pytest.mark.parametrize(
+    ("quote", "diff"),
+    [
+        ("did cross the river", "did [-not-] cross the river"),
+        ("Армия переходила реку", "Армия [-не-] переходила реку"),
+        ("the army crossed the river", "The army [-did not cross-] {+crossed+} the river"),
+        ("the governor agreed", "The governor [-disagreed-] {+agreed+}"),
+    ],
+)
+def test_the_difference_shows_the_words_that_differ(quote: str, diff: str) -> None:
+    from counterpoint.quotes.extract import from_text
+    from counterpoint.quotes.match import Index, check
+
+    source = "The army did not cross the river. Армия не переходила реку. The governor disagreed."
+    got = check(quote, Index.of(from_text(source)), None, ["en", "ru"])
+    assert (got.verdict, got.diff) == ("altered", diff)

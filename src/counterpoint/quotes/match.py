@@ -522,11 +522,37 @@ def _tokens(text: str) -> list[str]:
     return re.findall(rf"[{_CJK}]|[^\W\d_]+|\d+(?:[.,]\d+)*|[^\w\s]", text)
 
 
-def word_diff(quoted: str, source: str) -> str:
-    """The difference, word by word: '[-source's words-]{+quotation's words+}'."""
+def word_diff(quoted: str, source: str, context: bool = False) -> str:
+    """The difference, word by word: '[-source's words-]{+quotation's words+}'. `context`:
+    the source holds words around the passage, left out at either end."""
     a, b = _tokens(source), _tokens(quoted)
+    if b:  # the case of the quotation's first letter is free
+        b[0] = next((w for w in a if w[:1].lower() == b[0][:1].lower() and w[1:] == b[0][1:]), b[0])
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    if context:  # the words around: out, but as many as the quotation has in their place
+        while ops and ops[0][0] == "delete":
+            ops = ops[1:]
+        while ops and ops[-1][0] == "delete":
+            ops = ops[:-1]
+        if ops and ops[0][0] == "replace":
+            op, i1, i2, j1, j2 = ops[0]
+            ops[0] = (op, max(i1, i2 - (j2 - j1)), i2, j1, j2)
+        if ops and ops[-1][0] == "replace":
+            op, i1, i2, j1, j2 = ops[-1]
+            ops[-1] = (op, i1, min(i2, i1 + (j2 - j1)), j1, j2)
+    return _show(a, b, ops)
+
+
+def _marks(diff: str) -> int:
+    """How many words a word_diff marks as left out or put in."""
+    return sum(
+        len(m.split()) for m in re.findall(r"\[-(.*?)-\]|\{\+(.*?)\+\}", diff) for m in m if m
+    )
+
+
+def _show(a: list[str], b: list[str], ops: list[tuple[str, int, int, int, int]]) -> str:
     out: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in ops:
         if op == "equal":
             out += a[i1:i2]
             continue
@@ -639,7 +665,11 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
     diffs = []
     for (s, e, _), p in zip(found, qparts, strict=False):
         ws, we = _widen(index.text, s, e)
-        diffs.append(word_diff(p.text, index.text[ws:we]))
+        plain = word_diff(p.text, index.text[ws:we])
+        # a few words either side, when the closest passage begins or ends a word off
+        cs, ce = _widen(index.text, max(0, s - 24), min(len(index.text), e + 24))
+        wider = word_diff(p.text, index.text[cs:ce], context=True)
+        diffs.append(wider if _marks(wider) < _marks(plain) else plain)
     start, end = found[0][0], found[-1][1]
     return Result(
         "altered",

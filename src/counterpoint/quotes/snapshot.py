@@ -189,13 +189,20 @@ def write_record(record: SourceRecord, snapshot: str, digest: str) -> bool:
             if lead < len(indent) or (lead == len(indent) - 2 and line.lstrip().startswith("-")):
                 break
         end += 1
-    keep = [
-        i
-        for i in range(at + 1, end)
-        if not re.match(rf"^{re.escape(indent)}snapshot(-sha256)?[ \t]*:", lines[i])
+    old_key = re.compile(rf"^{re.escape(indent)}snapshot(-sha256)?[ \t]*:")
+    # the record's keys before its id line too (`- type: …` first, then `id: …`)
+    keep = [i for i in range(min(start, at), end) if i == at or not old_key.match(lines[i])]
+    # a comment on a replaced line stays with its key
+    notes = {}
+    for i in range(min(start, at), end):
+        if (old := old_key.match(lines[i])) and (note := re.search(r"[ \t]+#.*$", lines[i])):
+            notes[f"snapshot{old[1] or ''}"] = note[0]
+    new = [
+        f"{indent}{line}{notes.get(line.split(':')[0], '')}"
+        for line in record_lines(record, snapshot, digest)
     ]
-    new = [f"{indent}{line}" for line in record_lines(record, snapshot, digest)]
-    rebuilt = lines[: at + 1] + new + [lines[i] for i in keep] + lines[end:]
+    rebuilt = lines[: min(start, at)] + [lines[i] for i in keep if i <= at] + new
+    rebuilt += [lines[i] for i in keep if i > at] + lines[end:]
     data = newline.join(rebuilt)
     if original.startswith(b"\xef\xbb\xbf"):
         data = "\ufeff" + data

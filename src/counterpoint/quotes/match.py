@@ -15,6 +15,7 @@ import bisect
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .extract import Block, Extracted
@@ -550,7 +551,7 @@ def _marks(diff: str) -> int:
     )
 
 
-def _show(a: list[str], b: list[str], ops: list[tuple[str, int, int, int, int]]) -> str:
+def _show(a: list[str], b: list[str], ops: Sequence[tuple[str, int, int, int, int]]) -> str:
     out: list[str] = []
     for op, i1, i2, j1, j2 in ops:
         if op == "equal":

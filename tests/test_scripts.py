@@ -367,6 +367,11 @@ def test_persian_and_hebrew_words_match_as_people_write_them() -> None:
     for written in ("بی\u200cشک", "بی شک", "بیشک", "بي شک"):  # ZWNJ, space, none, Arabic yeh
         assert persian.loaded.search(f"این {written} درست است"), written
     assert hebrew.loaded.search("והם ותמיד צודקים")  # "and always", a joined prefix
+    # "it is clear that": ש is joined to the next word; "there" (שם) and "of" (של) are not it
+    found = hebrew.loaded.search("ברור שהביקוש למים יגדל")
+    assert found is not None and found.group(0) == "ברור שהביקוש"
+    assert hebrew.loaded.search("וברור כי המחיר יעלה")
+    assert not hebrew.loaded.search("המסר ברור שם") and not hebrew.loaded.search("מסר ברור לכולם")
     assert not hindi.loaded.search("हमेशाओं")  # a vowel sign continues the word
 
 

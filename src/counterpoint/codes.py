@@ -184,13 +184,21 @@ def _term(term: str, language: str) -> str:
     if language == "en" and term in _SPECIAL:
         return _SPECIAL[term]
     words = []
-    for w in term.split():
+    parts = term.split()
+    for i, w in enumerate(parts):
         if language in ("ar", "fa"):  # vowel marks and tatweel may sit between any two letters
             letters = re.sub(_ARABIC_MARKS, "", w)  # "قطعاً" matches "قطعا" too
             words.append(_ARABIC_MARKS.join(_letter(c, language) for c in letters) + _ARABIC_MARKS)
+        elif language == "he" and w in _HEBREW_THAT and i == len(parts) - 1:
+            # "ברור ש": 'that' is written joined to the next word ("ברור שהביקוש")
+            words.append(re.escape(w) + f"(?![םל](?![\\w{_MARKS}]))[\\w{_MARKS}]+")  # not שם, של
         else:
             words.append(re.escape(w))
     return r"\s+".join(words)
+
+
+_HEBREW_THAT = ("ש",)
+"""A Hebrew term's last word that is the conjunction ש, written joined to the next word."""
 
 
 _MARKS = "\u0300-\u036f\u0900-\u0dff\u05b0-\u05c7"
@@ -340,7 +348,7 @@ TERMS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]] 
         ("ללא ספק", "בלי ספק", "אין ספק", "ללא כל ספק", "כמובן", "בבירור", "בוודאי",
          "באופן ברור", "באופן חד משמעי", "חד משמעית", "ללא עוררין", "אין עוררין", "מן הסתם",
          "כולם יודעים", "איש אינו מפקפק", "מיותר לציין", "אין צורך לומר", "תמיד", "לעולם לא",
-         "אף פעם"),
+         "אף פעם", "ברור ש", "ברור כי", "ברור מאליו", "מובן מאליו", "ברי ש", "ברי כי"),
         ("אולי", "ייתכן", "יתכן", "כנראה", "ככל הנראה", "מסתבר", "משוער"),
         ("כמעט אין סיכוי", "בלתי סביר ביותר", "בלתי סביר", "סיכוי שקול בערך", "סביר",
          "סביר מאוד", "כמעט ודאי"),

@@ -199,3 +199,31 @@ def test_the_difference_shows_the_words_that_differ(quote: str, diff: str) -> No
     source = "The army did not cross the river. Армия не переходила реку. The governor disagreed."
     got = check(quote, Index.of(from_text(source)), None, ["en", "ru"])
     assert (got.verdict, got.diff) == ("altered", diff)
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize(
+    ("quote", "cited", "verdict", "place"),
+    [
+        ("the office is not independent", "p. i", "verified", "p. i"),
+        ("the committee did not approve the sale", "p. ii", "verified", "p. ii"),
+        ("the committee did not approve the sale", "p. 2", "verified", "p. ii"),  # the sheet
+        ("the harbour remains closed", "p. ii", "wrong-locator", "p. iii"),
+    ],
+)
+def test_a_pdf_without_page_labels_is_cited_by_its_printed_numbers(
+    quote: str, cited: str, verdict: str, place: str
+) -> None:
+    from weasyprint import HTML
+
+    from counterpoint.quotes.extract import from_pdf
+    from counterpoint.quotes.match import Index, check, locator
+
+    pdf = HTML(
+        string="<style>@page { size: A7; @bottom-center { content: counter(page, lower-roman) } }"
+        "p { break-after: page }</style><p>The preface says the office is not independent.</p>"
+        "<p>The first chapter says the committee did not approve the sale.</p>"
+        "<p>The next page says the harbour remains closed.</p>"
+    ).write_pdf()  # WeasyPrint prints the numbers but writes no /PageLabels
+    got = check(quote, Index.of(from_pdf(pdf)), locator(f", {cited}"), ["en"])
+    assert (got.verdict, got.place) == (verdict, place)

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..usercache import user_cache_dir
 
-EXTRACT_VERSION = "7"
+EXTRACT_VERSION = "8"
 """Changes whenever extraction changes what it returns: old cache entries are then unused."""
 
 MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
@@ -38,6 +38,7 @@ class Block:
     para: int = 0  # its number among paragraphs (headings not counted); 0: not a paragraph
     block: int = 0  # its number among all blocks, headings included (.txt and .md)
     page: str = ""  # its page label ("iv", "12"); "" when the file has no pages
+    folio: str = ""  # the page number printed on a PDF page without page labels
     heading: bool = False
 
 
@@ -355,6 +356,7 @@ def from_pdf(data: bytes) -> Extracted:
         raise SnapshotError(f"the PDF cannot be read ({exc})") from None
     out = Extracted("pdf", pages=True)
     try:
+        labelled = any(pdf.get_page_label(n) for n in range(len(pdf)))
         for n in range(len(pdf)):
             page = pdf[n]
             textpage = page.get_textpage()
@@ -362,13 +364,27 @@ def from_pdf(data: bytes) -> Extracted:
             textpage.close()
             page.close()
             label = pdf.get_page_label(n) or str(n + 1)
-            out.blocks.append(Block(text.strip(), page=label))
+            folio = "" if labelled else _folio(text.strip())
+            out.blocks.append(Block(text.strip(), page=label, folio=folio))
     except pdfium.PdfiumError as exc:
         raise SnapshotError(f"the PDF cannot be read ({exc})") from None
     finally:
         pdf.close()
     out.sample = " ".join(b.text for b in out.blocks[:3])[:3000]
     return out
+
+
+_FOLIO = re.compile(r"\d{1,5}|[ivxlcdm]{1,8}|[IVXLCDM]{1,8}")
+
+
+def _folio(text: str) -> str:
+    """The page number printed alone on a page's first or last line (a running folio, as
+    WeasyPrint's @page counters or a journal's 112, 113... print it), or ""."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in (lines[-1:] + lines[:1]) if len(lines) > 1 else ():
+        if _FOLIO.fullmatch(line):
+            return line.lower()
+    return ""
 
 
 # -- WARC -------------------------------------------------------------------------------------

@@ -252,7 +252,7 @@ class Index:
         """Where a passage is, as a locator: 'para. 5', 'p. iv', 'paras. 5-6'."""
         blocks = self.blocks(start, end)
         if self.extracted.pages:
-            pages = list(dict.fromkeys(b.page for b in blocks if b.page))
+            pages = list(dict.fromkeys(b.folio or b.page for b in blocks if b.page))
             if pages:
                 return ("p. " if len(pages) == 1 else "pp. ") + "-".join(
                     pages[:: len(pages) - 1 or 1]
@@ -270,7 +270,7 @@ class Index:
         if loc.kind == "page":
             if not self.extracted.pages:
                 return True
-            return any(b.page.lower() in loc.values for b in blocks)
+            return any(b.page.lower() in loc.values or b.folio in loc.values for b in blocks)
         if not self.extracted.paras or not any(b.para or b.block for b in blocks):
             return True  # no paragraphs there (loose text of a page): nothing to check
         return any(

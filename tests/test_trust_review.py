@@ -203,3 +203,55 @@ def test_a_style_nested_thousands_deep_is_one_located_error(
         f"{tmp_path / 'deep.csl'}:3:{column}: csl: elements are nested more than 100 deep; "
         "refusing (the official styles nest 19 deep at most)",
     )
+
+
+# -- records and citations that Pandoc nests too deep ---------------------------------------------
+def _json_records(tmp_path: Path, petrova: dict[str, object]) -> Path:
+    import json
+
+    records = [
+        {"id": "lin-2024", "type": "report", "title": "M", "issued": {"date-parts": [[2024]]}},
+        {"id": "petrova-2025", "type": "book", "issued": {"date-parts": [[2025]]}, **petrova},
+    ]
+    (tmp_path / "refs.json").write_text(json.dumps(records))
+    return tmp_path / "refs.json"
+
+
+@pytest.mark.parametrize(
+    "petrova",
+    [
+        {"title": "<i>" * 600 + "x" + "</i>" * 600},
+        {"title": "T", "container-title": "\"a 'a " * 300 + "x" + "'\"" * 300},
+    ],
+    ids=["markup", "quotation-marks"],
+)
+def test_a_record_nested_hundreds_deep_is_one_error_at_the_record(
+    write_brief: Callable[..., Path], tmp_path: Path, petrova: dict[str, object]
+) -> None:
+    """Pandoc nests its result as deep as the record's markup or quotation marks, and
+    Python's JSON reader stops a few hundred levels down: that was a RecursionError."""
+    refs = _json_records(tmp_path, petrova)
+    brief = write_brief(MINIMAL.replace("[sources.yaml]", "[refs.json]"))
+    code, _, stderr = run("build", str(brief), "-f", "html", "-o", str(tmp_path / "out"))
+    assert code == 1
+    line = stderr.splitlines()[0]
+    assert line.startswith(f"{refs}:1:") and "Traceback" not in stderr
+    assert (
+        line.endswith(" levels deep, and counterpoint reads a few hundred at most")
+        and ": its text nests markup or quotation marks too deep: Pandoc's formatted citation is "
+        in line
+    )
+
+
+def test_a_citation_quoted_hundreds_of_times_is_one_error_at_the_citation(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    quoted = "\"a 'a " * 300 + "x" + "'\"" * 300  # 1,200 marks: a RecursionError
+    brief = write_brief(MINIMAL.replace("[@lin-2024, p. 4]", f"[{quoted} @lin-2024, p. 4]"))
+    code, _, stderr = run("build", str(brief), "-f", "html", "-o", str(tmp_path / "out"))
+    assert code == 1
+    assert stderr.splitlines()[0].startswith(f"{brief}:17:")
+    assert stderr.splitlines()[0].endswith(
+        ": the citation's text around @lin-2024 has 1,200 quotation marks, emphasis marks and "
+        "brackets, over the limit of 200; a citation's prefix and locator are short"
+    )

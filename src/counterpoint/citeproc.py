@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 
 from . import citeserver, pandoc, usercache
 from .csl import Style
-from .errors import InvalidInput, Location, Problem
+from .errors import BuildError, InvalidInput, Location, Problem
 from .model import Citation, SourceRecord
 
 CACHE_VERSION = "2"
@@ -372,6 +372,7 @@ class Pending:
         self.count, self.hosts, self.style, self.locale = count, hosts, style, locale
         self.groups = groups if groups is not None else _plain_groups(count)
         self.where = where  # each item's record, to locate what Pandoc cannot read in it
+        self.ids = [str(i.get("id", "")) for i in items]
         self.stdin = markdown.encode("utf-8")
         refs = json.dumps(items, ensure_ascii=False, sort_keys=True).encode("utf-8")
         link = not style.notes  # in-text citations link to their entries
@@ -404,7 +405,11 @@ class Pending:
             ran = self.process.result()
         except pandoc.PandocError as exc:
             raise _record_error(exc, self.where) from None
-        self.cached = {"ast": json.loads(ran.stdout), "warnings": ran.warnings}
+        try:
+            ast = json.loads(ran.stdout)
+        except RecursionError:  # Python's reader stops a few hundred levels down
+            raise _too_deep(ran.stdout, self.ids, self.where, self.style) from None
+        self.cached = {"ast": ast, "warnings": ran.warnings}
         usercache.write_json(self.cache_file, self.cached)
         return _read(self.cached, self.count, self.hosts, self.locale, self.groups)
 
@@ -418,6 +423,7 @@ def pending(
 ) -> Pending:
     """Start formatting (or take the result from the cache); `.result()` waits for it.
     `groups`: the edition's notes (a note style's discursive notes among them)."""
+    _check_marks(citations)
     markdown, hosts = document(
         sources, citations, style.notes, locale, groups, pages_only=not style.labels_locators
     )
@@ -442,6 +448,70 @@ def _record_error(exc: pandoc.PandocError, where: Sequence[Location | None]) -> 
     field = f" (at {m[2]})" if m[2] else ""
     message = f"Pandoc's citeproc cannot read this record{field}: {detail}"
     return InvalidInput([Problem(at, message)])
+
+
+MAX_CITATION_MARKS = 200
+"""Quotation marks, emphasis marks and brackets in the text around one source of a
+citation (`[see "x" @a, p. 4]`): each may open a level of Pandoc's result (_too_deep)."""
+_MARKS = re.compile("[*_\"'\u2018\u2019\u201c\u201d\u00ab\u00bb\\[\\]^~]")
+
+
+def _check_marks(citations: Sequence[Citation]) -> None:
+    """Refuse, at the citation, text around a source marked up or quoted hundreds of
+    times, which Pandoc would nest too deep for its result to be read."""
+    for cite in citations:
+        for item in cite.items:
+            marks = len(_MARKS.findall(item.prefix + item.suffix))
+            if marks > MAX_CITATION_MARKS:
+                raise InvalidInput(
+                    [
+                        Problem(
+                            cite.where,
+                            f"the citation's text around @{item.key} has {marks:,} quotation "
+                            "marks, emphasis marks and brackets, over the limit of "
+                            f"{MAX_CITATION_MARKS}; a citation's prefix and locator are short",
+                        )
+                    ]
+                )
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_CITATION_ID = re.compile(r'"citationId":("(?:[^"\\]|\\.)*")')
+
+
+def _too_deep(
+    out: bytes, ids: Sequence[str], where: Sequence[Location | None], style: Style
+) -> Exception:
+    """Pandoc's result nests deeper than Python reads JSON: text in a record (or in the
+    brief's citation) nests markup or quotation marks hundreds deep. Located at the records
+    of the citation, or the bibliography entry, where it does."""
+    text = out.decode("utf-8", "replace")
+    depth = deepest = at = 0
+    for m in _JSON_TOKEN.finditer(text):
+        if m[0] in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, m.start()
+        elif m[0] in "]}":
+            depth -= 1
+    cite, entry = text.rfind('{"t":"Cite"', 0, at), text.rfind('"ref-', 0, at)
+    if entry > cite:
+        named = re.match(r'"ref-((?:[^"\\]|\\.)*)"', text[entry:])
+        keys = [json.loads(f'"{named[1]}"')] if named else []
+    else:
+        keys = [json.loads(k) for k in _CITATION_ID.findall(text, max(cite, 0), at)]
+    message = (
+        "its text nests markup or quotation marks too deep: Pandoc's formatted citation is "
+        f"{deepest:,} levels deep, and counterpoint reads a few hundred at most"
+    )
+    located = [where[ids.index(k)] for k in dict.fromkeys(keys) if k in ids]
+    problems = [Problem(w, message) for w in located if w is not None]
+    if problems:
+        return InvalidInput(problems)
+    return BuildError(
+        f"{style.what}: Pandoc's formatted citations nest {deepest:,} levels deep (markup or "
+        "quotation marks in a citation or a record), and counterpoint reads a few hundred at most"
+    )
 
 
 def _cache_folder() -> Path:

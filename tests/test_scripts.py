@@ -492,3 +492,11 @@ def test_word_sets_titles_in_scripts_without_italics_upright(mixed: dict[str, Pa
     english = [r for r in runs if "Gauge Networks on the Volta" in r]
     assert japanese and not any("<w:i" in r for r in japanese)
     assert english and all("<w:i" in r for r in english)  # a Latin title stays italic
+
+
+@pytest.mark.pdf
+def test_a_hindi_thesis_is_upright_not_a_slanted_devanagari(pdfs: dict[str, Output]) -> None:
+    """Devanagari has no italic: the thesis, italic in Latin scripts, is not drawn in a
+    synthetic oblique of Lohit Devanagari (W3C's Indic layout requirements)."""
+    fonts = _pdf_fonts(pdfs["hi"].path)
+    assert "Lohit-Devanagari" in fonts and not [f for f in fonts if "Oblique" in f], fonts

@@ -227,3 +227,19 @@ def test_a_pdf_without_page_labels_is_cited_by_its_printed_numbers(
     ).write_pdf()  # WeasyPrint prints the numbers but writes no /PageLabels
     got = check(quote, Index.of(from_pdf(pdf)), locator(f", {cited}"), ["en"])
     assert (got.verdict, got.place) == (verdict, place)
+
+
+def test_a_page_without_main_or_article_leaves_out_banners_contents_tags_and_teasers() -> None:
+    from counterpoint.quotes.extract import from_html
+
+    page = """<html><body><div class="top-bar"><p>Subscribe today for $1!</p></div>
+      <div id="gdpr-consent"><p>We value your privacy.</p></div>
+      <div class="content"><h1>Ports</h1>
+      <div class="toc"><ol><li>Intro</li><li>Trade</li></ol></div>
+      <p>First paragraph.</p><p>Second paragraph.</p>
+      <ul class="tags"><li>Politics</li><li>Trade</li></ul>
+      <div class="recommended"><ul><li>Exports fell by 40% last year.</li></ul></div>
+      <div class="taboola-feed"><p>You won't believe this.</p></div>
+      </div></body></html>"""
+    got = [(b.para, b.text) for b in from_html(page).blocks]
+    assert got == [(0, "Ports"), (1, "First paragraph."), (2, "Second paragraph.")]

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..usercache import user_cache_dir
 
-EXTRACT_VERSION = "8"
+EXTRACT_VERSION = "9"
 """Changes whenever extraction changes what it returns: old cache entries are then unused."""
 
 MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
@@ -231,7 +231,9 @@ not the superscript "12" after them)."""
 _BOILERPLATE = re.compile(
     r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|footer|site-header|masthead|banner|breadcrumbs?|"
     r"related|share|sharing|social|cookies?|consent|advert|advertisement|ads?|promo|sidebar|"
-    r"newsletter|subscribe|comments?|skip-link)(?:$|[\s_-])",
+    r"newsletter|subscribe|comments?|skip-link|gdpr|popup|modal|paywall|top-?bar|toc|tags|"
+    r"recommended|trending|most-read|most-popular|read-more|more-stories|outbrain|taboola)"
+    r"(?:$|[\s_-])",
     re.I,
 )
 _PARA_TAGS = {"p", "li", "blockquote"}

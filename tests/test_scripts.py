@@ -500,3 +500,16 @@ def test_a_hindi_thesis_is_upright_not_a_slanted_devanagari(pdfs: dict[str, Outp
     synthetic oblique of Lohit Devanagari (W3C's Indic layout requirements)."""
     fonts = _pdf_fonts(pdfs["hi"].path)
     assert "Lohit-Devanagari" in fonts and not [f for f in fonts if "Oblique" in f], fonts
+
+
+@pytest.mark.parametrize(("name", "italic"), [("ja", False), ("ko", False), ("hi", True)])
+def test_word_sets_a_cjk_thesis_upright(tmp_path: Path, name: str, italic: bool) -> None:
+    """Word's w:i slants Han, Kana and Hangul (East Asian runs); it leaves complex scripts
+    such as Devanagari alone (w:iCs), so the Thesis style keeps it there."""
+    import zipfile
+
+    (docx,) = build(LANGUAGES / f"{name}.yaml", tmp_path / "o", formats=["docx"])
+    styles = zipfile.ZipFile(docx.path).read("word/styles.xml").decode("utf-8")
+    thesis = re.search(r'<w:style\b[^>]*w:styleId="Thesis".*?</w:style>', styles, re.S)
+    assert thesis is not None
+    assert bool(re.search(r"<w:i\s*/>", thesis.group())) is italic

@@ -425,7 +425,8 @@ def _finish(
                 filled = f"<dc:creator>{_xml_escape(creator, False)}</dc:creator>"
                 content = text.replace("<dc:creator></dc:creator>", filled).encode("utf-8")
             elif info.filename == "word/styles.xml":
-                content = _languages(content.decode("utf-8"), labels.language).encode("utf-8")
+                text = _languages(content.decode("utf-8"), labels.language)
+                content = _upright_thesis(text, labels.language).encode("utf-8")
             elif info.filename == "word/document.xml":
                 text = _whole_rows(content.decode("utf-8"))
                 content = (_mirrored_tables(text) if rtl else text).encode("utf-8")
@@ -500,6 +501,18 @@ def word_language(language: str) -> tuple[str, str]:
         word_tag = "zh-TW" if script == "Hant" and not loc.territory else word_tag
     kind = "bidi" if script in _COMPLEX else "eastAsia" if script in _EAST_ASIAN else "val"
     return kind, word_tag
+
+
+_THESIS_STYLE = re.compile(r'<w:style\b[^>]*w:styleId="Thesis".*?</w:style>', re.S)
+
+
+def _upright_thesis(xml: str, language: str) -> str:
+    """The Thesis style without italics in a Chinese, Japanese or Korean paper: Word's w:i
+    slants East Asian text too, and Han, Kana and Hangul have no italic (as the page sets
+    a thesis upright in those languages)."""
+    if word_language(language)[0] != "eastAsia":
+        return xml
+    return _THESIS_STYLE.sub(lambda m: re.sub(r"<w:i\s*/>", "", m.group()), xml)
 
 
 def _languages(xml: str, language: str) -> str:

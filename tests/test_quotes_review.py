@@ -243,3 +243,21 @@ def test_a_page_without_main_or_article_leaves_out_banners_contents_tags_and_tea
       </div></body></html>"""
     got = [(b.para, b.text) for b in from_html(page).blocks]
     assert got == [(0, "Ports"), (1, "First paragraph."), (2, "Second paragraph.")]
+
+
+@pytest.mark.parametrize(
+    ("quote", "verdict"),
+    [
+        ("He said “no” to the plan", "verified"),  # <q>: the marks a browser shows
+        ("政府は関税を引き上げない", "verified"),  # <ruby>: the reading is not the text
+    ],
+)
+def test_what_a_browser_shows_is_what_is_quoted(quote: str, verdict: str) -> None:
+    from counterpoint.quotes.extract import from_html
+    from counterpoint.quotes.match import Index, check
+
+    page = (
+        "<main><p>He said <q>no</q> to the plan.</p><p><ruby>政府<rp>(</rp><rt>せいふ</rt>"
+        "<rp>)</rp></ruby>は関税を引き上げないと述べた。</p></main>"
+    )
+    assert check(quote, Index.of(from_html(page)), None, ["en", "ja"]).verdict == verdict

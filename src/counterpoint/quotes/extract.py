@@ -19,7 +19,7 @@ from typing import Any
 
 from ..usercache import user_cache_dir
 
-EXTRACT_VERSION = "9"
+EXTRACT_VERSION = "10"
 """Changes whenever extraction changes what it returns: old cache entries are then unused."""
 
 MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
@@ -221,7 +221,7 @@ def from_text(text: str, markdown: bool = False) -> Extracted:
 
 # -- HTML -----------------------------------------------------------------------------------
 _SKIP_TAGS = (
-    "script, style, noscript, template, nav, footer, aside, form, iframe, svg, button, "
+    "script, style, noscript, template, nav, footer, aside, form, iframe, svg, button, rt, rp, "
     "select, dialog, [role=navigation], [role=banner], [role=contentinfo], "
     "[role=complementary], [role=search], [aria-hidden=true], [hidden], "
     "sup.reference, a.footnote-ref, sup > a[href^='#'], [role=doc-noteref]"
@@ -330,6 +330,10 @@ class _Walker:
                 self.buffer.append(child.text_content or "")
             elif tag in ("br", "hr"):
                 self.buffer.append(" ")
+            elif tag == "q":  # a browser shows its quotation marks
+                self.buffer.append("“")
+                self.walk(child)
+                self.buffer.append("”")
             elif tag in _PARA_TAGS or tag in _HEADING_TAGS or tag in _BREAK_TAGS:
                 outer, header = self.kind, self.header
                 self.flush()

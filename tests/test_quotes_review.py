@@ -261,3 +261,40 @@ def test_what_a_browser_shows_is_what_is_quoted(quote: str, verdict: str) -> Non
         "<rp>)</rp></ruby>は関税を引き上げないと述べた。</p></main>"
     )
     assert check(quote, Index.of(from_html(page)), None, ["en", "ja"]).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("record_url", "archived_url"),
+    [
+        (
+            "https://ru.example.org/wiki/Россия",
+            "https://ru.example.org/wiki/%D0%A0%D0%BE%D1%81%D1%81%D0%B8%D1%8F",
+        ),
+        ("http://президент.рф/news/1", "http://xn--d1abbgf6aiiy.xn--p1ai/news/1"),
+        ("https://example.org/a/", "<https://www.example.org/a>"),  # wget's WARC 1.0
+    ],
+)
+def test_a_warc_page_is_found_by_the_url_a_browser_shows(
+    record_url: str, archived_url: str
+) -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from counterpoint.quotes.extract import read
+
+    out = io.BytesIO()
+    warc = WARCWriter(out, gzip=True)
+    for url, body in (
+        (archived_url, "<p>Граница закрыта.</p>"),
+        ("https://x.example/", "<p>Other.</p>"),
+    ):
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=windows-1251")], protocol="HTTP/1.1"
+        )
+        record = warc.create_warc_record(
+            url, "response", payload=io.BytesIO(body.encode("cp1251")), http_headers=headers
+        )
+        warc.write_record(record)
+    assert [b.text for b in read("warc", out.getvalue(), record_url).blocks] == ["Граница закрыта."]

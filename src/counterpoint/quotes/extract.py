@@ -8,6 +8,7 @@ per p, li or blockquote; .pdf: a block per page, labelled with its PDF page labe
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -396,11 +397,16 @@ def _folio(text: str) -> str:
 # -- WARC -------------------------------------------------------------------------------------
 def _same_url(a: str, b: str) -> bool:
     def norm(u: str) -> str:
+        from urllib.parse import unquote
+
         u = u.strip().strip("<>")
         _scheme, _, rest = u.partition("://")
         host, _, path = rest.partition("/")
-        path = path.split("#")[0].rstrip("/")
-        return f"{host.lower().removeprefix('www.')}/{path}"
+        path = unquote(path.split("#")[0]).rstrip("/")  # /wiki/Россия is /wiki/%D0%A0…
+        host = host.lower().removeprefix("www.")
+        with contextlib.suppress(UnicodeError):  # президент.рф is xn--d1abbgf6aiiy.xn--p1ai
+            host = host.encode("idna").decode("ascii")
+        return f"{host}/{path}"
 
     return norm(a) == norm(b)
 

@@ -155,6 +155,8 @@ def test_each_script_is_set_in_its_face_without_font_warnings(
 def test_japanese_is_not_set_in_a_chinese_face(pdfs: dict[str, Output]) -> None:
     fonts = _pdf_fonts(pdfs["ja"].path)
     assert "IPAexMincho" in fonts and "IPAexGothic" in fonts  # body and headings
+    # nor its timeline's labels, letter by letter in whatever face has each (SVG text)
+    assert not [f for f in fonts if f.startswith(("WenQuanYi", "Nanum"))], fonts
     text = _pdf_text(pdfs["ja"].path)
     assert "赤字路線の多くは通学と通院を支えており" in text
 

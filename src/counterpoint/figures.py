@@ -42,7 +42,8 @@ Sans): an HTML label's top is its SVG baseline less this much of its size."""
 def needs_html_labels(texts: Iterable[str]) -> bool:
     """True when any text needs bidi reordering (Arabic, Hebrew...) or glyph shaping
     (combining marks; Indic, Thai, Tibetan, Myanmar, Khmer, Mongolian scripts), which
-    WeasyPrint 70 does not do for SVG text."""
+    WeasyPrint 70 does not do for SVG text, or the fonts of its language (Han, Kana,
+    Hangul: Japanese in a Japanese face)."""
     for text in texts:
         for ch in text:
             cp = ord(ch)
@@ -52,7 +53,23 @@ def needs_html_labels(texts: Iterable[str]) -> bool:
                 return True
             if 0x0900 <= cp < 0x1100 or 0x1780 <= cp < 0x18B0 or 0xA8E0 <= cp < 0xAAE0:
                 return True
+            if _east_asian(cp):
+                return True
     return False
+
+
+def _east_asian(cp: int) -> bool:
+    """Han, Kana, Hangul and CJK punctuation: SVG text takes each letter from whatever font
+    fontconfig finds first for it (in a Japanese label, some in WenQuanYi, some in Nanum),
+    while HTML text follows the page's fonts for its language (IPAex for Japanese)."""
+    return (
+        0x1100 <= cp < 0x1200
+        or 0x2E80 <= cp < 0xA000
+        or 0xAC00 <= cp < 0xD7B0
+        or 0xF900 <= cp < 0xFB00
+        or 0xFF00 <= cp < 0xFFF0
+        or cp >= 0x20000
+    )
 
 
 @dataclass

@@ -255,3 +255,39 @@ def test_a_citation_quoted_hundreds_of_times_is_one_error_at_the_citation(
         ": the citation's text around @lin-2024 has 1,200 quotation marks, emphasis marks and "
         "brackets, over the limit of 200; a citation's prefix and locator are short"
     )
+
+
+# -- snapshots are never written through a link ---------------------------------------------------
+@pytest.mark.parametrize("planted", ["file", "folder"])
+def test_a_snapshot_is_never_written_through_a_planted_link(
+    write_brief: Callable[..., Path], tmp_path: Path, planted: str
+) -> None:
+    """A project from elsewhere can ship `snapshots/ID.html` as a link to a file that does
+    not exist yet (~/.config/autostart/x.desktop), or `snapshots/` as a link to a folder:
+    `counterpoint snapshot` wrote the fetched (or imported) bytes there."""
+    brief = write_brief()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    page = tmp_path / "saved.html"
+    page.write_text("<html><body><p>Rivers, treaties and trade.</p></body></html>")
+    snapshots = tmp_path / "snapshots"
+    if planted == "file":
+        snapshots.mkdir()
+        (snapshots / "petrova-2025.html").symlink_to(elsewhere / "x.desktop")
+    else:
+        snapshots.symlink_to(elsewhere)
+    code, stdout, stderr = run(
+        "snapshot", str(brief), "--source", "petrova-2025", "--from", str(page)
+    )
+    assert list(elsewhere.iterdir()) == []
+    if planted == "file":  # the link is left alone; the snapshot takes the next name
+        assert code == 0, stderr
+        assert (snapshots / "petrova-2025-2.html").read_text() == page.read_text()
+        assert "snapshot: snapshots/petrova-2025-2.html" in stdout
+    else:
+        assert code == 1
+        assert (
+            f"{tmp_path / 'sources.yaml'}:2:5: petrova-2025: not archived: {snapshots} is a "
+            "symbolic link or not a folder; snapshots are written only into a real folder "
+            "beside the record (see docs/security.md)"
+        ) in stdout + stderr

@@ -10,10 +10,11 @@ cannot be done safely, the exact lines to add are printed instead.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import os
 import re
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,6 +123,11 @@ def fetch(url: str, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT) -> lis
 
 
 def write_warc(exchanges: list[Exchange], target: Path) -> None:
+    """The exchanges as a gzipped WARC 1.1 in `target`."""
+    target.write_bytes(warc_bytes(exchanges, target.name))
+
+
+def warc_bytes(exchanges: list[Exchange], name: str) -> bytes:
     """The exchanges as a gzipped WARC 1.1: a request and a response record each."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
@@ -129,7 +135,7 @@ def write_warc(exchanges: list[Exchange], target: Path) -> None:
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=True, warc_version="WARC/1.1")
     info = writer.create_warcinfo_record(
-        target.name, {"software": f"counterpoint/{__version__}", "format": "WARC File Format 1.1"}
+        name, {"software": f"counterpoint/{__version__}", "format": "WARC File Format 1.1"}
     )
     writer.write_record(info)
     for ex in exchanges:
@@ -142,7 +148,7 @@ def write_warc(exchanges: list[Exchange], target: Path) -> None:
             ex.url, "response", payload=io.BytesIO(ex.body), http_headers=status
         )
         writer.write_record(record)
-    target.write_bytes(buf.getvalue())
+    return buf.getvalue()
 
 
 # -- the record -------------------------------------------------------------------------------
@@ -237,10 +243,32 @@ def _free_name(folder: Path, stem: str, suffix: str) -> Path:
     stem = re.sub(r"[^\w.-]+", "_", stem).strip("._") or "source"
     target = folder / f"{stem}{suffix}"
     n = 2
-    while target.exists():
+    while os.path.lexists(target):
         target = folder / f"{stem}-{n}{suffix}"
         n += 1
     return target
+
+
+def _write_new(folder: Path, stem: str, suffix: str, data: bytes | Callable[[str], bytes]) -> Path:
+    """Write a new snapshot, `data` (or `data(its name)`), into `folder` (made if missing),
+    never through a symbolic link: a link at the folder, or at the file's name, planted by
+    whoever sent the project, would otherwise send the fetched bytes anywhere on the disk."""
+    folder.mkdir(exist_ok=True)
+    if folder.is_symlink() or not folder.is_dir():
+        raise FetchError(
+            f"{display_path(folder)} is a symbolic link or not a folder; snapshots are "
+            "written only into a real folder beside the record (see docs/security.md)"
+        )
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        target = _free_name(folder, stem, suffix)
+        try:  # O_EXCL: a link (even one to nowhere) at the name is never followed
+            fd = os.open(target, flags, 0o644)
+        except FileExistsError:
+            continue  # made meanwhile: the next free name
+        with os.fdopen(fd, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data(target.name))
+        return target
 
 
 def _imported_suffix(path: Path) -> str:
@@ -291,9 +319,7 @@ def snapshot(
                     raise FetchError(f"{from_file} is over {max_bytes:,} bytes")
                 kind = kind_of(Path("x" + suffix))
                 read(kind, data, record.url)  # it must be readable as what it claims to be
-                folder.mkdir(exist_ok=True)
-                target = _free_name(folder, key, suffix)
-                shutil.copyfile(from_file, target)
+                target = _write_new(folder, key, suffix, data)
             else:
                 if not record.url:
                     host = f"; it is read through '{record.cited_in}'" if record.cited_in else ""
@@ -302,13 +328,11 @@ def snapshot(
                 exchanges = fetch(record.url, max_bytes, timeout)
                 page = exchanges[-1]
                 ctype = dict((k.lower(), v) for k, v in page.headers).get("content-type", "")
-                folder.mkdir(exist_ok=True)
                 if "pdf" in ctype.lower() or page.body.startswith(b"%PDF-"):
-                    target = _free_name(folder, key, ".pdf")
-                    target.write_bytes(page.body)
+                    target = _write_new(folder, key, ".pdf", page.body)
                 else:
-                    target = _free_name(folder, key, ".warc.gz")
-                    write_warc(exchanges, target)
+                    warc = functools.partial(warc_bytes, exchanges)
+                    target = _write_new(folder, key, ".warc.gz", warc)
         except (FetchError, SnapshotError, OSError) as exc:
             failed += 1
             echo(f"{where}: not archived: {exc}")

@@ -298,3 +298,43 @@ def test_a_warc_page_is_found_by_the_url_a_browser_shows(
         )
         warc.write_record(record)
     assert [b.text for b in read("warc", out.getvalue(), record_url).blocks] == ["Граница закрыта."]
+
+
+@pytest.mark.parametrize(
+    ("quote", "verdict", "diff"),
+    [
+        (
+            "The ministry [did] raise tariffs",
+            "altered",
+            "The ministry [-did not-] {+[did]+} raise tariffs",
+        ),
+        ("Exports grew by [21%] in 2023", "altered", "Exports grew by [-12%-] {+[21%]+} in 2023"),
+        (
+            "Exports grew [sharply] in 2023",
+            "altered",
+            "Exports grew [-by 12%-] {+[sharply]+} in 2023",
+        ),
+        ("He said the plan was [not] sound", "altered", "He said the plan was {+[not]+} sound"),
+        (
+            "Он сказал, что армия [всё же] отступит",
+            "altered",
+            "Он сказал, что армия [-не-] {+[всё же]+} отступит",
+        ),
+        ("政府[将]提高关税", "altered", "政府 [-不会-] {+[将]+} 提高关税"),
+        ("[The government] did not raise tariffs", "verified", ""),
+        ("Он сказал, что [войска] не отступит", "verified", ""),
+        ("He said the [new] plan was sound", "verified", ""),
+    ],
+)
+def test_an_insertion_may_not_stand_for_a_negation_or_a_number(
+    quote: str, verdict: str, diff: str
+) -> None:
+    from counterpoint.quotes.extract import from_text
+    from counterpoint.quotes.match import Index, check
+
+    source = (
+        "The ministry did not raise tariffs in 2023. Exports grew by 12% in 2023. "
+        "Он сказал, что армия не отступит. 政府不会提高关税。 He said the plan was sound."
+    )
+    got = check(quote, Index.of(from_text(source)), None, ["en", "ru", "zh"])
+    assert (got.verdict, got.diff) == (verdict, diff)

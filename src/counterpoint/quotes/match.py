@@ -594,6 +594,49 @@ def _approximate(
     return start + s, start + e + 1, got["editDistance"]
 
 
+def _insertions_change(
+    quote: str,
+    chain: list[tuple[int, int]],
+    qparts: list[Part],
+    text: str,
+    languages: list[str],
+) -> str:
+    """The difference, when an editorial insertion between two parts stands for source
+    words with a negation, qualifier or number it does not keep ("did [-not-]" as "[did]",
+    "[21%]" for "12%"); else ""."""
+    tokens = re.split(
+        f"({_OMISSION.pattern}|{_INSERTION.pattern})", unicodedata.normalize("NFKC", quote)
+    )
+    between: list[list[str]] = []  # the marks before each part
+    marks: list[str] = []
+    for n, tok in enumerate(tokens):
+        if n % 2:
+            marks.append(tok)
+        elif normalise(tok).strip(_EDGE):
+            between.append(marks)
+            marks = []
+    shown: list[str] = [text[chain[0][0] : chain[0][1]]]
+    changed = False
+    for n in range(1, len(chain)):
+        skipped = text[chain[n - 1][1] : chain[n][0]]
+        put = [m for m in between[n] if not _OMISSION.fullmatch(m)] if n < len(between) else []
+        if qparts[n].gap == "insertion":
+            inserted = normalise(" ".join(m[1:-1] for m in put))
+            differ = set(dropped_qualifiers(skipped, languages)) ^ set(
+                dropped_qualifiers(inserted, languages)
+            )
+            if differ:
+                changed = True
+                gone = f"[-{skipped.strip()}-] " if skipped.strip() else ""
+                shown.append(f"{gone}{{+[{inserted}]+}}")
+            else:
+                shown.append(f"[{inserted}]" if inserted else skipped)
+        else:
+            shown.append("…")
+        shown.append(text[chain[n][0] : chain[n][1]])
+    return " ".join(x.strip() for x in shown if x.strip()) if changed else ""
+
+
 def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -> Result:
     """The verdict of one quotation against one source's text."""
     qparts, _, _ = parts(quote)
@@ -627,6 +670,7 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
         # where the words occur more than once at the place cited, a faithful occurrence
         # wins; else the tightest (the fewest words left out)
         review: Result | None = None
+        altered: Result | None = None
         for chain in sorted(placed, key=lambda c: c[-1][1] - c[0][0])[:50]:
             start, end = chain[0][0], chain[-1][1]
             evidence = index.text[start:end]
@@ -641,14 +685,19 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
             dropped = [w for o in omitted for w in dropped_qualifiers(o, langs)]
             dropped += negation_before(index.text, start, langs)
             dropped += negation_after(index.text, end, langs)
+            changed = _insertions_change(quote, chain, qparts, index.text, langs)
+            if changed:
+                altered = altered or Result("altered", place, evidence, diff=changed)
+                continue
             if not dropped:
                 return Result("verified", place, evidence)
             if review is None:
                 review = Result(
                     "omission-review", place, evidence, dropped=list(dict.fromkeys(dropped))
                 )
-        assert review is not None
-        return review
+        got = review or altered
+        assert got is not None
+        return got
     # no exact placement: the closest passage for each part, each near the one before
     found: list[tuple[int, int, int]] = []
     for _n, p in enumerate(qparts):

@@ -515,3 +515,13 @@ def test_word_sets_a_cjk_thesis_upright(tmp_path: Path, name: str, italic: bool)
     thesis = re.search(r'<w:style\b[^>]*w:styleId="Thesis".*?</w:style>', styles, re.S)
     assert thesis is not None
     assert bool(re.search(r"<w:i\s*/>", thesis.group())) is italic
+
+
+@pytest.mark.pdf
+def test_chinese_is_not_set_in_a_korean_face(tmp_path: Path) -> None:
+    """Nanum, before WenQuanYi for Hangul, draws some Han characters (KS X 1001 hanja) and
+    the full-width marks ，。？: a Chinese paper takes none of them from it."""
+    (pdf,) = build(LANGUAGES / "zh-Hans.yaml", tmp_path / "o", formats=["pdf"])
+    fonts = _pdf_fonts(pdf.path)
+    assert "WenQuanYi-Micro-Hei" in fonts
+    assert not [f for f in fonts if f.startswith("Nanum")], fonts

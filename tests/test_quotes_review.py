@@ -338,3 +338,22 @@ def test_an_insertion_may_not_stand_for_a_negation_or_a_number(
     )
     got = check(quote, Index.of(from_text(source)), None, ["en", "ru", "zh"])
     assert (got.verdict, got.diff) == (verdict, diff)
+
+
+@pytest.mark.parametrize(
+    ("quote", "verdict", "diff"),
+    [
+        ("5% in 2023", "altered", "[--5% in 2023-] {+5% in 2023+}"),  # the minus sign
+        ("inflation 12", "altered", "[-inflation 12.5-] {+inflation 12+}"),
+        ("500 people left", "altered", "[-1,500 people left-] {+500 people left+}"),
+        ("Growth was -5% in 2023", "verified", ""),
+        ("inflation 12.5% in May", "verified", ""),
+    ],
+)
+def test_a_number_is_quoted_whole(quote: str, verdict: str, diff: str) -> None:
+    from counterpoint.quotes.extract import from_text
+    from counterpoint.quotes.match import Index, check
+
+    source = "Growth was -5% in 2023, and inflation 12.5% in May. In 2023, 1,500 people left."
+    got = check(quote, Index.of(from_text(source)), None, ["en"])
+    assert (got.verdict, got.diff) == (verdict, diff)

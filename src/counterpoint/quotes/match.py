@@ -510,6 +510,13 @@ def _whole(index: Index, start: int, end: int, open_start: bool, open_end: bool)
     """Whether a passage starts and ends at word boundaries ("agreed" is not the end of
     "disagreed", nor "2%" of "12%"); a note's number after the last word is no word."""
     text = index.text
+    if 0 < start < len(text) and text[start].isdigit():  # "5%" of "-5%", "5" of "2.5"
+        sign = text[start - 1] == "-" and (start < 2 or not _word(text[start - 2]))
+        if sign or (text[start - 1] in ".," and start > 1 and text[start - 2].isdigit()):
+            return False
+    cut = 0 < end < len(text) - 1 and text[end - 1].isdigit() and text[end] in ".,"
+    if cut and text[end + 1].isdigit():  # "12" of "12.5"
+        return False
     open_start = open_start or start in index.joints
     open_end = open_end or end in index.joints
     if not open_start and start > 0 and _word(text[start - 1]) and _word(text[start]):
@@ -719,7 +726,16 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
         # a few words either side, when the closest passage begins or ends a word off
         cs, ce = _widen(index.text, max(0, s - 24), min(len(index.text), e + 24))
         wider = word_diff(p.text, index.text[cs:ce], context=True)
-        diffs.append(wider if _marks(wider) < _marks(plain) else plain)
+        best = wider if _marks(wider) < _marks(plain) else plain
+        if not _marks(best):  # a word or number cut short ("5%" of "-5%"): show it whole
+            while ws > 0 and (index.text[ws - 1].isalnum() or index.text[ws - 1] in "-.,"):
+                ws -= 1
+            while we < len(index.text) and (
+                index.text[we].isalnum() or index.text[we : we + 2].rstrip(".,")[1:].isdigit()
+            ):
+                we += 1
+            best = f"[-{index.text[ws:we].strip(' .,')}-] {{+{p.text}+}}"
+        diffs.append(best)
     start, end = found[0][0], found[-1][1]
     return Result(
         "altered",

@@ -525,3 +525,14 @@ def test_chinese_is_not_set_in_a_korean_face(tmp_path: Path) -> None:
     fonts = _pdf_fonts(pdf.path)
     assert "WenQuanYi-Micro-Hei" in fonts
     assert not [f for f in fonts if f.startswith("Nanum")], fonts
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("name", ["ja", "hi"])
+def test_a_latin_title_in_a_paper_without_italics_is_italic_not_bold(
+    pdfs: dict[str, Output], name: str
+) -> None:
+    """The page sets a Japanese or Hindi paper's emphasis bold; an English journal's title
+    in its notes stays italic, as the style sets it (and as Word sets it)."""
+    fonts = _pdf_fonts(pdfs[name].path)
+    assert "Liberation-Serif-Italic" in fonts, fonts

@@ -338,13 +338,17 @@ def isolated(doc: Resolved, direction: str) -> Resolved:
 
     notes = [
         dataclasses.replace(
-            n, body=in_language(upright(isolate(n.body, direction)), language(n.sources), paper)
+            n,
+            body=in_language(
+                upright(isolate(n.body, direction), paper), language(n.sources), paper
+            ),
         )
         for n in doc.notes
     ]
     entries = [
         dataclasses.replace(
-            e, html=in_language(upright(isolate(e.html, direction)), e.source.language, paper)
+            e,
+            html=in_language(upright(isolate(e.html, direction), paper), e.source.language, paper),
         )
         for e in doc.bibliography
     ]
@@ -363,19 +367,50 @@ _NO_ITALICS = regex.compile(
 )
 """Letters of scripts that have no italic: a slanted copy of them is a typographic error."""
 
+_ITALICS = regex.compile(r"[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]")
+"""Letters of the scripts that have an italic."""
 
-def upright(html: Markup) -> Markup:
+NO_ITALICS_LANGUAGES = frozenset(
+    (
+        "zh",
+        "ja",
+        "ko",
+        "ar",
+        "fa",
+        "ur",
+        "ps",
+        "he",
+        "yi",
+        "hi",
+        "mr",
+        "ne",
+        "bn",
+        "ta",
+        "th",
+        "am",
+        "ti",
+    )
+)
+"""Languages whose pages set emphasis bold and titles upright (style.css)."""
+
+
+def upright(html: Markup, paper: str = "en") -> Markup:
     """A CSL title in `<em>` written wholly in a script without italics (Arabic, Hebrew,
     Han, Kana, Hangul, Devanagari, Bengali, Tamil, Thai, Ethiopic) marked `class="upright"`:
     set upright, as Chicago sets such titles, not in a synthetic slant (a source with no
-    `language`, or a note citing sources in several languages)."""
+    `language`, or a note citing sources in several languages). In a paper in a language
+    of such a script (`paper`), whose page sets emphasis bold, a title wholly in Latin,
+    Greek or Cyrillic is marked `class="slanted"`: italic, as the style sets it."""
     if "<em>" not in html and "<i>" not in html:
         return html
+    slanted = _primary(paper) in NO_ITALICS_LANGUAGES
 
     def one(m: re.Match[str]) -> str:
         letters = [c for c in html_unescape(m[2]) if c.isalpha()]
         if letters and all(_NO_ITALICS.match(c) for c in letters):
             return f'<{m[1]} class="upright">{m[2]}</{m[1]}>'
+        if slanted and letters and all(_ITALICS.match(c) for c in letters):
+            return f'<{m[1]} class="slanted">{m[2]}</{m[1]}>'
         return m.group()
 
     return Markup(_EMPHASIS.sub(one, str(html)))

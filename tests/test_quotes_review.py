@@ -357,3 +357,21 @@ def test_a_number_is_quoted_whole(quote: str, verdict: str, diff: str) -> None:
     source = "Growth was -5% in 2023, and inflation 12.5% in May. In 2023, 1,500 people left."
     got = check(quote, Index.of(from_text(source)), None, ["en"])
     assert (got.verdict, got.diff) == (verdict, diff)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "values"),
+    [
+        (", S. 45 f.", {"45", "46"}),  # and the next page
+        (", pp. 4, 7f.", {"4", "7", "8"}),
+        (", p. 12f", {"12", "13"}),
+        (", S. 45 ff.", None),  # and those after: not checked
+        (", p. 12ff", None),
+        (", S. 45 für", {"45"}),
+    ],
+)
+def test_a_locator_and_the_following_page(suffix: str, values: set[str] | None) -> None:
+    from counterpoint.quotes.match import locator
+
+    got = locator(suffix)
+    assert (got.values if got else None) == values

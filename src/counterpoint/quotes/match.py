@@ -182,7 +182,8 @@ class Locator:
 def locator(suffix: str) -> Locator | None:
     """The paragraph or page locator of a citation's suffix (", paras. 3, 18-19", ", pp.
     112-14", ", 45"); None when it names nothing these checks can place (chap., sec.)."""
-    m = _LOCATOR.match(suffix or "") or _BARE.match(suffix or "")
+    suffix = re.sub(r"(\d)(ff?)\.?(?!\w)", r"\1 \2.", suffix or "")  # "7f." is "7 f."
+    m = _LOCATOR.match(suffix) or _BARE.match(suffix)
     if not m:
         return None
     label = m["label"].lower()
@@ -206,7 +207,14 @@ def locator(suffix: str) -> Locator | None:
             values.update(_to_roman(n) for n in range(ra, rb + 1))
         else:
             values.update((a.lower(), b.lower()))
-    return Locator(kind, values, m.group(0).strip().lstrip(",").strip())
+    following = re.match(r"\s*(ff?)\.?(?!\w)", suffix[m.end() :])
+    if following:  # "S. 45 f.": and the next one; "45 ff.": and those after, unchecked
+        last = m["values"].rsplit(",", 1)[-1].split("-")[-1].strip()
+        if following[1] == "ff" or not last.isdigit():
+            return None
+        values.add(str(int(last) + 1))
+    written = m.group(0) + (following[0] if following else "")
+    return Locator(kind, values, written.strip().lstrip(",").strip())
 
 
 # -- the source's text ----------------------------------------------------------------------------

@@ -375,3 +375,33 @@ def test_a_locator_and_the_following_page(suffix: str, values: set[str] | None) 
 
     got = locator(suffix)
     assert (got.values if got else None) == values
+
+
+@pytest.mark.parametrize(
+    ("written", "found"),
+    [
+        ('他说"边界问题已经解决"[@s]。', ["边界问题已经解决"]),  # straight marks in Chinese
+        ('He said,"it is over" [@s].', ["it is over"]),
+        ('A 12" pipe, and "it is over" [@s].', ["it is over"]),  # an inch mark
+        ("It's not \"over\" yet, isn't it [@s]?", ["over"]),
+    ],
+)
+def test_straight_marks_open_after_punctuation_and_chinese(
+    written: str, found: list[str], tmp_path: Path
+) -> None:
+    from counterpoint.quotes.find import find
+    from counterpoint.validate import validate
+
+    (tmp_path / "sources.yaml").write_text("- {id: s, type: report, title: S}\n")
+    brief = textwrap.dedent(f"""\
+        brief: 1
+        title: Q
+        question: Q?
+        bibliography: [sources.yaml]
+        summary: {json.dumps(written, ensure_ascii=False)}
+        views:
+          - {{id: a, label: A, thesis: A., arguments: ["A [@s]"]}}
+          - {{id: b, label: B, thesis: B., arguments: ["B [@s]"]}}
+    """)
+    (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
+    assert [f.text for f in find(validate(tmp_path / "b.yaml").summary)] == found

@@ -17,6 +17,7 @@ from ..model import Brief, Citation, Text
 PAIRS = {"“": "”", "«": "»", "„": "“”", "»": "«", "「": "」", "『": "』", '"': '"', "‟": "”"}
 """Opening quotation marks and the marks that close them."""
 
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]|\n[ \t]*\n")
 _ABBREVIATION = re.compile(
     r"(?:^|[\s(])(?:\w|\w\.\w|\w\.\w\.\w|mr|mrs|ms|dr|prof|gen|sen|rep|gov|col|lt|sgt|capt|"
@@ -138,7 +139,9 @@ def find(text: Text) -> list[Found]:
         ch = flat[i]
         closers = PAIRS.get(ch)
         if closers is None or (
-            ch == '"' and i > 0 and not re.match(r"[\s(\[{—–/*_:-]", flat[i - 1])
+            # a straight mark right after a letter or digit closes, or is an inch mark (12");
+            # after a space, punctuation or a Chinese or Japanese character it opens
+            ch == '"' and i > 0 and flat[i - 1].isalnum() and not _CJK.match(flat[i - 1])
         ):
             i += 1
             continue

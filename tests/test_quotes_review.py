@@ -405,3 +405,18 @@ def test_straight_marks_open_after_punctuation_and_chinese(
     """)
     (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
     assert [f.text for f in find(validate(tmp_path / "b.yaml").summary)] == found
+
+
+@pytest.mark.parametrize(
+    ("kind", "data"),
+    [
+        ("md", b"# Title\n\nThe line holds,[^1] the governor said.\n\n[^1]: A note.\n"),
+        ("txt", "The line holds, the governor said.\n".encode("utf-16")),  # Notepad's Unicode
+    ],
+)
+def test_text_snapshots_as_they_are_saved(kind: str, data: bytes) -> None:
+    from counterpoint.quotes.extract import read
+    from counterpoint.quotes.match import Index, check
+
+    got = check("the line holds, the governor said", Index.of(read(kind, data)), None, ["en"])
+    assert (got.verdict, got.place) == ("verified", "para. 1")

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..usercache import user_cache_dir
 
-EXTRACT_VERSION = "10"
+EXTRACT_VERSION = "11"
 """Changes whenever extraction changes what it returns: old cache entries are then unused."""
 
 MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
@@ -139,6 +139,8 @@ def _decode(data: bytes, content_type: str = "") -> str:
     m = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.I)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows' "Unicode" text
+        return data.decode("utf-16", errors="replace")
     if m:
         try:
             return data.decode(m[1], errors="replace")
@@ -178,6 +180,7 @@ _MD_MARKUP = [
     (re.compile(r"\n\s{0,3}(=+|-+)\s*$"), ""),  # setext underline
     (re.compile(r"^\s{0,3}(?:>\s?)+", re.M), ""),  # block quote marks
     (re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s+", re.M), ""),  # list markers
+    (re.compile(r"\[\^[^\]\s]+\](?!:)"), ""),  # footnote calls: word[^1]
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images: their text
     (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
     (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\*)"), r"\1"),  # emphasis

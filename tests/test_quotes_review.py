@@ -209,6 +209,8 @@ def test_the_difference_shows_the_words_that_differ(quote: str, diff: str) -> No
         ("the committee did not approve the sale", "p. ii", "verified", "p. ii"),
         ("the committee did not approve the sale", "p. 2", "verified", "p. ii"),  # the sheet
         ("the harbour remains closed", "p. ii", "wrong-locator", "p. iii"),
+        # running on to the next page, over the printed number
+        ("did not approve the sale. The next page says", "pp. ii-iii", "verified", "pp. ii-iii"),
     ],
 )
 def test_a_pdf_without_page_labels_is_cited_by_its_printed_numbers(

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..usercache import user_cache_dir
 
-EXTRACT_VERSION = "11"
+EXTRACT_VERSION = "12"
 """Changes whenever extraction changes what it returns: old cache entries are then unused."""
 
 MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
@@ -374,8 +374,8 @@ def from_pdf(data: bytes) -> Extracted:
             textpage.close()
             page.close()
             label = pdf.get_page_label(n) or str(n + 1)
-            folio = "" if labelled else _folio(text.strip())
-            out.blocks.append(Block(text.strip(), page=label, folio=folio))
+            text, folio = _folio(text.strip(), label if labelled else "")
+            out.blocks.append(Block(text, page=label, folio=folio))
     except pdfium.PdfiumError as exc:
         raise SnapshotError(f"the PDF cannot be read ({exc})") from None
     finally:
@@ -387,14 +387,18 @@ def from_pdf(data: bytes) -> Extracted:
 _FOLIO = re.compile(r"\d{1,5}|[ivxlcdm]{1,8}|[IVXLCDM]{1,8}")
 
 
-def _folio(text: str) -> str:
-    """The page number printed alone on a page's first or last line (a running folio, as
-    WeasyPrint's @page counters or a journal's 112, 113... print it), or ""."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in (lines[-1:] + lines[:1]) if len(lines) > 1 else ():
-        if _FOLIO.fullmatch(line):
-            return line.lower()
-    return ""
+def _folio(text: str, label: str) -> tuple[str, str]:
+    """The page's text without the page number printed alone on its first or last line (a
+    running folio, as WeasyPrint's @page counters or a journal's 112, 113... print it), so
+    that a quotation running on to the next page reads on; and that number when the PDF
+    has no page labels (`label` ""), else ""."""
+    lines = text.split("\n")
+    for at in (len(lines) - 1, 0) if len(lines) > 1 else ():
+        number = lines[at].strip()
+        if _FOLIO.fullmatch(number) and (not label or number.lower() == label.lower()):
+            rest = lines[:at] + lines[at + 1 :]
+            return "\n".join(rest).strip(), "" if label else number.lower()
+    return text, ""
 
 
 # -- WARC -------------------------------------------------------------------------------------

@@ -291,3 +291,45 @@ def test_a_snapshot_is_never_written_through_a_planted_link(
             "symbolic link or not a folder; snapshots are written only into a real folder "
             "beside the record (see docs/security.md)"
         ) in stdout + stderr
+
+
+# -- output names: the print-html page is NAME.print.html ----------------------------------------
+def _pair(tmp_path: Path) -> tuple[Path, Path]:
+    from .conftest import SOURCES
+
+    (tmp_path / "sources.yaml").write_text(SOURCES)
+    for name in ("x.yaml", "x.print.yaml"):
+        (tmp_path / name).write_text(MINIMAL)
+    return tmp_path / "x.yaml", tmp_path / "x.print.yaml"
+
+
+def test_a_brief_named_like_another_s_print_html_page_is_a_collision(tmp_path: Path) -> None:
+    """x.yaml's print-html page and x.print.yaml's page are both out/x.print.html: 'wrote'
+    was said twice for it, exit 0, and one was lost."""
+    x, x_print = _pair(tmp_path)
+    out = tmp_path / "out"
+    code, stdout, stderr = run(
+        "build", str(x), str(x_print), "-f", "html,print-html", "-o", str(out)
+    )
+    assert code == 1 and stdout == ""
+    assert stderr.splitlines()[:2] == [
+        f"{x} would write {out / 'x.print.html'}, as would {x_print}; rename one of them "
+        "(neither was built)",
+        f"{x_print} would write {out / 'x.print.html'}, as would {x}; rename one of them "
+        "(neither was built)",
+    ]
+    assert not out.exists()
+
+
+def test_a_print_html_page_another_brief_wrote_earlier_is_not_replaced(tmp_path: Path) -> None:
+    x, x_print = _pair(tmp_path)
+    out = tmp_path / "out"
+    assert run("build", str(x_print), "-f", "html", "-o", str(out))[0] == 0
+    page = (out / "x.print.html").read_bytes()
+    code, _, stderr = run("build", str(x), "-f", "print-html", "-o", str(out))
+    assert code == 1
+    assert stderr.splitlines()[0] == (
+        f"{x} would write {out / 'x.print.html'}, which {x_print} wrote; rename one of them "
+        "(nothing was written)"
+    )
+    assert (out / "x.print.html").read_bytes() == page

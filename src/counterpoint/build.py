@@ -86,20 +86,25 @@ def collisions(paths: Sequence[Path], **options: Any) -> dict[Path, str]:
     if len(paths) < 2:
         return {}
     out = Path(options.get("out_dir", "out"))
-    fmt = next(iter(options.get("formats") or ("html",)))
-    claimed: dict[str, tuple[Path, str, str]] = {}  # folded stem -> brief, audience, stem
+    formats = list(options.get("formats") or ("html", "pdf"))
+    claimed: dict[str, tuple[Path, str, str]] = {}  # folded name -> brief, audience, name
     found: dict[Path, str] = {}
-    for path in _may_collide(paths):  # only these need their audiences (a parse)
-        for audience in _planned_audiences(path, options):
-            stem = output_stem(path.stem, audience)
-            key = _folded(stem)
+    for path in _may_collide(paths, formats):  # only these need their audiences (a parse)
+        # every output's whole name: x.yaml's x.print.html is x.print.yaml's x.print.html
+        names = [
+            (audience, output_stem(path.stem, audience) + SUFFIXES[fmt])
+            for audience in _planned_audiences(path, options)
+            for fmt in formats
+        ]
+        for audience, name in names:
+            key = _folded(name)
             if key not in claimed:
-                claimed[key] = (path, audience, stem)
+                claimed[key] = (path, audience, name)
                 continue
-            other, other_audience, other_stem = claimed[key]
+            other, other_audience, other_name = claimed[key]
             if other == path:
                 continue
-            written = display_path(inside(out, other_stem + SUFFIXES[fmt]))
+            written = display_path(inside(out, other_name))
             pair = (
                 (path, audience, other, other_audience),
                 (other, other_audience, path, audience),
@@ -117,18 +122,21 @@ def _folded(stem: str) -> str:
     return unicodedata.normalize("NFC", stem).casefold()
 
 
-def _may_collide(paths: Sequence[Path]) -> list[Path]:
+def _may_collide(paths: Sequence[Path], formats: Sequence[str] = ("html",)) -> list[Path]:
     """The briefs whose outputs could share a name with another's, in order: NAME or
     NAME-AUDIENCE can only meet another brief's when the two names are the same or one is
-    the other up to a `-`. The rest are never read here."""
+    the other up to a `-` (or, with print-html, up to a `.print`: NAME.print.html). The rest
+    are never read here."""
     keys = {p: _folded(output_stem(p.stem, DEFAULT_AUDIENCE)) for p in paths}
     by_key: dict[str, list[Path]] = {}
     for p, key in keys.items():
         by_key.setdefault(key, []).append(p)
     chosen = {p for group in by_key.values() if len(group) > 1 for p in group}
+    print_html = "print-html" in formats and len(formats) > 1
     for p, key in keys.items():
         for i, c in enumerate(key):
-            if c == "-" and key[:i] in by_key:
+            cut = (c == "-") or (print_html and key.startswith(".print", i))
+            if cut and key[:i] in by_key:
                 chosen.add(p)
                 chosen.update(by_key[key[:i]])
     return [p for p in paths if p in chosen]

@@ -265,7 +265,9 @@ def claimed(out_dir: Path, target: Path, stem: str, brief_path: Path) -> Path | 
     Only records this user's counterpoint signed are believed."""
     me = str(brief_path.resolve())
     names = [stem[:i] for i, c in enumerate(stem) if c == "-"] + [stem]  # NAME-AUDIENCE
-    for name in names:
+    # and NAME.print.html: the page of a brief named NAME.print, or NAME's print-html
+    names += [target.name[:i] for i, c in enumerate(target.name) if c == "."]
+    for name in dict.fromkeys(names):
         record = _read_record(out_dir, f"{name}.json")
         if not isinstance(record, dict) or not isinstance(record.get("brief"), str):
             continue

@@ -422,3 +422,12 @@ def test_text_snapshots_as_they_are_saved(kind: str, data: bytes) -> None:
 
     got = check("the line holds, the governor said", Index.of(read(kind, data)), None, ["en"])
     assert (got.verdict, got.place) == ("verified", "para. 1")
+
+
+def test_direction_marks_and_tatweel_are_not_words() -> None:
+    from counterpoint.quotes.extract import from_html
+    from counterpoint.quotes.match import Index, check
+
+    page = "<main><p>قال الوزير إن \u200fالحكـــومة لا تنوي رفع \u2067الرسوم\u2069.</p></main>"
+    quote = "قال الوزير إن الحكومة لا تنوي رفع الرسوم"
+    assert check(quote, Index.of(from_html(page)), None, ["ar"]).verdict == "verified"

@@ -27,6 +27,10 @@ _TABLE = {
     **dict.fromkeys(map(ord, '“”„‟«»「」『』〝〞〟＂❝❞"‘’‚‛‹›`´ʹʻʼ′❛❜'), "'"),
     **dict.fromkeys(map(ord, "‐‑‒–—―−﹘﹣－⸺⸻\x02"), "-"),  # \x02: PDFium's line-end hyphen
     **dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None),
+    # direction marks and isolates (right-to-left text on the web), and the Arabic tatweel
+    # that justified text stretches words with
+    **dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"), None),
+    **dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069\u0640"), None),
     **dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\r\n\f\v"), " "),
 }
 _CJK = (

@@ -431,3 +431,21 @@ def test_direction_marks_and_tatweel_are_not_words() -> None:
     page = "<main><p>قال الوزير إن \u200fالحكـــومة لا تنوي رفع \u2067الرسوم\u2069.</p></main>"
     quote = "قال الوزير إن الحكومة لا تنوي رفع الرسوم"
     assert check(quote, Index.of(from_html(page)), None, ["ar"]).verdict == "verified"
+
+
+def test_parts_in_another_order_are_altered_and_say_so() -> None:
+    from counterpoint.quotes.extract import from_text
+    from counterpoint.quotes.match import Index, check
+
+    source = "Exports grew by 12% in 2023.\n\nOfficials never admitted the error.\n"
+    got = check(
+        "Officials never admitted the error … Exports grew by 12% in 2023",
+        Index.of(from_text(source)),
+        None,
+        ["en"],
+    )
+    assert (got.verdict, got.diff) == (
+        "altered",
+        "Officials never admitted the error … Exports grew by 12% in 2023 (the source has "
+        "each part, but not in this order and close together)",
+    )

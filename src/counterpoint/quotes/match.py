@@ -746,12 +746,17 @@ def check(quote: str, index: Index, loc: Locator | None, languages: list[str]) -
                 index.text[we].isalnum() or index.text[we : we + 2].rstrip(".,")[1:].isdigit()
             ):
                 we += 1
-            best = f"[-{index.text[ws:we].strip(' .,')}-] {{+{p.text}+}}"
+            whole = index.text[ws:we].strip(" .,")
+            if lower(whole) != lower(p.text):
+                best = f"[-{whole}-] {{+{p.text}+}}"
         diffs.append(best)
     start, end = found[0][0], found[-1][1]
+    diff = " … ".join(diffs)
+    if not any(map(_marks, diffs)):  # each part is there, but not in this order or not near
+        diff += " (the source has each part, but not in this order and close together)"
     return Result(
         "altered",
         index.place(start, end),
         index.text[_widen(index.text, start, end)[0] : _widen(index.text, start, end)[1]],
-        diff=" … ".join(diffs),
+        diff=diff,
     )

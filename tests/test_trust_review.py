@@ -5,6 +5,7 @@ past the first round's checks and kept out since."""
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -333,3 +334,27 @@ def test_a_print_html_page_another_brief_wrote_earlier_is_not_replaced(tmp_path:
         "(nothing was written)"
     )
     assert (out / "x.print.html").read_bytes() == page
+
+
+def test_a_cache_folder_linked_out_of_the_cache_is_not_written_through(
+    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another user who can write the cache folder could link `citeproc/` to a folder of
+    yours; entries were written there. Now one warning, and the build goes on."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    cache = tmp_path / "xdg" / "counterpoint"
+    brief = write_brief()
+    build(brief, tmp_path / "first", formats=["html"])  # the key and the folders are made
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(cache / "citeproc")
+    (cache / "citeproc").symlink_to(elsewhere)
+    usercache._warned.clear()
+    code, _, stderr = run("build", str(brief), "-f", "html", "-o", str(tmp_path / "out"))
+    assert code == 0, stderr
+    assert list(elsewhere.iterdir()) == []
+    said = [line for line in stderr.splitlines() if "cannot be used" in line]
+    assert said == [
+        f"warning: brief.html: the cache folder {cache} cannot be used (a symbolic link that "
+        f"leads out of the cache folder: {cache / 'citeproc'}); building without it"
+    ]

@@ -149,6 +149,12 @@ def write(path: str | Path, data: bytes) -> None:
     key = _folder_key()
     if key is None:
         return
+    root = os.path.realpath(user_cache_dir())
+    if not os.path.realpath(path.parent).startswith(root + os.sep):
+        # a folder in the cache that is a link out of it (planted by another user who can
+        # write the cache): entries are never written through it
+        _skip(path.parent, "a symbolic link that leads out of the cache folder")
+        return
     tmp = ""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

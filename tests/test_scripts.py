@@ -392,6 +392,10 @@ def test_english_fallback_reads_in_order_in_a_right_to_left_pdf(tmp_path: Path) 
         assert fixed in words, fixed
     for scrambled in (".Methods", ":Likelihood", ".Figure 1", ".event"):
         assert scrambled not in words, scrambled
+    # a label and its value, and a paragraph's first words, read in order on their line
+    lines = [line.strip() for line in words.splitlines()]
+    assert "Likelihood: very likely Confidence: moderate" in lines  # was "moderate Confidence:…"
+    assert any(line.startswith("Methods. Views are presented") for line in lines)
 
 
 # -- a source's language on its notes and entries --------------------------------------------

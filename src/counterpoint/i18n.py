@@ -157,6 +157,11 @@ class Labels(gettext.NullTranslations):
         # left to right: "Methods." not ".Methods" (_left_to_right)
         self._isolate = self.missing and direction(self.language) == "rtl"
 
+    @property
+    def english_in_rtl(self) -> bool:
+        """Whether the fixed texts are English fallback in a right-to-left paper."""
+        return self._isolate
+
     def _english(self, text: str) -> str:
         """A catalog's text as shown: its digits in the paper's numbering system ("Figure 1."
         in Persian is "شکل ۱."), English fallback kept in order in a right-to-left page."""

@@ -129,7 +129,13 @@ class _Renderer:
             whole_sentences=_whole_sentences,
         )
         self.env.globals.update(
-            grades=GRADES, asset=self.asset, page_parts=self.page_parts, sentences=_sentences
+            grades=GRADES,
+            asset=self.asset,
+            page_parts=self.page_parts,
+            sentences=_sentences,
+            # "ltr" where the paper's fixed texts are English fallback in a right-to-left
+            # paper (a language without a catalog): a block of them reads left to right
+            fixed_text_dir="ltr" if labels.english_in_rtl else "",
         )
         self.env.bytecode_cache = _bytecode_cache(self.env)
         self._css: dict[str, Markup] = {}

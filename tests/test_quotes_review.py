@@ -449,3 +449,22 @@ def test_parts_in_another_order_are_altered_and_say_so() -> None:
         "Officials never admitted the error … Exports grew by 12% in 2023 (the source has "
         "each part, but not in this order and close together)",
     )
+
+
+@pytest.mark.parametrize(
+    ("quote", "verdict"),
+    [
+        ("Exports grew by 12% in 2023 … The ministry did not raise tariffs", "omission-review"),
+        ("Der Hafen … wurde geschlossen", "omission-review"),  # "drei"
+        ("Exports grew by 12% in 2023 … three new ports opened", "verified"),
+    ],
+)
+def test_an_omission_may_not_drop_a_number_written_as_a_word(quote: str, verdict: str) -> None:
+    from counterpoint.quotes.extract import from_text
+    from counterpoint.quotes.match import Index, check
+
+    source = (
+        "Exports grew by 12% in 2023, and three new ports opened. The ministry did not raise "
+        "tariffs.\n\nDer Hafen war drei Jahre lang offen und wurde geschlossen.\n"
+    )
+    assert check(quote, Index.of(from_text(source)), None, ["en", "de"]).verdict == verdict

@@ -383,6 +383,31 @@ def guess_languages(sample: str, declared: str = "") -> list[str]:
     return list(dict.fromkeys(langs)) or ["en"]
 
 
+NUMBER_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+           "twelve", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+           "ninety", "hundred", "hundreds", "thousand", "thousands", "million", "millions",
+           "billion", "billions", "trillion", "dozen", "dozens", "half", "twice", "double",
+           "triple"),
+    "fr": ("deux", "trois", "quatre", "cinq", "six", "sept", "huit", "dix", "vingt",
+           "trente", "mille", "million", "millions", "milliard", "milliards",
+           "moitié", "double"),
+    "de": ("zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun", "zehn",
+           "zwanzig", "hundert", "tausend", "million", "millionen", "milliarde", "milliarden",
+           "hälfte", "doppelt"),
+    "es": ("dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez",
+           "veinte", "cien", "mil", "millón", "millones", "mitad", "doble"),
+    "ru": ("два", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять",
+           "десять", "двадцать", "сто", "тысяча", "тысяч", "миллион", "миллионов",
+           "миллиард", "миллиардов", "половина"),
+}  # fmt: skip
+"""Numbers written as words: an omission must not drop one any more than a figure."""
+_NUMBER_WORDS = {
+    lang: re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+    for lang, words in NUMBER_WORDS.items()
+}
+
+
 def dropped_qualifiers(omitted: str, languages: list[str]) -> list[str]:
     """The negations, qualifiers and numbers in an omitted passage."""
     found: list[str] = []
@@ -390,6 +415,8 @@ def dropped_qualifiers(omitted: str, languages: list[str]) -> list[str]:
     for lang in languages:
         if lang in _WORD_LISTS:
             found += [m.group(0) for m in _WORD_LISTS[lang].finditer(low)]
+        if lang in _NUMBER_WORDS:
+            found += [m.group(0) for m in _NUMBER_WORDS[lang].finditer(low)]
         if lang in QUALIFIER_STRINGS:
             text = low
             for word in NOT_QUALIFIERS:

@@ -468,3 +468,33 @@ def test_an_omission_may_not_drop_a_number_written_as_a_word(quote: str, verdict
         "tariffs.\n\nDer Hafen war drei Jahre lang offen und wurde geschlossen.\n"
     )
     assert check(quote, Index.of(from_text(source)), None, ["en", "de"]).verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("written", "found"),
+    [
+        ('"Is it over?" Lin asked [@s].', ["Is it over?"]),
+        ('"We will not give up!" Governor Petrov said [@s].', ["We will not give up!"]),
+        ("„Es ist vorbei.“ Lin schrieb das [@s].", ["Es ist vorbei."]),
+        ('He said "it is over." Then it was [@s].', []),  # the next sentence's citation
+    ],
+)
+def test_a_quotation_ending_its_own_sentence_then_said(
+    written: str, found: list[str], tmp_path: Path
+) -> None:
+    from counterpoint.quotes.find import find
+    from counterpoint.validate import validate
+
+    (tmp_path / "sources.yaml").write_text("- {id: s, type: report, title: S}\n")
+    brief = textwrap.dedent(f"""\
+        brief: 1
+        title: Q
+        question: Q?
+        bibliography: [sources.yaml]
+        summary: {json.dumps(written, ensure_ascii=False)}
+        views:
+          - {{id: a, label: A, thesis: A., arguments: ["A [@s]"]}}
+          - {{id: b, label: B, thesis: B., arguments: ["B [@s]"]}}
+    """)
+    (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
+    assert [f.text for f in find(validate(tmp_path / "b.yaml").summary)] == found

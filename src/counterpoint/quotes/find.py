@@ -29,6 +29,16 @@ _ABBREVIATION = re.compile(
 sentence goes on."""
 
 
+_SAID = re.compile(
+    r"(?:\S+\s+){0,3}?(?:said|says|asked|asks|wrote|writes|told|added|adds|noted|notes|"
+    r"argued|argues|warned|warns|explained|stated|states|insisted|declared|replied|claimed|"
+    r"claims|dit|a dit|déclare|a déclaré|écrit|a écrit|sagte|sagt|schrieb|schreibt|erklärte|"
+    r"fragte|dijo|escribió|afirmó|сказал|сказала|написал|написала|заявил|заявила)(?!\w)",
+    re.I,
+)
+"""'"It is over!" Lin said [@x]': the name is not a new sentence's first word."""
+
+
 def _ends_sentence(between: str) -> bool:
     """Whether the text between a quotation and a citation holds the end of a sentence."""
     for m in _SENTENCE_END.finditer(between):
@@ -93,7 +103,7 @@ def _following(
         if start < after:
             continue
         words = src[after:start].strip()
-        if ended and words[:1].isupper():
+        if ended and words[:1].isupper() and not _SAID.match(words):
             return None  # "It is over." Then … [@x]: the citation is the next sentence's
         between = src[after:start].replace("[", " ").replace("]", " ")
         # a citation right after the sentence's full stop (`"…". [@x]`) still belongs to it

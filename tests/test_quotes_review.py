@@ -498,3 +498,13 @@ def test_a_quotation_ending_its_own_sentence_then_said(
     """)
     (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
     assert [f.text for f in find(validate(tmp_path / "b.yaml").summary)] == found
+
+
+def test_a_box_headed_related_articles_is_left_out() -> None:
+    from counterpoint.quotes.extract import from_html
+
+    page = """<main><article><h1>Ports</h1><p>First paragraph.</p><p>Second paragraph.</p>
+      <section><h2>Read more</h2><ul><li><a>Exports fell by 40% last year</a></li></ul></section>
+      </article><div><h3>Читайте также</h3><p>Граница закрыта.</p></div></main>"""
+    got = [(b.para, b.text) for b in from_html(page).blocks]
+    assert got == [(0, "Ports"), (1, "First paragraph."), (2, "Second paragraph.")]

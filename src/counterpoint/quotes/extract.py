@@ -20,7 +20,7 @@ from typing import Any
 
 from ..usercache import user_cache_dir
 
-EXTRACT_VERSION = "12"
+EXTRACT_VERSION = "13"
 """Changes whenever extraction changes what it returns: old cache entries are then unused."""
 
 MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
@@ -240,6 +240,14 @@ _BOILERPLATE = re.compile(
     r"(?:$|[\s_-])",
     re.I,
 )
+_RELATED = re.compile(
+    r"(?:related|read more|more on|more from|see also|recommended|most read|most popular|"
+    r"you may also|you might also|trending|weitere|mehr zum|lesen sie auch|à lire aussi|"
+    r"lire aussi|sur le même sujet|te puede interesar|más noticias|читайте также|"
+    r"по теме|相关|関連|اقرأ أيضا)",
+    re.I,
+)
+"""A heading that names a box of links to other pages."""
 _PARA_TAGS = {"p", "li", "blockquote"}
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BREAK_TAGS = {
@@ -271,6 +279,16 @@ def from_html(html: str) -> Extracted:
         names = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
         if _BOILERPLATE.search(names):
             node.decompose()
+    for heading in tree.css("h2, h3, h4"):  # a box headed "Related articles", "Read more"
+        box = heading.parent
+        if (
+            _RELATED.match(" ".join(heading.text().split()))
+            and box is not None
+            and box.tag in ("section", "div", "nav", "ul")
+            and not (paragraphs and len(box.css("p")) * 2 > paragraphs)
+            and box.css_first("h2, h3, h4") == heading
+        ):
+            box.decompose()
     mains = tree.css("main") or tree.css("[role=main]")
     root = mains[0] if mains else _main_article(tree) or tree.body
     out = Extracted("html", paras=True)

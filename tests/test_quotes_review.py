@@ -349,6 +349,8 @@ def test_an_insertion_may_not_stand_for_a_negation_or_a_number(
         ("inflation 12", "altered", "[-inflation 12.5-] {+inflation 12+}"),
         ("500 people left", "altered", "[-1,500 people left-] {+500 people left+}"),
         ("Growth was -5% in 2023", "verified", ""),
+        ("-5% in 2023", "verified", ""),  # the quotation's own minus sign
+        ("−5% in 2023", "verified", ""),
         ("inflation 12.5% in May", "verified", ""),
     ],
 )

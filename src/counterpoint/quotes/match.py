@@ -125,7 +125,10 @@ def parts(quote: str) -> tuple[list[Part], bool, bool]:
                 leading = leading or kind == "omission"
             gap = "omission" if kind == "omission" or gap == "omission" else "insertion"
             continue
-        text = normalise(tok).strip(_EDGE)
+        whole = normalise(tok).rstrip(_EDGE)
+        text = whole.lstrip(_EDGE)
+        if text[:1].isdigit() and whole[: len(whole) - len(text)].endswith("-"):
+            text = "-" + text  # a minus sign: "-5%"
         if text:
             out.append(Part(text, gap if out else ""))
             gap = ""

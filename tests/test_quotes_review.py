@@ -510,3 +510,39 @@ def test_a_box_headed_related_articles_is_left_out() -> None:
       </article><div><h3>Читайте также</h3><p>Граница закрыта.</p></div></main>"""
     got = [(b.para, b.text) for b in from_html(page).blocks]
     assert got == [(0, "Ports"), (1, "First paragraph."), (2, "Second paragraph.")]
+
+
+def test_a_warc_revisit_record_reads_as_the_response_it_repeats() -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from counterpoint.quotes.extract import read
+
+    out = io.BytesIO()
+    warc = WARCWriter(out, gzip=True)
+
+    def headers() -> StatusAndHeaders:
+        return StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+
+    first = None
+    for url, body in (("https://x.example/a", b"<p>The line holds.</p>"),
+                      ("https://x.example/other", b"<p>Other.</p>")):  # fmt: skip
+        record = warc.create_warc_record(
+            url, "response", payload=io.BytesIO(body), http_headers=headers()
+        )
+        warc.write_record(record)
+        first = first or record
+    assert first is not None
+    warc.write_record(
+        warc.create_revisit_record(
+            "https://x.example/b",
+            digest=first.rec_headers.get_header("WARC-Payload-Digest"),
+            refers_to_uri="https://x.example/a",
+            refers_to_date=first.rec_headers.get_header("WARC-Date"),
+            http_headers=headers(),
+        )
+    )
+    got = read("warc", out.getvalue(), "https://x.example/b")
+    assert [b.text for b in got.blocks] == ["The line holds."]

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..usercache import user_cache_dir
 
-EXTRACT_VERSION = "13"
+EXTRACT_VERSION = "14"
 """Changes whenever extraction changes what it returns: old cache entries are then unused."""
 
 MAX_SNAPSHOT_BYTES = 50 * 1024 * 1024
@@ -442,8 +442,15 @@ def warc_responses(data: bytes) -> list[tuple[str, int, str, str, bytes]]:
     from warcio.exceptions import ArchiveLoadFailed
 
     found = []
+    revisits: list[tuple[str, str]] = []  # (target URI, the URI whose response it repeats)
     try:
         for record in ArchiveIterator(io.BytesIO(data)):
+            if record.rec_type == "revisit":
+                refers = record.rec_headers.get_header("WARC-Refers-To-Target-URI") or ""
+                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                if refers and uri:
+                    revisits.append((uri, refers))
+                continue
             if record.rec_type not in ("response", "resource"):
                 continue
             uri = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -458,6 +465,10 @@ def warc_responses(data: bytes) -> list[tuple[str, int, str, str, bytes]]:
             found.append((uri, status, ctype, location, body))
     except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:
         raise SnapshotError(f"the WARC cannot be read ({exc})") from None
+    for uri, refers in revisits:  # the same content as another address's, stored once
+        original = next((r for r in found if _same_url(r[0], refers)), None)
+        if original is not None:
+            found.append((uri, *original[1:]))
     return found
 
 

@@ -1,7 +1,7 @@
 """The PDF stress corpus: generated briefs built to PDF, counting failures, lost notes and
 fallbacks (run on demand; tests/test_stress.py builds a small seeded subset).
 
-    .venv/bin/python bench/stress.py               # 500 briefs, about 40 minutes
+    .venv/bin/python bench/stress.py               # 500 briefs, about 20 minutes
     .venv/bin/python bench/stress.py --count 20 --seed 7 --keep out/stress
 
 Each brief is drawn from its seed alone: its language and script (Latin, Cyrillic, CJK,

@@ -358,3 +358,24 @@ def test_a_cache_folder_linked_out_of_the_cache_is_not_written_through(
         f"warning: brief.html: the cache folder {cache} cannot be used (a symbolic link that "
         f"leads out of the cache folder: {cache / 'citeproc'}); building without it"
     ]
+
+
+def test_each_problem_of_a_bib_file_is_located_at_its_own_entry_in_one_pass(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Problems found in a .bib file's converted form are placed at their entries through
+    one index of the entries: each problem used to walk every entry, so 5,000 of them took
+    18 s and 80,000 (a 5 MB file) ran into the time limit. Repeated keys keep their order."""
+    (tmp_path / "refs.bib").write_text(
+        "@book{petrova-2025, title={T}, year=2025}\n@book{lin-2024, title={T}, year=2024}\n"
+        "@misc{k1,title={t}}\n\n  @misc{k2,title={t}} @misc{k1,title={u}}\n"
+    )
+    brief = write_brief(MINIMAL.replace("[sources.yaml]", "[refs.bib]"))
+    code, _, stderr = run("validate", str(brief))
+    bib = tmp_path / "refs.bib"
+    assert code == 1
+    assert stderr.splitlines()[:3] == [
+        f"{bib}:3:7: [2].type: is empty; expected text",
+        f"{bib}:5:9: [3].type: is empty; expected text",
+        f"{bib}:5:29: [4].type: is empty; expected text",
+    ]

@@ -368,9 +368,10 @@ def read_sources(
             n = seen[r.id] = seen.get(r.id, -1) + 1
             at = lines.get(r.id, [])
             r.where = at[min(n, len(at) - 1)] if at else Location(str(path))
+        spans = _entry_spans(doc)  # once: a problem in each of 80,000 entries is one pass
         for i in range(before, len(problems)):
             p = problems[i]
-            problems[i] = Problem(_entry_at(doc, p.where, lines, path), p.message, p.path)
+            problems[i] = Problem(_entry_at(spans, p.where, lines, path), p.message, p.path)
     return records
 
 
@@ -474,20 +475,37 @@ def _converted_at(
     return entries[min(n, len(entries) - 1)] if entries else Location(str(path))
 
 
-def _entry_at(
-    doc: Document, where: Location, lines: dict[str, list[Location]], path: Path
-) -> Location:
-    """The .bib entry holding a problem found in its converted form."""
-    root = doc.root
+_Spans = tuple[list[int], list[tuple[int, str, int]]]
+"""Each converted item's first line, and its last line, key and repeat (its nth entry)."""
+
+
+def _entry_spans(doc: Document) -> _Spans:
+    """Where each item of a .bib file's converted form is, in order."""
+    starts: list[int] = []
+    spans: list[tuple[int, str, int]] = []
     seen: dict[str, int] = {}
-    if isinstance(root, yaml.SequenceNode):
-        for item in root.value:
+    if isinstance(doc.root, yaml.SequenceNode):
+        for item in doc.root.value:
             ids = [v.value for k, v in getattr(item, "value", []) if k.value == "id"]
             key = ids[0] if ids else ""
             n = seen[key] = seen.get(key, -1) + 1
-            if item.start_mark.line + 1 <= where.line <= item.end_mark.line + 1:
-                at = lines.get(key, [])
-                return at[min(n, len(at) - 1)] if at else Location(str(path))
+            starts.append(item.start_mark.line + 1)
+            spans.append((item.end_mark.line + 1, key, n))
+    return starts, spans
+
+
+def _entry_at(
+    spans: _Spans, where: Location, lines: dict[str, list[Location]], path: Path
+) -> Location:
+    """The .bib entry holding a problem found in its converted form."""
+    import bisect
+
+    starts, items = spans
+    i = bisect.bisect_right(starts, where.line) - 1
+    if i >= 0 and where.line <= items[i][0]:
+        _, key, n = items[i]
+        at = lines.get(key, [])
+        return at[min(n, len(at) - 1)] if at else Location(str(path))
     return Location(str(path))
 
 

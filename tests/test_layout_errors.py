@@ -1,6 +1,5 @@
 """Layout errors located in the designer's own files: WeasyPrint's CSS messages and
-failures name the set's file, line and rule; logical floats mirror; known no-ops are said;
-a cited field shown twice is one located error."""
+failures name the set's file, line and rule; logical floats mirror; known no-ops are said."""
 
 from __future__ import annotations
 
@@ -119,24 +118,3 @@ def test_string_set_on_a_flex_item_is_said(
     )
     second = pypdf.PdfReader(pdf.path).pages[1].extract_text()
     assert "Test brief" not in second  # the header the warning is about is indeed empty
-
-
-def test_a_cited_field_shown_twice_is_one_located_error(
-    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    twice = (
-        '{% extends "!base/sections/summary.html" %}\n'
-        '{% block summary_heading %}<h2>Bottom line</h2><p class="lead">{{ brief.summary | md }}'
-        "</p>{% endblock %}\n"
-    )
-    sets = house(tmp_path, "", {"sections/summary.html": twice})
-    monkeypatch.chdir(tmp_path)
-    write_brief()
-    for fmt in ("pdf", "html"):
-        with pytest.raises(BuildError) as info:
-            build("brief.yaml", "out", [fmt], "house", sets)
-        assert str(info.value) == (
-            "brief.yaml:6:25: template set 'house' shows this cited field twice (in "
-            "sets/house/sections/summary.html), so note 1's call would appear twice; show it "
-            "once, or the second time with the md_text filter, which leaves its notes out"
-        )

@@ -57,9 +57,6 @@ class Edition:
     def html(self, medium: Medium) -> tuple[str, list[str]]:
         """The edition's page for a medium, checked to show everything and made inert."""
         page = render(self.doc, self.tset, medium, self.audience, self.options, self.audit)
-        twice = shown_twice(self.doc, page, self.tset)
-        if twice:
-            raise BuildError(twice)
         missing = check_coverage(self.doc, page)
         if missing:
             raise BuildError(
@@ -234,31 +231,6 @@ def write(edition: Edition, fmt: str, target: Path) -> Output:
 def stylesheet_of(html: str) -> str:
     """The CSS inside a rendered page's <style> elements."""
     return "\n".join(re.findall(r"<style[^>]*>(.*?)</style>", html, re.S))
-
-
-def shown_twice(doc: Resolved, html: str, tset: TemplateSet) -> str:
-    """The first note whose call a set's templates render twice (a cited field shown twice
-    gives two `fnref-N` ids), as one located error; '' when every call is there once."""
-    seen: set[str] = set()
-    for match in re.finditer(r'\sid="(fnref-(\d+))"', html):
-        if match.group(1) not in seen:
-            seen.add(match.group(1))
-            continue
-        number = int(match.group(2))
-        note = next((n for n in doc.notes if n.number == number), None)
-        source = note.citation or note.aside if note else None
-        sections = re.findall(r'<section\b[^>]*\sid="([^"]+)"', html[: match.start()])
-        section = sections[-1] if sections else ""
-        files = [s.folder / "sections" / f"{section}.html" for s in tset.chain]
-        template = next((f for f in files if f.is_file()), None)
-        return (
-            (f"{source.where}: " if source else "")
-            + f"template set '{tset.name}' shows this cited field twice"
-            + (f" (in {display_path(template)})" if template else "")
-            + f", so note {number}'s call would appear twice; show it once, or the second "
-            "time with the md_text filter, which leaves its notes out"
-        )
-    return ""
 
 
 def check_coverage(doc: Resolved, html: str) -> list[str]:

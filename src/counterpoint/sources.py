@@ -375,8 +375,12 @@ def read_sources(
     return records
 
 
-_BIB_ENTRY = re.compile(r"(?:^|(?<=[})]))[ \t]*@[A-Za-z]+[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
-"""An entry's start: at the start of a line, or after the entry before it on the same line."""
+_BIB_ENTRY = re.compile(
+    r"(?:^|(?<=[})]))[ \t]*@[A-Za-z]+[ \t]*[{(][ \t]*([^,\s{}()]+)[ \t]*,", re.M
+)
+"""An entry's start: at the start of a line, or after the entry before it on the same line.
+A key holds no brace or parenthesis: with them, each of 20,000 `@comment{}` on one line
+read on to the line's end (200 KB took 42 s)."""
 _PANDOC_ERROR = re.compile(r'Error at (?:".*?" )?\(line (\d+), column (\d+)\):\s*(.*)', re.S)
 
 

@@ -204,7 +204,11 @@ def test_interrupt_while_writing_keeps_old_files(write_brief, tmp_path, monkeypa
 
 
 @pytest.mark.pdf
-def test_failed_pdf_keeps_old_html_too(write_brief, tmp_path, monkeypatch) -> None:
+def test_failed_pdf_keeps_the_old_pdf_and_writes_the_html(
+    write_brief, tmp_path, monkeypatch
+) -> None:
+    """Formats are independent (issue 24): the PDF that failed is not replaced, and the
+    same edition's HTML is written all the same; the build still reports the failure."""
     import weasyprint
 
     out = tmp_path / "out"
@@ -219,7 +223,9 @@ def test_failed_pdf_keeps_old_html_too(write_brief, tmp_path, monkeypatch) -> No
     assert str(info.value).endswith(
         "out/brief.pdf: WeasyPrint failed: RuntimeError: layout exploded"
     )
-    assert _contents(out) == old
+    written = _contents(out)
+    assert written["brief.pdf"] == old["brief.pdf"]
+    assert written["brief.html"].startswith(b"<!DOCTYPE html>")
 
 
 def test_write_all_replaces_every_file(tmp_path: Path) -> None:

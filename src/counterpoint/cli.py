@@ -20,6 +20,23 @@ class UserError(click.ClickException):
         click.echo(self.format_message(), err=True)
 
 
+MEMORY_LIMIT = click.option(
+    "--memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
+    envvar="COUNTERPOINT_MEMORY_LIMIT", show_envvar=True,
+    help="MiB of memory (address space) PDF layout may take before it is stopped "
+         "(default 2048, 0: none).",
+)  # fmt: skip
+"""`--memory-limit`, as `build` and `preview` take it (limits.py)."""
+
+PANDOC_MEMORY_LIMIT = click.option(
+    "--pandoc-memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
+    envvar="COUNTERPOINT_PANDOC_MEMORY_LIMIT", show_envvar=True,
+    help="MiB of heap each Pandoc process (citations, .bib files, the Word edition) may use "
+         "before it is stopped (default 1024, 0: none).",
+)  # fmt: skip
+"""`--pandoc-memory-limit`, as `build`, `validate` and `preview` take it (limits.py)."""
+
+
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> list[str]:
     from .output import SUFFIXES as FORMATS  # not .build: Pandoc starts before that import
 
@@ -168,14 +185,8 @@ def run() -> None:
 )  # fmt: skip
 @click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Stop a brief's build after this long (default 600, 0: none).")  # fmt: skip
-@click.option("--memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
-              envvar="COUNTERPOINT_MEMORY_LIMIT", show_envvar=True,
-              help="MiB of memory (address space) PDF layout may take before it is "
-                   "stopped (default 2048, 0: none).")  # fmt: skip
-@click.option("--pandoc-memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
-              envvar="COUNTERPOINT_PANDOC_MEMORY_LIMIT", show_envvar=True,
-              help="MiB of heap each Pandoc process (citations, .bib files) may use before "
-                   "it is stopped (default 1024, 0: none).")  # fmt: skip
+@MEMORY_LIMIT
+@PANDOC_MEMORY_LIMIT
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default="all cores",
               help="Briefs built at once, in separate processes (0: one per core).")  # fmt: skip
 @click.option("--force", is_flag=True,
@@ -273,10 +284,7 @@ def _pandoc_memory(mib: int | None) -> None:
 
 @main.command()
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--pandoc-memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
-              envvar="COUNTERPOINT_PANDOC_MEMORY_LIMIT", show_envvar=True,
-              help="MiB of heap each Pandoc process (citations, .bib files) may use before "
-                   "it is stopped (default 1024, 0: none).")  # fmt: skip
+@PANDOC_MEMORY_LIMIT
 def validate(briefs: tuple[str, ...], pandoc_memory_limit: int | None) -> None:
     """Check BRIEFS and their sources without writing anything.
 
@@ -598,14 +606,8 @@ def new(name: str, parent: str, root: Path | None) -> None:
 @click.option("--no-pdf", is_flag=True, help="Do not rebuild the PDF in the background.")
 @click.option("--time-limit", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Stop a rebuild after this long (default 600, 0: none).")  # fmt: skip
-@click.option("--memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
-              envvar="COUNTERPOINT_MEMORY_LIMIT", show_envvar=True,
-              help="MiB of memory (address space) PDF layout may take before it is "
-                   "stopped (default 2048, 0: none).")  # fmt: skip
-@click.option("--pandoc-memory-limit", type=click.IntRange(min=0), default=None, metavar="MIB",
-              envvar="COUNTERPOINT_PANDOC_MEMORY_LIMIT", show_envvar=True,
-              help="MiB of heap each Pandoc process (citations, .bib files) may use before "
-                   "it is stopped (default 1024, 0: none).")  # fmt: skip
+@MEMORY_LIMIT
+@PANDOC_MEMORY_LIMIT
 def preview(
     brief: Path,
     audience: str | None,

@@ -343,8 +343,8 @@ def test_the_server_recovers_after_a_request_over_the_ceiling(
 
 def test_the_build_time_limit_stops_pandoc_too(ceiling: Callable[[int], None]) -> None:
     """A build stopped by --time-limit leaves no Pandoc working on (the server or a run of
-    its own)."""
-    ceiling(1024)
+    its own). The ceiling is high enough that the style cannot blow it within the limit."""
+    ceiling(4096)
     loop = (STYLES / "macro-loop.csl").read_bytes()
     text, refs = b"[@a]\n", b'[{"id": "a", "type": "book", "title": "T"}]'
     job = citeserver.Job(text, refs, loop, "en-US", False, "macro-loop.csl")
@@ -364,8 +364,10 @@ def test_the_time_limit_of_a_rebuild_thread_stops_pandoc_too(
     ceiling: Callable[[int], None],
 ) -> None:
     """The preview rebuilds in a thread of its own, where the time limit arrives only
-    between two Python steps: a wait for Pandoc is one step at a time, so it arrives."""
-    ceiling(1024)
+    between two Python steps: a wait for Pandoc is one step at a time, so it arrives.
+    The ceiling is high enough that the style cannot blow it within the 1 s limit (at 1,024
+    MiB an idle machine's Pandoc reached it in about 1 s, racing the limit)."""
+    ceiling(4096)
     loop = (STYLES / "macro-loop.csl").read_bytes()
     text, refs = b"[@a]\n", b'[{"id": "a", "type": "book", "title": "T"}]'
     seen: dict[str, object] = {}

@@ -73,3 +73,22 @@ def test_bce_date_forms() -> None:
     assert str(Date(-44, 3)) == "-0044-03"
     assert Date(-1).ordinal() < Date(1).ordinal() < Date(1, 12, 31).ordinal()
     assert Date.checked(-46, 2, 29) is None and Date.checked(-45, 2, 29) is not None  # 45 BCE leap
+
+
+def test_a_bib_year_pandoc_cannot_read_is_undated_as_in_pandoc(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`year = {2019--2021}` is no BibLaTeX date (a range is `date = {2019/2021}`): Pandoc's
+    own reader leaves it undated (an empty `date-parts`) and its notes say "n.d."; the brief
+    builds the same way instead of failing on a date-parts it did not write."""
+    (tmp_path / "more.bib").write_text(
+        "@book{ortega-2019,\n  author = {Ortega, Lucía},\n  title = {Agua y frontera},\n"
+        "  publisher = {Meseta},\n  year = {2019--2021}\n}\n",
+        encoding="utf-8",
+    )
+    text = MINIMAL.replace("[sources.yaml]", "[sources.yaml, more.bib]").replace(
+        "Trade grew [@petrova-2025, para. 6].", "Trade grew [@ortega-2019, 4]."
+    )
+    (html,) = build(write_brief(text), tmp_path / "out", formats=["html"])
+    page = html.path.read_text(encoding="utf-8")
+    assert "Lucía Ortega, <em>Agua y Frontera</em> (Meseta, n.d.), 4." in page

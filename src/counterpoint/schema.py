@@ -342,6 +342,10 @@ def csl_date(c: Checker, node: yaml.Node, path: str) -> Any:
     back as their text: the model keeps only dates it can place."""
     if isinstance(node, yaml.MappingNode):
         keys = {k.value for k, _ in node.value}
+        if keys == {"date-parts"} and all(
+            isinstance(v, yaml.SequenceNode) and not v.value for _, v in node.value
+        ):  # what Pandoc's .bib reader writes for a year it cannot read ("2019--2021"):
+            return ""  # no date, which Pandoc prints as undated (n.d.), as its own run does
         for k, parts_node in node.value:
             parts = _date_parts(parts_node) if k.value == "date-parts" else None
             if parts is not None and parts[1] is not None and 21 <= parts[1] <= 24:

@@ -259,27 +259,23 @@ def _linked(rel: str, href: str, where: Location, roots: Sequence[Path]) -> Path
         and not local.is_absolute()
         and ".." not in local.parts
     ):
-        for root in roots:
-            candidate = root / local
-            if not os.path.lexists(candidate):
-                continue
-            try:
-                resolved = candidate.resolve()
-            except RuntimeError:  # pathlib's error for a link loop (Python 3.11, 3.12)
-                raise StyleError(
-                    f"the style's {rel} link names '{_shown(href)}', a symbolic link that "
-                    "leads back to itself",
-                    where,
-                ) from None
-            if not resolved.is_relative_to(root.resolve()):
-                break  # a link out of the folder: refused below
-            return resolved
-        else:
+        found = _in_roots(local, roots)
+        if found is None:
             raise StyleError(
                 f"the style's {rel} link names '{_shown(href)}', and there is no such .csl "
                 "file beside the brief or in the template set",
                 where,
             )
+        _, resolved, problem = found
+        if problem == "loop":
+            raise StyleError(
+                f"the style's {rel} link names '{_shown(href)}', a symbolic link that "
+                "leads back to itself",
+                where,
+            )
+        if resolved is not None:
+            return resolved
+        # a link out of the folder: refused below
     raise StyleError(f"the style's {rel} link '{_shown(href)}' is refused: {REFUSED}", where)
 
 
@@ -402,6 +398,27 @@ def _without_links(data: bytes) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+def _in_roots(
+    name: str | PurePosixPath, roots: Sequence[Path]
+) -> tuple[Path, Path | None, str] | None:
+    """The first of `roots` that holds the relative file `name`, as (the file there, where
+    it leads once links are followed, ''); where it leads is None when it cannot be read,
+    and the third item says why: "loop" (a link back to itself) or "outside" (a link out
+    of that root). None where no root has the name."""
+    for root in roots:
+        candidate = root / name
+        if not os.path.lexists(candidate):
+            continue
+        try:
+            resolved = candidate.resolve()
+        except RuntimeError:  # pathlib's error for a link loop (Python 3.11, 3.12)
+            return candidate, None, "loop"
+        if not resolved.is_relative_to(root.resolve()):
+            return candidate, None, "outside"
+        return candidate, resolved, ""
+    return None
+
+
 def find(spec: str, folders: list[Path]) -> Style:
     """A style by name (`apa`, `chicago-notes-bibliography-17th-edition`) or by `.csl` file,
     looked for in `folders` in order (the brief's folder, then the template sets)."""
@@ -414,18 +431,15 @@ def find(spec: str, folders: list[Path]) -> Style:
             or ".." in Path(spec).parts
         ):
             raise StyleError(f"'{_shown(spec)}': {inside}")
-        for folder in folders:
-            candidate = folder / spec
-            if not os.path.lexists(candidate):
-                continue
-            try:
-                resolved = candidate.resolve()
-            except RuntimeError:  # pathlib's error for a link loop (Python 3.11, 3.12)
-                raise StyleError(f"'{spec}' is a symbolic link that leads back to itself") from None
-            if not resolved.is_relative_to(folder.resolve()):
-                raise StyleError(f"'{spec}' is a link that leads outside its folder; {inside}")
-            return load(resolved, "", folders, str(candidate))
-        raise StyleError(f"no style file '{spec}' beside the brief or in the template set")
+        found = _in_roots(spec, folders)
+        if found is None:
+            raise StyleError(f"no style file '{spec}' beside the brief or in the template set")
+        candidate, resolved, problem = found
+        if problem == "loop":
+            raise StyleError(f"'{spec}' is a symbolic link that leads back to itself")
+        if resolved is None:
+            raise StyleError(f"'{spec}' is a link that leads outside its folder; {inside}")
+        return load(resolved, "", folders, str(candidate))
     name = ALIASES.get(spec.lower(), spec)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise StyleError(f"'{spec}' is not a style name or a .csl file")

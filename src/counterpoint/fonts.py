@@ -25,18 +25,23 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 @functools.cache
-def fc_list() -> tuple[tuple[str, str, str], ...]:
-    """(families, style, file) of every font fontconfig knows, from one `fc-list` run
-    (about 12 ms), shared by the glyph preflight and the build cache's font fingerprint."""
+def _fontconfig() -> tuple[tuple[str, str, str, str], ...]:
+    """(families, style, file, charset) of every font fontconfig knows, from one `fc-list`
+    run (about 12 ms) that the glyph preflight and the build cache's fingerprint share."""
     try:
         listing = subprocess.run(
-            ["fc-list", "--format", "%{family}\t%{style}\t%{file}\n"],
+            ["fc-list", "--format", "%{family}\t%{style}\t%{file}\t%{charset}\n"],
             capture_output=True, text=True, timeout=20, check=False,
         ).stdout  # fmt: skip
     except (OSError, subprocess.TimeoutExpired):
         return ()
     rows = (tuple(line.split("\t")) for line in listing.splitlines())
-    return tuple(r for r in rows if len(r) == 3)
+    return tuple(r for r in rows if len(r) == 4)
+
+
+def fc_list() -> tuple[tuple[str, str, str], ...]:
+    """(families, style, file) of every font fontconfig knows."""
+    return tuple((family, style, file) for family, style, file, _ in _fontconfig())
 
 
 class Coverage:
@@ -92,15 +97,8 @@ SCRIPT_PACKAGES = {
 def fontconfig_coverage() -> Coverage | None:
     """Every code point some font fontconfig knows can draw (WeasyPrint's last fallback),
     from one `fc-list` run; None when fontconfig cannot be asked."""
-    try:
-        listing = subprocess.run(
-            ["fc-list", "--format", "%{charset}\n"],
-            capture_output=True, text=True, timeout=20, check=False,
-        ).stdout  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
-        return None
     points: list[tuple[int, int]] = []
-    for token in listing.split():
+    for token in " ".join(charset for *_, charset in _fontconfig()).split():
         first, _, last = token.partition("-")
         try:
             points.append((int(first, 16), int(last or first, 16)))

@@ -427,19 +427,9 @@ def test_a_wrapper_named_like_a_box_keeps_the_article() -> None:
     assert [b.text for b in from_html(page).blocks] == ["One.", "Two.", "Three."]
 
 
-@pytest.mark.parametrize(
-    ("written", "found"),
-    [
-        ('He said "it is over" [@s].', ["it is over"]),
-        ('He said "it is over". [@s]', ["it is over"]),  # the note after the full stop
-        ('He said *"it is over"* [@s].', ["it is over"]),  # in emphasis
-        ('"It is over," he said [@s].', ["It is over,"]),
-        ('He said "it is over." Then it was [@s].', []),  # the next sentence's citation
-        ('A "scare" word. It was [@s].', []),
-        ("Er sagte „es ist vorbei“ und «fertig» [@s].", ["es ist vorbei", "fertig"]),
-    ],
-)
-def test_what_counts_as_a_quotation(written: str, found: list[str], tmp_path: Path) -> None:
+def quotations_in_summary(written: str, tmp_path: Path) -> list[str]:
+    """The quotations counterpoint finds in a brief whose summary is `written` (one source,
+    `s`, two views): what a writer's text counts as quoted."""
     from counterpoint.quotes.find import find
     from counterpoint.validate import validate
 
@@ -455,7 +445,23 @@ def test_what_counts_as_a_quotation(written: str, found: list[str], tmp_path: Pa
           - {{id: b, label: B, thesis: B., arguments: ["B [@s]"]}}
     """)
     (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
-    assert [f.text for f in find(validate(tmp_path / "b.yaml").summary)] == found
+    return [f.text for f in find(validate(tmp_path / "b.yaml").summary)]
+
+
+@pytest.mark.parametrize(
+    ("written", "found"),
+    [
+        ('He said "it is over" [@s].', ["it is over"]),
+        ('He said "it is over". [@s]', ["it is over"]),  # the note after the full stop
+        ('He said *"it is over"* [@s].', ["it is over"]),  # in emphasis
+        ('"It is over," he said [@s].', ["It is over,"]),
+        ('He said "it is over." Then it was [@s].', []),  # the next sentence's citation
+        ('A "scare" word. It was [@s].', []),
+        ("Er sagte „es ist vorbei“ und «fertig» [@s].", ["es ist vorbei", "fertig"]),
+    ],
+)
+def test_what_counts_as_a_quotation(written: str, found: list[str], tmp_path: Path) -> None:
+    assert quotations_in_summary(written, tmp_path) == found
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from .test_quotes import quotations_in_summary
+
 NEWS_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Ports</title>
 <script>var lead = "The ministry did not raise tariffs";</script></head><body>
 <div id="onetrust-banner-sdk"><p>We use cookies to improve your experience.</p></div>
@@ -393,22 +395,7 @@ def test_a_locator_and_the_following_page(suffix: str, values: set[str] | None) 
 def test_straight_marks_open_after_punctuation_and_chinese(
     written: str, found: list[str], tmp_path: Path
 ) -> None:
-    from counterpoint.quotes.find import find
-    from counterpoint.validate import validate
-
-    (tmp_path / "sources.yaml").write_text("- {id: s, type: report, title: S}\n")
-    brief = textwrap.dedent(f"""\
-        brief: 1
-        title: Q
-        question: Q?
-        bibliography: [sources.yaml]
-        summary: {json.dumps(written, ensure_ascii=False)}
-        views:
-          - {{id: a, label: A, thesis: A., arguments: ["A [@s]"]}}
-          - {{id: b, label: B, thesis: B., arguments: ["B [@s]"]}}
-    """)
-    (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
-    assert [f.text for f in find(validate(tmp_path / "b.yaml").summary)] == found
+    assert quotations_in_summary(written, tmp_path) == found
 
 
 @pytest.mark.parametrize(
@@ -484,22 +471,7 @@ def test_an_omission_may_not_drop_a_number_written_as_a_word(quote: str, verdict
 def test_a_quotation_ending_its_own_sentence_then_said(
     written: str, found: list[str], tmp_path: Path
 ) -> None:
-    from counterpoint.quotes.find import find
-    from counterpoint.validate import validate
-
-    (tmp_path / "sources.yaml").write_text("- {id: s, type: report, title: S}\n")
-    brief = textwrap.dedent(f"""\
-        brief: 1
-        title: Q
-        question: Q?
-        bibliography: [sources.yaml]
-        summary: {json.dumps(written, ensure_ascii=False)}
-        views:
-          - {{id: a, label: A, thesis: A., arguments: ["A [@s]"]}}
-          - {{id: b, label: B, thesis: B., arguments: ["B [@s]"]}}
-    """)
-    (tmp_path / "b.yaml").write_text(brief, encoding="utf-8")
-    assert [f.text for f in find(validate(tmp_path / "b.yaml").summary)] == found
+    assert quotations_in_summary(written, tmp_path) == found
 
 
 def test_a_box_headed_related_articles_is_left_out() -> None:

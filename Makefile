@@ -76,7 +76,7 @@ lock:
 	  .lock-venv/bin/pip freeze --exclude-editable --all | grep -v -e '^pip==' -e '^setuptools=='; } > $(LOCK)
 	rm -rf .lock-venv
 
-# The message catalogs of the paper's fixed texts (src/counterpoint/i18n.py, docs/templates.md):
+# The message catalogs of the paper's fixed texts (src/counterpoint/brief/i18n.py, docs/templates.md):
 # extract every marked text of the built-in templates and the code into the .pot, merge it
 # into each language's .po (new texts arrive empty, for the translator), compile the .mo.
 LOCALES := src/counterpoint/locale

@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from counterpoint.model import Brief, SourceRecord, Text  # noqa: E402
-from counterpoint.validate import validate  # noqa: E402
+from counterpoint.brief.model import Brief, SourceRecord, Text  # noqa: E402
+from counterpoint.brief.validate import validate  # noqa: E402
 
 BIN = Path(sys.executable).parent
 COUNTERPOINT = str(BIN / "counterpoint")
@@ -143,7 +143,8 @@ def main() -> None:
         help="comma-separated: html, pdf, shelf, citeserver, noop, scale, preview (default all)",
     )
     args = parser.parse_args()
-    from counterpoint import csl, pandoc
+    from counterpoint.brief import csl
+    from counterpoint.process import pandoc
 
     pandoc_bin = pandoc.binary()  # the pinned Pandoc counterpoint itself runs
     style = str(csl.default().path)
@@ -282,7 +283,7 @@ def main() -> None:
         per_brief = (
             "from counterpoint import citeserver\n"
             "citeserver._unavailable = True  # as if `pandoc lua` could not run\n"
-            "from counterpoint.cli import run\n"
+            "from counterpoint.cli.main import run\n"
             "run()\n"
         )
         warm, cold = interleaved(

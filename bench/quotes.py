@@ -328,8 +328,8 @@ def pdf_of(doc: Doc, rnd: random.Random) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     # the label of each paragraph: the page its first words are on (a section may run over)
-    from counterpoint.quotes.extract import from_pdf
-    from counterpoint.quotes.match import lower, normalise
+    from counterpoint.audit.quotes.extract import from_pdf
+    from counterpoint.audit.quotes.match import lower, normalise
 
     doc.page_texts = [(b.page, lower(normalise(b.text))) for b in from_pdf(out.getvalue()).blocks]
     doc.pages = []
@@ -342,7 +342,7 @@ def pdf_of(doc: Doc, rnd: random.Random) -> bytes:
 
 def pages_of(doc: Doc, quote: str) -> list[str]:
     """The labels of the pages a quotation's first words are on (or run onto)."""
-    from counterpoint.quotes.match import lower, parts
+    from counterpoint.audit.quotes.match import lower, parts
 
     assert doc.page_texts is not None
     first = lower(parts(quote)[0][0].text)
@@ -536,7 +536,7 @@ def mutate(doc: Doc, para: int, how: str, rnd: random.Random, other: Doc) -> str
 def occurrences(doc: Doc, quote: str) -> int:
     """How often a quotation (without its omissions) is in the document, as the check
     compares them."""
-    from counterpoint.quotes.match import lower, normalise, parts
+    from counterpoint.audit.quotes.match import lower, normalise, parts
 
     text = lower(normalise(" ".join(doc.paras)))
     pieces, _, _ = parts(quote)
@@ -704,7 +704,7 @@ def score(cases: list[Case], verdicts: list[str]) -> dict[str, object]:
 
 
 def audit_verdicts(brief: Path) -> list[str]:
-    from counterpoint.build import audit
+    from counterpoint.pipeline.builder import audit
 
     return [q.verdict for q in audit(brief).quotations]
 
@@ -758,9 +758,9 @@ def speed(root: Path, seed: int) -> None:
     first = cases[0].quote
     brief.write_text(text.replace(first, first + " x", 1), encoding="utf-8")
     counting = (
-        "import sys, counterpoint.quotes.match as m; calls = []; real = m.check\n"
+        "import sys, counterpoint.audit.quotes.match as m; calls = []; real = m.check\n"
         "m.check = lambda q, *a: calls.append(q) or real(q, *a)\n"
-        "from counterpoint.build import audit; audit(sys.argv[1]); print(len(calls))\n"
+        "from counterpoint.pipeline.builder import audit; audit(sys.argv[1]); print(len(calls))\n"
     )
     t = time.perf_counter()
     ran = subprocess.run([sys.executable, "-c", counting, str(brief)], env=env,

@@ -216,9 +216,10 @@ class Result:
 
 def run(case: Case, folder: Path) -> Result:
     """Build one case's PDF into `folder`; what happened."""
-    from counterpoint import build, pdf
+    from counterpoint import build
     from counterpoint.errors import CounterpointError
-    from counterpoint.pdf import TooLong
+    from counterpoint.publish import pdf
+    from counterpoint.publish.pdf import TooLong
 
     FALLBACK_WARNING = getattr(pdf, "FALLBACK_WARNING", "fallback")
 

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from counterpoint.templates import builtin_root
+from counterpoint.render.templates import builtin_root
 
 BASE = builtin_root() / "base" / "reference.docx"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

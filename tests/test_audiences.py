@@ -10,7 +10,7 @@ import pypdf
 import pytest
 
 from counterpoint import BuildError, CounterpointError, build
-from counterpoint.templates import eject
+from counterpoint.render.templates import eject
 
 from .conftest import MINIMAL, ROOT
 
@@ -136,12 +136,12 @@ def test_undefined_variable_names_template_file_and_line(write_brief, tmp_path: 
         build(write_brief(), tmp_path / "o", ["html"], audience="house", templates=sets)
     message = str(info.value).replace(str(tmp_path) + os.sep, "")
     where = "sets/house/sections/summary.html:2"
-    assert message == f"{where}: 'counterpoint.model.Brief object' has no attribute 'sumary'"
+    assert message == f"{where}: 'counterpoint.brief.model.Brief object' has no attribute 'sumary'"
 
 
 @pytest.mark.parametrize("fmt", ["html", "docx"])
 def test_a_set_that_drops_a_judgment_fails(write_brief, tmp_path: Path, fmt: str) -> None:
-    """In every format: a set's Word edition comes from the same templates (docxhtml.py)."""
+    """In every format: a set's Word edition comes from the same templates (docx/html.py)."""
     sets = child_set(
         tmp_path,
         {
@@ -174,9 +174,9 @@ def test_executive_over_two_pages_says_what_to_cut(write_brief, tmp_path: Path) 
     assert not (tmp_path / "o" / "brief-executive.pdf").exists()
     # a set's own sections are what it advises cutting; fewer judgments only when there are
     from counterpoint import validate
-    from counterpoint.publish import Edition, too_long_advice
-    from counterpoint.resolve import resolve
-    from counterpoint.templates import find, search_roots
+    from counterpoint.cite.resolve import resolve
+    from counterpoint.publish.writers import Edition, too_long_advice
+    from counterpoint.render.templates import find, search_roots
 
     brief = validate(write_brief(text + JUDGMENTS))
     doc = resolve(brief, ["title", "summary", "background", "judgments"])

@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from counterpoint import BuildError, InvalidInput, build, validate
-from counterpoint.audit import audit_brief
-from counterpoint.build import audit
-from counterpoint.cli import main
-from counterpoint.codes import CHECKS, ICD203_ALTERNATIVE_ROW, LOADED_TERMS, OFF_SCALE_TERMS
-from counterpoint.findings import AuditReport
-from counterpoint.resolve import resolve
+from counterpoint.audit.checks import audit_brief
+from counterpoint.brief.codes import CHECKS, ICD203_ALTERNATIVE_ROW, LOADED_TERMS, OFF_SCALE_TERMS
+from counterpoint.brief.findings import AuditReport
+from counterpoint.cite.resolve import resolve
+from counterpoint.cli.main import main
+from counterpoint.pipeline.builder import audit
 
 from .conftest import MINIMAL, ROOT
 

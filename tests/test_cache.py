@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from counterpoint import build
-from counterpoint.shelf import build_shelf
+from counterpoint.pipeline.shelf import build_shelf
 
 from .conftest import MINIMAL
 from .oracle import page_citations
@@ -143,7 +143,7 @@ def test_jobs_output_is_byte_identical_to_a_serial_build(project: Path) -> None:
 def test_dependency_versions_are_read_as_importlib_metadata_reads_them() -> None:
     from importlib import metadata
 
-    from counterpoint import cache
+    from counterpoint.pipeline import cache
 
     found = cache.installed_versions()
     for dist in cache.DEPENDENCIES:
@@ -151,7 +151,7 @@ def test_dependency_versions_are_read_as_importlib_metadata_reads_them() -> None
 
 
 def test_a_dependency_or_counterpoint_upgrade_rebuilds(project: Path, monkeypatch) -> None:
-    from counterpoint import cache
+    from counterpoint.pipeline import cache
 
     assert run(project) == {"a.html": True, "b.html": True}
     assert run(project) == {"a.html": False, "b.html": False}
@@ -170,7 +170,8 @@ def test_a_dependency_or_counterpoint_upgrade_rebuilds(project: Path, monkeypatc
 
 @pytest.mark.pdf
 def test_a_font_replaced_in_place_rebuilds_pdfs_only(project: Path, monkeypatch) -> None:
-    from counterpoint import cache, fonts
+    from counterpoint.pipeline import cache
+    from counterpoint.publish import fonts
 
     font = project / "Fake-Regular.ttf"
     font.write_bytes(b"font v1")
@@ -253,7 +254,7 @@ def test_a_set_added_earlier_on_the_search_path_rebuilds(
     write_brief, tmp_path, monkeypatch
 ) -> None:
     """An ejected analyst set in ./templates takes the place of the built-in one."""
-    from counterpoint.templates import eject
+    from counterpoint.render.templates import eject
 
     monkeypatch.chdir(tmp_path)
     brief = write_brief()
@@ -265,7 +266,7 @@ def test_a_set_added_earlier_on_the_search_path_rebuilds(
 
 
 def test_listing_names_every_entry_and_its_type(tmp_path: Path) -> None:
-    from counterpoint.cache import listing
+    from counterpoint.pipeline.cache import listing
 
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "x.html").write_text("x")
@@ -287,8 +288,8 @@ def test_a_huge_file_in_a_set_is_refused_without_reading_it(
     """Issue 12, item 5: a sparse 3 GB file made an HTML build read it whole to hash it."""
     from click.testing import CliRunner
 
-    from counterpoint import cache
-    from counterpoint.cli import main
+    from counterpoint.cli.main import main
+    from counterpoint.pipeline import cache
 
     hashed: list[Path] = []
     sha = cache._sha
@@ -323,7 +324,7 @@ def test_a_huge_file_in_a_set_is_refused_without_reading_it(
 def test_hashes_are_streamed(tmp_path: Path, monkeypatch) -> None:
     import hashlib
 
-    from counterpoint import cache
+    from counterpoint.pipeline import cache
 
     data = bytes(range(256)) * 5000
     (tmp_path / "f").write_bytes(data)
@@ -333,7 +334,7 @@ def test_hashes_are_streamed(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_a_changed_style_file_beside_the_brief_rebuilds(write_brief, tmp_path: Path) -> None:
-    from counterpoint import csl
+    from counterpoint.brief import csl
 
     style = tmp_path / "house.csl"
     style.write_bytes(csl.find("apa", []).path.read_bytes())
@@ -351,7 +352,7 @@ def test_a_changed_style_file_beside_the_brief_rebuilds(write_brief, tmp_path: P
 def test_a_changed_parent_of_a_style_beside_the_brief_rebuilds(write_brief, tmp_path: Path) -> None:
     """A dependent style takes its rules from its parent, a .csl file of its own: editing
     the parent is editing the style."""
-    from counterpoint import csl
+    from counterpoint.brief import csl
 
     (tmp_path / "house.csl").write_text(
         '<?xml version="1.0" encoding="utf-8"?>\n'

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint import build, csl, validate
+from counterpoint import build, validate
+from counterpoint.brief import csl
 
 from .conftest import MINIMAL, SOURCES
 from .oracle import oracle, page_bibliography, page_citations, page_notes
@@ -284,11 +285,11 @@ def test_a_locator_range_gets_an_en_dash_in_oscola(
 
 
 def test_the_locator_table_is_pandocs(tmp_path: Path) -> None:
-    """src/counterpoint/locator_terms.json is what tools/make_locator_terms.py writes with
+    """src/counterpoint/cite/locator_terms.json is what tools/make_locator_terms.py writes with
     this Pandoc (for a sample of locales)."""
     import importlib.util
 
-    from counterpoint.citeproc import _locator_terms
+    from counterpoint.cite.citeproc import _locator_terms
 
     spec = importlib.util.spec_from_file_location(
         "make_locator_terms", Path(__file__).parent.parent / "tools" / "make_locator_terms.py"
@@ -454,7 +455,7 @@ def test_cjk_short_notes_name_the_family(write_brief: Callable[..., Path], tmp_p
 def test_validate_names_the_style_a_language_gets(
     write_brief: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from counterpoint.cli import main
+    from counterpoint.cli.main import main
 
     path = write_brief(CJK_BRIEF + "language: zh\n", sources=SOURCES + CJK.split("\n", 1)[1])
     with pytest.raises(SystemExit) as done:
@@ -492,7 +493,7 @@ def test_validate_names_the_national_standard_a_language_may_ask_for(
 ) -> None:
     """GOST R 7.0.5-2008 is bundled only in in-text forms: a Russian brief keeps Chicago
     notes, and the ok line names the style to write for the national standard."""
-    from counterpoint.cli import main
+    from counterpoint.cli.main import main
 
     path = write_brief(MINIMAL + "language: ru\n")
     with pytest.raises(SystemExit) as done:

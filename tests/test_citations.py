@@ -22,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint import InvalidInput, build, csl, pandoc, validate
-from counterpoint.resolve import reading_order
+from counterpoint import InvalidInput, build, validate
+from counterpoint.brief import csl
+from counterpoint.cite.resolve import reading_order
+from counterpoint.process import pandoc
 
 from .conftest import MINIMAL, SOURCES
 from .oracle import (
@@ -48,7 +50,7 @@ def _citations(brief_path: Path, sections: list[str]) -> list[str]:
 
 def _sections(page: str = "") -> list[str]:
     """The reading order of the analyst edition (the default)."""
-    from counterpoint.templates import find, search_roots
+    from counterpoint.render.templates import find, search_roots
 
     return find("analyst", search_roots(None, BRIEF)).sections
 
@@ -138,8 +140,8 @@ def _comparable(note: str) -> str:
 def test_positions_follow_each_editions_own_order(write_brief: Callable[..., Path]) -> None:
     """The executive edition leaves out the arguments: the source whose first note was in an
     argument gets its full note at its first appearance there, in the judgments."""
-    from counterpoint.resolve import resolve
-    from counterpoint.templates import find, search_roots
+    from counterpoint.cite.resolve import resolve
+    from counterpoint.render.templates import find, search_roots
 
     text = MINIMAL.replace(
         "summary: It is settled [@petrova-2025, para. 2].",
@@ -319,7 +321,7 @@ def test_unicode_citation_keys(write_brief: Callable[..., Path], tmp_path: Path)
 def test_an_edit_that_leaves_citations_alone_runs_no_pandoc(
     write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from counterpoint import citeserver
+    from counterpoint.cite import server as citeserver
 
     path = write_brief()
     build(path, tmp_path / "out", formats=["html"])

@@ -1,4 +1,4 @@
-"""The warm citation server (citeserver.py): what it formats is what `pandoc --citeproc`
+"""The warm citation server (cite/server.py): what it formats is what `pandoc --citeproc`
 writes for the same input, byte for byte in the blocks counterpoint reads; when it cannot
 serve, builds still work and errors are the command line's own."""
 
@@ -17,7 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from counterpoint import BuildError, build, citeserver, csl, pandoc
+from counterpoint import BuildError, build
+from counterpoint.brief import csl
+from counterpoint.cite import server as citeserver
+from counterpoint.process import pandoc
 
 from .conftest import need
 from .oracle import csl_json, records_of

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from counterpoint.cli import main
+from counterpoint.cli.main import main
 
 from .conftest import MINIMAL
 
@@ -132,16 +132,16 @@ def test_importing_the_library_changes_nothing_global(tmp_path: Path, sample: Pa
 
 def test_the_api_names_stay_the_functions_once_the_pipeline_is_loaded() -> None:
     """The package imports its API lazily (so the command line starts Pandoc first); loading
-    the `build` and `validate` modules must not put the modules in the functions' place."""
+    the pipeline's modules must not change what `counterpoint.build` and `validate` are."""
     code = (
         "import sys\n"
         "import counterpoint\n"
-        "assert 'counterpoint.build' not in sys.modules, 'the pipeline was imported eagerly'\n"
-        "from counterpoint.shelf import build_shelf\n"
-        "import counterpoint.validate\n"
+        "assert 'counterpoint.pipeline.builder' not in sys.modules, 'imported eagerly'\n"
+        "from counterpoint.pipeline.shelf import build_shelf\n"
+        "import counterpoint.brief.validate\n"
         "from counterpoint import build, validate, BuildError, Output\n"
-        "assert callable(build) and build.__module__ == 'counterpoint.build', build\n"
-        "assert callable(validate) and validate.__module__ == 'counterpoint.validate'\n"
+        "assert callable(build) and build.__module__ == 'counterpoint.pipeline.builder', build\n"
+        "assert callable(validate) and validate.__module__ == 'counterpoint.brief.validate'\n"
         "assert counterpoint.build is build and counterpoint.validate is validate\n"
         "print('ok')\n"
     )
@@ -152,7 +152,7 @@ def test_the_api_names_stay_the_functions_once_the_pipeline_is_loaded() -> None:
 def test_summary_lines_count_in_the_singular_too() -> None:
     from pathlib import Path
 
-    from counterpoint.output import Output
+    from counterpoint.publish.output import Output
 
     one = Output(Path("out/x.pdf"), "pdf", "executive", 1, 0.5, pages=1)
     assert one.summary() == "wrote out/x.pdf (1 page, 1 note, 0.50 s)"

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from counterpoint import build, validate
-from counterpoint.cli import main
-from counterpoint.resolve import compare_groups
+from counterpoint.cite.resolve import compare_groups
+from counterpoint.cli.main import main
 
 from .conftest import MINIMAL, ROOT
 
@@ -119,10 +119,10 @@ def test_pdf_and_html_show_the_same_note_numbers(flagship: dict[str, Path]) -> N
 def test_pdf_keeps_every_note_on_its_calls_page_in_order(flagship: dict[str, Path]) -> None:
     """Landscape pages; rows never split; each note on its call's own page, the notes of a
     page in number order. The page is laid out again as the build lays it out: WeasyPrint 70
-    with counterpoint's footnote fixes (weasyfix.py, docs/weasyprint.md)."""
+    with counterpoint's footnote fixes (publish/weasyfix.py, docs/weasyprint.md)."""
     import weasyprint
 
-    from counterpoint.weasyfix import footnote_fixes
+    from counterpoint.publish.weasyfix import footnote_fixes
 
     reader = pypdf.PdfReader(flagship["pdf"])
     box = reader.pages[1].mediabox

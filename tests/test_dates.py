@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from counterpoint import InvalidInput, build, validate
-from counterpoint.model import Date
+from counterpoint.brief.model import Date
 
 from .conftest import MINIMAL
 

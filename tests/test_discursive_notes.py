@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint import build, csl, validate
+from counterpoint import build, validate
+from counterpoint.brief import csl
 
 from .conftest import MINIMAL
 from .oracle import oracle, page_citations, page_notes
@@ -101,7 +102,7 @@ def test_endnotes_that_cannot_apply_are_one_located_warning(
 
 
 def test_the_audit_counts_citations_in_discursive_notes(write_brief: Callable[..., Path]) -> None:
-    from counterpoint.audit import audit_brief
+    from counterpoint.audit.checks import audit_brief
 
     text = MINIMAL.replace(
         "Trade grew [@petrova-2025, para. 6].",

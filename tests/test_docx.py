@@ -1,4 +1,4 @@
-"""The Word edition (docx.py): real footnotes equal to the HTML's notes, Word's heading
+"""The Word edition (publish/docx/): real footnotes equal to the HTML's notes, Word's heading
 styles, real tables, properties, the marking in the header, and the same bytes twice."""
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import docx
 import pytest
 
 from counterpoint import build
-from counterpoint.audit import audit_brief
-from counterpoint.build import style_of
-from counterpoint.docx import reference_doc, write_docx
-from counterpoint.resolve import Resolved, resolve
-from counterpoint.templates import TemplateSet, builtin_root, find, search_roots
-from counterpoint.validate import validate
+from counterpoint.audit.checks import audit_brief
+from counterpoint.brief.validate import validate
+from counterpoint.cite.resolve import Resolved, resolve
+from counterpoint.pipeline.builder import style_of
+from counterpoint.publish.docx.writer import reference_doc, write_docx
+from counterpoint.render.templates import TemplateSet, builtin_root, find, search_roots
 
 from .conftest import ROOT, SAMPLES
 from .oracle import page_notes

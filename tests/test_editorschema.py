@@ -13,12 +13,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from counterpoint import editorschema
-from counterpoint.cli import main
-from counterpoint.sources import SOURCE_FIELDS_YAML
-from counterpoint.templates import MANIFEST_FIELDS, builtin_root
-from counterpoint.validate import BRIEF_FIELDS
-from counterpoint.vocab import CSL_DATE_VARS, CSL_NAME_VARS, CSL_TEXT_VARS
+from counterpoint.brief.sources import SOURCE_FIELDS_YAML
+from counterpoint.brief.validate import BRIEF_FIELDS
+from counterpoint.brief.vocab import CSL_DATE_VARS, CSL_NAME_VARS, CSL_TEXT_VARS
+from counterpoint.cli import editorschema
+from counterpoint.cli.main import main
+from counterpoint.render.templates import MANIFEST_FIELDS, builtin_root
 
 from .conftest import ROOT
 

@@ -10,7 +10,7 @@ import pytest
 from markupsafe import escape as _escape
 
 from counterpoint import build, validate
-from counterpoint.markdown import plain
+from counterpoint.brief.markdown import plain
 
 from .conftest import ROOT
 

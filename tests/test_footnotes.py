@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from counterpoint import build
-from counterpoint.cli import main
-from counterpoint.pdf import FALLBACK_WARNING
+from counterpoint.cli.main import main
+from counterpoint.publish.pdf import FALLBACK_WARNING
 
 from .conftest import MINIMAL, ROOT
 
@@ -212,7 +212,7 @@ def test_a_table_cells_notes_are_not_drawn_over_the_rows_other_cells() -> None:
     import weasyprint
     from weasyprint.formatting_structure.boxes import FootnoteAreaBox, TextBox
 
-    from counterpoint.weasyfix import footnote_fixes
+    from counterpoint.publish.weasyfix import footnote_fixes
 
     long = "Plain words fill the first cell line after line. " * 20
     note = "A long note that takes many lines at the foot. " * 6

@@ -245,9 +245,15 @@ def test_any_html_through_the_page_policy(html: str, web: bool) -> None:
     passes the page check again unchanged; or the build stops with a one-line error."""
     from selectolax.lexbor import LexborHTMLParser
 
-    from counterpoint.fetch import FetchPolicy
-    from counterpoint.limits import MAX_DATA_URL
-    from counterpoint.sanitize import Page, _Cleaner, _take_policy, content_policy, harden_html
+    from counterpoint.process.limits import MAX_DATA_URL
+    from counterpoint.publish.fetch import FetchPolicy
+    from counterpoint.publish.sanitize import (
+        Page,
+        _Cleaner,
+        _take_policy,
+        content_policy,
+        harden_html,
+    )
 
     here = Path(__file__).parent
     page_info = Page(FetchPolicy([here]).check, here, False, MAX_DATA_URL)

@@ -26,17 +26,17 @@ from counterpoint import (
     CounterpointError,
     InvalidInput,
     build,
-    fetch,
     files,
-    limits,
     validate,
 )
-from counterpoint import load as load_module
-from counterpoint.build import output_path
-from counterpoint.cli import main
+from counterpoint.brief import load as load_module
+from counterpoint.brief.load import Source, load
+from counterpoint.cli.main import main
 from counterpoint.files import inside, safe_stem, write_all, write_atomic
-from counterpoint.limits import MAX_FILE_BYTES
-from counterpoint.load import Source, load
+from counterpoint.pipeline.builder import output_path
+from counterpoint.process import limits
+from counterpoint.process.limits import MAX_FILE_BYTES
+from counterpoint.publish import fetch
 
 from .conftest import MINIMAL, SOURCES
 
@@ -502,7 +502,7 @@ def test_yaml_is_parsed_by_libyaml() -> None:
 
 # -- the page policy, piece by piece (harden.harden_html) -----------------------------------
 def _harden(html: str, medium: str = "web", remote: bool = False) -> tuple[str, list[str]]:
-    from counterpoint.sanitize import Page, harden_html
+    from counterpoint.publish.sanitize import Page, harden_html
 
     project = ROOT / "tests" / "hostile" / "briefs"
     policy = fetch.FetchPolicy(roots=[project], allow_remote=remote)
@@ -657,7 +657,7 @@ ACTIVE_PAGES = [
 def test_page_check_acts_on_active_pages(html: str) -> None:
     from selectolax.lexbor import LexborHTMLParser
 
-    from counterpoint.sanitize import Page, _Cleaner
+    from counterpoint.publish.sanitize import Page, _Cleaner
 
     project = ROOT / "tests" / "hostile" / "briefs"
     page = Page(fetch.FetchPolicy(roots=[project]).check, project, False, limits.MAX_DATA_URL)
@@ -670,7 +670,7 @@ def test_built_pages_are_written_as_parsed_and_need_no_second_pass(tmp_path: Pat
     written passes the check unchanged (what a browser builds from it is what was checked)."""
     from selectolax.lexbor import LexborHTMLParser
 
-    from counterpoint.sanitize import Page, _Cleaner, _take_policy, content_policy
+    from counterpoint.publish.sanitize import Page, _Cleaner, _take_policy, content_policy
 
     out = build(ROOT / "briefs" / "russian-far-east.yaml", tmp_path, ["html", "print-html"], "all")
     assert len(out) == 8  # four editions, each as a page and as the print HTML
@@ -706,7 +706,7 @@ def test_page_that_changes_when_parsed_again_is_cleaned_again(raw: str) -> None:
 def test_page_that_never_settles_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """No page known today needs a second pass (the test above settles in one); a page that
     did, every time, is refused."""
-    from counterpoint import sanitize as harden
+    from counterpoint.publish import sanitize as harden
 
     clean = harden._Cleaner.clean
     monkeypatch.setattr(harden._Cleaner, "clean", lambda self, tree: clean(self, tree) + 1)

@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from counterpoint import CounterpointError, build
-from counterpoint.cli import main
-from counterpoint.fetch import FetchPolicy
-from counterpoint.templates import builtin_root
+from counterpoint.cli.main import main
+from counterpoint.publish.fetch import FetchPolicy
+from counterpoint.render.templates import builtin_root
 
 HOSTILE = Path(__file__).parent / "hostile"
 SANDBOX = "; refusing (templates run in a sandbox, see docs/security.md)"

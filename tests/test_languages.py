@@ -16,10 +16,10 @@ import pytest
 from babel.messages.pofile import read_po
 
 from counterpoint import build
-from counterpoint.audit import audit_brief, words
-from counterpoint.i18n import CATALOGS, LOCALE_DIR, Labels
-from counterpoint.model import Date
-from counterpoint.validate import validate
+from counterpoint.audit.checks import audit_brief, words
+from counterpoint.brief.i18n import CATALOGS, LOCALE_DIR, Labels
+from counterpoint.brief.model import Date
+from counterpoint.brief.validate import validate
 
 LANGUAGES = Path(__file__).parent / "languages"
 ENGLISH_LABELS = [
@@ -259,7 +259,7 @@ def test_latin_paper_keeps_svg_chart_labels(tmp_path: Path) -> None:
 def test_isolate_wraps_runs_of_the_other_direction() -> None:
     from markupsafe import Markup
 
-    from counterpoint.bidi import isolate
+    from counterpoint.render.bidi import isolate
 
     latin = 'Sarah Miller, "Brine", <em>Marine Policy</em>, 2024.'
     assert isolate(Markup(latin), "rtl") == f'<span dir="ltr">{latin}</span>'

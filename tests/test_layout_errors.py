@@ -59,7 +59,7 @@ def test_a_logical_float_mirrors_instead_of_crashing(
     html = page.path.read_text(encoding="utf-8")
     with pytest.raises(KeyError, match="inline-end"):  # plain WeasyPrint on the same page
         weasyprint.HTML(string=html).render()
-    from counterpoint.weasyfix import physical_floats
+    from counterpoint.publish.weasyfix import physical_floats
 
     document = weasyprint.HTML(string=physical_floats(html)).render()
     boxes = list(document.pages[0]._page_box.descendants())
@@ -73,8 +73,8 @@ def test_a_logical_float_mirrors_instead_of_crashing(
 
 
 def test_a_weasyprint_failure_names_the_element_and_the_sets_rule(tmp_path: Path) -> None:
-    from counterpoint.csslocate import Sheets
-    from counterpoint.pdf import _weasyprint
+    from counterpoint.publish.csslocate import Sheets
+    from counterpoint.publish.pdf import _weasyprint
 
     css = "/* house.css */\n.x { color: red }\n#summary em { float: inline-end }\n"
     html = f"<style>\n{css}</style><section id=summary><p>It is <em>settled</em>.</p></section>"

@@ -13,10 +13,11 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from counterpoint import build, shelf
-from counterpoint.cli import main
+from counterpoint import build
+from counterpoint.cli.main import main
 from counterpoint.errors import BuildError
-from counterpoint.pdf import PdfResult, _in_child
+from counterpoint.pipeline import shelf
+from counterpoint.publish.pdf import PdfResult, _in_child
 
 from .conftest import ROOT
 
@@ -35,7 +36,7 @@ def test_running_out_of_memory_is_one_line(write_brief, tmp_path, monkeypatch) -
         1,
         "brief.yaml: ran out of memory; no partial files were written\n1 of 1 brief(s) failed\n",
     )
-    monkeypatch.setattr(sys.modules["counterpoint.build"], "find_briefs", exhausted)
+    monkeypatch.setattr(sys.modules["counterpoint.pipeline.builder"], "find_briefs", exhausted)
     result = CliRunner().invoke(main, ["build", "brief.yaml", "-f", "html"])
     assert (result.exit_code, result.output) == (
         1,
@@ -121,7 +122,7 @@ def test_the_layout_process_reports_each_way_it_can_end(tmp_path, capfd) -> None
 
 
 def test_the_time_limit_stops_the_layout_process(tmp_path) -> None:
-    from counterpoint.timelimit import time_limit
+    from counterpoint.process.timelimit import time_limit
 
     started = time.perf_counter()
     with pytest.raises(BuildError, match=r"stopped after 0\.5 s"), time_limit(0.5, "x.yaml"):
@@ -130,8 +131,8 @@ def test_the_time_limit_stops_the_layout_process(tmp_path) -> None:
 
 
 def test_every_limit_is_in_the_security_page() -> None:
-    """limits.py holds every limit; docs/security.md must name each one, with its value."""
-    from counterpoint import limits
+    """process/limits.py holds every limit; docs/security.md must name each one, with its value."""
+    from counterpoint.process import limits
 
     page = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
     names = [n for n in vars(limits) if n.isupper()]

@@ -9,8 +9,8 @@ import pypdf
 import pytest
 
 from counterpoint import BuildError, build
-from counterpoint.pdf import check_footnotes
-from counterpoint.resolve import Note
+from counterpoint.cite.resolve import Note
+from counterpoint.publish.pdf import check_footnotes
 
 from .oracle import csl_json, oracle, records_of
 
@@ -44,8 +44,9 @@ SAMPLE = Path(__file__).parent / "samples" / "basic" / "brief.yaml"
 @pytest.fixture(scope="module")
 def expected(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[str]]:
     """Pandoc's own notes and bibliography for the sample's citations (tests/oracle.py)."""
-    from counterpoint import csl, validate
-    from counterpoint.resolve import FULL_PAPER, reading_order
+    from counterpoint import validate
+    from counterpoint.brief import csl
+    from counterpoint.cite.resolve import FULL_PAPER, reading_order
 
     brief = validate(SAMPLE)
     timeline = sorted(brief.timeline, key=lambda e: e.date.ordinal())

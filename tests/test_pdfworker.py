@@ -1,4 +1,4 @@
-"""The PDF layout worker (pdfworker.py): WeasyPrint imported on another core while the page
+"""The PDF layout worker (publish/pdfworker.py): WeasyPrint imported on another core while the page
 is made, with the same PDF, the same errors and the same limits as a layout forked by the
 build itself (issue 13, speed)."""
 
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint import BuildError, build, pdf, pdfworker
+from counterpoint import BuildError, build
+from counterpoint.publish import pdf, pdfworker
 
 from .conftest import MINIMAL, ROOT
 
@@ -72,7 +73,7 @@ def test_the_worker_gives_the_builds_own_overflow_advice(
 def test_the_time_limit_stops_the_worker_and_its_layout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from counterpoint.timelimit import time_limit
+    from counterpoint.process.timelimit import time_limit
 
     monkeypatch.setattr(pdf, "_lay_out", lambda *job: time.sleep(30))  # copied by the fork
     worker = pdfworker.LayoutWorker(200)

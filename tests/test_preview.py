@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from counterpoint.brief.validate import validate
 from counterpoint.errors import InvalidInput
-from counterpoint.preview import Preview
-from counterpoint.validate import validate
+from counterpoint.preview.app import Preview
 
 from .conftest import MINIMAL
 
@@ -299,7 +299,7 @@ def test_ctrl_c_stops_the_command_and_everything_it_started(write_brief) -> None
 def test_preview_has_help_with_an_example() -> None:
     from click.testing import CliRunner
 
-    from counterpoint.cli import main
+    from counterpoint.cli.main import main
 
     result = CliRunner().invoke(main, ["preview", "--help"])
     assert result.exit_code == 0

@@ -15,8 +15,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from counterpoint.build import audit
-from counterpoint.cli import main
+from counterpoint.cli.main import main
+from counterpoint.pipeline.builder import audit
 
 ROOT = Path(__file__).parent.parent
 
@@ -214,7 +214,7 @@ def test_block_quote_and_the_languages_marks(tmp_path: Path) -> None:
 
 
 def test_html_main_text_and_paragraph_numbers(tmp_path: Path) -> None:
-    from counterpoint.quotes.extract import from_html
+    from counterpoint.audit.quotes.extract import from_html
 
     page = """<html><body><header><nav><a>Home</a> Trade rose</nav></header>
       <main><h1>Trade</h1><p>Trade <b>rose</b> by a third.</p>
@@ -237,8 +237,8 @@ def test_pdf_pages_by_their_labels_and_warc_by_url(tmp_path: Path) -> None:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    from counterpoint.quotes.extract import read
-    from counterpoint.quotes.match import Index, check, locator
+    from counterpoint.audit.quotes.extract import read
+    from counterpoint.audit.quotes.match import Index, check, locator
 
     writer = PdfWriter()
     for _ in range(3):
@@ -271,8 +271,8 @@ def test_pdf_pages_by_their_labels_and_warc_by_url(tmp_path: Path) -> None:
 def test_reaudit_after_an_edit_matches_only_the_changed_quotation(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from counterpoint.quotes import check as checking
-    from counterpoint.quotes import match
+    from counterpoint.audit.quotes import check as checking
+    from counterpoint.audit.quotes import match
 
     audit(project)
     calls: list[str] = []
@@ -293,7 +293,7 @@ def test_build_audit_and_validate_never_touch_the_network(tmp_path: Path) -> Non
         socket.socket.connect_ex = refuse
         socket.create_connection = refuse
         socket.getaddrinfo = refuse
-        from counterpoint.cli import main
+        from counterpoint.cli.main import main
         sys.argv = ["counterpoint", *sys.argv[1:]]
         main()
     """)
@@ -305,8 +305,8 @@ def test_build_audit_and_validate_never_touch_the_network(tmp_path: Path) -> Non
         assert "network used" not in ran.stderr
     # the preview serves on 127.0.0.1 (it listens; it never connects) and builds the same way
     preview = script.replace(
-        "from counterpoint.cli import main",
-        "from counterpoint.preview import Preview\n"
+        "from counterpoint.cli.main import main",
+        "from counterpoint.preview.app import Preview\n"
         "p = Preview(sys.argv[1], pdf=False).start()\n"
         "print(p.state.page, p.state.findings, p.state.errors)\n"
         "p.stop()\n"
@@ -317,7 +317,7 @@ def test_build_audit_and_validate_never_touch_the_network(tmp_path: Path) -> Non
 
 
 def test_the_balance_appendix_counts_each_views_verified_quotations(project: Path) -> None:
-    from counterpoint.build import build
+    from counterpoint.pipeline.builder import build
 
     fixed = project.read_text().replace("32 percent", "23 percent")
     project.write_text(fixed, encoding="utf-8")
@@ -334,7 +334,7 @@ def test_the_balance_appendix_counts_each_views_verified_quotations(project: Pat
 
 @pytest.mark.browser
 def test_the_preview_marks_an_altered_quotation_at_its_place(browser, project: Path) -> None:
-    from counterpoint.preview import Preview
+    from counterpoint.preview.app import Preview
 
     preview = Preview(project, pdf=False).start()
     try:
@@ -355,7 +355,7 @@ def test_the_preview_marks_an_altered_quotation_at_its_place(browser, project: P
 def test_the_word_edition_counts_them_too(project: Path) -> None:
     import docx
 
-    from counterpoint.build import build
+    from counterpoint.pipeline.builder import build
 
     (word,) = build(project, out_dir=project.parent / "out", formats=["docx"])
     tables = [
@@ -386,8 +386,8 @@ SOURCE = (
     ],
 )
 def test_benign_variants_are_verified(quote: str) -> None:
-    from counterpoint.quotes.extract import from_text
-    from counterpoint.quotes.match import Index, check, guess_languages
+    from counterpoint.audit.quotes.extract import from_text
+    from counterpoint.audit.quotes.match import Index, check, guess_languages
 
     index = Index.of(from_text(SOURCE))
     got = check(quote, index, None, guess_languages(SOURCE))
@@ -409,15 +409,15 @@ def test_benign_variants_are_verified(quote: str) -> None:
     ],
 )
 def test_changes_are_flagged(quote: str, verdict: str) -> None:
-    from counterpoint.quotes.extract import from_text
-    from counterpoint.quotes.match import Index, check, guess_languages
+    from counterpoint.audit.quotes.extract import from_text
+    from counterpoint.audit.quotes.match import Index, check, guess_languages
 
     index = Index.of(from_text(SOURCE))
     assert check(quote, index, None, guess_languages(SOURCE)).verdict == verdict
 
 
 def test_a_wrapper_named_like_a_box_keeps_the_article() -> None:
-    from counterpoint.quotes.extract import from_html
+    from counterpoint.audit.quotes.extract import from_html
 
     page = (
         "<body class='single'><div id='page' class='site has-comments'><div class='entry'>"
@@ -430,8 +430,8 @@ def test_a_wrapper_named_like_a_box_keeps_the_article() -> None:
 def quotations_in_summary(written: str, tmp_path: Path) -> list[str]:
     """The quotations counterpoint finds in a brief whose summary is `written` (one source,
     `s`, two views): what a writer's text counts as quoted."""
-    from counterpoint.quotes.find import find
-    from counterpoint.validate import validate
+    from counterpoint.audit.quotes.find import find
+    from counterpoint.brief.validate import validate
 
     (tmp_path / "sources.yaml").write_text("- {id: s, type: report, title: S}\n")
     brief = textwrap.dedent(f"""\
@@ -478,7 +478,7 @@ def test_what_counts_as_a_quotation(written: str, found: list[str], tmp_path: Pa
     ],
 )
 def test_locators(suffix: str, kind: str | None, values: set[str] | None) -> None:
-    from counterpoint.quotes.match import locator
+    from counterpoint.audit.quotes.match import locator
 
     got = locator(suffix)
     assert (got.kind, got.values) == (kind, values) if got else (kind, values) == (None, None)

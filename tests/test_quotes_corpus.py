@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint.build import audit
+from counterpoint.pipeline.builder import audit
 
 ROOT = Path(__file__).parent.parent
 

@@ -47,8 +47,8 @@ signed<br>in 1858 but was never rati&shy;fied.</p>
 def test_a_news_page_numbers_the_storys_paragraphs(
     quote: str, cited: str, verdict: str, place: str
 ) -> None:
-    from counterpoint.quotes.extract import from_html
-    from counterpoint.quotes.match import Index, check, locator
+    from counterpoint.audit.quotes.extract import from_html
+    from counterpoint.audit.quotes.match import Index, check, locator
 
     got = check(quote, Index.of(from_html(NEWS_PAGE)), locator(f", {cited}"), ["en"])
     assert (got.verdict, got.place) == (verdict, place)
@@ -64,7 +64,7 @@ def test_a_news_page_numbers_the_storys_paragraphs(
     ],
 )
 def test_an_abbreviation_does_not_end_the_quotations_sentence(written: str, tmp_path: Path) -> None:
-    from counterpoint.build import audit
+    from counterpoint.pipeline.builder import audit
 
     (tmp_path / "s.txt").write_text("The border is closed, he said.\n", encoding="utf-8")
     (tmp_path / "sources.yaml").write_text("- {id: s, type: report, title: S, snapshot: s.txt}\n")
@@ -99,8 +99,8 @@ def test_an_abbreviation_does_not_end_the_quotations_sentence(written: str, tmp_
     ],
 )
 def test_words_are_matched_whole(quote: str, verdict: str) -> None:
-    from counterpoint.quotes.extract import from_text
-    from counterpoint.quotes.match import Index, check
+    from counterpoint.audit.quotes.extract import from_text
+    from counterpoint.audit.quotes.match import Index, check
 
     source = (
         "The governor disagreed. Exports grew by 12% in 2023. The committee met in the "
@@ -120,8 +120,8 @@ def test_words_are_matched_whole(quote: str, verdict: str) -> None:
     ],
 )
 def test_a_dash_between_words_ends_one(quote: str, verdict: str) -> None:
-    from counterpoint.quotes.extract import from_text
-    from counterpoint.quotes.match import Index, check
+    from counterpoint.audit.quotes.extract import from_text
+    from counterpoint.audit.quotes.match import Index, check
 
     source = (
         "They signed a non-binding agreement in 1991—and it held. The well-known engi-\n"
@@ -135,8 +135,8 @@ def test_snapshot_from_a_saved_page_replaces_an_old_snapshot_before_the_id(
 ) -> None:
     from click.testing import CliRunner
 
-    from counterpoint.build import audit
-    from counterpoint.cli import main
+    from counterpoint.cli.main import main
+    from counterpoint.pipeline.builder import audit
 
     saved = tmp_path / "saved.html"  # as SingleFile saves a page: one file, styles inline
     saved.write_text(
@@ -195,8 +195,8 @@ def test_snapshot_from_a_saved_page_replaces_an_old_snapshot_before_the_id(
     ],
 )
 def test_the_difference_shows_the_words_that_differ(quote: str, diff: str) -> None:
-    from counterpoint.quotes.extract import from_text
-    from counterpoint.quotes.match import Index, check
+    from counterpoint.audit.quotes.extract import from_text
+    from counterpoint.audit.quotes.match import Index, check
 
     source = "The army did not cross the river. Армия не переходила реку. The governor disagreed."
     got = check(quote, Index.of(from_text(source)), None, ["en", "ru"])
@@ -220,8 +220,8 @@ def test_a_pdf_without_page_labels_is_cited_by_its_printed_numbers(
 ) -> None:
     from weasyprint import HTML
 
-    from counterpoint.quotes.extract import from_pdf
-    from counterpoint.quotes.match import Index, check, locator
+    from counterpoint.audit.quotes.extract import from_pdf
+    from counterpoint.audit.quotes.match import Index, check, locator
 
     pdf = HTML(
         string="<style>@page { size: A7; @bottom-center { content: counter(page, lower-roman) } }"
@@ -234,7 +234,7 @@ def test_a_pdf_without_page_labels_is_cited_by_its_printed_numbers(
 
 
 def test_a_page_without_main_or_article_leaves_out_banners_contents_tags_and_teasers() -> None:
-    from counterpoint.quotes.extract import from_html
+    from counterpoint.audit.quotes.extract import from_html
 
     page = """<html><body><div class="top-bar"><p>Subscribe today for $1!</p></div>
       <div id="gdpr-consent"><p>We value your privacy.</p></div>
@@ -257,8 +257,8 @@ def test_a_page_without_main_or_article_leaves_out_banners_contents_tags_and_tea
     ],
 )
 def test_what_a_browser_shows_is_what_is_quoted(quote: str, verdict: str) -> None:
-    from counterpoint.quotes.extract import from_html
-    from counterpoint.quotes.match import Index, check
+    from counterpoint.audit.quotes.extract import from_html
+    from counterpoint.audit.quotes.match import Index, check
 
     page = (
         "<main><p>He said <q>no</q> to the plan.</p><p><ruby>政府<rp>(</rp><rt>せいふ</rt>"
@@ -286,7 +286,7 @@ def test_a_warc_page_is_found_by_the_url_a_browser_shows(
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    from counterpoint.quotes.extract import read
+    from counterpoint.audit.quotes.extract import read
 
     out = io.BytesIO()
     warc = WARCWriter(out, gzip=True)
@@ -333,8 +333,8 @@ def test_a_warc_page_is_found_by_the_url_a_browser_shows(
 def test_an_insertion_may_not_stand_for_a_negation_or_a_number(
     quote: str, verdict: str, diff: str
 ) -> None:
-    from counterpoint.quotes.extract import from_text
-    from counterpoint.quotes.match import Index, check
+    from counterpoint.audit.quotes.extract import from_text
+    from counterpoint.audit.quotes.match import Index, check
 
     source = (
         "The ministry did not raise tariffs in 2023. Exports grew by 12% in 2023. "
@@ -357,8 +357,8 @@ def test_an_insertion_may_not_stand_for_a_negation_or_a_number(
     ],
 )
 def test_a_number_is_quoted_whole(quote: str, verdict: str, diff: str) -> None:
-    from counterpoint.quotes.extract import from_text
-    from counterpoint.quotes.match import Index, check
+    from counterpoint.audit.quotes.extract import from_text
+    from counterpoint.audit.quotes.match import Index, check
 
     source = "Growth was -5% in 2023, and inflation 12.5% in May. In 2023, 1,500 people left."
     got = check(quote, Index.of(from_text(source)), None, ["en"])
@@ -377,7 +377,7 @@ def test_a_number_is_quoted_whole(quote: str, verdict: str, diff: str) -> None:
     ],
 )
 def test_a_locator_and_the_following_page(suffix: str, values: set[str] | None) -> None:
-    from counterpoint.quotes.match import locator
+    from counterpoint.audit.quotes.match import locator
 
     got = locator(suffix)
     assert (got.values if got else None) == values
@@ -406,16 +406,16 @@ def test_straight_marks_open_after_punctuation_and_chinese(
     ],
 )
 def test_text_snapshots_as_they_are_saved(kind: str, data: bytes) -> None:
-    from counterpoint.quotes.extract import read
-    from counterpoint.quotes.match import Index, check
+    from counterpoint.audit.quotes.extract import read
+    from counterpoint.audit.quotes.match import Index, check
 
     got = check("the line holds, the governor said", Index.of(read(kind, data)), None, ["en"])
     assert (got.verdict, got.place) == ("verified", "para. 1")
 
 
 def test_direction_marks_and_tatweel_are_not_words() -> None:
-    from counterpoint.quotes.extract import from_html
-    from counterpoint.quotes.match import Index, check
+    from counterpoint.audit.quotes.extract import from_html
+    from counterpoint.audit.quotes.match import Index, check
 
     page = "<main><p>قال الوزير إن \u200fالحكـــومة لا تنوي رفع \u2067الرسوم\u2069.</p></main>"
     quote = "قال الوزير إن الحكومة لا تنوي رفع الرسوم"
@@ -423,8 +423,8 @@ def test_direction_marks_and_tatweel_are_not_words() -> None:
 
 
 def test_parts_in_another_order_are_altered_and_say_so() -> None:
-    from counterpoint.quotes.extract import from_text
-    from counterpoint.quotes.match import Index, check
+    from counterpoint.audit.quotes.extract import from_text
+    from counterpoint.audit.quotes.match import Index, check
 
     source = "Exports grew by 12% in 2023.\n\nOfficials never admitted the error.\n"
     got = check(
@@ -449,8 +449,8 @@ def test_parts_in_another_order_are_altered_and_say_so() -> None:
     ],
 )
 def test_an_omission_may_not_drop_a_number_written_as_a_word(quote: str, verdict: str) -> None:
-    from counterpoint.quotes.extract import from_text
-    from counterpoint.quotes.match import Index, check
+    from counterpoint.audit.quotes.extract import from_text
+    from counterpoint.audit.quotes.match import Index, check
 
     source = (
         "Exports grew by 12% in 2023, and three new ports opened. The ministry did not raise "
@@ -475,7 +475,7 @@ def test_a_quotation_ending_its_own_sentence_then_said(
 
 
 def test_a_box_headed_related_articles_is_left_out() -> None:
-    from counterpoint.quotes.extract import from_html
+    from counterpoint.audit.quotes.extract import from_html
 
     page = """<main><article><h1>Ports</h1><p>First paragraph.</p><p>Second paragraph.</p>
       <section><h2>Read more</h2><ul><li><a>Exports fell by 40% last year</a></li></ul></section>
@@ -490,7 +490,7 @@ def test_a_warc_revisit_record_reads_as_the_response_it_repeats() -> None:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    from counterpoint.quotes.extract import read
+    from counterpoint.audit.quotes.extract import read
 
     out = io.BytesIO()
     warc = WARCWriter(out, gzip=True)

@@ -19,9 +19,10 @@ from fontTools.unicodedata import Scripts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from counterpoint import build, markdown
+from counterpoint import build
+from counterpoint.brief import markdown
 from counterpoint.errors import CounterpointError
-from counterpoint.output import Output
+from counterpoint.publish.output import Output
 
 LANGUAGES = Path(__file__).parent / "languages"
 SAMPLES = ("ko", "hi", "fa", "he", "ja", "mixed")
@@ -175,7 +176,7 @@ def test_a_script_no_font_draws_is_one_warning_and_fails_strict(
 ) -> None:
     """Without a Devanagari font (simulated: fontconfig's coverage less Devanagari), the
     Hindi sample is one warning naming the script and the package, not one per letter."""
-    from counterpoint import fonts
+    from counterpoint.publish import fonts
 
     real = fonts.fontconfig_coverage()
     assert real is not None
@@ -292,7 +293,7 @@ def test_native_digits_number_the_pages_and_notes_of_the_pdf(tmp_path: Path) -> 
 
 
 def test_a_numbering_system_is_checked(write_brief) -> None:
-    from counterpoint.validate import validate
+    from counterpoint.brief.validate import validate
     from tests.conftest import MINIMAL
 
     path = write_brief(MINIMAL + "numbers: roman\n")
@@ -344,8 +345,8 @@ def _plain_text(html: str) -> str:
     [("ko", "분명히"), ("hi", "निस्संदेह"), ("fa", "بدون شک"), ("he", "ללא ספק"), ("ja", "明らかに")],
 )
 def test_loaded_words_found_in_the_new_languages(name: str, word: str) -> None:
-    from counterpoint.audit import audit_brief
-    from counterpoint.validate import validate
+    from counterpoint.audit.checks import audit_brief
+    from counterpoint.brief.validate import validate
 
     report = audit_brief(validate(LANGUAGES / f"{name}.yaml"))
     assert report.lint_run
@@ -360,7 +361,7 @@ def test_loaded_words_found_in_the_new_languages(name: str, word: str) -> None:
 
 
 def test_persian_and_hebrew_words_match_as_people_write_them() -> None:
-    from counterpoint.codes import lexicon_for
+    from counterpoint.brief.codes import lexicon_for
 
     persian = lexicon_for("fa")
     hebrew = lexicon_for("he")

@@ -30,7 +30,8 @@ CONTROL_SETS = ["iso-2022-jp", "control-names"]
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from counterpoint import sandbox, sanitize
+    from counterpoint.publish import sanitize
+    from counterpoint.render import sandbox
 
     out = tmp_path_factory.mktemp("hostile-pages")
     cwd = Path.cwd()

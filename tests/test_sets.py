@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from counterpoint import BuildError, CounterpointError, build
-from counterpoint.cli import main
-from counterpoint.model import ALL_SECTIONS
+from counterpoint.brief.model import ALL_SECTIONS
+from counterpoint.cli.main import main
 
 
 def _set(root: Path, name: str, manifest: str) -> None:
@@ -75,7 +75,7 @@ def test_a_set_that_hides_a_built_in_gets_a_warning(
 def test_the_template_reference_page_is_current() -> None:
     """docs/template-reference.md is `templates show` for the built-in sets, read from the
     templates themselves (regenerate: python tools/make_template_reference.py)."""
-    from counterpoint.setinfo import builtin_sets, reference
+    from counterpoint.render.setinfo import builtin_sets, reference
 
     from .conftest import ROOT
 
@@ -365,8 +365,8 @@ def test_an_ejected_set_is_marked_and_builds_quietly(
 ) -> None:
     """An ejected copy warned "hides the built-in set" on every build and failed --strict;
     `parent: public`, the suggested fix, defeated ejecting."""
-    from counterpoint.setcheck import check
-    from counterpoint.templates import eject, find
+    from counterpoint.render.setcheck import check
+    from counterpoint.render.templates import eject, find
 
     mine = eject("public", tmp_path / "mine" / "public")
     manifest = (mine / "manifest.yaml").read_text(encoding="utf-8")

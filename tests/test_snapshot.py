@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from counterpoint.build import audit
-from counterpoint.cli import main
+from counterpoint.cli.main import main
+from counterpoint.pipeline.builder import audit
 
 PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><script>document.write("x")</script>
 </head><body><nav>Home | About</nav><main><h1>Border</h1>
@@ -136,8 +136,8 @@ def test_snapshot_fetches_stores_a_warc_and_writes_the_record(tmp_path: Path, se
 
 
 def test_size_limit_and_import_from_a_file(tmp_path: Path, server: str) -> None:
-    from counterpoint.quotes.snapshot import FetchError, fetch
-    from counterpoint.validate import validate
+    from counterpoint.audit.quotes.snapshot import FetchError, fetch
+    from counterpoint.brief.validate import validate
 
     with pytest.raises(FetchError, match="the response is over 1,000 bytes; not stored"):
         fetch(f"{server}/big", max_bytes=1000)

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 
 from counterpoint import build
-from counterpoint.pdf import FALLBACK_WARNING
+from counterpoint.publish.pdf import FALLBACK_WARNING
 
 from .conftest import ROOT
 

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from counterpoint import CounterpointError, build
-from counterpoint.docxpolicy import SAFE_FIELDS, Reference, check_written, clean_reference
-from counterpoint.templates import builtin_root
+from counterpoint.publish.docx.policy import SAFE_FIELDS, Reference, check_written, clean_reference
+from counterpoint.render.templates import builtin_root
 
 from . import hostile_docx as hostile
 from .conftest import MINIMAL, need
@@ -203,7 +203,7 @@ def test_the_docx_is_checked_after_pandoc_on_its_own(
 ) -> None:
     """Defence in depth: with the reference.docx handed to Pandoc uncleaned, the check
     after Pandoc still removes what Pandoc copied from it, naming the set file."""
-    from counterpoint import docx
+    from counterpoint.publish.docx import writer as docx
 
     def uncleaned(data: bytes, label: str) -> Reference:
         return Reference(data, "16cm", [], label)
@@ -317,7 +317,7 @@ def test_what_pandoc_does_not_use_is_left_out_without_a_word() -> None:
 
 
 def test_the_security_page_names_every_field_refused_or_removed_by_name() -> None:
-    from counterpoint import docxpolicy
+    from counterpoint.publish.docx import policy as docxpolicy
 
     page = (Path(__file__).parent.parent / "docs" / "security.md").read_text(encoding="utf-8")
     section = page[page.index("### The Word edition") : page.index("### No running code")]
@@ -419,7 +419,7 @@ def test_the_command_line_says_a_refusal_in_one_line_and_warns_of_removals(
 ) -> None:
     from click.testing import CliRunner
 
-    from counterpoint.cli import main
+    from counterpoint.cli.main import main
 
     brief = write_brief()
     args = ["build", str(brief.name), "-a", "hostile", "-f", "docx", "-o", "out"]

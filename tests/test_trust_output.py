@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from counterpoint import build, usercache
-from counterpoint.build import up_to_date
-from counterpoint.cli import main
+from counterpoint.cli.main import main
 from counterpoint.errors import BuildError
+from counterpoint.pipeline.builder import up_to_date
 
 from .conftest import MINIMAL
 
@@ -41,7 +41,7 @@ def entries(cache: Path, kind: str = "") -> list[Path]:
 
 def new_process() -> None:
     """Forget the compiled templates this process keeps in memory, as a new command would."""
-    from counterpoint import render
+    from counterpoint.render import engine as render
 
     render._renderers.clear()
 
@@ -293,7 +293,7 @@ def test_a_record_naming_files_outside_the_output_folder_is_a_miss(
     secret.write_text("x")
     import hashlib
 
-    from counterpoint import cache as build_cache
+    from counterpoint.pipeline import cache as build_cache
 
     entry = data["editions"]["analyst/html"]["outputs"][0]  # even signed by this user
     entry["path"] = str(secret)
@@ -399,7 +399,7 @@ def test_a_record_written_by_someone_else_is_not_believed(
     planted = hashlib.sha256(b"<p>planted</p>").hexdigest()
     data["editions"]["analyst/html"]["outputs"][0]["sha256"] = planted
     data.pop("signature")
-    from counterpoint import cache as build_cache
+    from counterpoint.pipeline import cache as build_cache
 
     data["signature"] = build_cache._signature(out, "brief.json", data)
     record.write_text(json.dumps(data))
@@ -416,7 +416,7 @@ def test_a_record_listing_the_whole_disk_is_not_walked(
 ) -> None:
     import json
 
-    from counterpoint import cache as build_cache
+    from counterpoint.pipeline import cache as build_cache
 
     brief = write_brief()
     out = tmp_path / "out"

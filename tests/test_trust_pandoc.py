@@ -22,10 +22,13 @@ from typing import ClassVar
 import pytest
 from click.testing import CliRunner
 
-from counterpoint import build, citeserver, csl, pandoc
-from counterpoint.cli import main
+from counterpoint import build
+from counterpoint.brief import csl
+from counterpoint.cite import server as citeserver
+from counterpoint.cli.main import main
 from counterpoint.errors import BuildError
-from counterpoint.timelimit import time_limit
+from counterpoint.process import pandoc
+from counterpoint.process.timelimit import time_limit
 
 from .conftest import MINIMAL
 

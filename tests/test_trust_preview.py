@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint.preview import Preview
+from counterpoint.preview.app import Preview
 
 from .conftest import ROOT
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from counterpoint import build, render, usercache
-from counterpoint.cli import main
-from counterpoint.docxpolicy import check_written, clean_reference
+from counterpoint import build, usercache
+from counterpoint.cli.main import main
 from counterpoint.errors import link_loop
+from counterpoint.publish.docx.policy import check_written, clean_reference
+from counterpoint.render import engine as render
 
 from . import hostile_docx as hostile
 from .conftest import MINIMAL, SOURCES

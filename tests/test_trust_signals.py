@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint.stopping import descendants
+from counterpoint.process.stopping import descendants
 
 from .conftest import ROOT
 from .test_hardening import _contents, _long_brief, _old_outputs, _wait_for_layout

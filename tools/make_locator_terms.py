@@ -1,4 +1,5 @@
-"""Write src/counterpoint/locator_terms.json: the CSL locales' locator terms, as Pandoc reads them.
+"""Write src/counterpoint/cite/locator_terms.json: the CSL locales' locator terms, as Pandoc
+reads them.
 
     .venv/bin/python tools/make_locator_terms.py
 
@@ -18,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from counterpoint import pandoc
+from counterpoint.process import pandoc
 
 LOCATORS = [
     "act",
@@ -201,7 +202,7 @@ def main() -> None:
         table["punctuation-in-quote"] = inside
         for locale in LOCALES:
             table[locale] = parsed(locale, terms(locale, folder), folder)
-    target = Path(__file__).resolve().parent.parent / "src" / "counterpoint" / "locator_terms.json"
+    target = Path(__file__).resolve().parent.parent / "src/counterpoint/cite/locator_terms.json"
     lines = [f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in table.items()]
     target.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
     print(f"wrote {target.name}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from counterpoint.setinfo import builtin_sets, reference
+from counterpoint.render.setinfo import builtin_sets, reference
 
 if __name__ == "__main__":
     target = Path(__file__).resolve().parent.parent / "docs" / "template-reference.md"

@@ -10,32 +10,30 @@ The Python API mirrors the command line::
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 
 TYPE_CHECKING = False  # not `typing`'s: the command line starts Pandoc before that import
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .build import build, check, find_briefs
-    from .errors import BuildError, CounterpointError, InvalidInput, Problem
-    from .output import Output
-    from .validate import validate
+    from counterpoint.brief.validate import validate
+    from counterpoint.errors import BuildError, CounterpointError, InvalidInput, Problem
+    from counterpoint.pipeline.builder import build, check, find_briefs
+    from counterpoint.publish.output import Output
 
 _LAZY = {
-    "build": ".build",
-    "check": ".build",
-    "find_briefs": ".build",
-    "validate": ".validate",
+    "build": ".pipeline.builder",
+    "check": ".pipeline.builder",
+    "find_briefs": ".pipeline.builder",
+    "validate": ".brief.validate",
     "BuildError": ".errors",
     "CounterpointError": ".errors",
     "InvalidInput": ".errors",
     "Problem": ".errors",
-    "Output": ".output",
+    "Output": ".publish.output",
 }
 """The API is imported when first used (the pipeline takes 0.1 s), so that the command
-line starts Pandoc before it (launch.py, citeserver.py)."""
+line starts Pandoc before it (cli/launch.py, cite/server.py)."""
 
 
 def __getattr__(name: str) -> object:
@@ -45,18 +43,6 @@ def __getattr__(name: str) -> object:
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-class _Package(types.ModuleType):
-    """`counterpoint.build` and `counterpoint.validate` are the API's functions: importing
-    the submodules of the same names must not put the modules in their place."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "BuildError",

@@ -1,6 +1,6 @@
 """`python -m counterpoint` runs the command line."""
 
-from counterpoint.launch import main
+from counterpoint.cli.launch import main
 
 if __name__ == "__main__":
     main()

@@ -13,8 +13,8 @@ import stat
 import unicodedata
 from pathlib import Path
 
-from .errors import BuildError, display_path
-from .model import Date
+from counterpoint.brief.model import Date
+from counterpoint.errors import BuildError, display_path
 
 
 def safe_stem(name: str) -> str:

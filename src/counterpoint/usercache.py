@@ -49,7 +49,7 @@ def _skip(path: str | Path, exc: OSError | str) -> None:
     if user_cache_dir() in _warned:
         return
     _warned.add(user_cache_dir())
-    from .errors import display_path
+    from counterpoint.errors import display_path
 
     why = exc if isinstance(exc, str) else (exc.strerror or str(exc))
     _problems.append(
@@ -101,7 +101,7 @@ def _new_key(path: str) -> int:
 
 
 def user_key() -> bytes | None:
-    """The user's key (made on first use), for what else counterpoint signs (cache.py's
+    """The user's key (made on first use), for what else counterpoint signs (pipeline/cache.py's
     build records); None when the cache folder cannot be used."""
     return _folder_key()
 

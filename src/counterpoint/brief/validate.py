@@ -1,0 +1,409 @@
+"""Stage 2, validate: turn a brief's YAML nodes into the typed model, every problem located.
+
+The brief's keys are declared as tables of `Field`s below (the engine is brief/schema.py, source
+records are brief/sources.py); docs/format.md documents the same keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from counterpoint.brief.codes import CHECKS
+from counterpoint.brief.i18n import NOTE_CALLS, NUMBERS, labels
+from counterpoint.brief.load import load
+from counterpoint.brief.model import (
+    ADDED_KEYS,
+    CONFIDENCE,
+    LIKELIHOOD,
+    VIEW_ORDERS,
+    AuditSettings,
+    Brief,
+    Contested,
+    Event,
+    IgnoreRule,
+    Judgment,
+    SourceRecord,
+    Text,
+    View,
+)
+from counterpoint.brief.schema import (
+    AUDIENCE_OPTIONS,
+    DATE_EXPECTED,
+    INTERNAL_SECTIONS,
+    INVALID,
+    LANGUAGE,
+    VIEW_ID,
+    Checker,
+    Field,
+    _join,
+    choice,
+    date,
+    describe,
+    integer,
+    md,
+    object_schema,
+    one_line,
+    plain,
+    ratio,
+    seq,
+)
+from counterpoint.brief.sources import (
+    UNREADABLE,
+    _bibliography_files,
+    read_sources,
+    source_record,
+)
+from counterpoint.errors import InvalidInput, Location, Problem, suggest
+from counterpoint.process.limits import MAX_VIEWS
+
+
+# -- the brief ------------------------------------------------------------------------
+@describe(lambda: object_schema(VIEW_FIELDS, "a view: one reading of the question"))
+def view(c: Checker, node: yaml.Node, path: str) -> Any:
+    got = c.mapping(node, path, VIEW_FIELDS, "a view (id, label, thesis, arguments)")
+    if got is None or not {"id", "label", "thesis", "arguments"} <= got.keys():
+        return INVALID
+    return View(
+        id=got["id"],
+        label=got["label"],
+        thesis=got["thesis"],
+        where=c.doc.at(node),
+        arguments=got["arguments"],
+        summary=got.get("summary"),
+        counterpoints=got.get("counterpoints", []),
+        short=got.get("short"),
+    )
+
+
+VIEW_FIELDS: dict[str, Field] = {
+    "id": Field(VIEW_ID, required=True, expected="a short id, unique in the brief"),
+    "label": Field(one_line, required=True, expected="a short label"),
+    "thesis": Field(md, required=True, expected="one sentence (Markdown)"),
+    "summary": Field(md),
+    "arguments": Field(
+        seq(md, 1, too_few="needs at least one argument"),
+        required=True,
+        expected="a list of arguments",
+        missing="needs at least one argument",
+    ),
+    "counterpoints": Field(seq(md)),
+    "short": Field(md, expected="the thesis in a line, for the executive edition (Markdown)"),
+}
+
+
+CONTESTED_FIELDS: dict[str, Field] = {
+    "point": Field(one_line, required=True, expected="the point in dispute"),
+    "accounts": Field(seq(md, 2, "account"), required=True, expected="at least two accounts"),
+    "assessment": Field(md),
+    "short": Field(md, expected="the assessment in a line, for the executive edition (Markdown)"),
+}
+
+
+@describe(lambda: object_schema(CONTESTED_FIELDS, "a point where the sources disagree on facts"))
+def contested(c: Checker, node: yaml.Node, path: str) -> Any:
+    got = c.mapping(node, path, CONTESTED_FIELDS)
+    if got is None or not {"point", "accounts"} <= got.keys():
+        return INVALID
+    return Contested(
+        got["point"], got["accounts"], c.doc.at(node), got.get("assessment"), got.get("short")
+    )
+
+
+EVENT_FIELDS: dict[str, Field] = {
+    "date": Field(date, required=True, expected=DATE_EXPECTED),
+    "event": Field(md, required=True, expected="what happened (Markdown, cited)"),
+    "label": Field(one_line, expected="a few words for the timeline figure"),
+}
+
+
+@describe(lambda: object_schema(EVENT_FIELDS, "a timeline event"))
+def event(c: Checker, node: yaml.Node, path: str) -> Any:
+    got = c.mapping(node, path, EVENT_FIELDS)
+    if got is None or not {"date", "event"} <= got.keys():
+        return INVALID
+    return Event(got["date"], got["event"], c.doc.at(node), got.get("label", ""))
+
+
+JUDGMENT_FIELDS: dict[str, Field] = {
+    "text": Field(md, required=True, expected="the judgment (Markdown)"),
+    "likelihood": Field(choice(LIKELIHOOD, "an ICD 203 likelihood term")),
+    "confidence": Field(choice(CONFIDENCE, "a confidence level")),
+    "short": Field(md, expected="the judgment in a line, for the executive edition (Markdown)"),
+}
+
+
+@describe(lambda: object_schema(JUDGMENT_FIELDS, "a key judgment"))
+def judgment(c: Checker, node: yaml.Node, path: str) -> Any:
+    got = c.mapping(node, path, JUDGMENT_FIELDS)
+    if got is None or "text" not in got:
+        return INVALID
+    return Judgment(
+        got["text"],
+        c.doc.at(node),
+        got.get("likelihood", ""),
+        got.get("confidence", ""),
+        got.get("short"),
+    )
+
+
+@describe({"const": 1})
+def version(c: Checker, node: yaml.Node, path: str) -> Any:
+    value = integer(c, node, path)
+    if value is not INVALID and value != 1:
+        return c.fail(
+            node,
+            path,
+            f"format version {value} is not supported; this counterpoint reads version 1",
+        )
+    return value
+
+
+@describe(lambda: {"type": "object", "additionalProperties": object_schema(AUDIENCE_OPTIONS)})
+def audiences(c: Checker, node: yaml.Node, path: str) -> Any:
+    if not isinstance(node, yaml.MappingNode):
+        return c.expect(node, path, "a mapping of audience names to options")
+    out = {}
+    for key, value in node.value:
+        got = c.mapping(value, _join(path, key.value), AUDIENCE_OPTIONS, "audience options")
+        if got is not None:
+            out[key.value] = got
+    return out
+
+
+_CHECK_NAMES = {check.name: code for code, check in CHECKS.items()}
+
+
+@describe(lambda: {"enum": [*CHECKS, *_CHECK_NAMES]})
+def finding_code(c: Checker, node: yaml.Node, path: str) -> Any:
+    """An audit finding code (CP203) or name (single-rival-counterpoints); docs/audit.md."""
+    value = one_line(c, node, path)
+    if value is INVALID:
+        return INVALID
+    if value.upper() in CHECKS:
+        return value.upper()
+    if value.lower() in _CHECK_NAMES:
+        return _CHECK_NAMES[value.lower()]
+    hint = suggest(value.upper(), CHECKS) or suggest(value.lower(), _CHECK_NAMES)
+    return c.fail(node, path, f"'{value}' is not an audit finding code{hint}; see docs/audit.md")
+
+
+IGNORE_FIELDS: dict[str, Field] = {
+    "code": Field(finding_code, required=True, expected="a finding code such as CP203"),
+    "reason": Field(plain, expected="why the finding is accepted"),
+    "subject": Field(seq(one_line), expected="the view ids, source ids or key paths it covers"),
+}
+
+
+@describe(lambda: object_schema(IGNORE_FIELDS, "an audit finding ignored, and why"))
+def ignore_rule(c: Checker, node: yaml.Node, path: str) -> Any:
+    """`CP203`, or `{code: CP203, reason: ..., subject: [view-id]}`."""
+    if isinstance(node, yaml.ScalarNode):
+        code = finding_code(c, node, path)
+        return INVALID if code is INVALID else IgnoreRule(code, c.doc.at(node))
+    got = c.mapping(node, path, IGNORE_FIELDS, "a finding code such as CP203, or {code, reason}")
+    if got is None or "code" not in got:
+        return INVALID
+    return IgnoreRule(got["code"], c.doc.at(node), got.get("reason", ""), got.get("subject", []))
+
+
+AUDIT_FIELDS: dict[str, Field] = {
+    "ignore": Field(seq(ignore_rule), expected="finding codes, or {code, reason} mappings"),
+    "word_ratio": Field(ratio, expected="a number of 1 or more, such as 1.5"),
+}
+
+
+@describe(lambda: object_schema(AUDIT_FIELDS, "the balance and sourcing audit's settings"))
+def audit_settings(c: Checker, node: yaml.Node, path: str) -> Any:
+    got = c.mapping(node, path, AUDIT_FIELDS, "a mapping with the keys ignore and word_ratio")
+    if got is None:
+        return INVALID
+    defaults = AuditSettings()
+    return AuditSettings(got.get("ignore", []), got.get("word_ratio", defaults.word_ratio))
+
+
+BRIEF_FIELDS: dict[str, Field] = {
+    "brief": Field(version, required=True, expected="the format version, 1"),
+    "title": Field(one_line, required=True, expected="the brief's title"),
+    "subtitle": Field(one_line),
+    "question": Field(md, required=True, expected="the question the views answer (Markdown)"),
+    "date": Field(date, expected=DATE_EXPECTED),
+    "authors": Field(seq(one_line), expected="a list of names"),
+    "language": Field(LANGUAGE),
+    "bibliography": Field(seq(plain), expected="files or folders of source records"),
+    "references": Field(seq(source_record), expected="a list of source records"),
+    "summary": Field(md, required=True, expected="the bottom line up front (Markdown)"),
+    "background": Field(md),
+    "views": Field(seq(view, 2, "view"), required=True, expected="at least two views"),
+    "contested": Field(seq(contested)),
+    "timeline": Field(seq(event)),
+    "judgments": Field(seq(judgment)),
+    "implications": Field(md),
+    # added: audiences (docs/format.md)
+    "audience": Field(one_line, expected="the audience built when none is named"),
+    "marking": Field(one_line, expected="a distribution marking such as PUBLIC"),
+    "internal": Field(
+        seq(choice(INTERNAL_SECTIONS, "a section that can be internal")),
+        expected="sections left out of editions for outside readers (public)",
+    ),
+    "audiences": Field(audiences, expected="options per audience"),
+    # added: the balance and sourcing audit (docs/audit.md)
+    "audit": Field(audit_settings, expected="audit settings: ignore, word_ratio"),
+    "view_order": Field(choice(VIEW_ORDERS, "a view order"), expected="a view order rule"),
+    # added: citations (docs/format.md#citations)
+    "csl": Field(one_line, expected="a CSL style name (apa, chicago-17...) or a .csl file"),
+    "locale": Field(LANGUAGE, expected="a CSL locale such as en-GB, de-DE or ru-RU"),
+    # added: the paper's language (docs/format.md#languages)
+    "labels": Field(labels, expected="a mapping of English labels to the text shown instead"),
+    "note_calls": Field(choice(NOTE_CALLS, "a note-call rule"), expected="after or before"),
+    "numbers": Field(
+        choice(NUMBERS, "a numbering system"),
+        expected="the digits of dates and numbers: default, native, latin or a CLDR system",
+    ),
+}
+
+
+TYPED_KEYS = frozenset(
+    k for k in BRIEF_FIELDS if k.replace("-", "_") in {f.name for f in dataclasses.fields(Brief)}
+) | {"brief", "references"}
+"""The brief keys with a field of the model (`brief` and `references` are read into others);
+every other key, added by a caller's extra_fields, lands in Brief.more."""
+
+
+def _value_node(root: yaml.Node, key: str) -> yaml.Node | None:
+    if isinstance(root, yaml.MappingNode):
+        for k, v in root.value:
+            if k.value == key:
+                return v
+    return None
+
+
+def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> Brief:
+    """Load and check a brief and every source it names; raise InvalidInput listing all problems."""
+    path = Path(path)
+    problems: list[Problem] = []
+    doc = load(path)
+    if doc.root is None:
+        raise InvalidInput([Problem(Location(str(path)), "is empty; expected a brief")])
+    c = Checker(doc, problems)
+    fields = {**BRIEF_FIELDS, **(extra_fields or {})}
+    got = c.mapping(doc.root, "", fields, "a brief (a mapping of keys such as title, views)")
+    if got is None:
+        raise InvalidInput(problems)
+
+    # the source registry: bibliography files first, then inline references
+    records: list[SourceRecord] = []
+    if "bibliography" in got:
+        files = _bibliography_files(
+            path.parent, got["bibliography"], doc, _value_node(doc.root, "bibliography"), problems
+        )
+        seen_files: set[Path] = set()
+        for f in files:
+            if f not in seen_files and f.resolve() != path.resolve():
+                seen_files.add(f)
+                language = str(got.get("locale") or got.get("language") or "")
+                records += read_sources(f, problems, c.broken, language)
+    records += got.get("references", [])
+    sources: dict[str, SourceRecord] = {}
+    for r in records:
+        if r.id in sources:
+            first = sources[r.id].where
+            problems.append(
+                Problem(r.where, f"duplicate source id '{r.id}' (also defined at {first})", "id")
+            )
+            continue
+        sources[r.id] = r
+    for r in sources.values():
+        if r.cited_in and r.cited_in not in sources:
+            problems.append(
+                Problem(
+                    r.where,
+                    f"cited-in names unknown source '{r.cited_in}'" + suggest(r.cited_in, sources),
+                    "cited-in",
+                )
+            )
+        elif r.cited_in == r.id:
+            problems.append(Problem(r.where, "a source cannot be cited in itself", "cited-in"))
+
+    views = got.get("views", [])
+    # ids are compared as written, so a view with another mistake is counted too
+    listed = _value_node(doc.root, "views")
+    seen_views: dict[str, int] = {}
+    for i, item in enumerate(listed.value if isinstance(listed, yaml.SequenceNode) else []):
+        node = _value_node(item, "id")
+        if not isinstance(node, yaml.ScalarNode):
+            continue
+        if node.value in seen_views:
+            earlier = seen_views[node.value]
+            problems.append(
+                Problem(
+                    doc.at(node),
+                    f"duplicate view id '{node.value}' (views[{earlier}] has it too)",
+                    f"views[{i}].id",
+                )
+            )
+        seen_views.setdefault(node.value, i)
+    if len(views) > MAX_VIEWS:  # a bound on the work a hostile brief can ask for
+        node = _value_node(doc.root, "views")
+        problems.append(
+            Problem(
+                doc.at(node) if node is not None else doc.at(doc.root),
+                f"{len(views):,} views is over the limit of {MAX_VIEWS}; "
+                "a brief compares a few views",
+                "views",
+            )
+        )
+
+    brief = Brief(
+        path=path,
+        # realpath: a link loop stays as it is (Path.resolve raises; brief/sources.py says it)
+        bibliography=[Path(os.path.realpath(path.parent / e)) for e in got.get("bibliography", [])],
+        version=got.get("brief", 1),
+        title=got.get("title", ""),
+        question=got.get("question") or Text("", doc.at(doc.root)),
+        summary=got.get("summary") or Text("", doc.at(doc.root)),
+        views=views,
+        sources=sources,
+        subtitle=got.get("subtitle", ""),
+        date=got.get("date"),
+        authors=got.get("authors", []),
+        language=got.get("language", "en"),
+        background=got.get("background"),
+        contested=got.get("contested", []),
+        timeline=got.get("timeline", []),
+        judgments=got.get("judgments", []),
+        implications=got.get("implications"),
+        audit=got.get("audit") or AuditSettings(),
+        view_order=got.get("view_order", "as-written"),
+        **{k: got[k] for k in ADDED_KEYS if k in got},
+        more={k: v for k, v in got.items() if k not in TYPED_KEYS},
+    )
+    for key_path, text in brief.texts():
+        for cite in text.citations:
+            for item in cite.items:
+                if item.key not in sources and not c.broken & {item.key, UNREADABLE}:
+                    problems.append(
+                        Problem(
+                            cite.where,
+                            f"unknown source '@{item.key}'"
+                            + suggest(item.key, sources)
+                            + ("" if sources else "; the brief has no bibliography or references"),
+                            key_path,
+                        )
+                    )
+    if "csl" in got:  # a style that cannot be found is a mistake in the brief, located
+        from counterpoint.brief import csl
+
+        try:
+            csl.find(got["csl"], [path.parent])
+        except csl.StyleError as exc:
+            node = _value_node(doc.root, "csl")
+            where = exc.where or (doc.at(node) if node else doc.at(doc.root))  # in the .csl
+            problems.append(Problem(where, str(exc), "csl"))
+    if problems:
+        raise InvalidInput(problems)
+    return brief

@@ -1,0 +1,244 @@
+"""A Pandoc kept running to format citations, warm before the first request (a leaf module).
+
+Most of a short `pandoc --citeproc` run is start-up that is the same for every document:
+Pandoc's locale data, its sorting tables. `pandoc server` would keep that work, but the
+pinned PyPI binary cannot run it (it is built without GHC's threaded runtime). So
+counterpoint runs `pandoc lua citeserver.lua`: the script formats a sample of its own as
+soon as it starts, on another core while Python imports the pipeline and reads the brief,
+and then formats each request exactly as the command line would (citeserver.lua says
+how; tests/test_citeserver.py compares the two). One server serves a process's builds
+one after another: a shelf worker's briefs, `--audience all`, the live preview.
+
+If the server cannot run (a Pandoc without `pandoc lua`, a platform without `select` on
+pipes) or fails on a request, the request runs as its own `pandoc` process instead
+(pandoc.Background), so results and error messages are always the command line's.
+
+The server runs under the same memory ceiling as every Pandoc (pandoc.command). A request
+that takes it over ends the process: the request runs on its own, to give its one-line
+error, and the next request starts a new server. Every file a request names (its text,
+references, style, output) is one the request wrote into a private folder of its own."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from counterpoint.errors import BuildError
+from counterpoint.process import pandoc
+from counterpoint.process.limits import PANDOC_TIMEOUT
+
+TYPE_CHECKING = False  # typing is imported after the server has started
+if TYPE_CHECKING:
+    import tempfile
+    from typing import Any
+
+SCRIPT = Path(__file__).with_name("citeserver.lua")
+
+_server: Server | None = None
+_unavailable = False  # a server started and died before its first answer: don't retry
+_registered = False  # stop() is registered to run at exit
+
+
+class Server:
+    """One `pandoc lua citeserver.lua` process and the answers it has sent so far."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()  # a forked child must not use its parent's pipes
+        self.limit = pandoc.memory_limit()
+        argv, env = pandoc.command(["lua", str(SCRIPT), pandoc.binary()])
+        self.process = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # warnings come back in the answers
+            env=env,
+        )
+        self.sent = 0
+        self.ready = False  # it has said it is warm: a Pandoc that can serve
+        self.answered: dict[int, dict[str, Any]] = {}
+        self.read = 0
+        self.buffer = b""
+        self.writing = threading.Lock()  # the preview builds from more than one thread
+        self.reading = threading.Lock()
+
+    def submit(self, request: dict[str, Any]) -> int:
+        """Queue a request (short: file names only, so the pipe never fills); its number."""
+        assert self.process.stdin is not None
+        with self.writing:
+            self.process.stdin.write(json.dumps(request).encode() + b"\n")
+            self.process.stdin.flush()
+            self.sent += 1
+            return self.sent
+
+    def answer(self, number: int, timeout: float) -> dict[str, Any] | None:
+        """The answer to request `number`, or None if the server has died. Past `timeout`
+        seconds the server is stopped (the next request starts another) and TimeoutError
+        is raised."""
+        with self.reading:
+            try:
+                return self._answer(number, timeout)
+            except BaseException:  # the build's time limit, Ctrl-C: the request is abandoned
+                self.stop()
+                raise
+
+    def _answer(self, number: int, timeout: float) -> dict[str, Any] | None:
+        import select
+
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()  # read unbuffered, so select sees every byte
+        deadline = time.monotonic() + timeout
+        while number not in self.answered:
+            if b"\n" in self.buffer:
+                line, self.buffer = self.buffer.split(b"\n", 1)
+                got = json.loads(line)
+                if not self.ready and got == {"ready": True}:
+                    self.ready = True
+                    continue
+                self.read += 1
+                self.answered[self.read] = got
+                continue
+            left = deadline - time.monotonic()
+            # in slices, so that a time limit raised in this thread arrives in time
+            if not select.select([fd], [], [], min(max(left, 0), pandoc.SLICE))[0]:
+                if left > pandoc.SLICE:
+                    continue
+                self.stop()
+                raise TimeoutError
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                self.stop()
+                return None
+            self.buffer += chunk
+        return self.answered.pop(number)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def could_serve(self) -> bool:
+        """Whether this server got warm (it may have died since, at its memory ceiling),
+        rather than being a Pandoc that cannot run `pandoc lua` at all."""
+        if not self.ready and self.process.poll() is not None and self.process.stdout:
+            self.buffer += self.process.stdout.read()  # it has ended: what it wrote is all
+            self.ready = self.buffer.startswith(b'{"ready":true}')
+        return self.ready
+
+    def stop(self, wait: bool = True) -> None:
+        if self.pid == os.getpid() and self.process.poll() is None:
+            self.process.kill()
+            if wait:  # 10 ms, while Pandoc gives its memory back
+                self.process.wait()
+
+
+def prestart() -> None:
+    """Start this process's server now, so it is warm when the first citations come."""
+    _shared()
+
+
+def stop(wait: bool = True) -> None:
+    """Stop this process's server; the command line, which exits next, does not `wait`
+    for it to end."""
+    global _server
+    if _server is not None:
+        _server.stop(wait)
+        _server = None
+
+
+def _shared() -> Server | None:
+    global _server, _registered
+    if _unavailable or os.name != "posix":
+        return None
+    if _server is not None and _server.pid == os.getpid() and _server.alive():
+        if _server.limit != pandoc.memory_limit():  # --pandoc-memory-limit, after prestart
+            _server.stop()
+            _server = None
+    elif _server is not None:
+        _server = None  # a parent's (after fork), one stopped after a timeout, or blown
+    if _server is None:
+        try:
+            _server = Server()
+        except (OSError, BuildError):
+            return None
+        if not _registered:
+            atexit.register(stop)
+            _registered = True
+    return _server
+
+
+def options(lang: str, link: bool) -> list[str]:
+    """The command line's options for a run (the server does the same; see the script)."""
+    return [
+        "-f", "markdown", "-t", "json", "--citeproc",
+        "-M", f"lang={lang}",
+        "-M", f"link-citations={'true' if link else 'false'}",
+    ]  # fmt: skip
+
+
+class Job:
+    """Citations being formatted: by the server, or else by a Pandoc run of their own."""
+
+    def __init__(self, text: bytes, refs: bytes, style: bytes, lang: str, link: bool, what: str):
+        """`style` is the CSL document itself (csl.Style.xml): Pandoc reads a copy in the
+        request's own folder, never a style from where a brief or set points."""
+        self.what = what
+        self.files = [("refs.json", refs), ("text.md", text), ("style.csl", style)]
+        self.args = [*options(lang, link), "--bibliography", "{refs.json}"]
+        self.args += ["--csl", "{style.csl}", "{text.md}"]
+        self.server = _shared()
+        self.number = 0
+        self.background: pandoc.Background | None = None
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+        if self.server is not None:  # (a run of its own writes its files itself)
+            import tempfile  # not before the server starts: the command's first 40 ms
+
+            self.folder = tempfile.TemporaryDirectory(prefix="counterpoint-citeproc-")
+            folder = Path(self.folder.name)
+            self.out = folder / "out.json"
+            for name, data in self.files:
+                (folder / name).write_bytes(data)
+            request = {
+                "text": str(folder / "text.md"),
+                "refs": str(folder / "refs.json"),
+                "csl": str(folder / "style.csl"),
+                "lang": lang,
+                "link": link,
+                "out": str(self.out),
+            }
+            try:
+                self.number = self.server.submit(request)
+            except OSError:  # the server has died (a Pandoc without `pandoc lua`, say)
+                self._server_died()
+        if self.server is None:
+            self.background = pandoc.Background(self.args, self.files, what)
+
+    def _server_died(self) -> None:
+        global _unavailable
+        if self.server is not None and not self.server.could_serve():
+            _unavailable = True  # it never got warm: this Pandoc cannot serve
+        self.server = None
+
+    def result(self) -> pandoc.Result:
+        """Wait for the formatted document (Pandoc's JSON) and Pandoc's warnings."""
+        try:
+            if self.server is not None:
+                try:
+                    answer = self.server.answer(self.number, PANDOC_TIMEOUT)
+                except TimeoutError:
+                    raise pandoc.OverLimit(
+                        self.what, f"Pandoc took over {PANDOC_TIMEOUT:.0f} s; stopped"
+                    ) from None
+                if answer is None:
+                    self._server_died()
+                elif answer.get("ok"):
+                    return pandoc.Result(self.out.read_bytes(), list(answer["warnings"]))
+                # on an error, a run of its own gives the command line's exact message
+            if self.background is None:
+                self.background = pandoc.Background(self.args, self.files, self.what)
+            return self.background.result()
+        finally:
+            if self.folder is not None:
+                self.folder.cleanup()

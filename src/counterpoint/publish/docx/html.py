@@ -1,0 +1,146 @@
+"""A template set's own HTML in the Word edition: a section the set adds, rendered by its
+template and read by Pandoc's HTML reader, with `data-custom-style` naming Word styles."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import mimetypes
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from counterpoint.cite.pandocast import _el
+from counterpoint.process import pandoc
+
+Block = dict[str, Any]
+
+
+def blocks(
+    html: str,
+    figures: Path,
+    what: str,
+    warnings: list[str],
+    marking: str = "",
+    byline: bool = False,
+) -> list[Block]:
+    """The blocks of a fragment of HTML: its <h2> are Heading 1 (as a section's heading is
+    in Word), `data-custom-style="NAME"` on a div or span is the Word style NAME, an
+    `asset()` image (a data: URI) is a file beside the figures, and any other image is its
+    text alternative (the Word edition fetches nothing)."""
+    result = pandoc.run(
+        ["-f", "html", "-t", "json", "--shift-heading-level-by=-1"],
+        _prepared(html, marking, byline).encode("utf-8"),
+        what,
+    )
+    tree = json.loads(result.stdout)
+    return _flat([_walk(b, figures, what, warnings) for b in tree.get("blocks", [])])
+
+
+def _prepared(html: str, marking: str, byline: bool = False) -> str:
+    """The HTML as Pandoc's reader should see it: what Word shows in its own way left out
+    (the title, subtitle, byline and marking, which are Word's title block and header; a
+    note's anchor), and each element with a Word style (`data-custom-style`, or a class of
+    the built-in markup in STYLES) in a div that carries it, since Pandoc keeps the
+    attributes of divs and spans only."""
+    import lxml.html
+
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    styles = {**STYLES, "byline": "Author"} if byline else STYLES  # the set's own byline
+    dropped = DROPPED - {"byline"} if byline else DROPPED
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        classes = set((el.get("class") or "").split())
+        text = " ".join(el.text_content().split())
+        if (
+            el.tag == "h1"
+            or classes & dropped
+            or ("marking" in classes and marking and text == " ".join(marking.split()))
+        ):
+            el.drop_tree()
+            continue
+        style = el.get("data-custom-style") or next(
+            (styles[c] for c in sorted(classes) if c in styles), None
+        )
+        if style and el.tag not in ("div", "span"):
+            wrapper = lxml.html.Element("div")
+            wrapper.set("data-custom-style", style)
+            el.addprevious(wrapper)
+            wrapper.append(el)  # moves it, with its tail: give the tail back
+            wrapper.tail, el.tail = el.tail, None
+        elif style:
+            el.set("data-custom-style", style)
+    return lxml.html.tostring(root, encoding="unicode")
+
+
+def _flat(blocks: list[Block]) -> list[Block]:
+    """Divs without a Word style unwrapped (a section, a view's article), their id on
+    their first heading: Word's contents field and links find headings at the top."""
+    out: list[Block] = []
+    for b in blocks:
+        if b.get("t") != "Div" or any(k == "custom-style" for k, _ in b["c"][0][2]):
+            out.append(b)
+            continue
+        ident, inner = b["c"][0][0], _flat(b["c"][1])
+        for i, child in enumerate(inner):
+            if child.get("t") == "Header":
+                if ident and not child["c"][1][0]:
+                    inner[i] = _el(
+                        "Header", [child["c"][0], [ident, *child["c"][1][1:]], child["c"][2]]
+                    )
+                break
+        out += inner
+    return out
+
+
+STYLES = {"thesis": "Thesis", "question": "Question", "estimate": "Estimate"}
+"""Classes of the built-in markup and the Word styles the built-in sections give them."""
+
+DROPPED = {"fn-anchor", "subtitle", "byline", "backref"}
+"""Classes whose element the Word edition shows in its own way: a note's anchor (Word
+numbers its notes), the subtitle and byline (Word's title block)."""
+
+
+def _walk(node: Any, figures: Path, what: str, warnings: list[str]) -> Any:
+    if isinstance(node, list):
+        return [_walk(n, figures, what, warnings) for n in node]
+    if not isinstance(node, dict):
+        return node
+    kind = node.get("t")
+    if kind == "Span" and "footnote" in node["c"][0][1]:  # a print note: a Word footnote
+        return _el("Note", [_el("Para", _walk(node["c"][1], figures, what, warnings))])
+    if node.get("t") == "Image":
+        attr, alt, (url, title) = node["c"]
+        local = _data_image(url, figures)
+        if local is None:
+            message = f"{what}: image {url[:60]!r} left out (only asset() images reach Word)"
+            if message not in warnings:
+                warnings.append(message)
+            return _el("Span", [["", [], []], _walk(alt, figures, what, warnings)])
+        return _el("Image", [attr, _walk(alt, figures, what, warnings), [local, title]])
+    return {k: _walk(v, figures, what, warnings) for k, v in node.items()}
+
+
+def _data_image(url: str, figures: Path) -> str | None:
+    """A data: URI's image written into the figures folder (Pandoc's resource path): its
+    file name, or None for anything else."""
+    if not url.startswith("data:") or ";base64," not in url:
+        return None
+    head, _, payload = url[5:].partition(";base64,")
+    suffix = mimetypes.guess_extension(head.strip()) or ""
+    if suffix not in (".png", ".jpg", ".jpeg", ".gif"):  # no SVG: it may fetch or script
+        return None
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    name = f"asset-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
+    (figures / name).write_bytes(data)
+    return name
+
+
+SectionBlocks = Callable[[str], list[Block]]
+"""Blocks of a set's own section by name (docxsections.Sections calls it)."""

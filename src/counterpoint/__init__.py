@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import importlib
 
-TYPE_CHECKING = False  # not `typing`'s: the command line starts Pandoc before that import
+from counterpoint.version import __version__
 
-__version__ = "0.1.0"
+TYPE_CHECKING = False  # not `typing`'s: the command line starts Pandoc before that import
 
 if TYPE_CHECKING:
     from counterpoint.brief.validate import validate

@@ -13,7 +13,6 @@ import stat
 import unicodedata
 from pathlib import Path
 
-from counterpoint.brief.model import Date
 from counterpoint.errors import BuildError, display_path
 
 
@@ -46,7 +45,7 @@ def inside(folder: Path, name: str) -> Path:
     return folder / name
 
 
-def source_date() -> Date | None:
+def source_date() -> datetime.date | None:
     """The date given by SOURCE_DATE_EPOCH (reproducible builds), if set."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not value:
@@ -57,7 +56,7 @@ def source_date() -> Date | None:
         raise BuildError(
             f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970"
         ) from None
-    return Date(day.year, day.month, day.day)
+    return day
 
 
 def write_atomic(path: Path, data: bytes, root: Path | None = None) -> None:

@@ -103,6 +103,11 @@ class Date:
         return cls(d.year, d.month, d.day)
 
     @classmethod
+    def of(cls, day: _dt.date | None) -> Date | None:
+        """A calendar day as a Date (None stays None)."""
+        return None if day is None else cls(day.year, day.month, day.day)
+
+    @classmethod
     def checked(cls, year: int, month: int | None = None, day: int | None = None) -> Date | None:
         """The date, or None when it is not a real one (year 0, February 30, month 13)."""
         if year == 0:
@@ -320,6 +325,18 @@ class Brief:
     def name(self) -> str:
         """The output name: the brief's file name without its extension."""
         return self.path.stem
+
+    def cited_keys(self) -> set[str]:
+        """Ids of the sources the brief cites, with the sources they are read through."""
+        cited: set[str] = set()
+        for _, text in self.texts():
+            for cite in text.citations:
+                for item in cite.items:
+                    cited.add(item.key)
+                    host = self.sources.get(item.key)
+                    if host is not None and host.cited_in:
+                        cited.add(host.cited_in)
+        return {k for k in cited if k in self.sources}
 
     def texts(self) -> list[tuple[str, Text]]:
         """Every Markdown field with its key path, in reading order."""

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from counterpoint import __version__
 from counterpoint.brief.model import PDF_VARIANTS, Brief
 from counterpoint.errors import CounterpointError, InvalidInput, Problem, display_path, link_loop
+from counterpoint.version import __version__
 
 
 class UserError(click.ClickException):

@@ -209,7 +209,7 @@ def build(
     started = time.perf_counter()
     path = Path(brief_path)
     out = Path(out_dir)
-    today = today or source_date()  # SOURCE_DATE_EPOCH, for reproducible builds
+    today = today or Date.of(source_date())  # SOURCE_DATE_EPOCH, for reproducible builds
     key = _cache_key(formats, audience, templates, allow_remote, strict, pdf_variant, today)
     found = None if force else cache.fresh(out, path, key, _audiences(audience, templates, path))
     if found is not None and not found.stale:
@@ -378,7 +378,7 @@ def _cache_key(
         "pdf_variant": pdf_variant,
         # an undated brief shows the build date; the key is made before the brief is read,
         # so on a new day every brief is built again
-        "today": str(today or source_date() or Date.today()),
+        "today": str(today or Date.of(source_date()) or Date.today()),
     }
 
 

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from counterpoint import __version__
 from counterpoint.brief.model import Brief
 from counterpoint.render.templates import MANIFEST, MAX_SET_FILE_BYTES, TemplateSet
+from counterpoint.version import __version__
 
 RECORD_DIR = ".counterpoint"
 
@@ -178,8 +178,8 @@ def fingerprint(
     """
     fp = Fingerprint(options=_with_environment(options) if environment else options)
     files = {_real(brief.path)}
-    files.update(_real(brief.sources[k].where.file) for k in cited_keys(brief))
-    for k in cited_keys(brief):  # archived copies: their quotations' verdicts (docs/quotes.md)
+    files.update(_real(brief.sources[k].where.file) for k in brief.cited_keys())
+    for k in brief.cited_keys():  # archived copies: their quotations' verdicts (docs/quotes.md)
         record = brief.sources[k]
         if record.snapshot:
             files.add(_real(Path(record.where.file or brief.path).parent / record.snapshot))
@@ -233,19 +233,6 @@ def _unchanged(path: str, recorded: str) -> bool:
         if os.stat(path).st_size > MAX_SET_FILE_BYTES:  # changed, and not worth reading
             return False
     return _sha(Path(path)) == recorded
-
-
-def cited_keys(brief: Brief) -> set[str]:
-    """Ids of the sources a brief cites, with the sources they are read through."""
-    cited: set[str] = set()
-    for _, text in brief.texts():
-        for cite in text.citations:
-            for item in cite.items:
-                cited.add(item.key)
-                host = brief.sources.get(item.key)
-                if host is not None and host.cited_in:
-                    cited.add(host.cited_in)
-    return {k for k in cited if k in brief.sources}
 
 
 def record_path(out_dir: Path, brief_path: Path) -> Path:

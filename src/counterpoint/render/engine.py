@@ -16,7 +16,7 @@ import jinja2
 import regex
 from markupsafe import Markup, escape
 
-from counterpoint import __version__, errors
+from counterpoint import errors
 from counterpoint.brief import findings, i18n, markdown, model
 from counterpoint.brief.findings import AuditReport
 from counterpoint.brief.i18n import Labels
@@ -28,6 +28,7 @@ from counterpoint.process.limits import MAX_TEMPLATE_BYTES
 from counterpoint.render import bidi, figures
 from counterpoint.render.sandbox import Sandbox, SetLoader
 from counterpoint.render.templates import TemplateSet
+from counterpoint.version import __version__
 
 Medium = Literal["web", "print"]
 

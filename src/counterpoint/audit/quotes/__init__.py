@@ -16,6 +16,10 @@ Only `find` is imported when a brief is audited; the rest loads when a quotation
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
+
 VERDICTS = (
     "verified",
     "altered",
@@ -26,3 +30,16 @@ VERDICTS = (
     "snapshot-changed",
 )
 """Every verdict a quotation can get (docs/quotes.md)."""
+
+CHECK_VERSION = "7"
+"""Changes whenever matching changes a verdict: old cached verdicts are then unused."""
+
+
+@functools.cache
+def code_version() -> str:
+    """CHECK_VERSION and the text of this package's modules: a cached verdict or extraction
+    is used only by the code that made it, even when a change forgot the version."""
+    h = hashlib.sha256(CHECK_VERSION.encode())
+    for f in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()[:16]

@@ -8,7 +8,6 @@ after an edit that leaves the sources alone matches only the quotations that cha
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import os
@@ -16,23 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from counterpoint.audit.quotes import code_version
 from counterpoint.audit.quotes.find import Found, Locator, quotations
 from counterpoint.brief.model import Brief, CiteItem, SourceRecord, Text
 from counterpoint.errors import Location, display_path
 from counterpoint.usercache import user_cache_dir
-
-CHECK_VERSION = "7"
-"""Changes whenever matching changes a verdict: old cached verdicts are then unused."""
-
-
-@functools.cache
-def code_version() -> str:
-    """CHECK_VERSION and the text of this package's modules: a cached verdict or extraction
-    is used only by the code that made it, even when a change forgot the version."""
-    h = hashlib.sha256(CHECK_VERSION.encode())
-    for f in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(f.name.encode() + f.read_bytes())
-    return h.hexdigest()[:16]
 
 
 @dataclass

@@ -96,7 +96,7 @@ def extract(path: Path, digest: str, url: str = "") -> Extracted:
             f"'{path.name}' is not a kind of snapshot counterpoint reads "
             "(.txt, .md, .html, .pdf, .warc, .warc.gz)"
         )
-    from counterpoint.audit.quotes.check import code_version
+    from counterpoint.audit.quotes import code_version
 
     version = f"{EXTRACT_VERSION}.{code_version()}"
     key = hashlib.sha256(f"{version}\0{kind}\0{digest}\0{url}".encode()).hexdigest()

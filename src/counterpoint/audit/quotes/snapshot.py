@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from counterpoint import __version__
 from counterpoint.brief.model import Brief, SourceRecord
 from counterpoint.errors import CounterpointError, display_path
+from counterpoint.version import __version__
 
 MAX_BYTES = 50 * 1024 * 1024
 """The largest response stored (the extractor reads nothing larger either)."""
@@ -293,7 +293,6 @@ def snapshot(
     """Archive the brief's cited sources (or `source`); the number that failed."""
     from counterpoint.audit.quotes.extract import SnapshotError, kind_of, read
     from counterpoint.errors import suggest
-    from counterpoint.pipeline.cache import cited_keys
 
     if source is not None and source not in brief.sources:
         raise CounterpointError(
@@ -302,7 +301,7 @@ def snapshot(
         )
     if from_file is not None and source is None:
         raise CounterpointError("--from needs --source ID: the source the file is a copy of")
-    keys = [source] if source else sorted(cited_keys(brief))
+    keys = [source] if source else sorted(brief.cited_keys())
     failed = 0
     for key in keys:
         record = brief.sources[key]

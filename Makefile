@@ -91,6 +91,7 @@ lint: setup $(VENV)/.installed-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf out .pytest_cache

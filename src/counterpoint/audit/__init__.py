@@ -1,1 +1,8 @@
-"""counterpoint.audit."""
+"""Stage 3, audit: balance, sourcing and quotations, read from the model (never the HTML).
+
+`checks` runs the audit of an edition and returns `findings.AuditReport`; `words` counts
+words the way the parity table shows them; `quotes` checks every quotation against an
+archived copy of its source.
+
+Imports only `cite`, `brief`, `process` and the shared leaves.
+"""

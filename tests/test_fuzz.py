@@ -240,7 +240,7 @@ def active(elements: list[tuple[str, dict[str, str | None]]]) -> list[str]:
 @example("<a href=x.pngjavascript:<script>", False)
 @example("<svg><set attributeName=href to=javascript:alert(1)><html><desc><table>", False)
 def test_any_html_through_the_page_policy(html: str, web: bool) -> None:
-    """Whatever a template renders, the hardened page holds no script or handler in the
+    """Whatever a template renders, the sanitized page holds no script or handler in the
     parse of a browser (with scripts on or off) or of WeasyPrint, declares UTF-8 first, and
     passes the page check again unchanged; or the build stops with a one-line error."""
     from selectolax.lexbor import LexborHTMLParser
@@ -252,13 +252,13 @@ def test_any_html_through_the_page_policy(html: str, web: bool) -> None:
         _Cleaner,
         _take_policy,
         content_policy,
-        harden_html,
+        sanitize_html,
     )
 
     here = Path(__file__).parent
     page_info = Page(FetchPolicy([here]).check, here, False, MAX_DATA_URL)
     try:
-        page, _ = harden_html(html, page_info, "web" if web else "print")
+        page, _ = sanitize_html(html, page_info, "web" if web else "print")
     except BuildError as exc:
         assert _PAGE_OUTCOMES.match(str(exc)) and "\n" not in str(exc), str(exc)
         event("refused")

@@ -500,13 +500,13 @@ def test_yaml_is_parsed_by_libyaml() -> None:
     assert yaml.__with_libyaml__, "libyaml keeps parsing fast and marks precise"
 
 
-# -- the page policy, piece by piece (harden.harden_html) -----------------------------------
-def _harden(html: str, medium: str = "web", remote: bool = False) -> tuple[str, list[str]]:
-    from counterpoint.publish.sanitize import Page, harden_html
+# -- the page policy, piece by piece (sanitize.sanitize_html) -----------------------------------
+def _sanitize(html: str, medium: str = "web", remote: bool = False) -> tuple[str, list[str]]:
+    from counterpoint.publish.sanitize import Page, sanitize_html
 
     project = ROOT / "tests" / "hostile" / "briefs"
     policy = fetch.FetchPolicy(roots=[project], allow_remote=remote)
-    return harden_html(html, Page(policy.check, project, remote, limits.MAX_DATA_URL), medium)
+    return sanitize_html(html, Page(policy.check, project, remote, limits.MAX_DATA_URL), medium)
 
 
 # What every page starts its <head> with: the serializer (lexbor) escapes only & " < > and
@@ -519,7 +519,7 @@ CSP = (
 
 
 def _page(head: str, body: str, html: str = "<html>") -> str:
-    """The page harden_html writes for a document with this <head> and <body> content."""
+    """The page sanitize_html writes for a document with this <head> and <body> content."""
     return f"<!DOCTYPE html>\n{html}<head>{CSP}{head}</head><body>{body}</body></html>\n"
 
 
@@ -527,15 +527,17 @@ def test_policy_goes_first_in_head() -> None:
     """The page is written from the parsed tree, so the charset and the policy are the first
     elements of <head> whatever came before; a template's own utf-8 declaration goes."""
     head = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-    assert _harden(head + "<title>") == (
+    assert _sanitize(head + "<title>") == (
         _page("\n\n<title></title>", "", '<html lang="en">'),
         [],
     )
     # before <head>: <style> opens the head, and the policy still comes first
-    assert _harden("<!DOCTYPE html><style>p{}</style><head>")[0] == _page("<style>p{}</style>", "")
-    assert _harden("<p>no head")[0] == _page("", "<p>no head</p>")
+    assert _sanitize("<!DOCTYPE html><style>p{}</style><head>")[0] == _page(
+        "<style>p{}</style>", ""
+    )
+    assert _sanitize("<p>no head")[0] == _page("", "<p>no head</p>")
     # comments before <head> would push the charset past a browser's pre-scan: they go
-    assert _harden("<html><!-- x --><head>")[0] == _page("", "")
+    assert _sanitize("<html><!-- x --><head>")[0] == _page("", "")
 
 
 @pytest.mark.parametrize(
@@ -598,7 +600,7 @@ def test_policy_goes_first_in_head() -> None:
     ],
 )  # fmt: skip
 def test_page_removals(html: str, head: str, body: str, warning: str) -> None:
-    page, warnings = _harden(html)
+    page, warnings = _sanitize(html)
     assert page == _page(head, body)
     assert warnings[0] == warning
 
@@ -607,7 +609,7 @@ def test_a_less_than_sign_in_css_is_written_as_css_escapes_it() -> None:
     """In <style> a "<" is CSS text (a comment, a string) to a browser of today, but markup to
     a parser that drops the <style> tag inside <select>; "\\3c " is the same character to CSS."""
     css = '/* <body> */ p::after { content: "<" }'
-    page, warnings = _harden(f"<select><style>{css}</style></select><p>x")
+    page, warnings = _sanitize(f"<select><style>{css}</style></select><p>x")
     assert page == _page("", '<select><style>/* \\3c body> */ p::after { content: "\\3c " }'
                              "</style></select><p>x</p>")  # fmt: skip
     assert warnings == []
@@ -616,7 +618,7 @@ def test_a_less_than_sign_in_css_is_written_as_css_escapes_it() -> None:
 def test_utf8_declarations_go_silently() -> None:
     content_type = '<meta http-equiv="content-type" content="text/html; charset=utf-8">'
     for meta in ('<meta charset="UTF-8">', "<meta charset=utf8>", content_type):
-        assert _harden(meta + "<p>x") == (_page("", "<p>x</p>"), [])
+        assert _sanitize(meta + "<p>x") == (_page("", "<p>x</p>"), [])
 
 
 # Pages whose active content the page check must find (they were once the cases its quick
@@ -691,14 +693,14 @@ def test_page_that_changes_when_parsed_again_is_cleaned_again(raw: str) -> None:
     """Mutation XSS: written out and parsed again, the nested <form> is dropped, so <mglyph>
     becomes MathML, its <style> (or <xmp>...) markup, and the text inside it an <img> with a
     handler. The "<" in that text is escaped (CSS) or the element removed in the first
-    pass, and harden_html parses what it writes and cleans it again until nothing changes."""
+    pass, and sanitize_html parses what it writes and cleans it again until nothing changes."""
     from selectolax.lexbor import LexborHTMLParser
 
     payload = f"<form><math><mtext></form><form><mglyph><{raw}></math><img src onerror=x>"
     first = LexborHTMLParser(payload, scripting=True).html or ""
     again = LexborHTMLParser(first, scripting=True)
     assert any("onerror" in n.attributes for n in again.root.traverse()), "the page mutates"
-    page, _ = _harden(payload)
+    page, _ = _sanitize(payload)
     for parsed in (LexborHTMLParser(page, scripting=True), LexborHTMLParser(page)):
         assert not any("onerror" in n.attributes for n in parsed.root.traverse()), page
 
@@ -706,12 +708,12 @@ def test_page_that_changes_when_parsed_again_is_cleaned_again(raw: str) -> None:
 def test_page_that_never_settles_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """No page known today needs a second pass (the test above settles in one); a page that
     did, every time, is refused."""
-    from counterpoint.publish import sanitize as harden
+    from counterpoint.publish import sanitize
 
-    clean = harden._Cleaner.clean
-    monkeypatch.setattr(harden._Cleaner, "clean", lambda self, tree: clean(self, tree) + 1)
+    clean = sanitize._Cleaner.clean
+    monkeypatch.setattr(sanitize._Cleaner, "clean", lambda self, tree: clean(self, tree) + 1)
     with pytest.raises(BuildError) as info:
-        _harden("<p>x</p>")
+        _sanitize("<p>x</p>")
     assert str(info.value) == (
         "template: the page it writes reads differently each time it is parsed (markup built "
         "to change when read again); refusing (see docs/security.md)"
@@ -739,18 +741,18 @@ RULE = (
 )  # fmt: skip
 def test_control_characters_are_refused(html: str, error: str) -> None:
     with pytest.raises(BuildError) as info:
-        _harden(html)
+        _sanitize(html)
     assert str(info.value) == error
 
 
 def test_white_space_controls_are_kept() -> None:
-    page, warnings = _harden("<p>a\tb\fc\r\nd</p>")
+    page, warnings = _sanitize("<p>a\tb\fc\r\nd</p>")
     assert page == _page("", "<p>a\tb\fc\nd</p>") and warnings == []
 
 
 def test_charset_is_declared_within_the_prescan() -> None:
     with pytest.raises(BuildError) as info:
-        _harden(f'<html data-x="{"x" * 1000}"><p>x')
+        _sanitize(f'<html data-x="{"x" * 1000}"><p>x')
     assert str(info.value) == (
         "template: the page's <html> and <head> start tags are too long: a page declares its "
         "charset in its first 1,024 bytes; shorten their attributes"
@@ -789,11 +791,11 @@ EVIL_PNG = "refused to load http://evil.example/x.png: remote fetches are off (u
 )  # fmt: skip
 def test_page_reports_what_a_browser_would_load(html: str, warnings: list[str]) -> None:
     """Cases from an adversarial review of the html.parser scan, read as a browser reads them."""
-    assert _harden(html)[1] == warnings
+    assert _sanitize(html)[1] == warnings
 
 
 def test_print_html_keeps_urls_but_reports_them() -> None:
-    page, warnings = _harden('<img src="http://evil.example/x.png">', medium="print")
+    page, warnings = _sanitize('<img src="http://evil.example/x.png">', medium="print")
     assert page == _page("", '<img src="http://evil.example/x.png">')
     assert warnings == [
         "refused to load http://evil.example/x.png: remote fetches are off (use --allow-remote)"
@@ -801,7 +803,7 @@ def test_print_html_keeps_urls_but_reports_them() -> None:
 
 
 def test_remote_images_stay_with_allow_remote() -> None:
-    page, warnings = _harden('<img src="https://example.org/x.png">', remote=True)
+    page, warnings = _sanitize('<img src="https://example.org/x.png">', remote=True)
     assert '<body><img src="https://example.org/x.png"></body>' in page and warnings == []
     assert "img-src data: http: https:;" in page
 

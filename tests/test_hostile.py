@@ -103,7 +103,7 @@ BRIEF_WARNINGS = {
     "plain.yaml": [],
     "bom-crlf.yaml": [],
     # raw HTML, javascript: links, onerror=, <style> and url() in a brief are escaped text:
-    # nothing is left for the page's hardening to remove (test_security_browser.py runs it)
+    # nothing is left for the page's sanitizer to remove (test_security_browser.py runs it)
     "raw-html.yaml": [],
     # a source record's URL: javascript:... loses its link; quotes in a URL stay in it
     # the CSL processor links http(s) addresses only: javascript: stays text, no warning

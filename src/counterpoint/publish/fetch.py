@@ -22,7 +22,7 @@ class FetchPolicy:
     Project files are those under `roots` (the brief's folder, the template set folders
     and ./assets), after following symbolic links; they must be regular files of at most
     MAX_FETCH_BYTES. The PDF loads everything through this policy (images, stylesheets,
-    @import, fonts, attachments, SVG references), and harden.harden_html applies it to
+    @import, fonts, attachments, SVG references), and sanitize.sanitize_html applies it to
     the HTML page. `refused` collects the PDF's refusals, one warning each.
     """
 

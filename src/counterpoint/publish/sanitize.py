@@ -102,7 +102,7 @@ def css_urls(css: str) -> list[str]:
 
 
 class Page:
-    """What harden_html needs to know about where a page's relative URLs point."""
+    """What sanitize_html needs to know about where a page's relative URLs point."""
 
     def __init__(
         self,
@@ -117,7 +117,7 @@ class Page:
         self.max_data_url = max_data_url
 
 
-def harden_html(html: str, page: Page, medium: str) -> tuple[str, list[str]]:
+def sanitize_html(html: str, page: Page, medium: str) -> tuple[str, list[str]]:
     """Make a rendered page inert and self-contained; return it and what was removed.
 
     The page is parsed as a browser parses it (lexbor, the HTML Standard's tree building,

@@ -20,7 +20,7 @@ from counterpoint.errors import BuildError, display_path
 from counterpoint.process.limits import MAX_DATA_URL
 from counterpoint.publish.fetch import FetchPolicy
 from counterpoint.publish.output import SUFFIXES, Output
-from counterpoint.publish.sanitize import Page, harden_html
+from counterpoint.publish.sanitize import Page, sanitize_html
 from counterpoint.render.engine import Medium, render
 from counterpoint.render.templates import TemplateSet
 
@@ -65,7 +65,7 @@ class Edition:
                 + ": every edition must show every view, contested point and key judgment "
                 "the brief asks for"
             )
-        return harden_html(page, self.page, medium)  # inert, self-contained (publish/sanitize.py)
+        return sanitize_html(page, self.page, medium)  # inert, self-contained (publish/sanitize.py)
 
 
 class Writer:
@@ -159,7 +159,7 @@ class PdfWriter(Writer):
             uncounted="bibliography" if doc.references_added else None,
             stylesheets=stylesheet_files(edition.tset, "print"),
         )  # fmt: skip
-        # what hardening removed, but not its load checks: the fetcher reports those
+        # what sanitizing removed, but not its load checks: the fetcher reports those
         removals = [w for w in removed if not w.startswith(("refused to", "cannot load"))]
         laid_out = result.warnings
         if glyphs:  # WeasyPrint's line per missing character says again what `glyphs` says

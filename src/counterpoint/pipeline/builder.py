@@ -254,7 +254,7 @@ def _build(
     if found is not None:  # the editions still up to date are not built again
         fresh = {str(o["audience"]) for o in found.outputs}
         names = [n for n in names if n in found.stale or n not in fresh]
-    editions: list[_Edition] = []
+    editions: list[_Planned] = []
     for name in names:
         try:
             tset = find(name, roots)
@@ -268,7 +268,7 @@ def _build(
                     f"the audiences are {', '.join(there)}, or all"
                 ) from None
             raise
-        edition = _edition(brief, tset, name, settings)  # Pandoc starts formatting
+        edition = _plan(brief, tset, name, settings)  # Pandoc starts formatting
         if found is not None and name in found.stale:
             edition.formats = found.stale[name]  # the others are up to date
         editions.append(edition)
@@ -442,8 +442,9 @@ class _Settings:
 
 
 @dataclasses.dataclass
-class _Edition:
-    """One audience's edition of a brief, its citations being formatted."""
+class _Planned:
+    """One audience's edition as planned: its set and options, its citations being formatted
+    (publish.writers.Edition is the edition made of it, resolved and audited)."""
 
     brief: Brief
     tset: TemplateSet
@@ -453,7 +454,7 @@ class _Edition:
     formats: list[str] | None = None  # the formats to write (None: every one asked for)
 
 
-def _edition(brief: Brief, tset: TemplateSet, audience: str, settings: _Settings) -> _Edition:
+def _plan(brief: Brief, tset: TemplateSet, audience: str, settings: _Settings) -> _Planned:
     """Choose what an edition shows and start the CSL processor on its citations."""
     options = {**tset.options, **brief.audiences.get(audience, {})}
     if "judgments" in options:  # the brief (or set) asks for the first N judgments only
@@ -470,7 +471,7 @@ def _edition(brief: Brief, tset: TemplateSet, audience: str, settings: _Settings
     endnotes = options.get("notes") == "endnotes"  # (resolve.start adds the notes' list)
     style = style_of(brief, tset)
     resolving = start(brief, sections, settings.today, style, endnotes=endnotes)
-    return _Edition(brief, tset, audience, options, resolving)
+    return _Planned(brief, tset, audience, options, resolving)
 
 
 def style_of(brief: Brief, tset: TemplateSet) -> Style:
@@ -497,7 +498,7 @@ def style_of(brief: Brief, tset: TemplateSet) -> Style:
 
 
 def _build_audience(
-    edition: _Edition, settings: _Settings, started: float, failed: list[tuple[Path, BuildError]]
+    edition: _Planned, settings: _Settings, started: float, failed: list[tuple[Path, BuildError]]
 ) -> list[Output]:
     """Every format of one edition; each output's time runs from the end of the one before
     (the first one's includes validating and resolving). A format that fails is added to
@@ -545,7 +546,7 @@ def _build_audience(
     return outputs
 
 
-def _unused_options(edition: _Edition, doc: Resolved) -> list[str]:
+def _unused_options(edition: _Planned, doc: Resolved) -> list[str]:
     """A located warning for an option the edition's style cannot apply: `notes:
     endnotes` in an in-text style (APA) whose edition has no discursive notes (`^[...]`),
     the only notes such a style has."""

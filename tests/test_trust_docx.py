@@ -18,7 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from counterpoint import CounterpointError, build
-from counterpoint.publish.docx.policy import SAFE_FIELDS, Reference, check_written, clean_reference
+from counterpoint.publish.docx.policy import SAFE_FIELDS
+from counterpoint.publish.docx.reference import Reference, clean_reference
+from counterpoint.publish.docx.written import check_written
 from counterpoint.render.templates import builtin_root
 
 from . import hostile_docx as hostile

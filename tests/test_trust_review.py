@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from counterpoint import build, usercache
 from counterpoint.cli.main import main
 from counterpoint.errors import link_loop
-from counterpoint.publish.docx.policy import check_written, clean_reference
+from counterpoint.publish.docx.reference import clean_reference
+from counterpoint.publish.docx.written import check_written
 from counterpoint.render import engine as render
 
 from . import hostile_docx as hostile

@@ -58,7 +58,7 @@ MAX_SET_FILE_BYTES = 20 * 1024 * 1024
 (MAX_FETCH_BYTES). A larger file is refused when the set is found, before the
 build cache would read it to hash it."""
 
-# -- a template set's reference.docx (publish/docx/policy.py)
+# -- a template set's reference.docx (publish/docx/package.py)
 MAX_DOCX_MEMBERS = 1_000
 """Parts (zip members) a Word file may hold; Word's own files hold a few dozen."""
 

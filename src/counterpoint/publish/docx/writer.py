@@ -38,8 +38,9 @@ from counterpoint.cite.resolve import Resolved
 from counterpoint.errors import BuildError, display_path
 from counterpoint.process import pandoc
 from counterpoint.process.limits import MAX_SET_FILE_BYTES
-from counterpoint.publish.docx.policy import Reference, check_written, clean_reference
+from counterpoint.publish.docx.reference import Reference, clean_reference
 from counterpoint.publish.docx.sections import Sections
+from counterpoint.publish.docx.written import check_written
 from counterpoint.render.engine import brief_labels, isolated
 from counterpoint.render.templates import TemplateSet, builtin_root
 
@@ -101,7 +102,7 @@ def read_reference(path: Path) -> bytes:
 
 
 def clean_reference_doc(tset: TemplateSet) -> Reference:
-    """The set's reference.docx, read under the limits and cleaned (publish/docx/policy.py)."""
+    """The set's reference.docx, read under the limits and cleaned (publish/docx/reference.py)."""
     path = reference_doc(tset)
     return clean_reference(read_reference(path), set_file(path))
 

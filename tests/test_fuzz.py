@@ -246,14 +246,9 @@ def test_any_html_through_the_page_policy(html: str, web: bool) -> None:
     from selectolax.lexbor import LexborHTMLParser
 
     from counterpoint.process.limits import MAX_DATA_URL
+    from counterpoint.publish.cleaner import Cleaner, Page
     from counterpoint.publish.fetch import FetchPolicy
-    from counterpoint.publish.sanitize import (
-        Page,
-        _Cleaner,
-        _take_policy,
-        content_policy,
-        sanitize_html,
-    )
+    from counterpoint.publish.sanitize import _take_policy, content_policy, sanitize_html
 
     here = Path(__file__).parent
     page_info = Page(FetchPolicy([here]).check, here, False, MAX_DATA_URL)
@@ -268,5 +263,5 @@ def test_any_html_through_the_page_policy(html: str, web: bool) -> None:
     assert re.match(r'<!DOCTYPE html>\n<html[^<]*><head[^<]*><meta charset="utf-8">', page)
     tree = LexborHTMLParser(page, scripting=True)
     assert _take_policy(tree, content_policy(False)), page
-    cleaner = _Cleaner(page_info, "web" if web else "print")
+    cleaner = Cleaner(page_info, "web" if web else "print")
     assert cleaner.clean(tree) == 0, page

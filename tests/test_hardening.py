@@ -659,11 +659,11 @@ ACTIVE_PAGES = [
 def test_page_check_acts_on_active_pages(html: str) -> None:
     from selectolax.lexbor import LexborHTMLParser
 
-    from counterpoint.publish.sanitize import Page, _Cleaner
+    from counterpoint.publish.cleaner import Cleaner, Page
 
     project = ROOT / "tests" / "hostile" / "briefs"
     page = Page(fetch.FetchPolicy(roots=[project]).check, project, False, limits.MAX_DATA_URL)
-    cleaner = _Cleaner(page, "web")
+    cleaner = Cleaner(page, "web")
     assert cleaner.clean(LexborHTMLParser(html, scripting=True)) > 0 or cleaner.warnings
 
 
@@ -672,7 +672,8 @@ def test_built_pages_are_written_as_parsed_and_need_no_second_pass(tmp_path: Pat
     written passes the check unchanged (what a browser builds from it is what was checked)."""
     from selectolax.lexbor import LexborHTMLParser
 
-    from counterpoint.publish.sanitize import Page, _Cleaner, _take_policy, content_policy
+    from counterpoint.publish.cleaner import Cleaner, Page
+    from counterpoint.publish.sanitize import _take_policy, content_policy
 
     out = build(ROOT / "briefs" / "russian-far-east.yaml", tmp_path, ["html", "print-html"], "all")
     assert len(out) == 8  # four editions, each as a page and as the print HTML
@@ -684,7 +685,7 @@ def test_built_pages_are_written_as_parsed_and_need_no_second_pass(tmp_path: Pat
         assert page.startswith(head), o.path.name
         tree = LexborHTMLParser(page, scripting=True)
         assert _take_policy(tree, content_policy(False))
-        cleaner = _Cleaner(Page(check, ROOT / "briefs", False, limits.MAX_DATA_URL), "web")
+        cleaner = Cleaner(Page(check, ROOT / "briefs", False, limits.MAX_DATA_URL), "web")
         assert (cleaner.clean(tree), cleaner.warnings) == (0, []), o.path.name
 
 
@@ -708,10 +709,10 @@ def test_page_that_changes_when_parsed_again_is_cleaned_again(raw: str) -> None:
 def test_page_that_never_settles_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """No page known today needs a second pass (the test above settles in one); a page that
     did, every time, is refused."""
-    from counterpoint.publish import sanitize
+    from counterpoint.publish.cleaner import Cleaner
 
-    clean = sanitize._Cleaner.clean
-    monkeypatch.setattr(sanitize._Cleaner, "clean", lambda self, tree: clean(self, tree) + 1)
+    clean = Cleaner.clean
+    monkeypatch.setattr(Cleaner, "clean", lambda self, tree: clean(self, tree) + 1)
     with pytest.raises(BuildError) as info:
         _sanitize("<p>x</p>")
     assert str(info.value) == (

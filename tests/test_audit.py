@@ -13,8 +13,9 @@ from click.testing import CliRunner
 
 from counterpoint import BuildError, InvalidInput, build, validate
 from counterpoint.audit.checks import audit_brief
-from counterpoint.brief.codes import CHECKS, ICD203_ALTERNATIVE_ROW, LOADED_TERMS, OFF_SCALE_TERMS
+from counterpoint.brief.codes import CHECKS
 from counterpoint.brief.findings import AuditReport
+from counterpoint.brief.lexicons import ICD203_ALTERNATIVE_ROW, LOADED_TERMS, OFF_SCALE_TERMS
 from counterpoint.cite.resolve import resolve
 from counterpoint.cli.main import main
 from counterpoint.pipeline.builder import audit

@@ -361,7 +361,7 @@ def test_loaded_words_found_in_the_new_languages(name: str, word: str) -> None:
 
 
 def test_persian_and_hebrew_words_match_as_people_write_them() -> None:
-    from counterpoint.brief.codes import lexicon_for
+    from counterpoint.brief.lexicons import lexicon_for
 
     persian = lexicon_for("fa")
     hebrew = lexicon_for("he")

@@ -18,9 +18,10 @@ from counterpoint.audit.words import (
     words,
 )
 from counterpoint.brief import markdown
-from counterpoint.brief.codes import CHECKS, SENTENCE_ENDS, VERDICT_CODES, Lexicon, lexicon_for
+from counterpoint.brief.codes import CHECKS, VERDICT_CODES
 from counterpoint.brief.findings import AuditReport, Finding, ViewStats
 from counterpoint.brief.i18n import Labels
+from counterpoint.brief.lexicons import SENTENCE_ENDS, Lexicon, lexicon_for
 from counterpoint.brief.model import Brief, Date, Text, View, order_views
 from counterpoint.cite.resolve import Resolved
 from counterpoint.errors import Location
@@ -259,7 +260,7 @@ class _Audit:
 
     def language(self) -> None:
         """CP301-CP305: wording. CP303 (a missing likelihood or confidence) runs in every
-        language; the others need the language's word lists (codes.TERMS)."""
+        language; the others need the language's word lists (lexicons.TERMS)."""
         b = self.brief
         lex = lexicon_for(b.language)
         lang = lex.language if lex is not None else b.language

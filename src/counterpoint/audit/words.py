@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from counterpoint.brief import markdown
-from counterpoint.brief.codes import lexicon
+from counterpoint.brief.lexicons import lexicon
 from counterpoint.brief.load import read_text
 from counterpoint.brief.model import Text, View
 from counterpoint.errors import CounterpointError, Location

@@ -30,7 +30,7 @@ from counterpoint.brief.schema import INVALID, Checker, describe, one_line
 DOMAIN = "counterpoint"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 CATALOGS = ("en", "fr", "de", "es", "ru", "uk", "zh_Hans", "ja", "ar", "fa", "he", "ko", "hi")
-"""The languages with a complete catalog (and an audit lexicon, brief/codes.py)."""
+"""The languages with a complete catalog (and an audit lexicon, brief/lexicons.py)."""
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
 """Languages written right to left: the paper gets dir="rtl"."""

@@ -38,6 +38,7 @@ from counterpoint.cite.pandocast import (
     words,
 )
 from counterpoint.cite.resolve import Resolved
+from counterpoint.publish.docx.flow import WIDE_END, WIDE_START
 from counterpoint.render.figures import balance_chart, chart_label, timeline_labels, timeline_svg
 
 FIGURE_SCALE = 3
@@ -209,7 +210,15 @@ class Sections:
             for kind, rows in self.doc.compare
         ]
         table = _grouped_table(head, groups, [1 / len(views)] * len(views))
-        self.add(_header(1, _("The views"), "views"), table)
+        if len(views) < 3:  # two views share a portrait page, as in the PDF
+            self.add(_header(1, _("The views"), "views"), table)
+            return
+        self.add(  # three or more: landscape pages of their own (docxflow.py)
+            _el("RawBlock", ["openxml", WIDE_START]),
+            _header(1, _("The views"), "views"),
+            table,
+            _el("RawBlock", ["openxml", WIDE_END]),
+        )
 
     def _compare_cell(self, kind: str, cell: list[Text]) -> list[Block]:
         if kind == "thesis" and cell:  # the thesis, then the view's summary below it

@@ -38,6 +38,7 @@ from counterpoint.cite.resolve import Resolved
 from counterpoint.errors import BuildError, display_path
 from counterpoint.process import pandoc
 from counterpoint.process.limits import MAX_SET_FILE_BYTES
+from counterpoint.publish.docx import flow as docxflow
 from counterpoint.publish.docx.reference import Reference, clean_reference
 from counterpoint.publish.docx.sections import Sections
 from counterpoint.publish.docx.written import check_written
@@ -412,68 +413,33 @@ def _finish(
     """The package with the header's title and marking filled in, the footer's words in
     the paper's language, right to left throughout for an RTL paper, and fixed entry times
     (the same bytes for the same edition)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        parts = docxflow.paginate({i.filename: src.read(i.filename) for i in src.infolist()})
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if re.fullmatch(r"word/(header|footer)\d*\.xml", info.filename):
+    with zipfile.ZipFile(out, "w") as dst:
+        for filename, content in parts.items():
+            if re.fullmatch(r"word/(header|footer)\d*\.xml", filename):
                 text = content.decode("utf-8")
                 text = text.replace(TITLE_PLACEHOLDER, _xml_escape(title, False))
                 text = text.replace(MARKING_PLACEHOLDER, _xml_escape(marking, False))
                 text = _page_words(text, labels)
                 content = (_right_to_left(text) if rtl else text).encode("utf-8")
-            elif creator and info.filename == "docProps/core.xml":  # authors not in the meta
+            elif creator and filename == "docProps/core.xml":  # authors not in the meta
                 text = content.decode("utf-8")
                 filled = f"<dc:creator>{_xml_escape(creator, False)}</dc:creator>"
                 content = text.replace("<dc:creator></dc:creator>", filled).encode("utf-8")
-            elif info.filename == "word/styles.xml":
+            elif filename == "word/styles.xml":
                 text = _languages(content.decode("utf-8"), labels.language)
                 content = _upright_thesis(text, labels.language).encode("utf-8")
-            elif info.filename == "word/document.xml":
-                text = _whole_rows(content.decode("utf-8"))
-                content = (_mirrored_tables(text) if rtl else text).encode("utf-8")
-            if info.filename in _RUN_LANGUAGES:
+            elif filename == "word/document.xml" and rtl:
+                content = _mirrored_tables(content.decode("utf-8")).encode("utf-8")
+            if filename in _RUN_LANGUAGES:
                 content = _run_languages(content.decode("utf-8")).encode("utf-8")
-            entry = zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0))
+            entry = zipfile.ZipInfo(filename, (1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             dst.writestr(entry, content)
     return out.getvalue()
-
-
-_ROW = re.compile(r"<w:tr(?=[\s>])([^>]*)>(<w:trPr>)?")
-_TABLE = re.compile(r"<w:tbl>.*?</w:tbl>", re.S)
-_TABLE_ROW = re.compile(r"<w:tr(?=[\s>]).*?</w:tr>", re.S)
-
-
-def _unsplit(row: str) -> str:
-    def one(m: re.Match[str]) -> str:
-        return f"<w:tr{m.group(1)}><w:trPr><w:cantSplit/>" + ("" if m.group(2) else "</w:trPr>")
-
-    return _ROW.sub(one, row, count=1)
-
-
-def _whole_rows(xml: str) -> str:
-    """Table rows as in the PDF: a row is kept on one page (w:cantSplit). In the compare
-    table, whose rows hold a view's argument each and can run long, a row may split at a
-    line rather than leave most of a page empty, and each group's label row (one cell
-    across the table) stays with the row after it."""
-
-    def table(m: re.Match[str]) -> str:
-        tbl = m.group(0)
-        if "<w:gridSpan" not in tbl:
-            return _TABLE_ROW.sub(lambda r: _unsplit(r.group(0)), tbl)
-
-        def row(r: re.Match[str]) -> str:
-            text = r.group(0)
-            if "<w:gridSpan" not in text:
-                return text
-            text = re.sub(r"(<w:pPr>(?:<w:pStyle [^>]*/>)?)", r"\1<w:keepNext/>", text)
-            return _unsplit(text)
-
-        return _TABLE_ROW.sub(row, tbl)
-
-    return _TABLE.sub(table, xml)
 
 
 _COMPLEX = frozenset(

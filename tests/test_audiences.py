@@ -10,7 +10,7 @@ import pypdf
 import pytest
 
 from counterpoint import BuildError, CounterpointError, build
-from counterpoint.render.templates import eject
+from counterpoint.render.scaffold import eject
 
 from .conftest import MINIMAL, ROOT
 

@@ -254,7 +254,7 @@ def test_a_set_added_earlier_on_the_search_path_rebuilds(
     write_brief, tmp_path, monkeypatch
 ) -> None:
     """An ejected analyst set in ./templates takes the place of the built-in one."""
-    from counterpoint.render.templates import eject
+    from counterpoint.render.scaffold import eject
 
     monkeypatch.chdir(tmp_path)
     brief = write_brief()

@@ -18,7 +18,8 @@ from counterpoint.brief.validate import BRIEF_FIELDS
 from counterpoint.brief.vocab import CSL_DATE_VARS, CSL_NAME_VARS, CSL_TEXT_VARS
 from counterpoint.cli import editorschema
 from counterpoint.cli.main import main
-from counterpoint.render.templates import MANIFEST_FIELDS, builtin_root
+from counterpoint.render.manifest import MANIFEST_FIELDS
+from counterpoint.render.templates import builtin_root
 
 from .conftest import ROOT
 

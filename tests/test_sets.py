@@ -365,8 +365,9 @@ def test_an_ejected_set_is_marked_and_builds_quietly(
 ) -> None:
     """An ejected copy warned "hides the built-in set" on every build and failed --strict;
     `parent: public`, the suggested fix, defeated ejecting."""
+    from counterpoint.render.scaffold import eject
     from counterpoint.render.setcheck import check
-    from counterpoint.render.templates import eject, find
+    from counterpoint.render.templates import find
 
     mine = eject("public", tmp_path / "mine" / "public")
     manifest = (mine / "manifest.yaml").read_text(encoding="utf-8")

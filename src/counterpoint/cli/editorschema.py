@@ -1,7 +1,7 @@
 """JSON Schemas of briefs, source records and template-set manifests, for editors.
 
 Derived from the field tables that validation itself uses (validate.BRIEF_FIELDS,
-sources.SOURCE_FIELDS_YAML, templates.MANIFEST_FIELDS), so they cannot drift from what
+sources.SOURCE_FIELDS_YAML, manifest.MANIFEST_FIELDS), so they cannot drift from what
 counterpoint accepts. With the YAML language server (VS Code's YAML extension, and most
 editors through it) a first line
 
@@ -59,7 +59,7 @@ def source() -> JsonSchema:
 
 
 def manifest() -> JsonSchema:
-    from counterpoint.render.templates import MANIFEST_FIELDS
+    from counterpoint.render.manifest import MANIFEST_FIELDS
 
     return _document("counterpoint template set manifest", object_schema(MANIFEST_FIELDS))
 

@@ -566,7 +566,7 @@ def eject(name: str, dest: Path | None) -> None:
     Example:
       counterpoint templates eject analyst
     """
-    from counterpoint.render.templates import eject as eject_set
+    from counterpoint.render.scaffold import eject as eject_set
 
     try:
         click.echo(f"copied {name} to {eject_set(name, dest)}")
@@ -590,7 +590,7 @@ def new(name: str, parent: str, root: Path | None) -> None:
       counterpoint templates new ministry --from analyst
       counterpoint build brief.yaml --audience ministry
     """
-    from counterpoint.render.templates import default_destination, new_set
+    from counterpoint.render.scaffold import default_destination, new_set
 
     try:
         click.echo(f"created {new_set(name, parent, root or default_destination(name).parent)}")

@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from counterpoint.brief.model import Brief
-from counterpoint.render.templates import MANIFEST, MAX_SET_FILE_BYTES, TemplateSet
+from counterpoint.process.limits import MAX_SET_FILE_BYTES
+from counterpoint.render.manifest import MANIFEST
+from counterpoint.render.templates import TemplateSet
 from counterpoint.version import __version__
 
 RECORD_DIR = ".counterpoint"

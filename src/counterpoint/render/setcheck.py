@@ -12,7 +12,8 @@ import jinja2.nodes as nodes
 import yaml
 
 from counterpoint.errors import CounterpointError, Location, suggest
-from counterpoint.render.templates import MANIFEST, TemplateSet, builtin_root
+from counterpoint.render.manifest import MANIFEST
+from counterpoint.render.templates import TemplateSet, builtin_root
 
 TEMPLATE_SUFFIXES = (".html", ".svg", ".xml", ".txt")
 

@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 from counterpoint.errors import display_path
-from counterpoint.render.templates import MANIFEST, TemplateSet
+from counterpoint.render.manifest import MANIFEST
+from counterpoint.render.templates import TemplateSet
 
 _CUSTOM_PROPERTY = re.compile(r"(?<![\w-])(--[\w-]+)\s*:\s*([^;{}]+?)\s*;")
 

@@ -6,24 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from counterpoint.brief.i18n import labels
-from counterpoint.brief.load import load
 from counterpoint.brief.model import ALL_SECTIONS, FULL_PAPER
-from counterpoint.brief.schema import (
-    AUDIENCE_OPTIONS,
-    INVALID,
-    Checker,
-    Field,
-    choice,
-    data,
-    describe,
-    object_schema,
-    one_line,
-    plain,
-    seq,
-)
 from counterpoint.errors import (
     CounterpointError,
     InvalidInput,
@@ -33,8 +16,7 @@ from counterpoint.errors import (
     suggest,
 )
 from counterpoint.process.limits import MAX_SET_FILE_BYTES
-
-MANIFEST = "manifest.yaml"
+from counterpoint.render.manifest import MANIFEST, NewSection, read_manifest
 
 
 def builtin_root() -> Path:
@@ -56,18 +38,6 @@ def user_root() -> Path:
         os.path.expanduser("~"), ".local", "share"
     )
     return Path(base, "counterpoint", "templates")
-
-
-def default_destination(name: str) -> Path:
-    """Where `templates eject` and `templates new` put a set: `templates/NAME` in the
-    working folder, except in counterpoint's own checkout, whose `templates/` holds the
-    built-in sets: there, your user folder of sets (user_root)."""
-    here = Path("templates")
-    if here.resolve() == builtin_root().resolve() or here.resolve().is_relative_to(
-        builtin_root().resolve()
-    ):
-        return user_root() / name
-    return here / name
 
 
 @dataclass
@@ -147,118 +117,6 @@ class TemplateSet:
         return out
 
 
-SECTION_NAME = r"[a-z][a-z0-9-]*"
-"""What a section's name may be: a template `sections/NAME.html` and an HTML id."""
-
-
-class SectionName(str):
-    """A section named in a manifest's `sections`, with where it is written (checked once
-    the set's chain, and so its own sections, is known)."""
-
-    where: Location
-    path: str
-
-
-@describe(
-    {"anyOf": [{"enum": list(ALL_SECTIONS)}, {"type": "string", "pattern": f"^{SECTION_NAME}$"}]}
-)
-def _section(c: Checker, node: yaml.Node, path: str) -> object:
-    import re
-
-    value = one_line(c, node, path)
-    if value is INVALID:
-        return value
-    if value not in ALL_SECTIONS and not re.fullmatch(SECTION_NAME, value):
-        return c.fail(
-            node,
-            path,
-            f"unknown section '{value}'{suggest(value, ALL_SECTIONS)}; "
-            f"known: {', '.join(ALL_SECTIONS)}",
-        )
-    name = SectionName(value)
-    name.where, name.path = c.doc.at(node), path
-    return name
-
-
-@dataclass
-class NewSection:
-    """A section a set adds (`new-sections:`): its template is `sections/NAME.html`."""
-
-    name: str
-    title: str = ""
-    """Its entry in the contents and its heading's text in Word ('' for no entry)."""
-    owner: str = ""
-    where: Location | None = None
-
-
-NEW_SECTION_FIELDS = {
-    "title": Field(one_line, expected="the section's title in the contents and in Word"),
-}
-
-
-@describe(
-    lambda: {
-        "type": "object",
-        "propertyNames": {"pattern": f"^{SECTION_NAME}$"},
-        "additionalProperties": {
-            "anyOf": [{"type": "null"}, object_schema(NEW_SECTION_FIELDS)],
-        },
-    }
-)
-def _new_sections(c: Checker, node: yaml.Node, path: str) -> object:
-    import re
-
-    if not isinstance(node, yaml.MappingNode):
-        return c.expect(node, path, "a mapping of section names to {title: ...}")
-    out: dict[str, NewSection] = {}
-    for key, value in node.value:
-        name = str(key.value)
-        where = f"{path}.{name}"
-        if not isinstance(key, yaml.ScalarNode) or not re.fullmatch(SECTION_NAME, name):
-            c.fail(key, where, "a section's name is lower-case letters, digits and -")
-            continue
-        if name in ALL_SECTIONS:
-            c.fail(key, where, f"'{name}' is a built-in section; list it under sections:")
-            continue
-        got: dict[str, object] = {}
-        if not (isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null")):
-            got = c.mapping(value, where, NEW_SECTION_FIELDS, "a mapping ({title: ...})") or {}
-        out[name] = NewSection(name, str(got.get("title", "")), where=c.doc.at(key))
-    return out
-
-
-MANIFEST_FIELDS = {
-    "name": Field(one_line, required=True, expected="the set's name"),
-    "description": Field(plain),
-    "parent": Field(one_line, expected="the name of the set this one extends"),
-    "audience": Field(one_line, expected="the audience this set serves"),
-    "sections": Field(seq(_section), expected="the sections shown, in order"),
-    "css": Field(seq(one_line), expected="CSS files for every output, after the parent's"),
-    "css-web": Field(seq(one_line), expected="CSS files for the HTML page only"),
-    "css-print": Field(seq(one_line), expected="CSS files for the PDF only"),
-    "options": Field(
-        describe(lambda: object_schema(AUDIENCE_OPTIONS))(lambda c, n, p: _options(c, n, p)),
-        expected="audience options",
-    ),
-    "csl": Field(one_line, expected="a CSL style name or a .csl file in the set"),
-    "notes": AUDIENCE_OPTIONS["notes"],
-    "data": Field(data, expected="the set's own values for its templates (`set_data`)"),
-    "new-sections": Field(
-        _new_sections, expected="sections this set adds, each with sections/NAME.html"
-    ),
-    "format": Field(
-        describe({"enum": [1, 2]})(choice(["1", "2"], "a set format version")),
-        expected="the set format version: 1 (the default) or 2 (with new-sections)",
-    ),
-    "ejected-from": Field(one_line, expected="the set this one is a copy of (`templates eject`)"),
-    "labels": Field(labels, expected="a mapping of English labels to the text shown instead"),
-}
-
-
-def _options(c: Checker, node: yaml.Node, path: str) -> object:
-    return c.mapping(node, path, AUDIENCE_OPTIONS, "audience options") or {}
-
-
 def search_roots(
     templates: Path | None = None, brief: Path | None = None, existing: bool = True
 ) -> list[Path]:
@@ -294,17 +152,6 @@ def _candidates(roots: list[Path]) -> list[tuple[int, Path]]:
     return found
 
 
-def _read_manifest(folder: Path) -> dict[str, object]:
-    problems: list[Problem] = []
-    doc = load(folder / MANIFEST)
-    if doc.root is None:
-        raise InvalidInput([Problem(Location(str(folder / MANIFEST)), "is empty")])
-    got = Checker(doc, problems).mapping(doc.root, "", MANIFEST_FIELDS, "a template set manifest")
-    if problems or got is None:
-        raise InvalidInput(problems)
-    return got
-
-
 def available(roots: list[Path], broken: list[str] | None = None) -> list[TemplateSet]:
     """Every set on the search path, the first of each name winning. A set that cannot be
     read (a broken manifest, a missing parent) is skipped, and said in `broken`: one broken
@@ -312,7 +159,7 @@ def available(roots: list[Path], broken: list[str] | None = None) -> list[Templa
     seen: dict[str, TemplateSet] = {}
     for _, folder in _candidates(roots):
         try:
-            s = find(_read_manifest(folder)["name"], roots)  # type: ignore[arg-type]
+            s = find(read_manifest(folder)["name"], roots)  # type: ignore[arg-type]
         except CounterpointError as exc:
             if broken is not None:
                 first = str(exc).splitlines()[0]
@@ -374,7 +221,7 @@ def find(name: str, roots: list[Path], _below: int = -1, _depth: int = 0) -> Tem
         if i <= _below:
             continue
         try:
-            m = _read_manifest(folder)
+            m = read_manifest(folder)
         except InvalidInput:
             if folder.name == name:  # most likely the set asked for: its mistakes, please
                 raise
@@ -458,98 +305,3 @@ def check_sizes(folder: Path) -> None:
                     f"{display_path(path)}: {size:,} bytes is over the limit of "
                     f"{MAX_SET_FILE_BYTES:,} bytes for a file in a template set"
                 )
-
-
-def eject(name: str, dest: Path | None = None) -> Path:
-    """Copy a set, with everything it inherits, into the project as one editable folder.
-
-    Files of a child win over its parents'; the manifest gets the merged sections, CSS and
-    options and no parent, so a build with the copy gives the same output. Never overwrites.
-    """
-    import shutil
-
-    tset = find(name, search_roots())
-    target = dest or default_destination(name)
-    if target.resolve().is_relative_to(builtin_root().resolve()):
-        raise CounterpointError(
-            f"{display_path(target)} is inside the built-in sets' folder; eject to a folder "
-            "of your own (see docs/templates.md, 'Where your sets live')"
-        )
-    if target.exists():
-        raise CounterpointError(f"{display_path(target)} already exists; not overwriting it")
-    for s in tset.chain:  # copying would read what a link out of the set points at
-        root = s.folder.resolve()
-        for f in sorted(s.folder.rglob("*")):
-            if f.is_symlink() and not f.resolve().is_relative_to(root):
-                raise CounterpointError(
-                    f"{display_path(f)} links to a file outside its template set; "
-                    "not copying it (remove the link, or copy the file into the set)"
-                )
-    manifest: dict[str, object] = {
-        "format": 2,
-        "name": name,
-        "ejected-from": name,
-        "description": tset.description,
-        "sections": [str(s) for s in tset.sections],
-        "css-web": tset.stylesheets("web"),
-        "css-print": tset.stylesheets("print"),
-    }
-    if tset.audience:
-        manifest["audience"] = tset.audience
-    if tset.options:
-        manifest["options"] = tset.options
-    if tset.data:
-        manifest["data"] = tset.data
-    added = tset.new_sections
-    if added:
-        manifest["new-sections"] = {
-            n: ({"title": s.title} if s.title else None) for n, s in added.items()
-        }
-    style = next((s.csl for s in tset.chain if s.csl), "")
-    if style:
-        manifest["csl"] = style
-    labels: dict[str, object] = {}
-    for s in reversed(tset.chain):
-        labels.update(s.labels)
-    if labels:
-        manifest["labels"] = labels
-    text = yaml.safe_dump(
-        {k: v for k, v in manifest.items() if v}, sort_keys=False, allow_unicode=True
-    )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for s in reversed(tset.chain):
-        shutil.copytree(s.folder, target, dirs_exist_ok=True)
-    (target / MANIFEST).write_text(text, encoding="utf-8")
-    return target
-
-
-def new_set(name: str, parent: str, root: Path) -> Path:
-    """Create ROOT/NAME with a manifest extending PARENT and an empty stylesheet."""
-    import re
-
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-        raise CounterpointError(f"'{name}' is not a usable set name (letters, digits, - and _)")
-    find(parent, search_roots())  # the parent must exist
-    folder = root / name
-    if folder.resolve().is_relative_to(builtin_root().resolve()):
-        raise CounterpointError(
-            f"{display_path(folder)} is inside the built-in sets' folder; make it in a folder "
-            "of your own (see docs/templates.md, 'Where your sets live')"
-        )
-    if folder.exists():
-        raise CounterpointError(f"{display_path(folder)} already exists; not overwriting it")
-    folder.mkdir(parents=True)
-    (folder / MANIFEST).write_text(
-        f"name: {name}\n"
-        f"description: {name} edition, based on {parent}.\n"
-        f"parent: {parent}\n"
-        f"audience: {name}\n"
-        f"css: [{name}.css]\n",
-        encoding="utf-8",
-    )
-    (folder / f"{name}.css").write_text(
-        f"/* {name}: rules here come after {parent}'s. For example:\n"
-        "   :root { --accent: #7a1f2b; }\n*/\n",
-        encoding="utf-8",
-    )
-    return folder

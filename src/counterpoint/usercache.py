@@ -128,7 +128,7 @@ def read(path: str | Path) -> bytes | None:
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
             return None
         with os.fdopen(fd, "rb", closefd=False) as f:
-            blob = f.read(MAX_ENTRY_BYTES + 1)
+            blob = f.read(st.st_size + 1)  # (a larger size reserves that much memory)
     except OSError:
         return None
     finally:

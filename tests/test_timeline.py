@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from counterpoint import build
-from counterpoint.render.figures import ROW, short_label
+from counterpoint.render.timelayout import ROW, short_label
 
 from .conftest import MINIMAL, ROOT
 

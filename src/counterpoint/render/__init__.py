@@ -4,8 +4,8 @@
 `templates` finds template sets, `manifest` reads a set's manifest.yaml, `scaffold` makes
 sets for `templates eject` and `templates new`; `sandbox` is the Jinja sandbox and the
 loader that reads only a set's files; `figures` draws the timeline and balance charts as
-SVG; `bidi` isolates text of the other direction; `setcheck` and `setinfo` check and
-describe a set.
+SVG (`timelayout` lays out the timeline, `svgtext` writes a figure's text); `bidi`
+isolates text of the other direction; `setcheck` and `setinfo` check and describe a set.
 
 Imports only earlier stages (audit, cite, brief), `process` and the shared leaves.
 """

@@ -1,271 +1,50 @@
 """Figures drawn as inline SVG by counterpoint itself (no plotting library): the timeline
-and the balance chart.
-
-WeasyPrint 70 draws SVG `<text>` one letter at a time, with no bidi reordering and no
-glyph shaping: Arabic comes out reversed and unjoined, Devanagari without its conjuncts.
-When a figure's labels need either (`needs_html_labels`), the print edition draws them as
-HTML spans laid over the drawing instead (absolutely placed in a relatively positioned
-box), which WeasyPrint shapes and orders like any other text. The drawing keeps its
-`role="img"` and text alternative; the spans are `aria-hidden`, since they repeat it.
-"""
+and the balance chart, their labels drawn as SVG text or as HTML over the drawing (svgtext.py),
+the timeline laid out by timelayout.py."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from counterpoint.brief.model import Event, year_label
+from counterpoint.render.svgtext import (
+    ACCENT,
+    INK,
+    MUTED,
+    PRINT_COLUMN_PT,
+    RULE,
+    Label,
+    needs_html_labels,
+    overlay,
+)
+from counterpoint.render.timelayout import (
+    AXIS_X,
+    BREAK,
+    COLUMN_W,
+    LABEL_SIZE,
+    PRINT_COLUMN_W,
+    TEXT_X,
+    YEAR_X,
+    Row,
+    best_stretches,
+    column_rows,
+    scale_table,
+    short_label,
+)
 
 if TYPE_CHECKING:
     from counterpoint.brief.findings import AuditReport
     from counterpoint.brief.i18n import Labels
 
-# Presentation attributes (WeasyPrint ignores CSS on SVG); web.css restyles them for dark mode.
-ACCENT, MUTED, RULE, INK = "#1f3a5f", "#5a6270", "#b7c0cc", "#1b1f24"
-FONT = "Liberation Sans, DejaVu Sans, sans-serif"
-
-PRINT_COLUMN_PT = 481.9
-"""The width of the base set's printed text column (A4 less 2 x 20 mm), in points: the
-timeline is drawn at that width, so an HTML label's size in points is its SVG size times
-PRINT_COLUMN_PT / its width. The balance chart is drawn at 600 px (0.75 pt a unit)."""
-
-BASELINE = 0.85
-"""Where the baseline of a line of `line-height: 1` sits below its top, in ems (Liberation
-Sans): an HTML label's top is its SVG baseline less this much of its size."""
-
-
-def needs_html_labels(texts: Iterable[str]) -> bool:
-    """True when any text needs bidi reordering (Arabic, Hebrew...) or glyph shaping
-    (combining marks; Indic, Thai, Tibetan, Myanmar, Khmer, Mongolian scripts), which
-    WeasyPrint 70 does not do for SVG text, or the fonts of its language (Han, Kana,
-    Hangul: Japanese in a Japanese face)."""
-    for text in texts:
-        for ch in text:
-            cp = ord(ch)
-            if unicodedata.bidirectional(ch) in ("R", "AL", "AN"):
-                return True
-            if unicodedata.category(ch) in ("Mn", "Mc", "Me") and cp > 0x36F:
-                return True
-            if 0x0900 <= cp < 0x1100 or 0x1780 <= cp < 0x18B0 or 0xA8E0 <= cp < 0xAAE0:
-                return True
-            if _east_asian(cp):
-                return True
-    return False
-
-
-def _east_asian(cp: int) -> bool:
-    """Han, Kana, Hangul and CJK punctuation: SVG text takes each letter from whatever font
-    fontconfig finds first for it (in a Japanese label, some in WenQuanYi, some in Nanum),
-    while HTML text follows the page's fonts for its language (IPAex for Japanese)."""
-    return (
-        0x1100 <= cp < 0x1200
-        or 0x2E80 <= cp < 0xA000
-        or 0xAC00 <= cp < 0xD7B0
-        or 0xF900 <= cp < 0xFB00
-        or 0xFF00 <= cp < 0xFFF0
-        or cp >= 0x20000
-    )
-
-
-@dataclass
-class _Label:
-    """A text of a figure: where its baseline starts (x, y, anchor), its look, its text."""
-
-    x: float
-    y: float
-    anchor: str  # start, middle, end
-    size: float  # SVG units
-    fill: str
-    cls: str
-    text: str
-    bold: bool = False
-    family: str = FONT
-
-    def svg(self, rtl: bool = False) -> str:
-        weight = ' font-weight="bold"' if self.bold else ""
-        return (
-            f'<text class="{self.cls}" x="{_n(self.x)}" y="{_n(self.y)}" '
-            f'text-anchor="{self.anchor}" font-family="{self.family}" '
-            f'font-size="{_n(self.size)}"{weight} fill="{self.fill}">{escape(self.text)}</text>'
-        )
-
-    def html(self, width: float, height: float, points: float) -> str:
-        """The label as a span over a drawing of `width` x `height` units, one unit being
-        `points` pt when printed."""
-        x = self.x / width * 100
-        top = (self.y - BASELINE * self.size) / height * 100
-        where = {
-            "start": f"left:{x:.2f}%",
-            "end": f"right:{100 - x:.2f}%",
-            "middle": f"left:{x:.2f}%;transform:translateX(-50%)",
-        }[self.anchor]
-        weight = ";font-weight:bold" if self.bold else ""
-        return (
-            f'<span class="chart-label {self.cls}" style="{where};top:{top:.2f}%;'
-            f'font-size:{self.size * points:.2f}pt;color:{self.fill}{weight}">'
-            f"{escape(self.text)}</span>"
-        )
-
-
-def _n(value: float) -> str:
-    """A coordinate as the figures have always written it (1 decimal, 12 not 12.0)."""
-    return f"{value:.1f}" if isinstance(value, float) else str(value)
-
-
-def _overlay(svg: str, labels: list[_Label], width: float, height: float, points: float,
-             box: str = "") -> Markup:  # fmt: skip
-    """The drawing in a positioned box with its labels as HTML spans over it."""
-    spans = "".join(label.html(width, height, points) for label in labels)
-    style = f' style="{box}"' if box else ""
-    return Markup(
-        f'<div class="chart-canvas"{style}>{svg}'
-        f'<div class="chart-labels" aria-hidden="true">{spans}</div></div>'
-    )
-
-
-COLUMN_W = 360.0
-"""The width of one column of the timeline, in SVG units. The web page draws one column
-(at most 30rem wide, the full 350 px of a 390 px phone), so a label of LABEL_SIZE units is
-12 px or more there."""
-PRINT_COLUMN_W = 410.0
-"""Print and Word draw two columns of this width side by side across the text column (820
-units on 482 pt), so a label is 7.3 pt and the figure takes little of its page."""
-LABEL_SIZE = 12.5
-ROW = 16.0  # the height of one label line
-YEAR_X, AXIS_X, TEXT_X = 62.0, 72.0, 82.0  # within a column: year (its end), line, label
-TOP = 14.0  # from the top of the drawing to the first event
-BREAK = 14.0  # the gap left where the line is broken
-SPREAD = 0.6  # the least gap between two dates, in rows
-BREAK_COST = 14.0  # height a break must save to be worth it (fewer, longer stretches read better)
-LABEL_EMS = (COLUMN_W - TEXT_X - 8) / LABEL_SIZE  # the room a label has, in ems
-
-
-def text_ems(text: str) -> float:
-    """About how many ems of Liberation Sans (or a CJK font) a text takes."""
-    total = 0.0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        if unicodedata.east_asian_width(ch) in ("W", "F"):
-            total += 1.0
-        elif ch in "il.,:;'|!()[] ":
-            total += 0.28
-        elif ch.isupper() or ch in "mwMW":
-            total += 0.68
-        else:
-            total += 0.54
-    return total
-
-
-_PARENTHESES = re.compile(r"\s*[(（][^()（）]*[)）]")
-_CLAUSE = re.compile(r"\s*(?:[:;：；。]|\s[–—-]\s)")  # where a title ends: "Treaty of X: ..."
-
-
-def short_label(text: str, ems: float = LABEL_EMS) -> str:
-    """An event's label when the brief gives none: its own first words, up to the first
-    colon or dash if that is short enough, else cut after the last whole word that fits
-    (with "…"). Parentheses go first: "Treaty of Aigun (瑷珲条约) transfers..." reads
-    "Treaty of Aigun transfers…". Text without spaces (Chinese, Japanese) is cut at a
-    character."""
-    text = " ".join(_PARENTHESES.sub("", text).split()) or " ".join(text.split())
-    head = _CLAUSE.split(text, maxsplit=1)[0].rstrip(" ,.")
-    if head != text.rstrip(" .") and text_ems(head) <= ems and len(head) >= 8:
-        return head
-    if text_ems(text) <= ems:
-        return text.rstrip()
-    room = ems - text_ems("…")
-    words = text.split(" ")
-    if len(words) > 1 and text_ems(words[0]) <= room:
-        kept: list[str] = []
-        for word in words:
-            if text_ems(" ".join([*kept, word])) > room:
-                break
-            kept.append(word)
-        return " ".join(kept).rstrip(" ,.;:–—-(") + "…"
-    out = ""
-    for ch in text:
-        if text_ems(out + ch) > room:
-            break
-        out += ch
-    return out.rstrip(" ,.;:、，") + "…"
-
 
 def timeline_labels(events: list[Event], texts: list[str]) -> list[str]:
     """Each event's label on the figure: its `label:`, else its own first words."""
     return [e.label or short_label(t) for e, t in zip(events, texts, strict=True)]
-
-
-@dataclass
-class _Row:
-    event: int  # its index among the events
-    dot: float  # where its date is on the line
-    y: float  # where its label is: at its dot, or a row lower when the one before is there
-    first: bool  # the first event of its date draws the dot
-
-
-def _scales(dates: list[float]) -> list[list[float]]:
-    """scales[a][b]: the least scale (units a year) that lets the events a..b-1 be drawn as
-    one stretch: any two events apart by one other event are two rows apart (so no label
-    is more than a row from its dot), and two dates next to each other SPREAD of a row
-    apart."""
-    n = len(dates)
-    # no stretch is drawn smaller than the whole would be with its events evenly spread:
-    # a long empty time is a break in the line, not a crowd of labels
-    least = n * ROW / max(dates[-1] - dates[0], 1e-9)
-    table = [[least] * (n + 1) for _ in range(n + 1)]
-    for a in range(n):
-        for b in range(a + 2, n + 1):
-            gap = dates[b - 1] - dates[b - 2]
-            need = SPREAD * ROW / gap if gap > 0 else 0.0
-            if b - a >= 3:
-                gap = dates[b - 1] - dates[b - 3]
-                need = max(need, 2 * ROW / gap if gap > 0 else float("inf"))
-            table[a][b] = max(table[a][b - 1], need)
-    return table
-
-
-def _best(dates: list[float], scales: list[list[float]], first: int, last: int,
-          breakable: float) -> list[tuple[float, list[tuple[int, int]]]]:  # fmt: skip
-    """For each end e in first..last, the shortest drawing of events first..e-1 as stretches
-    (begin, end), breaking the line only where `breakable` years or more pass."""
-    best: list[tuple[float, list[tuple[int, int]]]] = [(0.0, [])]
-    for end in range(first + 1, last + 1):
-        choice: tuple[float, list[tuple[int, int]]] = (float("inf"), [])
-        for begin in range(first, end):
-            if begin > first and dates[begin] - dates[begin - 1] < breakable:
-                continue
-            scale = scales[begin][end]
-            height = scale * (dates[end - 1] - dates[begin]) + 1.5 * ROW
-            before, parts = best[begin - first]
-            cost = before + height + (BREAK + BREAK_COST if parts else 0.0)
-            if cost < choice[0]:
-                choice = (cost, [*parts, (begin, end)])
-        best.append(choice)
-    return best
-
-
-def _column(dates: list[float], scales: list[list[float]], parts: list[tuple[int, int]]
-            ) -> tuple[list[_Row], list[tuple[float, float]], float]:  # fmt: skip
-    """The rows of a column, its line's pieces (top, bottom) and its height."""
-    rows: list[_Row] = []
-    pieces: list[tuple[float, float]] = []
-    y = TOP
-    for n, (begin, end) in enumerate(parts):
-        if n:
-            y += BREAK
-        top, scale = y, scales[begin][end]
-        for i in range(begin, end):
-            dot = top + (dates[i] - dates[begin]) * scale
-            at = max(dot, rows[-1].y + ROW) if i > begin else dot
-            rows.append(_Row(i, dot, at, i == begin or dates[i] != dates[i - 1]))
-        pieces.append((top, rows[-1].dot))
-        y = rows[-1].y + ROW
-    return rows, pieces, y
 
 
 def timeline_svg(
@@ -292,17 +71,17 @@ def timeline_svg(
     if not events:
         return Markup("")
     dates = [e.date.ordinal() for e in events]
-    scales = _scales(dates)
+    scales = scale_table(dates)
     n = len(dates)
     breakable = max((dates[-1] - dates[0]) / 40, 1e-9)
-    forward = _best(dates, scales, 0, n, breakable)
+    forward = best_stretches(dates, scales, 0, n, breakable)
     era = any(e.date.year < 0 for e in events)  # across the era boundary CE years say so
     draw = _Drawing(events, labels, plain_texts, year, era, rtl, html_labels)
     if flow:
         parts = forward[n][1]
         drawings = [
             draw.svg(
-                [_column(dates, scales, [part])], PRINT_COLUMN_W, "", i > 0, PRINT_COLUMN_PT / 2
+                [column_rows(dates, scales, [part])], PRINT_COLUMN_W, "", i > 0, PRINT_COLUMN_PT / 2
             )
             for i, part in enumerate(parts)
         ]
@@ -311,13 +90,13 @@ def timeline_svg(
             + "".join(drawings)
             + "</div>"
         )
-    layout = [_column(dates, scales, forward[n][1])]
+    layout = [column_rows(dates, scales, forward[n][1])]
     if columns > 1 and n > 1:  # the second column begins where the two are most even
-        backward = [_best(dates, scales, k, n, breakable)[-1] for k in range(1, n)]
+        backward = [best_stretches(dates, scales, k, n, breakable)[-1] for k in range(1, n)]
         k = min(range(1, n), key=lambda k: max(forward[k][0], backward[k - 1][0]))
         layout = [
-            _column(dates, scales, forward[k][1]),
-            _column(dates, scales, backward[k - 1][1]),
+            column_rows(dates, scales, forward[k][1]),
+            column_rows(dates, scales, backward[k - 1][1]),
         ]
     column_w = COLUMN_W if columns < 2 else PRINT_COLUMN_W
     return Markup(draw.svg(layout, column_w, title))
@@ -335,7 +114,7 @@ class _Drawing:
     rtl: bool
     html_labels: bool | None
 
-    def svg(self, layout: list[tuple[list[_Row], list[tuple[float, float]], float]],
+    def svg(self, layout: list[tuple[list[Row], list[tuple[float, float]], float]],
             column_w: float, title: str, broken: bool = False,
             printed: float = PRINT_COLUMN_PT) -> str:  # fmt: skip
         """The columns of `layout` side by side; with a title, the figure's accessible
@@ -349,7 +128,7 @@ class _Drawing:
             if title
             else 'class="timeline-figure timeline-stretch" aria-hidden="true"'
         )
-        out: list[str | _Label] = [
+        out: list[str | Label] = [
             f'<svg {named} viewBox="0 0 {width:.0f} {height:.0f}" '
             'xmlns="http://www.w3.org/2000/svg">',
         ]
@@ -376,7 +155,7 @@ class _Drawing:
                 end = bottom + 7
             out += self._rows(rows, pieces, left, axis)
         out.append("</svg>")
-        texts = [t for t in out if isinstance(t, _Label)]
+        texts = [t for t in out if isinstance(t, Label)]
         html_labels = self.html_labels
         if html_labels is None:
             html_labels = needs_html_labels(t.text for t in texts)
@@ -389,11 +168,11 @@ class _Drawing:
             for t in texts:
                 t.x = width - t.x
                 t.anchor = {"start": "end", "end": "start"}.get(t.anchor, t.anchor)
-        return str(_overlay(svg, texts, width, height, printed / width))
+        return str(overlay(svg, texts, width, height, printed / width))
 
-    def _rows(self, rows: list[_Row], pieces: list[tuple[float, float]], left: float,
-              axis: float) -> list[str | _Label]:  # fmt: skip
-        out: list[str | _Label] = []
+    def _rows(self, rows: list[Row], pieces: list[tuple[float, float]], left: float,
+              axis: float) -> list[str | Label]:  # fmt: skip
+        out: list[str | Label] = []
         shown = ""
         for row in rows:
             e = self.events[row.event]
@@ -415,12 +194,12 @@ class _Drawing:
                 )
             if text != shown:
                 out.append(
-                    _Label(left + YEAR_X, baseline, "end", LABEL_SIZE, ACCENT, "event-year",
+                    Label(left + YEAR_X, baseline, "end", LABEL_SIZE, ACCENT, "event-year",
                            text, bold=True)
                 )  # fmt: skip
                 shown = text
             out += [
-                _Label(left + TEXT_X, baseline, "start", LABEL_SIZE, INK, "event-label",
+                Label(left + TEXT_X, baseline, "start", LABEL_SIZE, INK, "event-label",
                        self.labels[row.event]),
                 "</g>",
             ]  # fmt: skip
@@ -473,7 +252,7 @@ def balance_chart(
     title = _("Each view's share of words and of sources")
     height = len(audit.views) * ROW_H
     anchor = "end" if rtl else "start"
-    out: list[str | _Label] = [
+    out: list[str | Label] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="balance-figure" role="img" '
         f'aria-label="{escape(chart_label(audit, labels))}" width="{CHART_W}" '
         f'height="{height}" viewBox="0 0 {CHART_W} {height}"'
@@ -483,7 +262,7 @@ def balance_chart(
     for n, row in enumerate(audit.views):
         y = n * ROW_H
         out.append(
-            _Label(CHART_W if rtl else 0, y + 12, anchor, 11, INK, "bar-label", row.label,
+            Label(CHART_W if rtl else 0, y + 12, anchor, 11, INK, "bar-label", row.label,
                    bold=True)
         )  # fmt: skip
         for kind, bar, share, top, fill in (
@@ -499,14 +278,14 @@ def balance_chart(
             out += [
                 f'<rect class="bar-{kind}" data-bar="{escape(row.id)}" x="{x}" y="{y + top}" '
                 f'width="{w}" height="11" fill="{fill}"/>',
-                _Label(at, y + top + 9, anchor, 10, INK, "bar-value", value),
+                Label(at, y + top + 9, anchor, 10, INK, "bar-value", value),
             ]
     out.append("</svg>")
-    texts = [t for t in out if isinstance(t, _Label)]
+    texts = [t for t in out if isinstance(t, Label)]
     if html_labels is None:
         html_labels = needs_html_labels(t.text for t in texts)
     svg = "".join(t if isinstance(t, str) else "" if html_labels else t.svg() for t in out)
     if not html_labels:
         return Markup(svg)
     box = f"width:{CHART_W}px;max-width:100%"
-    return _overlay(svg, texts, CHART_W, height, 0.75, box)
+    return overlay(svg, texts, CHART_W, height, 0.75, box)

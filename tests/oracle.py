@@ -177,7 +177,7 @@ def localized(citation: str, locale: str, pages_only: bool = False) -> str:
     """A citation with its locator labels in the locale's terms, as counterpoint hands them
     to Pandoc, which reads a label only in the locale's own terms (test_citations checks
     the translation against labels written in the locale's terms)."""
-    from counterpoint.cite.citeproc import localize_locator
+    from counterpoint.cite.locators import localize_locator
 
     def item(m: re.Match[str]) -> str:
         return m[1] + localize_locator(m[2], locale, pages_only)

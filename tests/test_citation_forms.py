@@ -289,7 +289,7 @@ def test_the_locator_table_is_pandocs(tmp_path: Path) -> None:
     this Pandoc (for a sample of locales)."""
     import importlib.util
 
-    from counterpoint.cite.citeproc import _locator_terms
+    from counterpoint.cite.locators import locator_terms
 
     spec = importlib.util.spec_from_file_location(
         "make_locator_terms", Path(__file__).parent.parent / "tools" / "make_locator_terms.py"
@@ -298,7 +298,7 @@ def test_the_locator_table_is_pandocs(tmp_path: Path) -> None:
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     (tmp_path / "refs.json").write_text('[{"id": "x", "type": "book"}]', encoding="utf-8")
-    table = _locator_terms()
+    table = locator_terms()
     for locale in ("uk-UA", "en-GB", "he-IL"):
         assert tool.parsed(locale, tool.terms(locale, tmp_path), tmp_path) == table[locale]
     assert tool.punctuation_in_quote("en-US", tmp_path)

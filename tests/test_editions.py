@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from counterpoint import build
-from counterpoint.cite.pandocast import first_sentences
+from counterpoint.cite.fields import first_sentences
 
 from .conftest import MINIMAL, ROOT
 

@@ -5,11 +5,11 @@ reads them.
 
 Pandoc reads a citation's locator label ("p. 7") only in the locale's own terms, so
 counterpoint rewrites an English label to the locale's form before Pandoc reads it
-(citeproc.localize_locator). The terms come from Pandoc itself: for each of its embedded
+(cite/locators.py, localize_locator). The terms come from Pandoc itself: for each of its embedded
 CSL locales, a probe style prints every locator term in every form. Run this again when
 the Pandoc version changes; tests/test_citations.py checks the table against Pandoc. It
 also lists the locales that put a comma inside closing quotation marks (en-US), for
-"cited in" (citeproc._cited_in).
+"cited in" (cite/reading.py).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from counterpoint.brief.model import (
     order_views,
 )
 from counterpoint.cite import citeproc
+from counterpoint.cite.reading import cited_in_words
 from counterpoint.errors import Location
 
 
@@ -252,7 +253,7 @@ class Resolving:
                 keys = [item.key for item in unit.items]
                 text = formatted.notes[index[id(unit)]]
                 doc.notes.append(Note(len(doc.notes) + 1, text, unit, keys, doc.endnotes))
-        joiner = citeproc.cited_in_words(doc.locale)
+        joiner = cited_in_words(doc.locale)
         for ident, entry in formatted.bibliography:
             source = brief.sources[ident]
             host = source.cited_in

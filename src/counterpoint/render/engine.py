@@ -755,7 +755,7 @@ def _timeline_svg(ctx: Any, events: list[Event], title: str, year: Callable[...,
 def _whole_sentences(text: str, length: int = 160) -> str:
     """The first whole sentences of a text that fit in `length` characters (at least one):
     the executive edition's contested points, never cut mid-sentence."""
-    from counterpoint.cite.pandocast import first_sentences
+    from counterpoint.cite.fields import first_sentences
 
     return first_sentences(str(text), length)
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from counterpoint.cite.pandocast import _el
+from counterpoint.cite import pandocjson
+from counterpoint.cite.pandocast import _attr, _el
 from counterpoint.process import pandoc
 
 Block = dict[str, Any]
@@ -35,8 +36,8 @@ def blocks(
         _prepared(html, marking, byline).encode("utf-8"),
         what,
     )
-    tree = json.loads(result.stdout)
-    return _flat([_walk(b, figures, what, warnings) for b in tree.get("blocks", [])])
+    found = pandocjson.blocks(json.loads(result.stdout), what)
+    return _flat([_walk(b, figures, what, warnings) for b in found])
 
 
 def _prepared(html: str, marking: str, byline: bool = False) -> str:
@@ -81,17 +82,19 @@ def _flat(blocks: list[Block]) -> list[Block]:
     their first heading: Word's contents field and links find headings at the top."""
     out: list[Block] = []
     for b in blocks:
-        if b.get("t") != "Div" or any(k == "custom-style" for k, _ in b["c"][0][2]):
+        div = pandocjson.div(b)
+        if div is None or "custom-style" in div.attributes:
             out.append(b)
             continue
-        ident, inner = b["c"][0][0], _flat(b["c"][1])
+        inner = _flat(div.blocks)
         for i, child in enumerate(inner):
-            if child.get("t") == "Header":
-                if ident and not child["c"][1][0]:
-                    inner[i] = _el(
-                        "Header", [child["c"][0], [ident, *child["c"][1][1:]], child["c"][2]]
-                    )
-                break
+            match child:
+                case {"t": "Header", "c": [int(level), ["", list(classes), list(kv)], list(text)]}:
+                    if div.ident:
+                        inner[i] = _el("Header", [level, _attr(div.ident, classes, kv), text])
+                    break
+                case {"t": "Header"}:
+                    break
         out += inner
     return out
 
@@ -109,19 +112,28 @@ def _walk(node: Any, figures: Path, what: str, warnings: list[str]) -> Any:
         return [_walk(n, figures, what, warnings) for n in node]
     if not isinstance(node, dict):
         return node
-    kind = node.get("t")
-    if kind == "Span" and "footnote" in node["c"][0][1]:  # a print note: a Word footnote
-        return _el("Note", [_el("Para", _walk(node["c"][1], figures, what, warnings))])
-    if node.get("t") == "Image":
-        attr, alt, (url, title) = node["c"]
-        local = _data_image(url, figures)
-        if local is None:
-            message = f"{what}: image {url[:60]!r} left out (only asset() images reach Word)"
-            if message not in warnings:
-                warnings.append(message)
-            return _el("Span", [["", [], []], _walk(alt, figures, what, warnings)])
-        return _el("Image", [attr, _walk(alt, figures, what, warnings), [local, title]])
+    match node:
+        case {"t": "Span", "c": [[str(), list(classes), list()], list(inner)]} if (
+            "footnote" in classes
+        ):  # a print note: a Word footnote
+            return _el("Note", [_el("Para", _walk(inner, figures, what, warnings))])
+        case {"t": "Image", "c": [list(attr), list(alt), [str(url), str(title)]]}:
+            return _image(attr, alt, url, title, figures, what, warnings)
     return {k: _walk(v, figures, what, warnings) for k, v in node.items()}
+
+
+def _image(
+    attr: list[Any], alt: list[Any], url: str, title: str, figures: Path, what: str,
+    warnings: list[str],
+) -> Any:  # fmt: skip
+    """An image: a file beside the figures for an asset() image, else its text alternative."""
+    local = _data_image(url, figures)
+    if local is None:
+        message = f"{what}: image {url[:60]!r} left out (only asset() images reach Word)"
+        if message not in warnings:
+            warnings.append(message)
+        return _el("Span", [_attr(), _walk(alt, figures, what, warnings)])
+    return _el("Image", [attr, _walk(alt, figures, what, warnings), [local, title]])
 
 
 def _data_image(url: str, figures: Path) -> str | None:

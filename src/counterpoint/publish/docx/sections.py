@@ -20,19 +20,18 @@ from counterpoint.audit.checks import AuditReport, order_note
 from counterpoint.brief import i18n, markdown
 from counterpoint.brief.i18n import Labels
 from counterpoint.brief.model import GRADES, Text
+from counterpoint.cite.fields import Fields, first_sentences
 from counterpoint.cite.pandocast import (
     Block,
     Inline,
     _attr,
     _el,
-    _Fields,
     _grouped_table,
     _header,
     _para,
     _plain,
     _styled,
     _table,
-    first_sentences,
     html_inlines,
     stringify,
     words,
@@ -67,7 +66,7 @@ class Sections:
         """The blocks of a section the template set adds (its template's HTML, docxhtml)."""
         self.labels = labels
         self.rtl = i18n.direction(doc.brief.language or "en") == "rtl"
-        self.fields = _Fields(doc)
+        self.fields = Fields(doc)
         self.figures, self.width = figures, width
         self.blocks: list[Block] = []
         self.toc_at: int | None = None

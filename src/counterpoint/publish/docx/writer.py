@@ -33,7 +33,8 @@ from counterpoint.audit.checks import AuditReport
 from counterpoint.brief import i18n
 from counterpoint.brief.i18n import Labels
 from counterpoint.brief.model import Date
-from counterpoint.cite.pandocast import _el, _Fields, stringify, words
+from counterpoint.cite.fields import Fields
+from counterpoint.cite.pandocast import _el, stringify, words
 from counterpoint.cite.resolve import Resolved
 from counterpoint.errors import BuildError, display_path
 from counterpoint.process import pandoc
@@ -131,7 +132,7 @@ def document(
     def meta_text(text: str) -> dict[str, Any]:
         return _el("MetaInlines", words(text))
 
-    fields = _Fields(doc)
+    fields = Fields(doc)
     meta: dict[str, Any] = {
         "title": meta_text(brief.title),
         "date": meta_text(labels.date(doc.date)),

@@ -1,0 +1,192 @@
+"""Pandoc's formatted request read back: each note, each in-text citation, the bibliography.
+
+The request (cite/request.py) put each note in a Div of its own id; the result is read by
+those ids and by Pandoc's own bibliography Div (`refs`), through pandocjson's typed
+readers, so an extra block or a moved bibliography changes nothing. What CSL lacks is
+added here from the processor's own output: "A; <MARK> B" as the style joined two items
+becomes "A, cited in B".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from counterpoint.cite import pandocjson
+from counterpoint.cite.inlinehtml import html
+from counterpoint.cite.locators import punctuation_in_quote
+from counterpoint.cite.names import cjk_joiner, unmarked
+from counterpoint.cite.pandocjson import ShapeError
+from counterpoint.cite.request import HOST, MARK, NOTE, REFS, SEPARATOR_ID, Groups
+
+CITED_IN = {
+    "en": "cited in",
+    "fr": "cité dans",
+    "de": "zitiert in",
+    "es": "citado en",
+    "it": "citato in",
+    "pt": "citado em",
+    "nl": "geciteerd in",
+    "ru": "цит. по",
+    "uk": "цит. за",
+    "pl": "cyt. za",
+    "zh": "转引自",
+    "ja": "引用元",
+    "ko": "재인용",
+    "ar": "مقتبس في",
+    "fa": "به نقل از",
+    "he": "מצוטט אצל",
+    "tr": "aktaran",
+}
+"""The words that join a source to the one it was read in, by language."""
+
+
+def cited_in_words(locale: str) -> str:
+    """The words that join a source to the one it was read in ("cited in")."""
+    language = locale.split("-")[0].lower()
+    return CITED_IN.get(language, CITED_IN["en"])
+
+
+@dataclass
+class Formatted:
+    """What the processor made of one edition's citations."""
+
+    notes: list[Markup]
+    """Per citation, in order: the note's text (note styles; empty for in-text styles)."""
+    in_text: list[Markup]
+    """Per citation: what stands in the running text: an in-text style's citation, or the
+    author of a narrative citation in a note style (else empty)."""
+    bibliography: list[tuple[str, Markup]]
+    """(source id, entry) in the style's order."""
+    warnings: list[str] = field(default_factory=list)
+    host_forms: dict[str, Markup] = field(default_factory=dict)
+    """For each source another was read in: its short form, for "Cited in" in the bibliography."""
+
+
+def read(
+    data: dict[str, Any], count: int, hosts: list[str], locale: str, groups: Groups, what: str
+) -> Formatted:
+    """The notes, in-text citations and bibliography of Pandoc's result (`data["ast"]`, its
+    JSON document); `what` (the style) names it in an error."""
+    blocks = pandocjson.blocks(data.get("ast"), what)
+    try:
+        formatted = _read(blocks, count, hosts, locale, groups)
+    except ShapeError as exc:
+        raise ShapeError(f"{what}: {exc}") from None
+    formatted.warnings = [
+        w
+        for w in data.get("warnings", [])
+        # a style may print no bibliography entry for a type (Chicago: encyclopedias, which
+        # are cited in notes only); that is the style's rule, not a problem to report
+        if SEPARATOR_ID not in w and "Bibliography entry with no printed form" not in w
+    ]
+    return formatted
+
+
+def _read(
+    blocks: list[Any], count: int, hosts: list[str], locale: str, groups: Groups
+) -> Formatted:
+    bibliography: list[tuple[str, Markup]] = []
+    refs = pandocjson.find_div(blocks, REFS)
+    for entry in refs.blocks if refs is not None else []:
+        d = pandocjson.div(entry)
+        if d is None or not d.ident.startswith("ref-"):
+            raise ShapeError(f"expected a Div ref-KEY in the bibliography, found {_tag(entry)}")
+        ident = d.ident.removeprefix("ref-")
+        if ident == SEPARATOR_ID:
+            continue
+        text = cjk_joiner(unmarked(html(pandocjson.inlines(entry)).strip()), locale)
+        if text:  # a style may print no entry for a type (Chicago: encyclopedias)
+            bibliography.append((ident, Markup(text)))
+    printed = {ident for ident, _ in bibliography}  # an in-text citation links to its entry
+    notes: list[Markup] = [Markup("")] * count
+    in_text: list[Markup] = [Markup("")] * count
+    joiner = cited_in_words(locale)
+    inside = punctuation_in_quote(locale)
+
+    def written(inlines: list[Any]) -> Markup:
+        return Markup(
+            cjk_joiner(unmarked(_cited_in(html(inlines, printed), joiner, inside)), locale)
+        )
+
+    for n, (aside, indexes) in enumerate(groups):
+        block = _part(blocks, NOTE.format(n), f"note {n + 1} of {len(groups)}")
+        if aside:  # a discursive note: each citation as the style writes it in a note
+            cites = [_cited(c) for c in _note_inlines(block) if _tag(c) == "Cite"]
+            for index, cite in zip(indexes, cites, strict=False):
+                in_text[index] = written(cite)
+        else:
+            note, running = _cite_parts(block)
+            notes[indexes[0]], in_text[indexes[0]] = written(note), written(running)
+    host_forms: dict[str, Markup] = {}
+    for n, host in enumerate(hosts):
+        note, running = _cite_parts(_part(blocks, HOST.format(n), f"the short form of {host}"))
+        host_forms[host] = Markup(unmarked(html(running + note, printed).strip()))
+    return Formatted(notes, in_text, bibliography, [], host_forms)
+
+
+def _part(blocks: list[Any], ident: str, what: str) -> list[Any]:
+    """The inlines of the request's Div `ident` in Pandoc's result."""
+    found = pandocjson.find_div(blocks, ident)
+    if found is None:
+        raise ShapeError(f"Pandoc's result has no Div with the id {ident} ({what}) the request had")
+    return [i for b in found.blocks for i in pandocjson.inlines(b)]
+
+
+def _cite_parts(inlines: list[Any]) -> tuple[list[Any], list[Any]]:
+    """A paragraph holding one formatted citation: (the note's inlines, the running text's)."""
+    note: list[Any] = []
+    running: list[Any] = []
+    for inline in inlines:
+        if _tag(inline) == "Cite":
+            for part in _cited(inline):
+                if _tag(part) == "Note":
+                    note += _note_text(part)
+                else:
+                    running.append(part)
+        elif _tag(inline) == "Note":
+            note += _note_text(inline)
+    return note, running
+
+
+def _note_text(inline: Any) -> list[Any]:
+    match inline:
+        case {"t": "Note", "c": list(blocks)}:
+            return [i for b in blocks for i in pandocjson.inlines(b)]
+    raise ShapeError(f"expected a Note element with blocks, found {repr(inline)[:60]}")
+
+
+def _note_inlines(inlines: list[Any]) -> list[Any]:
+    """The inlines of the notes among a paragraph's (a discursive note's text)."""
+    return [i for inline in inlines if _tag(inline) == "Note" for i in _note_text(inline)]
+
+
+def _cited(inline: Any) -> list[Any]:
+    """The formatted text of a Cite element."""
+    match inline:
+        case {"t": "Cite", "c": [list(), list(text)]}:
+            return text
+    raise ShapeError(f"expected a Cite element [citations, inlines], found {repr(inline)[:60]}")
+
+
+def _tag(node: Any) -> str | None:
+    """The element's tag (`t`), or None for anything that is not an element."""
+    return node.get("t") if isinstance(node, dict) else None
+
+
+def _cited_in(text: str, joiner: str, inside: bool = False) -> str:
+    """ "A; <MARK> B" as the style joined the two items becomes "A, cited in B". With
+    `inside` (the locale's punctuation-in-quote, as in en-US) a comma after a closing
+    quotation mark goes inside it, as the style's own notes put it: "“Title,” cited in";
+    after a title's own question or exclamation mark there is none: "“Who Rules?” cited
+    in"."""
+    if MARK not in text:
+        return text
+    joined = re.sub(rf"\s*[;,]?\s*(?:</?span>)?\s*{MARK}\s*", f", {joiner} ", text)
+    if inside:
+        quoted = rf"([?!]?)([\u201d\"])((?:</[a-z]+>)*), {re.escape(joiner)} "
+        joined = re.sub(quoted, lambda m: f"{m[1] or ','}{m[2]}{m[3]} {joiner} ", joined)
+    return joined

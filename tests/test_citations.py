@@ -325,11 +325,17 @@ def test_an_edit_that_leaves_citations_alone_runs_no_pandoc(
 
     path = write_brief()
     build(path, tmp_path / "out", formats=["html"])
+    runs: list[bytes] = []  # the text of each request to Pandoc
+    job = citeserver.Job
+    monkeypatch.setattr(citeserver, "Job", lambda text, *a: runs.append(text) or job(text, *a))
     path.write_text(path.read_text().replace("label: Settled", "label: Quite settled"))
-    runs: list[object] = []
-    monkeypatch.setattr(citeserver, "Job", lambda *a: runs.append(a))
     (html,) = build(path, tmp_path / "out", formats=["html"])
     assert runs == [] and "Quite settled" in html.path.read_text(encoding="utf-8")
+    # a changed citation is formatted again (so the spy above is where requests go)
+    path.write_text(path.read_text().replace("[@lin-2024, p. 4]", "[@lin-2024, p. 5]"))
+    (html,) = build(path, tmp_path / "out", formats=["html"])
+    assert len(runs) == 1 and b"p. 5" in runs[0]
+    assert page_notes(html.path.read_text(encoding="utf-8"))[-1].endswith(", 2024), 5.")
 
 
 def test_notes_of_a_note_style_do_not_link_to_the_bibliography(tmp_path: Path) -> None:

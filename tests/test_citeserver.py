@@ -170,8 +170,14 @@ def test_a_style_pandoc_rejects_gives_the_command_lines_message(tmp_path: Path) 
         "oracle"
     )
     assert "Pandoc failed" in str(served.value)
-    # the server is still there for the next request
-    assert citeserver.Job(TEXT, REFS, csl.default().xml, "en-US", False, "x").result()
+    # the server is still there for the next request, and formats it as the command line does
+    style = csl.default().xml
+    again = citeserver.Job(TEXT, REFS, style, "en-US", False, "x")
+    assert again.server is not None and again.server is job.server
+    ran = again.result()
+    assert (json.loads(ran.stdout)["blocks"], ran.warnings) == _command_line(
+        style, "en-US", False, tmp_path
+    )
 
 
 def _child_formats(queue: multiprocessing.Queue) -> None:

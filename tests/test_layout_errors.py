@@ -74,7 +74,7 @@ def test_a_logical_float_mirrors_instead_of_crashing(
 
 def test_a_weasyprint_failure_names_the_element_and_the_sets_rule(tmp_path: Path) -> None:
     from counterpoint.publish.csslocate import Sheets
-    from counterpoint.publish.pdf import _weasyprint
+    from counterpoint.publish.pdflayout import _weasyprint
 
     css = "/* house.css */\n.x { color: red }\n#summary em { float: inline-end }\n"
     html = f"<style>\n{css}</style><section id=summary><p>It is <em>settled</em>.</p></section>"

@@ -5,19 +5,15 @@ from __future__ import annotations
 import os
 import re
 import resource
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
 
 from counterpoint import build
 from counterpoint.cli.main import main
-from counterpoint.errors import BuildError
 from counterpoint.pipeline import shelf
-from counterpoint.publish.pdf import PdfResult, _in_child
 
 from .conftest import ROOT
 
@@ -83,51 +79,6 @@ def test_pdf_layout_over_the_memory_limit_is_one_line(write_brief, tmp_path, mon
     assert re.fullmatch(OVER + "\n1 of 1 brief\\(s\\) failed\n", done.stderr), done.stderr
     assert done.stdout == ""
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".counterpoint", "brief.pdf"]
-
-
-def test_the_layout_process_reports_each_way_it_can_end(tmp_path, capfd) -> None:
-    """pdf._in_child without WeasyPrint: a result, an error, a real allocation over the
-    limit, a crash, and what the child printed."""
-    target = tmp_path / "x.pdf"
-    done = PdfResult(2, 1, ["a warning"], b"%PDF")
-
-    def fine() -> PdfResult:
-        os.write(2, b"printed by a library\n")
-        return done
-
-    assert _in_child(fine, 100, target) == done
-    assert capfd.readouterr().err == "printed by a library\n"
-
-    def refused() -> PdfResult:
-        raise BuildError("x.pdf: footnote 3 was lost")
-
-    with pytest.raises(BuildError, match=r"^x\.pdf: footnote 3 was lost$"):
-        _in_child(refused, 100, target)
-
-    def greedy() -> PdfResult:
-        os.write(2, b"Exception ignored in: <generator>\n")
-        bytearray(2 * 1024**3)  # a fresh mapping, however much the parent has spare
-        return done
-
-    with pytest.raises(BuildError, match="PDF layout went over the memory limit of 100 MiB"):
-        _in_child(greedy, 100, target)
-
-    def crash() -> PdfResult:
-        os.kill(os.getpid(), signal.SIGSEGV)
-        return done
-
-    with pytest.raises(BuildError, match=r"crashed \(SIGSEGV\), probably at the memory limit"):
-        _in_child(crash, 100, target)
-    assert capfd.readouterr().err == ""  # a failure is its one message, nothing else
-
-
-def test_the_time_limit_stops_the_layout_process(tmp_path) -> None:
-    from counterpoint.process.timelimit import time_limit
-
-    started = time.perf_counter()
-    with pytest.raises(BuildError, match=r"stopped after 0\.5 s"), time_limit(0.5, "x.yaml"):
-        _in_child(lambda: time.sleep(30), 100, tmp_path / "x.pdf")  # type: ignore[arg-type,return-value]
-    assert time.perf_counter() - started < 20  # generous: the child sleeps 30 s
 
 
 def test_every_limit_is_in_the_security_page() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from counterpoint import BuildError, build
 from counterpoint.cite.resolve import Note
-from counterpoint.publish.pdf import check_footnotes
+from counterpoint.publish.pdfcheck import check_footnotes
 
 from .oracle import csl_json, oracle, records_of
 

@@ -1,4 +1,4 @@
-"""The PDF layout worker (publish/pdfworker.py): WeasyPrint imported on another core while the page
+"""The PDF worker (publish/pdfworker.py): WeasyPrint imported on another core while the page
 is made, with the same PDF, the same errors and the same limits as a layout forked by the
 build itself (issue 13, speed)."""
 
@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from counterpoint import BuildError, build
-from counterpoint.publish import pdf, pdfworker
+from counterpoint.process.jobs import Worker
+from counterpoint.publish import pdfworker
 
 from .conftest import MINIMAL, ROOT
 
@@ -24,8 +24,8 @@ def always_worker(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     the list holds each worker's process id."""
     started: list[int] = []
 
-    def start(formats: object, memory_limit: int | None) -> pdfworker.LayoutWorker:
-        worker = pdfworker.LayoutWorker(memory_limit or 2048)
+    def start(formats: object, memory_limit: int | None) -> Worker:
+        worker = pdfworker.layout_worker().start()
         started.append(worker.pid or 0)
         return worker
 
@@ -68,27 +68,6 @@ def test_the_worker_gives_the_builds_own_overflow_advice(
     )
     assert len(always_worker) == 1
     assert not (tmp_path / "o" / "brief-executive.pdf").exists()
-
-
-def test_the_time_limit_stops_the_worker_and_its_layout(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from counterpoint.process.timelimit import time_limit
-
-    monkeypatch.setattr(pdf, "_lay_out", lambda *job: time.sleep(30))  # copied by the fork
-    worker = pdfworker.LayoutWorker(200)
-    pid = worker.pid
-    assert pid is not None
-    started = time.perf_counter()
-    with pytest.raises(BuildError, match=r"stopped after 0\.5 s"), time_limit(0.5, "x.yaml"):
-        worker.lay_out(("<p>x</p>", tmp_path / "x.pdf"))
-    assert time.perf_counter() - started < 20  # generous: the layout sleeps 30 s
-    deadline = time.monotonic() + 5
-    while not _gone(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert _gone(pid)
-    with pytest.raises(RuntimeError, match="closed"):
-        worker.lay_out(("<p>x</p>", tmp_path / "x.pdf"))
 
 
 def test_a_pdf_build_leaves_weasyprint_to_the_worker(write_brief, tmp_path: Path) -> None:

@@ -438,7 +438,7 @@ class _Settings:
     strict: bool
     pdf_variant: str | None
     memory_limit: int | None = None
-    worker: pdfworker.LayoutWorker | None = None
+    worker: pdfworker.Worker | None = None
 
 
 @dataclasses.dataclass

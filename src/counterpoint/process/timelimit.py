@@ -39,10 +39,15 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
         with limit(float(seconds)):
             yield
     except _Overtime:
-        raise BuildError(
-            f"{what}: stopped after {seconds:g} s, the build time limit "
-            "(use --time-limit to allow longer)"
-        ) from None
+        raise BuildError(overtime(seconds, what)) from None
+
+
+def overtime(seconds: float | None, what: str) -> str:
+    """The one line that says `what` was stopped at the time limit of `seconds`."""
+    return (
+        f"{what}: stopped after {seconds or 0:g} s, the build time limit "
+        "(use --time-limit to allow longer)"
+    )
 
 
 @contextmanager

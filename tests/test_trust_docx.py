@@ -205,12 +205,12 @@ def test_the_docx_is_checked_after_pandoc_on_its_own(
 ) -> None:
     """Defence in depth: with the reference.docx handed to Pandoc uncleaned, the check
     after Pandoc still removes what Pandoc copied from it, naming the set file."""
-    from counterpoint.publish.docx import writer as docx
+    from counterpoint.publish.docx import setfiles
 
     def uncleaned(data: bytes, label: str) -> Reference:
         return Reference(data, "16cm", [], label)
 
-    monkeypatch.setattr(docx, "clean_reference", uncleaned)
+    monkeypatch.setattr(setfiles, "clean_reference", uncleaned)
     data, warnings = build_docx(project, write_brief, hostile.everything_removable())
     assert_inert(data)
     for line in [

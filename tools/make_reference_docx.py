@@ -8,8 +8,8 @@ accent colour, A4 with print.css's margins, a header with the title and the mark
     .venv/bin/python tools/make_reference_docx.py [SET...]   # every set in SETS by default
 
 Needs python-docx (the `test` extra). The header's TITLE field carries a placeholder
-result, and the marking a placeholder text, that counterpoint.publish.docx.writer replaces with the
-brief's title and marking.
+result, and the marking a placeholder text, that counterpoint.publish.docx.finish replaces
+with the brief's title and marking.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from counterpoint.process import pandoc
-from counterpoint.publish.docx.writer import MARKING_PLACEHOLDER, TITLE_PLACEHOLDER
+from counterpoint.publish.docx.finish import MARKING_PLACEHOLDER, TITLE_PLACEHOLDER
 
 SERIF, SANS = "Liberation Serif", "Liberation Sans"
 ACCENT, MUTED, INK, MARKING = "1f3a5f", "5a6270", "1b1f24", "7a1f2b"

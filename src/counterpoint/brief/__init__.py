@@ -3,7 +3,8 @@
 `load` reads YAML and JSON with line marks; `schema` is the declarative field engine;
 `validate` turns a brief's nodes into `model.Brief`, collecting every problem with its
 file:line:col; `sources` reads CSL YAML, CSL JSON and `.bib` records; `csl` finds a CSL
-style and `cslfile` vets its file; `markdown` is the Markdown of the brief's fields; `i18n`
+style and `cslfile` vets its file; `markdown` is the Markdown of the brief's fields
+(`citesyntax` its citation syntax, `typography` its line breaks, note calls and quotes); `i18n`
 the language data (catalogs, CLDR) every later stage speaks; `codes` and `findings` the
 finding codes and reports that validation and the audit share, `lexicons` the word lists of
 the audit's lint.

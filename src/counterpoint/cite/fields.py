@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from counterpoint.brief import markdown
+from counterpoint.brief import typography
 from counterpoint.brief.model import Aside, Citation, Text
 from counterpoint.cite.pandocast import (
     Block,
@@ -57,10 +57,10 @@ class Fields:
         return [_el("Note", [_para(html_inlines(note.body))])]
 
     def _tokens(self, text: Text) -> list[Any]:
-        tokens = markdown._with_notes_after_punctuation(
+        tokens = typography.with_notes_after_punctuation(
             text.tokens, self._calls(), cites=self.doc.footnotes
         )
-        return markdown.typographic(tokens, self.doc.brief.language or "en")
+        return typography.typographic(tokens, self.doc.brief.language or "en")
 
     def _calls(self) -> str:
         """The language's rule for a note call against punctuation, as on the page
@@ -81,8 +81,8 @@ class Fields:
         if text is None:
             return []
         tokens = (
-            markdown.typographic(
-                markdown._with_notes_after_punctuation(text.tokens, self._calls()),
+            typography.typographic(
+                typography.with_notes_after_punctuation(text.tokens, self._calls()),
                 self.doc.brief.language or "en",
             )
             if not cite

@@ -106,7 +106,7 @@ class IgnoredGroup:
     @property
     def title(self) -> str:
         """What the findings are about, in plain English (translated where shown)."""
-        from counterpoint.brief.i18n import FINDING_TITLES
+        from counterpoint.brief.messages import FINDING_TITLES
 
         return FINDING_TITLES.get(self.code, self.name)
 

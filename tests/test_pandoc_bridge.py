@@ -120,3 +120,51 @@ def test_the_pinned_pandoc_writes_the_api_version_the_reader_knows() -> None:
 
     out = json.loads(pandoc.run(["-f", "markdown", "-t", "json"], b"x", "probe").stdout)
     assert tuple(out["pandoc-api-version"][:2]) in API_VERSIONS
+
+
+# -- "cited in" from the catalogs --------------------------------------------------------
+def _cited_in_catalogs() -> list[tuple[str, str]]:
+    """(catalog, its "cited in") for every catalog that translates it."""
+    from babel.messages.pofile import read_po
+
+    from counterpoint.brief.i18n import LOCALE_DIR
+
+    out = []
+    for po in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/counterpoint.po")):
+        message = read_po(po.open("rb")).get("cited in")
+        if message is not None and message.string:
+            out.append((po.parents[1].name, str(message.string)))
+    return out
+
+
+CATALOGS = _cited_in_catalogs()
+
+
+def test_the_catalogs_translate_cited_in_for_the_languages_that_had_words() -> None:
+    names = {name for name, _ in CATALOGS}
+    # the 17 languages the words were written for, and Hindi (English before and now)
+    expected = {"fr", "de", "es", "it", "pt", "nl", "ru", "uk", "pl", "zh_Hans", "ja", "ko"}
+    assert names == expected | {"ar", "fa", "he", "tr", "hi"}
+
+
+@pytest.mark.parametrize(("catalog", "words"), CATALOGS)
+def test_cited_in_is_the_catalogs_in_notes_and_bibliography(
+    write_brief: Callable[..., Path], catalog: str, words: str
+) -> None:
+    locale = catalog.replace("_Hans", "-CN")
+    text = MINIMAL.replace("[@lin-2024, p. 4]", "[@wire-2023, p. 9]") + f"locale: {locale}\n"
+    brief = validate(write_brief(text, sources=SOURCES + CITED_IN))
+    doc = resolve.resolve(brief, style=csl.default_for("en"), locale=locale)
+    note = str(doc.notes[-1].body)
+    assert f", {words} " in note, note
+    entry = next(str(e.html) for e in doc.bibliography if e.id == "wire-2023")
+    assert f'<span class="cited-in">{words[:1].upper()}{words[1:]} ' in entry, entry
+
+
+def test_a_language_without_catalog_words_says_cited_in(
+    write_brief: Callable[..., Path],
+) -> None:
+    text = MINIMAL.replace("[@lin-2024, p. 4]", "[@wire-2023, p. 9]") + "locale: cs-CZ\n"
+    brief = validate(write_brief(text, sources=SOURCES + CITED_IN))
+    doc = resolve.resolve(brief, style=csl.default_for("en"), locale="cs-CZ")
+    assert ", cited in " in str(doc.notes[-1].body)

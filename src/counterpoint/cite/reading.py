@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from babel.support import Translations
 from markupsafe import Markup
 
+from counterpoint.brief.i18n import DOMAIN, LOCALE_DIR, N_
 from counterpoint.cite import pandocjson
 from counterpoint.cite.inlinehtml import html
 from counterpoint.cite.locators import punctuation_in_quote
@@ -22,32 +25,28 @@ from counterpoint.cite.names import cjk_joiner, unmarked
 from counterpoint.cite.pandocjson import ShapeError
 from counterpoint.cite.request import HOST, MARK, NOTE, REFS, SEPARATOR_ID, Groups
 
-CITED_IN = {
-    "en": "cited in",
-    "fr": "cité dans",
-    "de": "zitiert in",
-    "es": "citado en",
-    "it": "citato in",
-    "pt": "citado em",
-    "nl": "geciteerd in",
-    "ru": "цит. по",
-    "uk": "цит. за",
-    "pl": "cyt. za",
-    "zh": "转引自",
-    "ja": "引用元",
-    "ko": "재인용",
-    "ar": "مقتبس في",
-    "fa": "به نقل از",
-    "he": "מצוטט אצל",
-    "tr": "aktaran",
-}
-"""The words that join a source to the one it was read in, by language."""
+CITED_IN = N_("cited in")
+"""The words that join a source to the one it was read in: "A, cited in B" in a note, "Cited
+in B" after a bibliography entry; each language's catalog translates them."""
 
 
+@cache
 def cited_in_words(locale: str) -> str:
-    """The words that join a source to the one it was read in ("cited in")."""
-    language = locale.split("-")[0].lower()
-    return CITED_IN.get(language, CITED_IN["en"])
+    """CITED_IN in the language of a CSL locale: its catalog's words (uk-UA: "цит. за"),
+    English without a catalog."""
+    name = _catalog_of(locale)
+    if name is None:
+        return CITED_IN
+    return str(Translations.load(str(LOCALE_DIR), [name], DOMAIN).gettext(CITED_IN))
+
+
+def _catalog_of(locale: str) -> str | None:
+    """The catalog for a locale's language: `ru` for ru-RU, `zh_Hans` for any Chinese (the
+    one Chinese catalog), or None. Languages whose paper has no catalog of its own
+    (brief/i18n.py, CATALOGS) may have one that translates only CITED_IN."""
+    language = locale.replace("_", "-").split("-")[0].lower()
+    found = sorted(p.parents[1].name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
+    return next((n for n in found if n == language or n.startswith(language + "_")), None)
 
 
 @dataclass

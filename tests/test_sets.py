@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from counterpoint import BuildError, CounterpointError, build
-from counterpoint.brief.model import ALL_SECTIONS
+from counterpoint.brief.sections import ALL_SECTIONS
 from counterpoint.cli.main import main
 
 

@@ -2,121 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from counterpoint.brief.dates import Date as Date  # part of the model (Brief.date, Event.date)
+from counterpoint.brief.dates import year_label as year_label
+from counterpoint.brief.sections import FIELDS, walk
 from counterpoint.errors import Location
-
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def year_label(year: int, era: bool = False) -> str:
-    """A historical year as readers write it: 1858, or 221 BCE for -221 (CSL's negative
-    years); with era=True a year of the common era says so too (1858 CE)."""
-    if year < 0:
-        return f"{-year} BCE"
-    return f"{year} CE" if era else str(year)
-
-
-def astronomical(year: int) -> int:
-    """Year numbering without a gap: 1 BCE (-1) is 0, 2 BCE is -1; CE years are unchanged."""
-    return year + 1 if year < 0 else year
-
-
-def _calendar_year(year: int) -> int:
-    """A year of Python's calendar (1-9999) with the same leap rule as `year` (proleptic
-    Gregorian, astronomical numbering), for checking and placing BCE month-days."""
-    return 2000 + astronomical(year) % 400
-
-
-@dataclass(frozen=True)
-class Date:
-    """A date as precise as the user gave it: a year, a month or a day.
-
-    Years before the common era are negative, as in CSL: -221 is 221 BCE. There is no
-    year 0 (validate refuses it).
-    """
-
-    year: int
-    month: int | None = None
-    day: int | None = None
-
-    def __str__(self) -> str:
-        """ISO form at the given precision: 2026, 2026-11, 2026-11-22 (BCE: -0221)."""
-        sign = "-" if self.year < 0 else ""
-        year = f"{sign}{abs(self.year):04d}"
-        if self.month is None:
-            return year
-        if self.day is None:
-            return f"{year}-{self.month:02d}"
-        return f"{year}-{self.month:02d}-{self.day:02d}"
-
-    def year_label(self, era: bool = False) -> str:
-        """The year as shown: 1858, or 221 BCE."""
-        return year_label(self.year, era)
-
-    def long(self) -> str:
-        """Chicago style: 2026, November 2026 or November 22, 2026 (221 BCE, March 44 BCE)."""
-        year = self.year_label()
-        if self.month is None:
-            return year
-        if self.day is None:
-            return f"{MONTHS[self.month - 1]} {year}"
-        return f"{MONTHS[self.month - 1]} {self.day}, {year}"
-
-    def ordinal(self) -> float:
-        """A number for placing the date on a scale (mid-year/mid-month when imprecise):
-        the astronomical year plus the fraction of it gone, so 1 BCE runs into 1 CE."""
-        month = self.month or 7
-        day = self.day or (1 if self.month is None else 15)
-        calendar = _calendar_year(self.year)
-        start = _dt.date(calendar, 1, 1).toordinal()
-        try:
-            point = _dt.date(calendar, month, day).toordinal()
-        except ValueError:
-            point = start
-        return astronomical(self.year) + (point - start) / 366
-
-    def day_of_year(self) -> int:
-        """1-366; a year alone counts as January 1, a month alone as its first day."""
-        day = _dt.date(_calendar_year(self.year), self.month or 1, self.day or 1)
-        return day.timetuple().tm_yday
-
-    @classmethod
-    def today(cls) -> Date:
-        d = _dt.date.today()
-        return cls(d.year, d.month, d.day)
-
-    @classmethod
-    def of(cls, day: _dt.date | None) -> Date | None:
-        """A calendar day as a Date (None stays None)."""
-        return None if day is None else cls(day.year, day.month, day.day)
-
-    @classmethod
-    def checked(cls, year: int, month: int | None = None, day: int | None = None) -> Date | None:
-        """The date, or None when it is not a real one (year 0, February 30, month 13)."""
-        if year == 0:
-            return None
-        try:
-            _dt.date(_calendar_year(year), month or 1, day or 1)
-        except (ValueError, OverflowError):  # a part too large for any calendar
-            return None
-        return cls(year, month, day)
 
 
 @dataclass(frozen=True)
@@ -339,45 +232,9 @@ class Brief:
         return {k for k in cited if k in self.sources}
 
     def texts(self) -> list[tuple[str, Text]]:
-        """Every Markdown field with its key path, in reading order."""
-        out: list[tuple[str, Text]] = [("question", self.question), ("summary", self.summary)]
-        if self.background:
-            out.append(("background", self.background))
-        for i, v in enumerate(self.views):
-            out.append((f"views[{i}].thesis", v.thesis))
-            if v.short:
-                out.append((f"views[{i}].short", v.short))
-            if v.summary:
-                out.append((f"views[{i}].summary", v.summary))
-            out += [(f"views[{i}].arguments[{j}]", t) for j, t in enumerate(v.arguments)]
-            out += [(f"views[{i}].counterpoints[{j}]", t) for j, t in enumerate(v.counterpoints)]
-        for i, c in enumerate(self.contested):
-            out += [(f"contested[{i}].accounts[{j}]", t) for j, t in enumerate(c.accounts)]
-            if c.assessment:
-                out.append((f"contested[{i}].assessment", c.assessment))
-            if c.short:
-                out.append((f"contested[{i}].short", c.short))
-        out += [(f"timeline[{i}].event", e.event) for i, e in enumerate(self.timeline)]
-        for i, j in enumerate(self.judgments):
-            out.append((f"judgments[{i}].text", j.text))
-            if j.short:
-                out.append((f"judgments[{i}].short", j.short))
-        if self.implications:
-            out.append(("implications", self.implications))
-        return out
+        """Every Markdown field with its key path, in reading order (brief/sections.py)."""
+        return walk(self, FIELDS)
 
-
-ALL_SECTIONS = (
-    "title", "summary", "background", "glance", "how-to-read", "contents", "views",
-    "views-table", "compare", "contested", "contested-brief", "timeline", "judgments",
-    "implications", "balance", "notes", "bibliography",
-)  # fmt: skip
-"""Every section a template set may list (resolve.SECTION_TEXTS says what each shows)."""
-
-FULL_PAPER = tuple(
-    s for s in ALL_SECTIONS if s not in ("views-table", "compare", "contested-brief")
-)
-"""The default reading order when no template set chooses: every section, each field once."""
 
 PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2", "pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-4b")
 DEFAULT_PDF_VARIANT = "pdf/ua-1"

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field, replace
 from markupsafe import Markup, escape
 
 from counterpoint.brief import markdown
+from counterpoint.brief import sections as registry
 from counterpoint.brief.csl import Style
 from counterpoint.brief.model import (
-    ALL_SECTIONS,
-    FULL_PAPER,
     Aside,
     Brief,
     Citation,
@@ -22,6 +21,7 @@ from counterpoint.brief.model import (
     View,
     order_views,
 )
+from counterpoint.brief.sections import FULL_PAPER
 from counterpoint.cite import citeproc
 from counterpoint.cite.reading import cited_in_words
 from counterpoint.errors import Location
@@ -112,17 +112,6 @@ class Resolved:
         return self.running.get(citation.where)
 
 
-def _views(brief: Brief) -> list[Text]:
-    texts: list[Text] = []
-    for v in brief.views:
-        texts.append(v.thesis)
-        if v.summary:
-            texts.append(v.summary)
-        texts += v.arguments
-        texts += v.counterpoints
-    return texts
-
-
 Cell = list[Text]
 """One view's fields in one row of the `compare` section (empty: the view has none there)."""
 
@@ -145,46 +134,19 @@ def compare_groups(views: Sequence[View]) -> list[tuple[str, list[list[Cell]]]]:
     return groups
 
 
-def _compare(brief: Brief) -> list[Text]:
-    groups = compare_groups(brief.views)
-    return [t for _, rows in groups for row in rows for cell in row for t in cell]
-
-
-def _contested(brief: Brief) -> list[Text]:
-    texts: list[Text] = []
-    for c in brief.contested:
-        texts += c.accounts
-        if c.assessment:
-            texts.append(c.assessment)
-    return texts
-
-
 def _optional(text: Text | None) -> list[Text]:
     return [text] if text else []
 
 
-SECTION_TEXTS: dict[str, Callable[[Brief], list[Text]]] = {
-    "title": lambda b: [b.question],
-    "summary": lambda b: [b.summary],
-    "background": lambda b: _optional(b.background),
-    "glance": lambda b: [],
-    "how-to-read": lambda b: [],
-    "contents": lambda b: [],
-    "views": _views,
-    "views-table": lambda b: [v.thesis for v in b.views],
-    "compare": _compare,
-    "contested": _contested,
-    "contested-brief": lambda b: [c.short for c in b.contested if c.short],
-    "timeline": lambda b: [e.event for e in b.timeline],
-    "judgments": lambda b: [j.text for j in b.judgments],
-    "implications": lambda b: _optional(b.implications),
-    "balance": lambda b: [],
-    "notes": lambda b: [],
-    "bibliography": lambda b: [],
-}
-"""Every section a template set may list, with the cited fields it shows, in order."""
+def _shows(name: str) -> Callable[[Brief], list[Text]]:
+    return lambda brief: [text for _, text in registry.texts(brief, name)]
 
-assert tuple(SECTION_TEXTS) == ALL_SECTIONS, "every section names the texts it shows"
+
+SECTION_TEXTS: dict[str, Callable[[Brief], list[Text]]] = {
+    name: _shows(name) for name in registry.ALL_SECTIONS
+}
+"""Every section a template set may list, with the cited fields it shows, in order (each
+section's `texts` in brief/sections.py)."""
 
 
 def reading_order(brief: Brief, timeline: list[Event], sections: Sequence[str]) -> list[Text]:

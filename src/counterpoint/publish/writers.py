@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from counterpoint.brief.findings import AuditReport
 from counterpoint.brief.model import DEFAULT_PDF_VARIANT, Brief
+from counterpoint.brief.sections import SECTIONS, Section, walk
 from counterpoint.cite.resolve import Resolved
 from counterpoint.errors import BuildError, display_path
 from counterpoint.process.limits import MAX_DATA_URL
@@ -256,29 +257,17 @@ def check_coverage(doc: Resolved, html: str) -> list[str]:
 
 def too_long_advice(edition: Edition, pages: int, limit: int) -> str:
     """Say what to cut when an edition is over its page limit: the sections this edition
-    shows, largest first, and fewer judgments only if it shows more than one."""
+    shows, largest first (each as its `label` in brief/sections.py says), and fewer
+    judgments only if it shows more than one."""
     from counterpoint.brief.markdown import plain
 
     brief, audience = edition.brief, edition.audience
 
-    def words(texts: list[Any]) -> int:
-        return sum(len(plain(t.tokens).split()) for t in texts if t is not None)
+    def words(section: Section) -> int:
+        texts = walk(brief, section.words)
+        return sum(len(plain(t.tokens).split()) for _, t in texts)
 
-    views = [t for v in brief.views for t in (v.thesis, v.summary, *v.arguments, *v.counterpoints)]
-    contested = [t for c in brief.contested for t in (*c.accounts, c.assessment)]
-    shown: dict[str, tuple[str, list[Any]]] = {
-        "summary": ("the bottom line (summary)", [brief.summary]),
-        "background": ("the background", [brief.background]),
-        "views": ("the views", views),
-        "views-table": ("the view theses", [v.thesis for v in brief.views]),
-        "compare": ("the views", views),
-        "contested": ("the contested facts", contested),
-        "contested-brief": ("the contested assessments", [c.assessment for c in brief.contested]),
-        "timeline": ("the timeline", [e.event for e in brief.timeline]),
-        "judgments": ("the key judgments", [j.text for j in brief.judgments]),
-        "implications": ("the implications", [brief.implications]),
-    }
-    parts = [(shown[s][0], words(shown[s][1])) for s in edition.doc.sections if s in shown]
+    parts = [(SECTIONS[s].label, words(SECTIONS[s])) for s in edition.doc.sections if s in SECTIONS]
     parts.sort(key=lambda p: -p[1])
     listed = ", ".join(f"{name} ({n} words)" for name, n in parts if n)
     advice = (

@@ -17,7 +17,7 @@ import regex
 from markupsafe import Markup, escape
 
 from counterpoint import errors
-from counterpoint.brief import findings, i18n, markdown, model
+from counterpoint.brief import dates, findings, i18n, markdown, model
 from counterpoint.brief.findings import AuditReport
 from counterpoint.brief.i18n import Labels
 from counterpoint.brief.model import GRADES, Aside, Brief, Citation, Date, Event, Name, Text
@@ -78,7 +78,7 @@ class _Undefined(jinja2.StrictUndefined):
 
 def _data_types() -> list[type]:
     """The dataclasses of counterpoint's model: what templates may read attributes of."""
-    modules = (model, resolve, findings, errors, figures)
+    modules = (model, dates, resolve, findings, errors, figures)
     return [
         t
         for m in modules

@@ -10,7 +10,6 @@ import yaml
 
 from counterpoint.brief.i18n import labels
 from counterpoint.brief.load import load
-from counterpoint.brief.model import ALL_SECTIONS
 from counterpoint.brief.schema import (
     AUDIENCE_OPTIONS,
     INVALID,
@@ -24,6 +23,7 @@ from counterpoint.brief.schema import (
     plain,
     seq,
 )
+from counterpoint.brief.sections import ALL_SECTIONS
 from counterpoint.errors import InvalidInput, Location, Problem, suggest
 
 MANIFEST = "manifest.yaml"

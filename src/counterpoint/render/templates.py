@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from counterpoint.brief.model import ALL_SECTIONS, FULL_PAPER
+from counterpoint.brief.sections import ALL_SECTIONS, FULL_PAPER
 from counterpoint.errors import (
     CounterpointError,
     InvalidInput,

@@ -17,7 +17,8 @@ from typing import Any
 from babel.support import Translations
 from markupsafe import Markup
 
-from counterpoint.brief.i18n import DOMAIN, LOCALE_DIR, N_
+from counterpoint.brief.i18n import DOMAIN, LOCALE_DIR
+from counterpoint.brief.messages import N_
 from counterpoint.cite import pandocjson
 from counterpoint.cite.inlinehtml import html
 from counterpoint.cite.locators import punctuation_in_quote

@@ -136,7 +136,8 @@ class _Entries(HTMLParser):
             self.entries[-1] += data
 
 
-def _entries(html: str) -> list[str]:
+def bibliography_entries(html: str) -> list[str]:
+    """The entries of the bibliography Pandoc writes in HTML (its `csl-entry` blocks)."""
     parser = _Entries()
     parser.feed(html)
     return parser.entries
@@ -165,7 +166,7 @@ def oracle(
         text(span)
         for span in re.findall(r'<span class="citation"[^>]*>(.*?)</span>(?=\s*</p>)', html, re.S)
     ]
-    entries = [" ".join(e.split()) for e in _entries(html)]
+    entries = [" ".join(e.split()) for e in bibliography_entries(html)]
     notes, in_text, entries = (
         [_pandocs_cjk_faults(t, locale) for t in texts] for texts in (notes, in_text, entries)
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from markupsafe import escape as _escape
+from markupsafe import escape as markup_escape
 
 from counterpoint import build, validate
 from counterpoint.brief.markdown import plain
@@ -46,7 +46,7 @@ def test_flagship_meets_the_brief() -> None:
 def escape(text: str) -> str:
     """Text as the written page holds it: the page is serialized from its parsed tree, which
     escapes &, < and > but writes quotes as they are."""
-    return str(_escape(text)).replace("&#39;", "'").replace("&#34;", '"')
+    return str(markup_escape(text)).replace("&#39;", "'").replace("&#34;", '"')
 
 
 @pytest.mark.pdf

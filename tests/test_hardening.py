@@ -175,7 +175,7 @@ def test_outputs_get_ordinary_permissions(write_brief, tmp_path: Path) -> None:
 
 
 # -- all or nothing -----------------------------------------------------------------------
-def _old_outputs(out: Path) -> dict[str, bytes]:
+def old_outputs(out: Path) -> dict[str, bytes]:
     out.mkdir(parents=True, exist_ok=True)
     old = {"brief.html": b"old html", "brief.pdf": b"%PDF old"}
     for name, data in old.items():
@@ -183,14 +183,14 @@ def _old_outputs(out: Path) -> dict[str, bytes]:
     return old
 
 
-def _contents(out: Path) -> dict[str, bytes]:
+def contents(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in out.iterdir()}
 
 
 @pytest.mark.pdf
 def test_interrupt_while_writing_keeps_old_files(write_brief, tmp_path, monkeypatch) -> None:
     out = tmp_path / "out"
-    old = _old_outputs(out)
+    old = old_outputs(out)
     calls = []
 
     def interrupt(fd: int) -> None:
@@ -201,7 +201,7 @@ def test_interrupt_while_writing_keeps_old_files(write_brief, tmp_path, monkeypa
     monkeypatch.setattr(files.os, "fsync", interrupt)
     with pytest.raises(KeyboardInterrupt):
         build(write_brief(), out, formats=["html", "pdf"])
-    assert _contents(out) == old  # no temporary file left, nothing replaced
+    assert contents(out) == old  # no temporary file left, nothing replaced
 
 
 @pytest.mark.pdf
@@ -213,7 +213,7 @@ def test_failed_pdf_keeps_the_old_pdf_and_writes_the_html(
     import weasyprint
 
     out = tmp_path / "out"
-    old = _old_outputs(out)
+    old = old_outputs(out)
 
     def explode(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("layout exploded")
@@ -224,7 +224,7 @@ def test_failed_pdf_keeps_the_old_pdf_and_writes_the_html(
     assert str(info.value).endswith(
         "out/brief.pdf: WeasyPrint failed: RuntimeError: layout exploded"
     )
-    written = _contents(out)
+    written = contents(out)
     assert written["brief.pdf"] == old["brief.pdf"]
     assert written["brief.html"].startswith(b"<!DOCTYPE html>")
 
@@ -236,7 +236,7 @@ def test_write_all_replaces_every_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "sub"]
 
 
-def _long_brief(tmp_path: Path, notes: int) -> Path:
+def long_brief(tmp_path: Path, notes: int) -> Path:
     args = "\n".join(
         f"      - Claim {i} about the river trade and the treaty line, restated at some length "
         f"so that lines wrap [@petrova-2025, para. {i}; @lin-2024, p. {i}]."
@@ -255,7 +255,7 @@ def _long_brief(tmp_path: Path, notes: int) -> Path:
     return path
 
 
-def _wait_for_layout(proc: subprocess.Popen[bytes], seconds: float = 6) -> None:
+def wait_for_layout(proc: subprocess.Popen[bytes], seconds: float = 6) -> None:
     """Wait until the build has forked its PDF layout process (a child running the same
     command line as the build), or at most `seconds` (the 1,000-note layout takes 13 s, so
     the build is still in it then, whichever process lays it out)."""
@@ -280,9 +280,9 @@ def _wait_for_layout(proc: subprocess.Popen[bytes], seconds: float = 6) -> None:
 @pytest.mark.pdf
 def test_ctrl_c_mid_pdf_exits_130_and_keeps_old_files(tmp_path: Path) -> None:
     """A real process, a real SIGINT while WeasyPrint lays out a 1,000-note PDF (13 s)."""
-    brief = _long_brief(tmp_path, 1000)
+    brief = long_brief(tmp_path, 1000)
     out = tmp_path / "out"
-    old = _old_outputs(out)
+    old = old_outputs(out)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     args = [sys.executable, "-m", "counterpoint", "build", str(brief), "--out", str(out)]
     # a process started in the background of a shell (`make test &`) inherits SIGINT ignored,
@@ -291,14 +291,14 @@ def test_ctrl_c_mid_pdf_exits_130_and_keeps_old_files(tmp_path: Path) -> None:
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
-    _wait_for_layout(proc)
+    wait_for_layout(proc)
     assert proc.poll() is None, "the build finished before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, (stdout, stderr)
     assert stderr.decode() == "interrupted; no partial files were written\n"
     assert stdout == b""
-    assert _contents(out) == old
+    assert contents(out) == old
 
 
 def test_cli_keyboard_interrupt_is_one_line(write_brief, tmp_path, monkeypatch) -> None:

@@ -50,7 +50,7 @@ ENGLISH_LABELS = [
 ]
 
 
-def _text(html: str) -> str:
+def page_text(html: str) -> str:
     """The page's text without tags, style and the brief's own words in attributes."""
     html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
     return unescape(re.sub(r"<[^>]+>", " ", html))
@@ -70,7 +70,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.mark.parametrize("name", ["ru", "zh-Hans", "ar", "de"])
 @pytest.mark.parametrize("edition", ["", "-public", "-executive"])
 def test_no_english_fixed_text(built: dict[str, str], name: str, edition: str) -> None:
-    text = _text(built[f"{name}{edition}.html"])
+    text = page_text(built[f"{name}{edition}.html"])
     found = [label for label in ENGLISH_LABELS if label in text]
     assert not found, f"{name}{edition}: English fixed texts {found}"
 

@@ -212,13 +212,13 @@ def test_the_pdf_is_rebuilt_after_a_change_and_served(start, tmp_path) -> None:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _descendants(pid: int) -> set[int]:
+def descendants(pid: int) -> set[int]:
     """Every process below `pid` (from /proc)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -246,7 +246,7 @@ def _running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie runs nothing
 
 
-def _left(seen: set[int], brief: Path) -> list[int]:
+def left_behind(seen: set[int], brief: Path) -> list[int]:
     """Processes still running that were seen below the command, or that name its brief
     (a PDF worker and its layout process carry the brief's path in their arguments)."""
     left = [p for p in seen if _running(p)]
@@ -264,7 +264,7 @@ def _left(seen: set[int], brief: Path) -> list[int]:
 @pytest.mark.slow
 def test_ctrl_c_stops_the_command_and_everything_it_started(write_brief) -> None:
     brief = write_brief()
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "counterpoint", "preview", str(brief), "--no-open",
          "--port", str(port)],
@@ -277,9 +277,9 @@ def test_ctrl_c_stops_the_command_and_everything_it_started(write_brief) -> None
             line = process.stdout.readline()
         assert f"http://127.0.0.1:{port}/" in line
         deadline = time.monotonic() + 30
-        while not _descendants(process.pid) and time.monotonic() < deadline:
+        while not descendants(process.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        workers = _descendants(process.pid)
+        workers = descendants(process.pid)
         assert workers  # the PDF workers are running
 
         process.send_signal(signal.SIGINT)
@@ -287,9 +287,9 @@ def test_ctrl_c_stops_the_command_and_everything_it_started(write_brief) -> None
         assert code in (0, 130)
         assert "stopping" in process.stdout.read()
         deadline = time.monotonic() + 5
-        while _left(workers, brief) and time.monotonic() < deadline:
+        while left_behind(workers, brief) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not _left(workers, brief)
+        assert not left_behind(workers, brief)
     finally:
         if process.poll() is None:
             process.kill()

@@ -317,9 +317,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.mark.parametrize("name", ["ko", "hi", "fa", "he"])
 @pytest.mark.parametrize("edition", ["", "-public", "-executive"])
 def test_new_catalogs_leave_no_english(pages: dict[str, str], name: str, edition: str) -> None:
-    from tests.test_languages import ENGLISH_LABELS, _text
+    from tests.test_languages import ENGLISH_LABELS, page_text
 
-    text = _text(pages[f"{name}{edition}.html"])
+    text = page_text(pages[f"{name}{edition}.html"])
     found = [label for label in ENGLISH_LABELS if label in text]
     assert not found, f"{name}{edition}: English fixed texts {found}"
 

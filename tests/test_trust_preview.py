@@ -125,10 +125,10 @@ def test_a_hang_up_stops_the_preview_and_everything_it_started(write_brief) -> N
     import sys
     import time
 
-    from .test_preview import _descendants, _free_port, _left
+    from .test_preview import descendants, free_port, left_behind
 
     brief = write_brief()
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "counterpoint", "preview", str(brief), "--no-open",
          "--port", str(port)],
@@ -140,17 +140,17 @@ def test_a_hang_up_stops_the_preview_and_everything_it_started(write_brief) -> N
         while line and "previewing" not in line:
             line = process.stdout.readline()
         deadline = time.monotonic() + 30
-        while not _descendants(process.pid) and time.monotonic() < deadline:
+        while not descendants(process.pid) and time.monotonic() < deadline:
             time.sleep(0.05)
-        workers = _descendants(process.pid)
+        workers = descendants(process.pid)
         assert workers
         process.send_signal(signal.SIGHUP)
         assert process.wait(timeout=10) == 0
         assert "stopping" in process.stdout.read()
         deadline = time.monotonic() + 5
-        while _left(workers, brief) and time.monotonic() < deadline:
+        while left_behind(workers, brief) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not _left(workers, brief)
+        assert not left_behind(workers, brief)
     finally:
         if process.poll() is None:
             process.kill()

@@ -15,7 +15,7 @@ import pytest
 from counterpoint.process.stopping import descendants
 
 from .conftest import ROOT
-from .test_hardening import _contents, _long_brief, _old_outputs, _wait_for_layout
+from .test_hardening import contents, long_brief, old_outputs, wait_for_layout
 
 
 def _running(pid: int) -> bool:
@@ -54,18 +54,18 @@ def _gone(pids: set[int], seconds: float = 5) -> list[int]:
 @pytest.mark.pdf
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
 def test_a_stopped_build_leaves_no_child_running(tmp_path: Path, signum: int) -> None:
-    brief = _long_brief(tmp_path, 1000)
+    brief = long_brief(tmp_path, 1000)
     out = tmp_path / "out"
-    old = _old_outputs(out)
+    old = old_outputs(out)
     args = ["build", str(brief), "--out", str(out)]
-    proc, below = _stop(args, signum, _wait_for_layout)
+    proc, below = _stop(args, signum, wait_for_layout)
     assert proc.stderr is not None and proc.stdout is not None
     name = signal.Signals(signum).name
     assert proc.returncode == 128 + signum
     assert proc.stderr.read().decode() == f"stopped by {name}; no partial files were written\n"
     assert proc.stdout.read() == b""
     assert _gone(below) == []
-    assert _contents(out) == old
+    assert contents(out) == old
 
 
 def _workers_busy(proc: subprocess.Popen[bytes]) -> None:
@@ -87,7 +87,7 @@ def _is_python(pid: int) -> bool:
 
 @pytest.mark.pdf
 def test_a_stopped_shelf_leaves_no_worker_or_child_running(tmp_path: Path) -> None:
-    first = _long_brief(tmp_path, 600)
+    first = long_brief(tmp_path, 600)
     second = tmp_path / "second.yaml"
     second.write_text(first.read_text())
     out = tmp_path / "out"

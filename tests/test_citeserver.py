@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from counterpoint import BuildError, build
 from counterpoint.brief import csl
 from counterpoint.cite import server as citeserver
+from counterpoint.cite.server import Citations
+from counterpoint.pipeline.session import Session
 from counterpoint.process import pandoc
 
 from .conftest import need
@@ -44,12 +46,12 @@ REFS = json.dumps(ITEMS, ensure_ascii=False).encode("utf-8")
 
 
 @pytest.fixture(autouse=True)
-def fresh_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test starts without a server, and leaves none running."""
-    citeserver.stop()
-    monkeypatch.setattr(citeserver, "_unavailable", False)
-    yield
-    citeserver.stop()
+def citations() -> Iterator[Citations]:
+    """Each test's jobs are formatted by a server of its own, which it leaves stopped."""
+    mine = Citations()
+    with mine.active():
+        yield mine
+    mine.close()
 
 
 def _command_line(style: bytes, lang: str, link: bool, tmp_path: Path) -> tuple[list, list[str]]:
@@ -115,21 +117,21 @@ def _use_pandoc(monkeypatch: pytest.MonkeyPatch, binary: str) -> None:
 
 
 @pytest.fixture
-def restore_binary() -> Iterator[None]:
+def restore_binary(citations: Citations) -> Iterator[None]:
     """After a test that names another Pandoc: the real one again (torn down before
     `monkeypatch` restores the environment, so the caches are only cleared here)."""
     yield
-    citeserver.stop()
+    citations.close()
     pandoc.binary.cache_clear()
     pandoc.identity.cache_clear()
 
 
 def test_a_pandoc_without_lua_still_formats_every_citation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_binary: None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_binary: None, citations: Citations
 ) -> None:
     style = csl.default().xml
     expected = citeserver.Job(TEXT, REFS, style, "en-US", False, "test").result()
-    citeserver.stop()
+    citations.close()
     fake = _fake_pandoc(tmp_path, 'echo "Unknown option lua" >&2; exit 2')
     _use_pandoc(monkeypatch, fake)
     for _ in range(2):
@@ -186,9 +188,9 @@ def _child_formats(queue: multiprocessing.Queue) -> None:
     queue.put((job.server is not None and job.server.pid == os.getpid(), blocks))
 
 
-def test_a_forked_process_runs_its_own_server() -> None:
-    citeserver.prestart()
-    parent = citeserver._server
+def test_a_forked_process_runs_its_own_server(citations: Citations) -> None:
+    citations.start()
+    parent = citations.running
     assert parent is not None
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
@@ -238,14 +240,16 @@ def test_builds_in_one_process_share_one_server(
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no notes cached yet
     path = write_brief()
-    build(path, tmp_path / "a", formats=["html"], force=True)
-    first = citeserver._server
-    assert first is not None and first.read == 1
-    text = path.read_text(encoding="utf-8").replace("para. 6]", "para. 7]")
-    path.write_text(text, encoding="utf-8")  # new citations: formatted again
-    (html,) = build(path, tmp_path / "b", formats=["html"], force=True)
-    assert "para. 7" in html.path.read_text(encoding="utf-8")
-    assert citeserver._server is first and first.read == 2 and first.alive()
+    with Session() as session:
+        build(path, tmp_path / "a", formats=["html"], force=True, session=session)
+        first = session.citations.running
+        assert first is not None and first.read == 1
+        text = path.read_text(encoding="utf-8").replace("para. 6]", "para. 7]")
+        path.write_text(text, encoding="utf-8")  # new citations: formatted again
+        (html,) = build(path, tmp_path / "b", formats=["html"], force=True, session=session)
+        assert "para. 7" in html.path.read_text(encoding="utf-8")
+        assert session.citations.running is first and first.read == 2
+    assert not first.alive()  # closing the session stopped it
 
 
 PIECES = [

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from counterpoint import build
 from counterpoint.brief import csl
 from counterpoint.cite import server as citeserver
+from counterpoint.cite.server import Citations
 from counterpoint.cli.main import main
 from counterpoint.errors import BuildError
 from counterpoint.process import pandoc
@@ -279,21 +280,30 @@ def test_pandoc_is_handed_only_files_of_its_own_run(tmp_path: Path) -> None:
 
 # -- item 2: a memory ceiling on every Pandoc ----------------------------------------------
 @pytest.fixture
-def ceiling(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+def citations() -> Iterator[Citations]:
+    """A server for the test's jobs (Citations.active), stopped after it."""
+    mine = Citations()
+    with mine.active():
+        yield mine
+    mine.close()
+
+
+@pytest.fixture
+def ceiling(monkeypatch: pytest.MonkeyPatch, citations: Citations) -> Callable[[int], None]:
     """Set the Pandoc ceiling for one test (restored after, the server with it)."""
 
     def set_to(mib: int) -> None:
         monkeypatch.setenv(pandoc.MEMORY_ENVIRONMENT, str(mib))
 
-    yield set_to
-    citeserver.stop()
+    return set_to
 
 
-def test_the_long_lived_pandoc_runs_under_the_ceiling(ceiling: Callable[[int], None]) -> None:
+def test_the_long_lived_pandoc_runs_under_the_ceiling(
+    ceiling: Callable[[int], None], citations: Citations
+) -> None:
     ceiling(300)
-    citeserver.stop()
-    citeserver.prestart()
-    server = citeserver._server
+    citations.start()
+    server = citations.running
     assert server is not None
     pid = server.process.pid
     for _ in range(500):  # the shell sets the limit, then becomes Pandoc
@@ -323,7 +333,6 @@ def test_a_style_whose_macro_calls_itself_stops_at_the_ceiling(
     assert time.monotonic() - started < 60
     (html,) = build(project("base.csl"), Path("out"), formats=["html"])
     assert "(base: " in html.path.read_text()
-    assert citeserver._server is not None and citeserver._server.alive()
 
 
 def test_the_server_recovers_after_a_request_over_the_ceiling(
@@ -364,7 +373,7 @@ def test_the_build_time_limit_stops_pandoc_too(ceiling: Callable[[int], None]) -
 
 
 def test_the_time_limit_of_a_rebuild_thread_stops_pandoc_too(
-    ceiling: Callable[[int], None],
+    ceiling: Callable[[int], None], citations: Citations
 ) -> None:
     """The preview rebuilds in a thread of its own, where the time limit arrives only
     between two Python steps: a wait for Pandoc is one step at a time, so it arrives.
@@ -375,8 +384,8 @@ def test_the_time_limit_of_a_rebuild_thread_stops_pandoc_too(
     text, refs = b"[@a]\n", b'[{"id": "a", "type": "book", "title": "T"}]'
     seen: dict[str, object] = {}
 
-    def rebuild() -> None:
-        job = citeserver.Job(text, refs, loop, "en-US", False, "macro-loop.csl")
+    def rebuild() -> None:  # (a thread of its own: the session is given, not active)
+        job = citeserver.Job(text, refs, loop, "en-US", False, "macro-loop.csl", citations)
         seen["server"] = job.server
         try:
             with time_limit(1, "x.yaml"):

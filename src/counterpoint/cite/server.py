@@ -6,12 +6,16 @@ pinned PyPI binary cannot run it (it is built without GHC's threaded runtime). S
 counterpoint runs `pandoc lua citeserver.lua`: the script formats a sample of its own as
 soon as it starts, on another core while Python imports the pipeline and reads the brief,
 and then formats each request exactly as the command line would (citeserver.lua says
-how; tests/test_citeserver.py compares the two). One server serves a process's builds
-one after another: a shelf worker's briefs, `--audience all`, the live preview.
+how; tests/test_citeserver.py compares the two). One server serves a session's builds:
+a shelf worker's briefs, `--audience all`, the live preview's rebuilds.
 
 If the server cannot run (a Pandoc without `pandoc lua`, a platform without `select` on
 pipes) or fails on a request, the request runs as its own `pandoc` process instead
 (pandoc.Background), so results and error messages are always the command line's.
+
+The server belongs to a `Citations`, which a session owns (pipeline/session.py): nothing
+here is kept in module state. A build activates its session's Citations for its thread
+(Citations.active), and each Job it makes uses that server.
 
 The server runs under the same memory ceiling as every Pandoc (pandoc.command). A request
 that takes it over ends the process: the request runs on its own, to give its one-line
@@ -20,7 +24,8 @@ references, style, output) is one the request wrote into a private folder of its
 
 from __future__ import annotations
 
-import atexit
+import contextlib
+import contextvars
 import json
 import os
 import subprocess
@@ -35,13 +40,10 @@ from counterpoint.process.limits import PANDOC_TIMEOUT
 TYPE_CHECKING = False  # typing is imported after the server has started
 if TYPE_CHECKING:
     import tempfile
+    from collections.abc import Iterator
     from typing import Any
 
 SCRIPT = Path(__file__).with_name("citeserver.lua")
-
-_server: Server | None = None
-_unavailable = False  # a server started and died before its first answer: don't retry
-_registered = False  # stop() is registered to run at exit
 
 
 class Server:
@@ -134,39 +136,82 @@ class Server:
                 self.process.wait()
 
 
-def prestart() -> None:
-    """Start this process's server now, so it is warm when the first citations come."""
-    _shared()
-
-
-def stop(wait: bool = True) -> None:
-    """Stop this process's server; the command line, which exits next, does not `wait`
-    for it to end."""
-    global _server
-    if _server is not None:
-        _server.stop(wait)
-        _server = None
-
-
-def _shared() -> Server | None:
-    global _server, _registered
-    if _unavailable or os.name != "posix":
+def start_early() -> Server | None:
+    """A server started now, for a Citations made later to adopt (cli/launch.py starts
+    one before the pipeline is imported); None where none can run."""
+    if os.name != "posix":
         return None
-    if _server is not None and _server.pid == os.getpid() and _server.alive():
-        if _server.limit != pandoc.memory_limit():  # --pandoc-memory-limit, after prestart
-            _server.stop()
-            _server = None
-    elif _server is not None:
-        _server = None  # a parent's (after fork), one stopped after a timeout, or blown
-    if _server is None:
+    try:
+        return Server()
+    except (OSError, BuildError):
+        return None
+
+
+class Citations:
+    """The one server a session's builds share (pipeline/session.py owns this): started
+    when first needed, started again after it has died or stopped, never after a server
+    that could not get warm. Safe across threads; close() stops the server."""
+
+    def __init__(self, server: Server | None = None) -> None:
+        """`server`: one started earlier (start_early), adopted as this one's."""
+        self._server = server
+        self._lock = threading.Lock()
+        self.unavailable = False
+        """A server started and died before its first answer: this Pandoc cannot serve."""
+
+    @property
+    def running(self) -> Server | None:
+        """The server as it is, without starting one: alive, and this process's."""
+        with self._lock:
+            server = self._server
+        if server is not None and server.pid == os.getpid() and server.alive():
+            return server
+        return None
+
+    def server(self) -> Server | None:
+        """The server to send a request to, started if need be; None where none can run."""
+        with self._lock:
+            if self.unavailable or os.name != "posix":
+                return None
+            server = self._server
+            if server is not None and server.pid == os.getpid() and server.alive():
+                if server.limit == pandoc.memory_limit():
+                    return server
+                server.stop()  # --pandoc-memory-limit, given after the server started
+            # (else a parent's after a fork, one stopped after a timeout, or blown)
+            try:
+                self._server = Server()
+            except (OSError, BuildError):
+                self._server = None
+            return self._server
+
+    def start(self) -> None:
+        """Start the server now, so that it is warm when the first citations come."""
+        self.server()
+
+    def close(self, wait: bool = True) -> None:
+        """Stop the server (a later request starts another); the command line, which
+        exits next, does not `wait` for it to end."""
+        with self._lock:
+            server, self._server = self._server, None
+        if server is not None:
+            server.stop(wait)
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[Citations]:
+        """Within this block, in this thread, Job formats with this server."""
+        token = _current.set(self)
         try:
-            _server = Server()
-        except (OSError, BuildError):
-            return None
-        if not _registered:
-            atexit.register(stop)
-            _registered = True
-    return _server
+            yield self
+        finally:
+            _current.reset(token)
+
+
+_current: contextvars.ContextVar[Citations | None] = contextvars.ContextVar(
+    "counterpoint_citations", default=None
+)
+"""The Citations of the build running in this thread (Citations.active): a Job made outside
+one runs as a Pandoc of its own."""
 
 
 def options(lang: str, link: bool) -> list[str]:
@@ -181,14 +226,26 @@ def options(lang: str, link: bool) -> list[str]:
 class Job:
     """Citations being formatted: by the server, or else by a Pandoc run of their own."""
 
-    def __init__(self, text: bytes, refs: bytes, style: bytes, lang: str, link: bool, what: str):
+    def __init__(
+        self,
+        text: bytes,
+        refs: bytes,
+        style: bytes,
+        lang: str,
+        link: bool,
+        what: str,
+        citations: Citations | None = None,
+    ):
         """`style` is the CSL document itself (csl.Style.xml): Pandoc reads a copy in the
-        request's own folder, never a style from where a brief or set points."""
+        request's own folder, never a style from where a brief or set points. `citations`:
+        whose server formats it (default: the active one, Citations.active; with none, a
+        run of its own)."""
         self.what = what
+        self.citations = citations or _current.get()
         self.files = [("refs.json", refs), ("text.md", text), ("style.csl", style)]
         self.args = [*options(lang, link), "--bibliography", "{refs.json}"]
         self.args += ["--csl", "{style.csl}", "{text.md}"]
-        self.server = _shared()
+        self.server = self.citations.server() if self.citations is not None else None
         self.number = 0
         self.background: pandoc.Background | None = None
         self.folder: tempfile.TemporaryDirectory[str] | None = None
@@ -216,9 +273,8 @@ class Job:
             self.background = pandoc.Background(self.args, self.files, what)
 
     def _server_died(self) -> None:
-        global _unavailable
-        if self.server is not None and not self.server.could_serve():
-            _unavailable = True  # it never got warm: this Pandoc cannot serve
+        if self.server is not None and not self.server.could_serve() and self.citations:
+            self.citations.unavailable = True  # it never got warm: this Pandoc cannot serve
         self.server = None
 
     def result(self) -> pandoc.Result:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from counterpoint.brief.model import PDF_VARIANTS, Brief
 from counterpoint.errors import CounterpointError, InvalidInput, Problem, display_path, link_loop
 from counterpoint.version import __version__
+
+if TYPE_CHECKING:
+    from counterpoint.cite.server import Server
+    from counterpoint.pipeline.session import Session
+    from counterpoint.pipeline.shelf import BriefResult
 
 
 class UserError(click.ClickException):
@@ -129,25 +136,32 @@ def main() -> None:
     """
 
 
-def run() -> None:
-    """The `counterpoint` console script: main(), then leave at once.
+def run(server: Server | None = None) -> None:
+    """The `counterpoint` console script: main() in a session, then leave at once.
 
-    When main() returns, every output is written and closed. Tearing the interpreter down
-    (freeing each module and object in turn) adds about 35 ms to every run, a tenth of an
-    HTML build (measured: 0.311 s against 0.348 s), so the process exits directly after
+    The command's builds share one session (pipeline/session.py), which adopts `server`,
+    the Pandoc cli/launch.py started before the pipeline was imported. When main()
+    returns, every output is written and closed, and closing the session stops every
+    child process the command started. Tearing the interpreter down (freeing each module
+    and object in turn) adds about 35 ms to every run, a tenth of an HTML build
+    (measured: 0.311 s against 0.348 s), so the process then exits directly after
     flushing its output. This is the command line's alone: importing counterpoint as a
     library changes nothing global.
     """
     import os
 
+    from counterpoint.pipeline.session import Session
     from counterpoint.process.stopping import install
 
     install()  # SIGTERM and SIGHUP stop the command as Ctrl-C does, children included
+    session = Session(server)
     try:
-        main()
+        main(obj=session)
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    finally:
+        session.close(wait=False)  # the one place the command's children are stopped
     if code is None:
         code = 0
     elif not isinstance(code, int):
@@ -156,9 +170,20 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (counterpoint ... | head)
             stream.flush()
-    if "counterpoint.cite.server" in sys.modules:  # at-exit handlers do not run: stop it here
-        sys.modules["counterpoint.cite.server"].stop(wait=False)
     os._exit(code)
+
+
+@contextlib.contextmanager
+def _session(ctx: click.Context) -> Iterator[Session]:
+    """The command's session (run() made it), or one of this command's own, closed at its
+    end (main() called directly, as tests do)."""
+    from counterpoint.pipeline.session import Session
+
+    if isinstance(ctx.obj, Session):
+        yield ctx.obj
+        return
+    with Session() as session:
+        yield session
 
 
 @main.command()
@@ -232,20 +257,27 @@ def build(
         paths = find_briefs(briefs)
     except CounterpointError as exc:
         raise UserError(str(exc)) from None
-    results = build_shelf(
-        paths,
-        jobs,
-        time_limit=TIME_LIMIT if time_limit is None else time_limit,
-        out_dir=out_dir,
-        formats=formats,
-        audience=audience,
-        templates=templates,
-        allow_remote=allow_remote,
-        strict=strict,
-        pdf_variant=None if pdf_variant == "plain" else pdf_variant,
-        force=force,
-        memory_limit=MEMORY_LIMIT if memory_limit is None else memory_limit,
-    )
+    with _session(click.get_current_context()) as session:
+        results = build_shelf(
+            paths,
+            jobs,
+            time_limit=TIME_LIMIT if time_limit is None else time_limit,
+            out_dir=out_dir,
+            formats=formats,
+            audience=audience,
+            templates=templates,
+            allow_remote=allow_remote,
+            strict=strict,
+            pdf_variant=None if pdf_variant == "plain" else pdf_variant,
+            force=force,
+            memory_limit=MEMORY_LIMIT if memory_limit is None else memory_limit,
+            session=session,
+        )
+        _report(paths, results)
+
+
+def _report(paths: list[Path], results: Iterator[BriefResult]) -> None:
+    """Each brief's outputs, warnings and failures as they come; exit 1 if any failed."""
     from counterpoint.brief.i18n import once
 
     progress = _Progress(len(paths))
@@ -635,9 +667,11 @@ def preview(
     from counterpoint.process.limits import MEMORY_LIMIT, TIME_LIMIT
 
     _pandoc_memory(pandoc_memory_limit)
-    serve(brief, audience=audience, port=port, open_browser=not no_open, pdf=not no_pdf,
-          echo=click.echo, time_limit=TIME_LIMIT if time_limit is None else time_limit,
-          memory_limit=MEMORY_LIMIT if memory_limit is None else memory_limit)  # fmt: skip
+    with _session(click.get_current_context()) as session:  # the early Pandoc, if any
+        serve(brief, audience=audience, port=port, open_browser=not no_open, pdf=not no_pdf,
+              echo=click.echo, time_limit=TIME_LIMIT if time_limit is None else time_limit,
+              memory_limit=MEMORY_LIMIT if memory_limit is None else memory_limit,
+              session=session)  # fmt: skip
 
 
 class _Progress:

@@ -19,7 +19,6 @@ from counterpoint.brief.csl import Style
 from counterpoint.brief.findings import AuditReport
 from counterpoint.brief.model import DEFAULT_PDF_VARIANT, Brief, Date
 from counterpoint.brief.validate import validate
-from counterpoint.cite import server as citeserver
 from counterpoint.cite.resolve import Resolved, Resolving, start
 from counterpoint.errors import (
     BuildError,
@@ -32,6 +31,7 @@ from counterpoint.errors import (
 )
 from counterpoint.files import inside, safe_stem, source_date, visible_name, write_all
 from counterpoint.pipeline import cache
+from counterpoint.pipeline.session import Session
 from counterpoint.process.limits import MEMORY_LIMIT
 from counterpoint.publish import pdfworker
 from counterpoint.publish.output import SUFFIXES, Output
@@ -192,6 +192,7 @@ def build(
     pdf_variant: str | None = DEFAULT_PDF_VARIANT,
     force: bool = False,
     memory_limit: int | None = MEMORY_LIMIT,
+    session: Session | None = None,
 ) -> list[Output]:
     """Build one brief into `out_dir` for an audience (None: the brief's own, "all": every
     audience on the template search path); returns what was written.
@@ -202,6 +203,8 @@ def build(
     unless force=True; they come back with `cached=True`.
     A PDF is laid out in a child process whose memory may grow by `memory_limit` MiB
     (limits.MEMORY_LIMIT; 0 or None: in this process, unlimited).
+    Builds given one `session` (pipeline/session.py) share its warm Pandoc, compiled
+    templates and layout worker; without one, the build makes its own and closes it.
     """
     for fmt in formats:
         if fmt not in FORMATS:
@@ -215,11 +218,14 @@ def build(
     if found is not None and not found.stale:
         return _from_cache(found.outputs, found.findings)
 
-    citeserver.prestart()  # if the command line has not: Pandoc warms up while we read
-    # WeasyPrint is imported on another core while the page is made (pdfworker)
     settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
-    with pdfworker.start(formats, memory_limit) or contextlib.nullcontext() as worker:
-        settings.worker = worker
+    with contextlib.ExitStack() as stack:
+        if session is None:
+            session = stack.enter_context(Session())
+        session.start()  # if the command line has not: Pandoc warms up while we read
+        stack.enter_context(session.active())
+        # WeasyPrint is imported on another core while the page is made (pdfworker)
+        settings.worker = stack.enter_context(session.layout_worker(formats, memory_limit))
         return _build(path, audience, templates, key, started, settings, found)
 
 

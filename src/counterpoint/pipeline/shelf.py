@@ -6,6 +6,8 @@ a brief's validation is shared by all its editions, and each edition's audit by 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from typing import Any
 
 from counterpoint.errors import CounterpointError
 from counterpoint.pipeline.builder import FormatsFailed, Output, build, collisions, up_to_date
+from counterpoint.pipeline.session import Session
 
 OUT_OF_MEMORY = "ran out of memory; no partial files were written"
 
@@ -37,12 +40,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _warm(formats: Sequence[str]) -> None:
+def _warm(formats: Sequence[str], session: Session) -> None:
     """Pay WeasyPrint's import once per worker, before the first brief, while the
-    worker's Pandoc warms up (citeserver)."""
-    from counterpoint.cite import server as citeserver
-
-    citeserver.prestart()
+    session's Pandoc warms up."""
+    session.start()
     if "pdf" in formats:
         from counterpoint.publish.pdf import import_weasyprint
 
@@ -54,7 +55,17 @@ def _start_worker(formats: Sequence[str]) -> None:
     from counterpoint.process.stopping import install_in_worker
 
     install_in_worker()
-    _warm(formats)
+    _warm(formats, _worker_session())
+
+
+@functools.cache
+def _worker_session() -> Session:
+    """A worker process's session, for all its briefs (its children end with it)."""
+    return Session()
+
+
+def _build_in_worker(path: Path, options: dict[str, Any], seconds: float | None) -> BriefResult:
+    return _build_one(path, {**options, "session": _worker_session()}, seconds)
 
 
 def _build_one(path: Path, options: dict[str, Any], seconds: float | None) -> BriefResult:
@@ -85,8 +96,10 @@ def build_shelf(
 
     jobs=0 uses every core; with one job or one brief everything runs in this process.
     Each brief may take `time_limit` seconds. Outputs are byte-identical to a serial build.
+    Briefs built in this process share `options["session"]`, or a session of their own.
     """
     jobs = jobs or default_jobs()
+    session = options.pop("session", None)
     clashing = collisions(paths, **options)  # before anything is written
     for path in paths:
         if path in clashing:
@@ -101,23 +114,26 @@ def build_shelf(
             yield BriefResult(path, cached)
     paths = todo
     if jobs <= 1 or len(paths) <= 1:
-        if len(paths) > 1:  # import WeasyPrint once here, not in a worker for every brief
-            _warm(options.get("formats", ("html", "pdf")))
-        for path in paths:
-            yield _build_one(path, options, time_limit)
+        with contextlib.ExitStack() as stack:
+            if session is None:
+                session = stack.enter_context(Session())
+            if len(paths) > 1:  # import WeasyPrint once here, not in a worker for every brief
+                _warm(options.get("formats", ("html", "pdf")), session)
+            for path in paths:
+                yield _build_one(path, {**options, "session": session}, time_limit)
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed  # 7 ms; shelves only
 
-    from counterpoint.cite import server as citeserver
     from counterpoint.process import stopping
 
-    citeserver.stop()  # each worker runs its own; this one would only take a core from them
+    if session is not None:  # each worker runs its own; this one would only take a core
+        session.citations.close()
 
     formats = options.get("formats", ("html", "pdf"))
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(paths)), initializer=_start_worker, initargs=(tuple(formats),)
     ) as pool:
-        futures = [pool.submit(_build_one, p, options, time_limit) for p in paths]
+        futures = [pool.submit(_build_in_worker, p, options, time_limit) for p in paths]
         stopping.workers.update(getattr(pool, "_processes", None) or ())  # (process/stopping.py)
         try:
             for future in as_completed(futures):

@@ -20,6 +20,7 @@ from typing import Any
 from counterpoint.brief.validate import validate
 from counterpoint.errors import CounterpointError, display_path, link_loop
 from counterpoint.pipeline.builder import build
+from counterpoint.pipeline.session import Session
 from counterpoint.preview.pdf import _PdfWorkers
 from counterpoint.preview.server import _Server
 from counterpoint.process.limits import MEMORY_LIMIT, TIME_LIMIT
@@ -91,7 +92,10 @@ class Preview:
         log: Callable[[str], None] | None = None,
         time_limit: float | None = TIME_LIMIT,
         memory_limit: int | None = MEMORY_LIMIT,
+        session: Session | None = None,
     ):
+        """`session`: the builds' (pipeline/session.py); without one, the preview makes
+        its own for its lifetime and stop() closes it."""
         if audience == "all":
             raise CounterpointError("preview shows one edition: name an audience, not 'all'")
         self.brief = Path(brief)
@@ -114,6 +118,9 @@ class Preview:
         self._server: _Server | None = None
         self._workers: _PdfWorkers | None = None
         self._watched: tuple[tuple[Path, ...], tuple[Path, ...]] = ((), ())
+        self._own_session = session is None
+        self.session = session or Session()
+        """What the rebuilds share: a warm Pandoc, compiled templates."""
 
     # -- the life of a preview --------------------------------------------------------
     @property
@@ -154,6 +161,8 @@ class Preview:
             self._server.server_close()  # joins the request threads
         for t in self._threads:
             t.join(10)
+        if self._own_session:
+            self.session.close()
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __enter__(self) -> Preview:
@@ -188,13 +197,14 @@ class Preview:
         with self.changed:
             version = self.state.version + 1
             self.state.version = version
-        forget_templates()
+        self.session.forget_templates()  # auto_reload is off: an edited template is read
         started = time.perf_counter()
         try:  # the build's time limit, also in the watcher's thread (process/timelimit.py)
             with time_limit(self.time_limit, display_path(self.brief)):
                 outputs = build(
                     self.brief, out_dir=self._tmp / "html", formats=["html"],
                     audience=self.audience, templates=self.templates, force=True,
+                    session=self.session,
                 )  # fmt: skip
         except (CounterpointError, RuntimeError) as exc:  # InvalidInput (located), BuildError
             said = exc if isinstance(exc, CounterpointError) else link_loop(exc)
@@ -317,14 +327,6 @@ class Preview:
         return data, html.unescape(meta[1]) if meta else DEFAULT_POLICY, version
 
 
-def forget_templates() -> None:
-    """Drop the compiled Jinja environments render/engine.py keeps per brief (auto_reload is off
-    there, for builds): a long-lived process must see an edited template."""
-    from counterpoint.render import engine as render
-
-    render._renderers.clear()
-
-
 def dataclass_copy(state: State) -> State:
     """A copy with lists of its own, to read outside the lock."""
     fields: dict[str, Any] = {
@@ -403,6 +405,7 @@ def serve(
     echo: Callable[[str], None] = print,
     time_limit: float | None = TIME_LIMIT,
     memory_limit: int | None = MEMORY_LIMIT,
+    session: Session | None = None,
 ) -> None:
     """`counterpoint preview`: serve until Ctrl-C (SIGINT), SIGTERM or SIGHUP, then stop
     cleanly."""
@@ -417,7 +420,7 @@ def serve(
     previous_hup = signal.signal(hangup, interrupt) if hangup is not None else None
     preview = Preview(
         brief, audience=audience, port=port, pdf=pdf, log=echo,
-        time_limit=time_limit, memory_limit=memory_limit,
+        time_limit=time_limit, memory_limit=memory_limit, session=session,
     )  # fmt: skip
     try:
         preview.start()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from counterpoint.errors import CounterpointError, InvalidInput, display_path
 from counterpoint.pipeline.builder import build
+from counterpoint.pipeline.session import Session
 from counterpoint.process.timelimit import time_limit
 
 if TYPE_CHECKING:
@@ -154,6 +155,7 @@ def pdf_worker() -> None:
     args = json.loads(sys.argv[1])
     import weasyprint  # noqa: F401  warm: every job then only builds
 
+    session = Session()  # the worker's builds share a warm Pandoc, stopped at the end
     for line in sys.stdin:
         job = json.loads(line)
         started = time.perf_counter()
@@ -163,7 +165,7 @@ def pdf_worker() -> None:
                 outputs = build(
                     args["brief"], out_dir=args["out"], formats=["pdf", "docx"],
                     audience=args["audience"], templates=args["templates"], force=True,
-                    memory_limit=args.get("memory_limit"),
+                    memory_limit=args.get("memory_limit"), session=session,
                 )  # fmt: skip
             reply.update(path=str(outputs[0].path), pages=outputs[0].pages)
             reply.update(docx=str(outputs[1].path))  # the Word edition, for download
@@ -179,3 +181,4 @@ def pdf_worker() -> None:
             reply["error"] = traceback.format_exc()
         reply["seconds"] = time.perf_counter() - started
         replies.write(json.dumps(reply) + "\n")
+    session.close()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import re
+import threading
 import traceback
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -91,9 +93,9 @@ DATA_TYPES = _data_types()
 
 
 class _Renderer:
-    """A Jinja environment for one template set in one language (`_renderer` keeps one per
-    set and labels for the brief being built); compiled templates are kept in memory by
-    Jinja and between runs by `_bytecode_cache`."""
+    """A Jinja environment for one template set in one language (a session's Renderers
+    keep one per set and labels for each brief being built); compiled templates are kept
+    in memory by Jinja and between runs by `_bytecode_cache`."""
 
     def __init__(self, tset: TemplateSet, labels: Labels):
         self.tset = tset
@@ -497,23 +499,62 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
         write(self._path(bucket), head + marshal.dumps(bucket.code))
 
 
-_renderers: dict[tuple[Any, ...], _Renderer] = {}
-_renderers_brief: list[Path] = []  # the brief the cached renderers have seen
+class Renderers:
+    """The Jinja environments a session keeps (pipeline/session.py owns one): one per
+    template set and language, for the few briefs built last. Jinja keeps imported
+    template modules, and a template can keep state in them (a namespace): each brief has
+    renderers of its own, so nothing of one brief's text can reach another brief's output.
+    Editions of one brief share them. Safe across threads."""
+
+    BRIEFS = 4
+    """Briefs whose renderers are kept (one for each of a few builds at once)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Path, dict[tuple[Any, ...], _Renderer]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, brief: Brief, tset: TemplateSet) -> _Renderer:
+        """The renderer of `tset` for `brief`, made on first use."""
+        labels = brief_labels(brief, tset)
+        key = (*(s.folder for s in tset.chain), labels.language, tuple(labels.overrides.items()))
+        with self._lock:
+            mine = self._kept.pop(brief.path, None) or {}
+            self._kept[brief.path] = mine  # the newest last
+            while len(self._kept) > self.BRIEFS:
+                del self._kept[next(iter(self._kept))]
+            renderer = mine.get(key)
+            if renderer is None:
+                renderer = mine[key] = _Renderer(tset, labels)
+            return renderer
+
+    def clear(self) -> None:
+        """Forget every renderer: templates are read and compiled again (auto_reload is
+        off, for builds; a long-lived preview must see an edited template)."""
+        with self._lock:
+            self._kept.clear()
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[Renderers]:
+        """Within this block, in this thread, render() uses these renderers."""
+        token = _current.set(self)
+        try:
+            yield self
+        finally:
+            _current.reset(token)
+
+
+_current: contextvars.ContextVar[Renderers | None] = contextvars.ContextVar(
+    "counterpoint_renderers", default=None
+)
+"""The Renderers of the build running in this thread (Renderers.active); outside one,
+each call makes a renderer of its own."""
 
 
 def _renderer(brief: Brief, tset: TemplateSet) -> _Renderer:
-    if _renderers_brief != [brief.path]:
-        # Jinja keeps imported template modules, and a template can keep state in them
-        # (a namespace): a new brief gets new renderers, so nothing of one brief's text can
-        # reach another brief's output. Editions of one brief share them.
-        _renderers.clear()
-        _renderers_brief[:] = [brief.path]
-    labels = brief_labels(brief, tset)
-    key = (*(s.folder for s in tset.chain), labels.language, tuple(labels.overrides.items()))
-    renderer = _renderers.get(key)
-    if renderer is None:
-        renderer = _renderers[key] = _Renderer(tset, labels)
-    return renderer
+    kept = _current.get()
+    if kept is None:
+        return _Renderer(tset, brief_labels(brief, tset))
+    return kept.get(brief, tset)
 
 
 def brief_labels(brief: Brief, tset: TemplateSet | None = None) -> Labels:

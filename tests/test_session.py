@@ -1,0 +1,109 @@
+"""Sessions (pipeline/session.py): builds given one session share one warm Pandoc, from any
+number of threads; closing it, or a build without one returning, leaves no child running;
+the command line's session adopts the Pandoc it started before importing the pipeline."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from counterpoint import build
+from counterpoint.pipeline.session import Session
+from counterpoint.process import pandoc
+
+from .conftest import need
+
+
+def _citation_servers() -> list[int]:
+    """This process's children that are Pandoc citation servers (`pandoc lua citeserver.lua`)."""
+    found = []
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            arguments = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        zombie = stat.rsplit(")", 1)[1].split()[0] == "Z"  # ended, awaiting its parent
+        if ppid == me and b"citeserver.lua" in arguments and not zombie:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _linux(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    need(Path("/proc").is_dir(), "/proc (Linux), to list processes")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # citations formatted anew
+
+
+def test_four_threads_building_at_once_share_one_pandoc(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = write_brief()
+    errors: list[BaseException] = []
+    pages: list[str] = []
+    start = threading.Barrier(4)
+
+    def one(n: int) -> None:
+        try:
+            start.wait()
+            (html,) = build(path, tmp_path / f"out{n}", formats=["html"], session=session)
+            pages.append(html.path.read_text(encoding="utf-8"))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    with Session() as session:
+        threads = [threading.Thread(target=one, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert errors == []
+        assert len(pages) == 4 and len(set(pages)) == 1  # the same page, four times
+        assert "para. 6" in pages[0]
+        assert len(_citation_servers()) == 1
+    assert _citation_servers() == []  # close() stopped it
+
+
+def test_a_build_without_a_session_leaves_no_pandoc_running(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    build(write_brief(), tmp_path / "out", formats=["html"])
+    assert _citation_servers() == []
+
+
+def test_a_closed_session_builds_nothing(write_brief: Callable[..., Path], tmp_path: Path) -> None:
+    session = Session()
+    session.close()
+    with pytest.raises(RuntimeError, match=r"^this session is closed$"):
+        build(write_brief(), tmp_path / "out", formats=["html"], session=session)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_line_starts_one_pandoc_server(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`counterpoint build` starts its Pandoc before importing the pipeline; the build's
+    session adopts it rather than starting a second one."""
+    log = tmp_path / "runs.log"
+    fake = tmp_path / "pandoc"
+    fake.write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{pandoc.binary()}" "$@"\n')
+    fake.chmod(0o755)
+    env = {**os.environ, pandoc.ENVIRONMENT: str(fake), "XDG_CACHE_HOME": str(tmp_path / "c")}
+    command = Path(sys.executable).with_name("counterpoint")
+    done = subprocess.run(
+        [str(command), "build", str(write_brief()), "-f", "html", "-o", str(tmp_path / "o")],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout
+    assert log.read_text().split().count("lua") == 1

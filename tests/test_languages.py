@@ -16,7 +16,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from counterpoint import build
-from counterpoint.audit.checks import audit_brief, words
+from counterpoint.audit.checks import audit_brief
+from counterpoint.audit.words import words
 from counterpoint.brief.i18n import CATALOGS, LOCALE_DIR, Labels
 from counterpoint.brief.model import Date
 from counterpoint.brief.validate import validate

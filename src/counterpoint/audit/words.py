@@ -17,7 +17,7 @@ from counterpoint.errors import CounterpointError, Location
 
 
 # -- locating words inside a field ----------------------------------------------------------
-class _Files:
+class Files:
     """The text of the brief's files (as validate read them), to place a word at its line:col."""
 
     def __init__(self) -> None:
@@ -51,7 +51,7 @@ class _Files:
         return Location(where.file, line, offset - starts[line - 1] + 1)
 
 
-def _matches(pattern: re.Pattern[str], plain: str) -> Iterator[tuple[str, int]]:
+def matches(pattern: re.Pattern[str], plain: str) -> Iterator[tuple[str, int]]:
     """Each match's wording (whitespace normalised) and how many times it occurred before."""
     seen: dict[str, int] = {}
     for m in pattern.finditer(plain):
@@ -61,7 +61,7 @@ def _matches(pattern: re.Pattern[str], plain: str) -> Iterator[tuple[str, int]]:
         seen[key] = seen.get(key, 0) + 1
 
 
-def _words_of(match: re.Match[str]) -> str:
+def words_of(match: re.Match[str]) -> str:
     return " ".join(match.group(0).split())
 
 
@@ -90,7 +90,7 @@ def words(text: Text | None) -> int:
     return count
 
 
-def _keys(texts: Iterable[Text]) -> list[str]:
+def cited_keys(texts: Iterable[Text]) -> list[str]:
     """Source keys cited in the texts, first citation first, each once."""
     out: dict[str, None] = {}
     for t in texts:
@@ -100,14 +100,14 @@ def _keys(texts: Iterable[Text]) -> list[str]:
     return list(out)
 
 
-def _support(view: View) -> list[Text]:
+def support(view: View) -> list[Text]:
     """The fields that make a view's case: thesis, summary and arguments."""
     return [view.thesis, *([view.summary] if view.summary else []), *view.arguments]
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _quoted(items: Iterable[str]) -> str:
+def quoted(items: Iterable[str]) -> str:
     return ", ".join(f"'{i}'" for i in items)

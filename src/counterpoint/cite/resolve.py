@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -100,6 +102,11 @@ class Resolved:
         """The views side by side, in groups of rows (compare_groups), for `compare`."""
         return compare_groups(self.views)
 
+    @property
+    def compare_wide(self) -> bool:
+        """True when the `compare` table is set on landscape pages (compare_wide)."""
+        return compare_wide(self.views)
+
     def note_for(self, citation: Citation | Aside) -> Note | None:
         """The note a citation or a discursive note became, or None (a citation in an
         in-text style, or a field outside the shown sections)."""
@@ -132,6 +139,44 @@ def compare_groups(views: Sequence[View]) -> list[tuple[str, list[list[Cell]]]]:
         if depth:
             groups.append((kind, [[items[i : i + 1] for items in lists] for i in range(depth)]))
     return groups
+
+
+def compare_wide(views: Sequence[View]) -> bool:
+    """Whether the views side by side need landscape pages (the PDF's and Word's): four
+    views or more always do (a portrait column would be 40 mm); two never do (85 mm each);
+    three do when a row would stand taller than a quarter of a portrait page in its
+    56 mm column. A row is never split in the PDF, so a taller row moved to the next page
+    could leave a third of a page empty; a short table stays in the flow, with no page
+    left half empty before the paper turns."""
+    if len(views) != 3:
+        return len(views) > 3
+    return any(
+        max(_portrait_height(cell, kind == "thesis") for cell in row) > PORTRAIT_ROW_LIMIT
+        for kind, rows in compare_groups(views)
+        for row in rows
+    )
+
+
+PORTRAIT_ROW_LIMIT = 178.0
+"""A quarter of an A4 portrait page's text height (251 mm, in points)."""
+
+
+def _portrait_height(cell: Cell, thesis: bool) -> float:
+    """A cell's height in points, with its notes, in a third of a portrait page's 170 mm
+    text column (153 pt inside its padding): half an em a character (a whole one for a
+    wide East Asian character), 1.4 lines, the compare table's print sizes (9.5 pt thesis,
+    8.5 pt summary, 9 pt otherwise); each note two lines of 8.5 pt at the foot of the page."""
+    height = 0.0
+    for i, text in enumerate(cell):
+        size = (9.5 if i == 0 else 8.5) if thesis else 9.0
+        plain = _CITATIONS.sub("", text.source)
+        ems = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in plain)
+        lines = -(-ems * size // 153)
+        height += max(lines, 1) * size * 1.4 + 2 * 8.5 * 1.3 * len(_CITATIONS.findall(text.source))
+    return height
+
+
+_CITATIONS = re.compile(r"\[[^\[\]]*@[^\[\]]*\]|\^\[[^\]]*\]")
 
 
 def _optional(text: Text | None) -> list[Text]:

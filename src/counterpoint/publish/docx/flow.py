@@ -11,8 +11,8 @@ empty); a longer row may split, between lines, two at least on either side
 and its paragraph style's size and spacing. A group's label row (one cell across the
 table) is kept whole and with the row after it; the header row repeats on every page.
 
-The compare table of three views or more sits in a landscape section of its own, as in
-the PDF: sections.py marks where it starts and ends (WIDE_START, WIDE_END), and the
+A compare table the PDF turns landscape (`Resolved.compare_wide`) sits in a landscape
+section of its own: sections.py marks where it starts and ends (WIDE_START, WIDE_END), and the
 sections are written here, with the body's header and footer (docs/word.md).
 """
 

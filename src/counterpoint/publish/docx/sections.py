@@ -147,10 +147,10 @@ def compare(body: Body) -> None:
         for kind, rows in body.doc.compare
     ]
     table = _grouped_table(head, groups, [1 / len(views)] * len(views))
-    if len(views) < 3:  # two views share a portrait page, as in the PDF
+    if not body.doc.compare_wide:  # the table shares a portrait page, as in the PDF
         body.add(_header(1, _("The views"), "views"), table)
         return
-    body.add(  # three or more: landscape pages of their own (docxflow.py)
+    body.add(  # landscape pages of their own (flow.py)
         _el("RawBlock", ["openxml", WIDE_START]),
         _header(1, _("The views"), "views"),
         table,

@@ -23,7 +23,7 @@ import yaml
 from counterpoint import build
 
 from .conftest import ROOT, need
-from .test_editions import _empty_bands
+from .test_editions import empty_bands
 
 pytestmark = [pytest.mark.pdf, pytest.mark.slow]  # LibreOffice lays out the Word edition
 
@@ -102,7 +102,7 @@ def test_no_word_page_is_left_a_third_empty(laid_out: dict[str, Path]) -> None:
     55% to 80% empty (a long row moved whole, or split after a third of the page)."""
     pdf = laid_out["flagship"]
     wide = _wide_run([shape for shape, _ in _pages(pdf)])
-    bands = _empty_bands(pdf)
+    bands = empty_bands(pdf)
     ends = {wide[-1], len(bands) - 1}  # the table's last page, the paper's last page
     assert max(b for i, b in enumerate(bands) if i not in ends) < 1 / 3, bands
 
@@ -118,7 +118,7 @@ def test_a_short_table_of_three_views_stays_in_the_portrait_flow(
     first = pages[0][1].upper()  # the PDF sets the column heads' numbers in capitals
     assert "LES POINTS DE VUE" in first and "POINT DE VUE 3." in first
     assert len(pages) == 3
-    bands = _empty_bands(laid_out[name])
+    bands = empty_bands(laid_out[name])
     assert max(bands[:-1]) < 1 / 3, bands
 
 

@@ -125,7 +125,7 @@ def test_public_pages_have_no_codes_or_raw_ids(tmp_path: Path) -> None:
     assert '<small class="finding-code">CP110</small></li>' in page.path.read_text()
 
 
-def _empty_bands(pdf: Path) -> list[float]:
+def empty_bands(pdf: Path) -> list[float]:
     """Each page's largest band with nothing printed across the text column (between the
     running head and the footer), as a share of the page's height."""
     import pypdfium2
@@ -149,7 +149,7 @@ def _empty_bands(pdf: Path) -> list[float]:
 @pytest.mark.pdf
 def test_sections_flow_and_no_page_is_left_a_third_empty(tmp_path: Path) -> None:
     built = build(FLAGSHIP, tmp_path, formats=["pdf"], audience="analyst")
-    bands = _empty_bands(built[0].path)
+    bands = empty_bands(built[0].path)
     assert len(bands) >= 12
     assert max(bands[:-1]) < 0.25, [round(b, 2) for b in bands]  # the last page may end short
 
@@ -200,7 +200,7 @@ def test_compare_turns_only_its_table_to_landscape(
     assert "Contested facts" in texts[wide[-1] + 1] and shapes[-1] == "portrait"
     for i in wide:  # the column heads repeat on every landscape page
         assert "VIEW 1." in texts[i].upper().replace("\n", " ")
-    bands = _empty_bands(pdf.path)
+    bands = empty_bands(pdf.path)
     ends = {wide[-1], len(bands) - 1}  # the table's last page, the paper's last page
     assert max(b for i, b in enumerate(bands) if i not in ends) < 1 / 3
     # two views share a portrait page: no turn of the page, no page left short by one

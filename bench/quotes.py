@@ -329,7 +329,7 @@ def pdf_of(doc: Doc, rnd: random.Random) -> bytes:
     writer.write(out)
     # the label of each paragraph: the page its first words are on (a section may run over)
     from counterpoint.audit.quotes.extract import from_pdf
-    from counterpoint.audit.quotes.match import lower, normalise
+    from counterpoint.audit.quotes.normal import lower, normalise
 
     doc.page_texts = [(b.page, lower(normalise(b.text))) for b in from_pdf(out.getvalue()).blocks]
     doc.pages = []
@@ -342,7 +342,7 @@ def pdf_of(doc: Doc, rnd: random.Random) -> bytes:
 
 def pages_of(doc: Doc, quote: str) -> list[str]:
     """The labels of the pages a quotation's first words are on (or run onto)."""
-    from counterpoint.audit.quotes.match import lower, parts
+    from counterpoint.audit.quotes.normal import lower, parts
 
     assert doc.page_texts is not None
     first = lower(parts(quote)[0][0].text)
@@ -536,7 +536,7 @@ def mutate(doc: Doc, para: int, how: str, rnd: random.Random, other: Doc) -> str
 def occurrences(doc: Doc, quote: str) -> int:
     """How often a quotation (without its omissions) is in the document, as the check
     compares them."""
-    from counterpoint.audit.quotes.match import lower, normalise, parts
+    from counterpoint.audit.quotes.normal import lower, normalise, parts
 
     text = lower(normalise(" ".join(doc.paras)))
     pieces, _, _ = parts(quote)

@@ -238,7 +238,8 @@ def test_pdf_pages_by_their_labels_and_warc_by_url(tmp_path: Path) -> None:
     from warcio.warcwriter import WARCWriter
 
     from counterpoint.audit.quotes.extract import read
-    from counterpoint.audit.quotes.match import Index, check, locator
+    from counterpoint.audit.quotes.index import Index, locator
+    from counterpoint.audit.quotes.match import check
 
     writer = PdfWriter()
     for _ in range(3):
@@ -386,7 +387,9 @@ SOURCE = (
 )
 def test_benign_variants_are_verified(quote: str) -> None:
     from counterpoint.audit.quotes.extract import from_text
-    from counterpoint.audit.quotes.match import Index, check, guess_languages
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
+    from counterpoint.audit.quotes.qualifiers import guess_languages
 
     index = Index.of(from_text(SOURCE))
     got = check(quote, index, None, guess_languages(SOURCE))
@@ -409,7 +412,9 @@ def test_benign_variants_are_verified(quote: str) -> None:
 )
 def test_changes_are_flagged(quote: str, verdict: str) -> None:
     from counterpoint.audit.quotes.extract import from_text
-    from counterpoint.audit.quotes.match import Index, check, guess_languages
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
+    from counterpoint.audit.quotes.qualifiers import guess_languages
 
     index = Index.of(from_text(SOURCE))
     assert check(quote, index, None, guess_languages(SOURCE)).verdict == verdict
@@ -477,7 +482,7 @@ def test_what_counts_as_a_quotation(written: str, found: list[str], tmp_path: Pa
     ],
 )
 def test_locators(suffix: str, kind: str | None, values: set[str] | None) -> None:
-    from counterpoint.audit.quotes.match import locator
+    from counterpoint.audit.quotes.index import locator
 
     got = locator(suffix)
     assert (got.kind, got.values) == (kind, values) if got else (kind, values) == (None, None)

@@ -48,7 +48,8 @@ def test_a_news_page_numbers_the_storys_paragraphs(
     quote: str, cited: str, verdict: str, place: str
 ) -> None:
     from counterpoint.audit.quotes.extract import from_html
-    from counterpoint.audit.quotes.match import Index, check, locator
+    from counterpoint.audit.quotes.index import Index, locator
+    from counterpoint.audit.quotes.match import check
 
     got = check(quote, Index.of(from_html(NEWS_PAGE)), locator(f", {cited}"), ["en"])
     assert (got.verdict, got.place) == (verdict, place)
@@ -100,7 +101,8 @@ def test_an_abbreviation_does_not_end_the_quotations_sentence(written: str, tmp_
 )
 def test_words_are_matched_whole(quote: str, verdict: str) -> None:
     from counterpoint.audit.quotes.extract import from_text
-    from counterpoint.audit.quotes.match import Index, check
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
 
     source = (
         "The governor disagreed. Exports grew by 12% in 2023. The committee met in the "
@@ -121,7 +123,8 @@ def test_words_are_matched_whole(quote: str, verdict: str) -> None:
 )
 def test_a_dash_between_words_ends_one(quote: str, verdict: str) -> None:
     from counterpoint.audit.quotes.extract import from_text
-    from counterpoint.audit.quotes.match import Index, check
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
 
     source = (
         "They signed a non-binding agreement in 1991—and it held. The well-known engi-\n"
@@ -196,7 +199,8 @@ def test_snapshot_from_a_saved_page_replaces_an_old_snapshot_before_the_id(
 )
 def test_the_difference_shows_the_words_that_differ(quote: str, diff: str) -> None:
     from counterpoint.audit.quotes.extract import from_text
-    from counterpoint.audit.quotes.match import Index, check
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
 
     source = "The army did not cross the river. Армия не переходила реку. The governor disagreed."
     got = check(quote, Index.of(from_text(source)), None, ["en", "ru"])
@@ -221,7 +225,8 @@ def test_a_pdf_without_page_labels_is_cited_by_its_printed_numbers(
     from weasyprint import HTML
 
     from counterpoint.audit.quotes.extract import from_pdf
-    from counterpoint.audit.quotes.match import Index, check, locator
+    from counterpoint.audit.quotes.index import Index, locator
+    from counterpoint.audit.quotes.match import check
 
     pdf = HTML(
         string="<style>@page { size: A7; @bottom-center { content: counter(page, lower-roman) } }"
@@ -258,7 +263,8 @@ def test_a_page_without_main_or_article_leaves_out_banners_contents_tags_and_tea
 )
 def test_what_a_browser_shows_is_what_is_quoted(quote: str, verdict: str) -> None:
     from counterpoint.audit.quotes.extract import from_html
-    from counterpoint.audit.quotes.match import Index, check
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
 
     page = (
         "<main><p>He said <q>no</q> to the plan.</p><p><ruby>政府<rp>(</rp><rt>せいふ</rt>"
@@ -334,7 +340,8 @@ def test_an_insertion_may_not_stand_for_a_negation_or_a_number(
     quote: str, verdict: str, diff: str
 ) -> None:
     from counterpoint.audit.quotes.extract import from_text
-    from counterpoint.audit.quotes.match import Index, check
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
 
     source = (
         "The ministry did not raise tariffs in 2023. Exports grew by 12% in 2023. "
@@ -358,7 +365,8 @@ def test_an_insertion_may_not_stand_for_a_negation_or_a_number(
 )
 def test_a_number_is_quoted_whole(quote: str, verdict: str, diff: str) -> None:
     from counterpoint.audit.quotes.extract import from_text
-    from counterpoint.audit.quotes.match import Index, check
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
 
     source = "Growth was -5% in 2023, and inflation 12.5% in May. In 2023, 1,500 people left."
     got = check(quote, Index.of(from_text(source)), None, ["en"])
@@ -377,7 +385,7 @@ def test_a_number_is_quoted_whole(quote: str, verdict: str, diff: str) -> None:
     ],
 )
 def test_a_locator_and_the_following_page(suffix: str, values: set[str] | None) -> None:
-    from counterpoint.audit.quotes.match import locator
+    from counterpoint.audit.quotes.index import locator
 
     got = locator(suffix)
     assert (got.values if got else None) == values
@@ -407,7 +415,8 @@ def test_straight_marks_open_after_punctuation_and_chinese(
 )
 def test_text_snapshots_as_they_are_saved(kind: str, data: bytes) -> None:
     from counterpoint.audit.quotes.extract import read
-    from counterpoint.audit.quotes.match import Index, check
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
 
     got = check("the line holds, the governor said", Index.of(read(kind, data)), None, ["en"])
     assert (got.verdict, got.place) == ("verified", "para. 1")
@@ -415,7 +424,8 @@ def test_text_snapshots_as_they_are_saved(kind: str, data: bytes) -> None:
 
 def test_direction_marks_and_tatweel_are_not_words() -> None:
     from counterpoint.audit.quotes.extract import from_html
-    from counterpoint.audit.quotes.match import Index, check
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
 
     page = "<main><p>قال الوزير إن \u200fالحكـــومة لا تنوي رفع \u2067الرسوم\u2069.</p></main>"
     quote = "قال الوزير إن الحكومة لا تنوي رفع الرسوم"
@@ -424,7 +434,8 @@ def test_direction_marks_and_tatweel_are_not_words() -> None:
 
 def test_parts_in_another_order_are_altered_and_say_so() -> None:
     from counterpoint.audit.quotes.extract import from_text
-    from counterpoint.audit.quotes.match import Index, check
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
 
     source = "Exports grew by 12% in 2023.\n\nOfficials never admitted the error.\n"
     got = check(
@@ -450,7 +461,8 @@ def test_parts_in_another_order_are_altered_and_say_so() -> None:
 )
 def test_an_omission_may_not_drop_a_number_written_as_a_word(quote: str, verdict: str) -> None:
     from counterpoint.audit.quotes.extract import from_text
-    from counterpoint.audit.quotes.match import Index, check
+    from counterpoint.audit.quotes.index import Index
+    from counterpoint.audit.quotes.match import check
 
     source = (
         "Exports grew by 12% in 2023, and three new ports opened. The ministry did not raise "

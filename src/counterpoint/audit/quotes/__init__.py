@@ -6,7 +6,11 @@ The pipeline of docs/quotes.md, one module a step:
   citation in the same sentence), each located at file:line:col;
 - `extract`: a snapshot (.txt, .md, .html, .pdf, .warc, .warc.gz) as numbered paragraphs
   and labelled pages, cached by the file's SHA-256 in the user's cache;
-- `match`: normalisation and approximate substring search (edlib, Myers' bit-vector
+- `normal`: the normalised form both sides are compared in, and a quotation's parts;
+- `index`: a snapshot's text indexed for matching, and a citation's page or paragraph
+  locator;
+- `qualifiers`: the negations, qualifiers and numbers an omission must not drop;
+- `match`: exact placement, else approximate substring search (edlib, Myers' bit-vector
   algorithm), and the verdict of each quotation;
 - `check`: a brief's quotations and their verdicts, cached by content;
 - `snapshot`: the `counterpoint snapshot` command, the only one that touches the network.

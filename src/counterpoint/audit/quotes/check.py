@@ -93,7 +93,7 @@ class _Snapshot:
     status: str  # "ok", "changed", "missing", "outside" or "unreadable"
     digest: str = ""
     note: str = ""
-    index: Any = None  # match.Index, made on first use
+    index: Any = None  # index.Index, made on first use
     languages: list[str] | None = None
 
 
@@ -139,7 +139,8 @@ class _Checker:
     def index(self, snap: _Snapshot) -> Any:
         if snap.index is None and snap.status == "ok":
             from counterpoint.audit.quotes.extract import SnapshotError, extract
-            from counterpoint.audit.quotes.match import Index, guess_languages
+            from counterpoint.audit.quotes.index import Index
+            from counterpoint.audit.quotes.qualifiers import guess_languages
 
             try:
                 extracted = extract(snap.path, snap.digest, snap.record.url)
@@ -160,7 +161,8 @@ class _Checker:
 
     def verdict(self, found: Found) -> dict[str, Any]:
         """The verdict of one quotation, as the fields of `Quotation` it sets."""
-        from counterpoint.audit.quotes.match import RANK, check, locator
+        from counterpoint.audit.quotes.index import locator
+        from counterpoint.audit.quotes.match import RANK, check
 
         items: list[CiteItem] = [i for i in found.citation.items if i.key in self.brief.sources]
         if not items:
@@ -207,7 +209,7 @@ class _Checker:
 
 
 def _locator_text(item: CiteItem) -> str:
-    from counterpoint.audit.quotes.match import locator
+    from counterpoint.audit.quotes.index import locator
 
     loc = locator(item.suffix)
     return loc.text if loc else item.suffix.strip().lstrip(",").strip()

@@ -107,3 +107,49 @@ def test_the_command_line_starts_one_pandoc_server(
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout
     assert log.read_text().split().count("lua") == 1
+
+
+KEPT_WORKER = """
+import os, sys
+from pathlib import Path
+from counterpoint import build
+from counterpoint.pipeline.session import Session
+
+def children():  # forks of this process (the Pandoc server runs another program)
+    mine = Path("/proc/self/cmdline").read_bytes()
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                arguments = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat[1]) == os.getpid() and stat[0] != "Z" and arguments == mine:
+                found.add(int(entry.name))
+    return found
+
+seen = []
+with Session() as session:
+    for out in ("a", "b"):
+        (pdf,) = build(sys.argv[1], out, formats=["pdf"], session=session)
+        assert pdf.pages, pdf
+        seen.append(children())
+seen.append(children())
+print(seen)
+"""
+
+
+def test_a_session_keeps_its_pdf_worker_until_closed(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The worker that imports WeasyPrint (publish/pdfworker.py) serves the session's
+    second PDF too, and closing the session stops it."""
+    done = subprocess.run(
+        [sys.executable, "-c", KEPT_WORKER, str(write_brief())],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    first, second, after = eval(done.stdout)  # three sets of process ids
+    assert len(first) == 1 and second == first
+    assert after == set()

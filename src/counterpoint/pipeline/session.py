@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 
 from counterpoint.cite.server import Citations, Server
+from counterpoint.process.jobs import Worker
 from counterpoint.publish import pdfworker
 from counterpoint.render.engine import Renderers
 
@@ -40,8 +41,7 @@ class Session:
         self.renderers = Renderers()
         """The compiled templates, per brief, set and language (render/engine.py)."""
         self._lock = threading.Lock()
-        self._worker: pdfworker.LayoutWorker | None = None
-        self._worker_limit: int | None = None
+        self._worker: Worker | None = None
         self._worker_busy = False
         self._closed = False
 
@@ -71,28 +71,23 @@ class Session:
     @contextlib.contextmanager
     def layout_worker(
         self, formats: Sequence[str], memory_limit: int | None
-    ) -> Iterator[pdfworker.LayoutWorker | None]:
+    ) -> Iterator[Worker | None]:
         """A process that lays out this build's PDFs (publish/pdfworker.py), or None when
         the build lays them out itself. The session keeps its worker from one build to
         the next; a build that runs while another uses it gets a worker of its own."""
         self._check()
-        if "pdf" not in formats:
+        if not pdfworker.wanted(formats, memory_limit):
             yield None
             return
         with self._lock:
             busy = self._worker_busy  # another thread's build is laying out with it
             if not busy:
-                kept = self._worker
-                if kept is not None and (kept.pid is None or self._worker_limit != memory_limit):
-                    kept.close()  # stopped (an interrupted layout), or another memory limit
-                    self._worker = None
-                if self._worker is None:
-                    self._worker = pdfworker.start(formats, memory_limit)
-                    self._worker_limit = memory_limit
+                if self._worker is None or self._worker.pid is None:  # (stopped: interrupted)
+                    self._worker = pdfworker.layout_worker().start()
                 worker = self._worker
-                self._worker_busy = worker is not None
+                self._worker_busy = True
         if busy:  # a worker of this build's own
-            with pdfworker.start(formats, memory_limit) or contextlib.nullcontext() as own:
+            with pdfworker.layout_worker().start() as own:
                 yield own
             return
         try:

@@ -70,7 +70,8 @@ def test_a_moved_bibliography_and_extra_blocks_read_the_same(
 
 
 def _result(blocks: list[Any], api: list[int] | None = None) -> dict[str, Any]:
-    return {"ast": {"pandoc-api-version": api or [1, 23, 1, 1], "meta": {}, "blocks": blocks}}
+    doc = {"pandoc-api-version": api or [1, 23, 1, 1], "meta": {}, "blocks": blocks}
+    return {"ast": doc, "log": []}
 
 
 def _note(n: int, text: str) -> dict[str, Any]:
@@ -168,3 +169,56 @@ def test_a_language_without_catalog_words_says_cited_in(
     brief = validate(write_brief(text, sources=SOURCES + CITED_IN))
     doc = resolve.resolve(brief, style=csl.default_for("en"), locale="cs-CZ")
     assert ", cited in " in str(doc.notes[-1].body)
+
+
+# -- warnings by structure ---------------------------------------------------------------
+ENTRY = (
+    "  - id: amur-entry\n    type: entry-encyclopedia\n    title: Amur Annexation\n"
+    "    container-title: Wikipedia\n"
+)
+
+
+def test_warnings_are_told_apart_in_a_real_pandoc_log() -> None:
+    """Pandoc's own `--log` (a Background run writes one): the CiteprocWarning about an item
+    the style prints no entry for is left out, the one about a missing item stays."""
+    from counterpoint.cite.reading import warnings
+
+    refs = [
+        {"id": "entry", "type": "entry-encyclopedia", "title": "Amur", "container-title": "W"},
+        {"id": "book", "type": "book", "title": "Rivers", "author": [{"family": "Li"}]},
+    ]
+    run = pandoc.Background(
+        ["-f", "markdown", "-t", "json", "--citeproc", "--bibliography", "{refs.json}",
+         "--csl", "{style.csl}", "{text.md}"],
+        [("refs.json", json.dumps(refs).encode()), ("style.csl", csl.default().xml),
+         ("text.md", b"[@entry]\n\n[@book]\n\n[@gone]\n")],
+        "test",
+    )  # fmt: skip
+    log = run.result().log
+    cited = [m for m in log if m.get("type") == "CiteprocWarning"]
+    assert len(cited) == 2 and {m["verbosity"] for m in cited} == {"WARNING"}
+    missing = [m["pretty"] for m in cited if "gone" in m["message"]]
+    assert warnings(log, {"entry"}) == missing
+    assert warnings(log, set()) == [m["pretty"] for m in cited]  # no entry left out: both
+
+
+def test_a_log_of_another_shape_is_one_error() -> None:
+    from counterpoint.cite.reading import warnings
+
+    with pytest.raises(ShapeError) as caught:
+        warnings([{"pretty": "odd"}], set())
+    assert str(caught.value) == "expected a Pandoc log message, found {'pretty': 'odd'}"
+
+
+def test_an_entry_the_style_does_not_print_gives_no_warning(
+    write_brief: Callable[..., Path],
+) -> None:
+    text = MINIMAL.replace("[@lin-2024, p. 4]", "[@amur-entry] [@wire-2023, p. 9]")
+    brief = validate(write_brief(text, sources=SOURCES + ENTRY + CITED_IN))
+    started = resolve.start(brief, style=csl.default_for("en"), locale="en-US")
+    doc = started.finish()
+    assert "amur-entry" not in [e.id for e in doc.bibliography]
+    assert doc.warnings == []
+    log = usercache.read_json(started.pending.cache_file)["log"]
+    about = [m["message"] for m in log if m["type"] == "CiteprocWarning"]
+    assert any(m.endswith(": amur-entry") for m in about), about  # Pandoc did warn

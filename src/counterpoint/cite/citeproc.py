@@ -30,7 +30,7 @@ from counterpoint.cite.request import Groups
 from counterpoint.errors import BuildError, InvalidInput, Location, Problem
 from counterpoint.process import pandoc
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 """Part of every cache key: a change to how counterpoint runs Pandoc starts afresh."""
 
 
@@ -89,13 +89,15 @@ class Pending:
             ast = json.loads(ran.stdout)
         except RecursionError:  # Python's reader stops a few hundred levels down
             raise _too_deep(ran.stdout, self.ids, self.where, self.style) from None
-        self.cached = {"ast": ast, "warnings": ran.warnings}
+        self.cached = {"ast": ast, "log": ran.log}
         usercache.write_json(self.cache_file, self.cached)
         return self._read()
 
     def _read(self) -> Formatted:
         assert self.cached is not None
-        return read(self.cached, self.count, self.hosts, self.locale, self.groups, self.style.what)
+        return read(
+            self.cached, self.count, self.hosts, self.locale, self.groups, self.style.what, self.ids
+        )
 
 
 def pending(

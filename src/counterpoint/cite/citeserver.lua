@@ -11,7 +11,8 @@
 --
 -- would. A request is a JSON object {"text", "refs", "csl", "out": file paths, "lang": a
 -- string, "link": a boolean}; the formatted document goes to "out" as Pandoc's JSON and the
--- answer is one JSON line: {"ok": true, "warnings": [...]} or {"ok": false, "error": "..."}.
+-- answer is one JSON line: {"ok": true, "warnings": [...], "log": [...]} or {"ok": false,
+-- "error": "..."}; "log" holds the warnings as `--log` writes them (type, verbosity, fields).
 -- Before the first answer, once warm, it writes {"ready": true}. The script ends when its
 -- input does.
 
@@ -214,14 +215,15 @@ for line in io.lines() do
     output:close()
   end)
   if ok then
-    local warnings = {}
+    local warnings, log = {}, {}
     for i = seen + 1, #PANDOC_STATE.log do
       local message = pandoc.json.decode(pandoc.json.encode(PANDOC_STATE.log[i]), false)
       if message.verbosity == "WARNING" or message.verbosity == "ERROR" then
         warnings[#warnings + 1] = message.pretty
+        log[#log + 1] = message
       end
     end
-    answer({ ok = true, warnings = warnings })
+    answer({ ok = true, warnings = warnings, log = log })
   else
     answer({ ok = false, error = tostring(err) })
   end

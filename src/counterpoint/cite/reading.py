@@ -10,6 +10,7 @@ becomes "A, cited in B".
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -67,23 +68,54 @@ class Formatted:
 
 
 def read(
-    data: dict[str, Any], count: int, hosts: list[str], locale: str, groups: Groups, what: str
+    data: dict[str, Any],
+    count: int,
+    hosts: list[str],
+    locale: str,
+    groups: Groups,
+    what: str,
+    ids: Sequence[str] = (),
 ) -> Formatted:
     """The notes, in-text citations and bibliography of Pandoc's result (`data["ast"]`, its
-    JSON document); `what` (the style) names it in an error."""
+    JSON document), and the warnings of its log (`data["log"]`) worth passing on; `ids`,
+    the items Pandoc was given; `what` (the style) names the result in an error."""
     blocks = pandocjson.blocks(data.get("ast"), what)
     try:
         formatted = _read(blocks, count, hosts, locale, groups)
+        unprinted = set(ids) - {ident for ident, _ in formatted.bibliography}
+        formatted.warnings = warnings(data.get("log"), unprinted)
     except ShapeError as exc:
         raise ShapeError(f"{what}: {exc}") from None
-    formatted.warnings = [
-        w
-        for w in data.get("warnings", [])
-        # a style may print no bibliography entry for a type (Chicago: encyclopedias, which
-        # are cited in notes only); that is the style's rule, not a problem to report
-        if SEPARATOR_ID not in w and "Bibliography entry with no printed form" not in w
-    ]
     return formatted
+
+
+def warnings(log: Any, unprinted: set[str]) -> list[str]:
+    """The warnings to pass on from Pandoc's log (its `--log` messages, as JSON), told
+    apart by their type and fields, not their English: a CiteprocWarning whose subject
+    (what follows its last colon) is an item the bibliography does not print is the
+    style's rule (Chicago prints no entry for an encyclopedia, cited in notes only), or
+    is about the request's own separator item; it is left out. Every other warning or
+    error is passed on as Pandoc words it."""
+    if not isinstance(log, list):
+        raise ShapeError(f"expected Pandoc's log messages (a list), found {repr(log)[:60]}")
+    out: list[str] = []
+    for message in log:
+        match message:
+            case {"verbosity": "WARNING" | "ERROR", "type": str(kind), "pretty": str(pretty)}:
+                if kind == "CiteprocWarning" and _subject(message) in unprinted | {SEPARATOR_ID}:
+                    continue
+                out.append(pretty)
+            case {"verbosity": str(), "type": str()}:
+                continue  # INFO: the files Pandoc loaded
+            case _:
+                raise ShapeError(f"expected a Pandoc log message, found {repr(message)[:60]}")
+    return out
+
+
+def _subject(message: dict[str, Any]) -> str:
+    """The item a CiteprocWarning is about: citeproc's message is "...: ID" for an item."""
+    text = message.get("message")
+    return text.rpartition(": ")[2] if isinstance(text, str) and ": " in text else ""
 
 
 def _read(

@@ -290,7 +290,8 @@ class Job:
                 if answer is None:
                     self._server_died()
                 elif answer.get("ok"):
-                    return pandoc.Result(self.out.read_bytes(), list(answer["warnings"]))
+                    log = list(answer.get("log") or [])
+                    return pandoc.Result(self.out.read_bytes(), list(answer["warnings"]), log)
                 # on an error, a run of its own gives the command line's exact message
             if self.background is None:
                 self.background = pandoc.Background(self.args, self.files, self.what)

@@ -18,9 +18,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from counterpoint.errors import BuildError
 from counterpoint.process.limits import PANDOC_ADDRESS_SPACE, PANDOC_MEMORY_LIMIT, PANDOC_TIMEOUT
@@ -95,6 +96,9 @@ class OverLimit(BuildError):
 class Result:
     stdout: bytes
     warnings: list[str]
+    log: list[Any] = field(default_factory=list)
+    """Pandoc's log messages as JSON (`--log`: `type`, `verbosity`, the fields of its
+    type); a Background run and the citation server give them."""
 
 
 def memory_limit() -> int:
@@ -210,7 +214,9 @@ class Background:
             names[name] = str(path)
         self.out = Path(self.folder.name) / "stdout"
         self.err = Path(self.folder.name) / "stderr"
-        argv, env = command([names.get(a[1:-1], a) if a[:1] == "{" else a for a in own(args)])
+        self.log = Path(self.folder.name) / "log.json"  # its messages, as JSON
+        named = [names.get(a[1:-1], a) if a[:1] == "{" else a for a in own(args)]
+        argv, env = command(["--log", str(self.log), *named])
         with self.out.open("wb") as out, self.err.open("wb") as err:
             try:
                 self.process = subprocess.Popen(
@@ -237,11 +243,24 @@ class Background:
                 self.process.kill()
                 self.process.wait()
                 raise
-            return _result(
+            result = _result(
                 self.process.returncode, self.out.read_bytes(), self.err.read_bytes(), self.what
             )
+            result.log = _log(self.log)
+            return result
         finally:
             self.folder.cleanup()
+
+
+def _log(path: Path) -> list[Any]:
+    """The messages Pandoc wrote to its `--log` file (none if it wrote none)."""
+    import json
+
+    try:
+        messages = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return []
+    return messages if isinstance(messages, list) else []
 
 
 FILE_OPTIONS = frozenset({"--bibliography", "--csl", "--citation-abbreviations"})

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from counterpoint import validate
+import pytest
+
+from counterpoint import InvalidInput, validate
 from counterpoint.brief.model import Brief, Text
 from counterpoint.brief.sections import FULL_PAPER, REGISTRY, Section, texts
 from counterpoint.cite.resolve import compare_groups
 from counterpoint.publish.docx.sections import BUILDERS
 from counterpoint.render.templates import builtin_root
 
-from .conftest import ROOT
+from .conftest import MINIMAL, ROOT
 
 FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
 
@@ -56,6 +58,8 @@ def problems(registry: Sequence[Section], builders: Mapping[str, object], base: 
                 for p in dict.fromkeys((*s.texts, *s.words)) if not _names_a_text(p)]  # fmt: skip
         if not s.label.strip():
             out.append(f"{s.name}: no label for the page-limit advice")
+        if s.word not in ("template", "heading", ""):
+            out.append(f"{s.name}: Word takes '{s.word}' of a set's template")
     names = [s.name for s in registry]
     out += [f"{n}: listed twice" for n in sorted({n for n in names if names.count(n) > 1})]
     return out
@@ -69,7 +73,7 @@ def test_every_section_has_its_template_word_builder_texts_and_label() -> None:
 
 def test_a_section_lacking_its_parts_is_reported_by_name() -> None:
     colophon = Section("colophon", (), "the colophon", "colophon")
-    sloppy = Section("methods", ("views[].thesys", "title"), " ", "balance")
+    sloppy = Section("methods", ("views[].thesys", "title"), " ", "balance", word="all")
     assert problems([*REGISTRY, colophon, sloppy], BUILDERS, builtin_root() / "base") == [
         "colophon: no template sections/colophon.html in the base set",
         "colophon: no Word builder 'colophon'",
@@ -77,6 +81,7 @@ def test_a_section_lacking_its_parts_is_reported_by_name() -> None:
         "methods: views[].thesys is not a Markdown field of a brief",
         "methods: title is not a Markdown field of a brief",
         "methods: no label for the page-limit advice",
+        "methods: Word takes 'all' of a set's template",
     ]
     assert problems([*REGISTRY, REGISTRY[0]], BUILDERS, builtin_root() / "base") == [
         "title: listed twice"
@@ -151,3 +156,15 @@ def test_compare_numbers_its_notes_in_the_order_its_table_shows_them() -> None:
 def test_the_default_reading_order_leaves_out_the_other_forms_of_a_section() -> None:
     assert "views-table" not in FULL_PAPER and "compare" not in FULL_PAPER
     assert "views" in FULL_PAPER and FULL_PAPER[-1] == "bibliography"
+
+
+def test_a_brief_may_mark_internal_only_the_sections_the_registry_allows(
+    write_brief: Callable[..., Path],
+) -> None:
+    path = write_brief(MINIMAL + "internal: [views, timeline]\n")
+    with pytest.raises(InvalidInput) as caught:
+        validate(path)
+    assert str(caught.value) == (
+        f"{path}:18:12: internal[0]: 'views' is not a section that can be internal; "
+        "expected one of: background, timeline, implications, balance"
+    )

@@ -501,10 +501,6 @@ def positive(c: Checker, node: yaml.Node, path: str) -> Any:
     return value
 
 
-INTERNAL_SECTIONS = ("background", "timeline", "implications", "balance")
-"""Sections a brief may mark `internal:`; editions with `hide_internal` leave them out."""
-
-
 @describe({"type": "object"})
 def data(c: Checker, node: yaml.Node, path: str) -> Any:
     """Any YAML mapping, as plain data (strings, numbers, booleans, lists, mappings), for a

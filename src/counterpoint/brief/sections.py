@@ -42,6 +42,13 @@ class Section:
     form_of: str = ""
     """The section this one shows in another form (a table of the views, the contested
     facts in a line each); such a section is not in the default reading order."""
+    word: str = "template"
+    """What Word takes of a set's own template for it: "template" (its HTML, through
+    Pandoc's reader, in place of the builder's), "heading" (only the heading it gives in
+    its `NAME_heading` block: Word builds the figure, the contents field or the entries
+    itself) or "" (nothing: the notes are Word's own footnotes)."""
+    internal: bool = False
+    """True when a brief may mark it `internal:` (editions with `hide_internal` leave it out)."""
 
     @property
     def template(self) -> str:
@@ -59,10 +66,10 @@ _VIEWS = ("views[].thesis", "views[].summary", "views[].arguments[]", "views[].c
 REGISTRY: tuple[Section, ...] = (
     Section("title", ("question",), "the question", "title", counted=()),
     Section("summary", ("summary",), "the bottom line (summary)", "summary"),
-    Section("background", ("background",), "the background", "background"),
+    Section("background", ("background",), "the background", "background", internal=True),
     Section("glance", (), "the views at a glance", "glance"),
     Section("how-to-read", (), "the note on how to read the brief", "how-to-read"),
-    Section("contents", (), "the contents", "contents"),
+    Section("contents", (), "the contents", "contents", word="heading"),
     Section("views", _VIEWS, "the views", "views"),
     Section("views-table", ("views[].thesis",), "the view theses", "views-table", form_of="views"),
     Section("compare", _VIEWS, "the views", "compare", across=True, form_of="views"),
@@ -70,12 +77,14 @@ REGISTRY: tuple[Section, ...] = (
             "the contested facts", "contested"),
     Section("contested-brief", ("contested[].short",), "the contested assessments",
             "contested-brief", counted=("contested[].assessment",), form_of="contested"),
-    Section("timeline", ("timeline[].event",), "the timeline", "timeline"),
+    Section("timeline", ("timeline[].event",), "the timeline", "timeline", word="heading",
+            internal=True),
     Section("judgments", ("judgments[].text",), "the key judgments", "judgments"),
-    Section("implications", ("implications",), "the implications", "implications"),
-    Section("balance", (), "the balance appendix", "balance"),
-    Section("notes", (), "the notes", "notes"),
-    Section("bibliography", (), "the bibliography", "bibliography"),
+    Section("implications", ("implications",), "the implications", "implications",
+            internal=True),
+    Section("balance", (), "the balance appendix", "balance", word="heading", internal=True),
+    Section("notes", (), "the notes", "notes", word=""),
+    Section("bibliography", (), "the bibliography", "bibliography", word="heading"),
 )  # fmt: skip
 """Every built-in section, in the order of the default reading order (FULL_PAPER)."""
 
@@ -86,6 +95,9 @@ ALL_SECTIONS = tuple(SECTIONS)
 
 FULL_PAPER = tuple(s.name for s in REGISTRY if not s.form_of)
 """The default reading order when no template set chooses: every section, each field once."""
+
+INTERNAL_SECTIONS = tuple(s.name for s in REGISTRY if s.internal)
+"""Sections a brief may mark `internal:`; editions with `hide_internal` leave them out."""
 
 SHORT_FORMS = {"views[].thesis": "views[].short", "judgments[].text": "judgments[].short"}
 """A field and its short form (`short:`), which an edition with `short_forms` shows in its

@@ -34,7 +34,6 @@ from counterpoint.brief.model import (
 from counterpoint.brief.schema import (
     AUDIENCE_OPTIONS,
     DATE_EXPECTED,
-    INTERNAL_SECTIONS,
     INVALID,
     LANGUAGE,
     VIEW_ID,
@@ -52,6 +51,7 @@ from counterpoint.brief.schema import (
     ratio,
     seq,
 )
+from counterpoint.brief.sections import INTERNAL_SECTIONS
 from counterpoint.brief.sources import (
     UNREADABLE,
     _bibliography_files,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from counterpoint.audit.checks import AuditReport
+from counterpoint.brief.sections import REGISTRY
 from counterpoint.cite.resolve import Resolved
 from counterpoint.publish.docx.setfiles import set_file
 from counterpoint.render.templates import TemplateSet, builtin_root
@@ -63,7 +64,7 @@ def _changed(path: Path) -> bool:
     )
 
 
-WORD_BUILT = ("contents", "timeline", "balance", "bibliography")
+WORD_BUILT = tuple(s.name for s in REGISTRY if s.word == "heading")
 """Sections Word builds itself even when a set changes their template: a set's heading
 for them (`NAME_heading`) is taken over, any other block is a warning."""
 
@@ -113,10 +114,7 @@ def own_headings(
     return out
 
 
-HTML_SECTIONS = (
-    "title", "how-to-read", "summary", "background", "glance", "views", "views-table",
-    "compare", "contested", "contested-brief", "judgments", "implications",
-)  # fmt: skip
+HTML_SECTIONS = tuple(s.name for s in REGISTRY if s.word == "template")
 """Built-in sections that a set's own template replaces in Word too (the others, with
 figures, the contents field, notes and bibliography, Word builds itself)."""
 

@@ -328,8 +328,8 @@ def pdf_of(doc: Doc, rnd: random.Random) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     # the label of each paragraph: the page its first words are on (a section may run over)
-    from counterpoint.audit.quotes.extract import from_pdf
     from counterpoint.audit.quotes.normal import lower, normalise
+    from counterpoint.audit.quotes.pdftext import from_pdf
 
     doc.page_texts = [(b.page, lower(normalise(b.text))) for b in from_pdf(out.getvalue()).blocks]
     doc.pages = []

@@ -214,7 +214,7 @@ def test_block_quote_and_the_languages_marks(tmp_path: Path) -> None:
 
 
 def test_html_main_text_and_paragraph_numbers(tmp_path: Path) -> None:
-    from counterpoint.audit.quotes.extract import from_html
+    from counterpoint.audit.quotes.htmltext import from_html
 
     page = """<html><body><header><nav><a>Home</a> Trade rose</nav></header>
       <main><h1>Trade</h1><p>Trade <b>rose</b> by a third.</p>
@@ -421,7 +421,7 @@ def test_changes_are_flagged(quote: str, verdict: str) -> None:
 
 
 def test_a_wrapper_named_like_a_box_keeps_the_article() -> None:
-    from counterpoint.audit.quotes.extract import from_html
+    from counterpoint.audit.quotes.htmltext import from_html
 
     page = (
         "<body class='single'><div id='page' class='site has-comments'><div class='entry'>"

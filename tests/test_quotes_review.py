@@ -47,7 +47,7 @@ signed<br>in 1858 but was never rati&shy;fied.</p>
 def test_a_news_page_numbers_the_storys_paragraphs(
     quote: str, cited: str, verdict: str, place: str
 ) -> None:
-    from counterpoint.audit.quotes.extract import from_html
+    from counterpoint.audit.quotes.htmltext import from_html
     from counterpoint.audit.quotes.index import Index, locator
     from counterpoint.audit.quotes.match import check
 
@@ -224,9 +224,9 @@ def test_a_pdf_without_page_labels_is_cited_by_its_printed_numbers(
 ) -> None:
     from weasyprint import HTML
 
-    from counterpoint.audit.quotes.extract import from_pdf
     from counterpoint.audit.quotes.index import Index, locator
     from counterpoint.audit.quotes.match import check
+    from counterpoint.audit.quotes.pdftext import from_pdf
 
     pdf = HTML(
         string="<style>@page { size: A7; @bottom-center { content: counter(page, lower-roman) } }"
@@ -239,7 +239,7 @@ def test_a_pdf_without_page_labels_is_cited_by_its_printed_numbers(
 
 
 def test_a_page_without_main_or_article_leaves_out_banners_contents_tags_and_teasers() -> None:
-    from counterpoint.audit.quotes.extract import from_html
+    from counterpoint.audit.quotes.htmltext import from_html
 
     page = """<html><body><div class="top-bar"><p>Subscribe today for $1!</p></div>
       <div id="gdpr-consent"><p>We value your privacy.</p></div>
@@ -262,7 +262,7 @@ def test_a_page_without_main_or_article_leaves_out_banners_contents_tags_and_tea
     ],
 )
 def test_what_a_browser_shows_is_what_is_quoted(quote: str, verdict: str) -> None:
-    from counterpoint.audit.quotes.extract import from_html
+    from counterpoint.audit.quotes.htmltext import from_html
     from counterpoint.audit.quotes.index import Index
     from counterpoint.audit.quotes.match import check
 
@@ -423,7 +423,7 @@ def test_text_snapshots_as_they_are_saved(kind: str, data: bytes) -> None:
 
 
 def test_direction_marks_and_tatweel_are_not_words() -> None:
-    from counterpoint.audit.quotes.extract import from_html
+    from counterpoint.audit.quotes.htmltext import from_html
     from counterpoint.audit.quotes.index import Index
     from counterpoint.audit.quotes.match import check
 
@@ -487,7 +487,7 @@ def test_a_quotation_ending_its_own_sentence_then_said(
 
 
 def test_a_box_headed_related_articles_is_left_out() -> None:
-    from counterpoint.audit.quotes.extract import from_html
+    from counterpoint.audit.quotes.htmltext import from_html
 
     page = """<main><article><h1>Ports</h1><p>First paragraph.</p><p>Second paragraph.</p>
       <section><h2>Read more</h2><ul><li><a>Exports fell by 40% last year</a></li></ul></section>

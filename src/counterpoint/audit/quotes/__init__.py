@@ -5,7 +5,8 @@ The pipeline of docs/quotes.md, one module a step:
 - `find`: quotations in a brief's Markdown fields (quotation marks or a block quote, then a
   citation in the same sentence), each located at file:line:col;
 - `extract`: a snapshot (.txt, .md, .html, .pdf, .warc, .warc.gz) as numbered paragraphs
-  and labelled pages, cached by the file's SHA-256 in the user's cache;
+  and labelled pages (`blocks`), cached by the file's SHA-256 in the user's cache; an HTML
+  page's main text is read by `htmltext`, a PDF's pages by `pdftext`;
 - `normal`: the normalised form both sides are compared in, and a quotation's parts;
 - `index`: a snapshot's text indexed for matching, and a citation's page or paragraph
   locator;

@@ -138,7 +138,8 @@ class _Checker:
 
     def index(self, snap: _Snapshot) -> Any:
         if snap.index is None and snap.status == "ok":
-            from counterpoint.audit.quotes.extract import SnapshotError, extract
+            from counterpoint.audit.quotes.blocks import SnapshotError
+            from counterpoint.audit.quotes.extract import extract
             from counterpoint.audit.quotes.index import Index
             from counterpoint.audit.quotes.qualifiers import guess_languages
 

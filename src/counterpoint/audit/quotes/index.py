@@ -7,7 +7,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from counterpoint.audit.quotes.extract import Block, Extracted
+from counterpoint.audit.quotes.blocks import Block, Extracted
 from counterpoint.audit.quotes.normal import JOINT, lower, normalise_marked
 
 _PARA = r"paras?\.?|paragraphs?|¶¶?|abs\.|абз\.|párr\."

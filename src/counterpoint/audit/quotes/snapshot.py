@@ -291,7 +291,8 @@ def snapshot(
     timeout: float = TIMEOUT,
 ) -> int:
     """Archive the brief's cited sources (or `source`); the number that failed."""
-    from counterpoint.audit.quotes.extract import SnapshotError, kind_of, read
+    from counterpoint.audit.quotes.blocks import SnapshotError
+    from counterpoint.audit.quotes.extract import kind_of, read
     from counterpoint.errors import suggest
 
     if source is not None and source not in brief.sources:

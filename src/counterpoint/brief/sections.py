@@ -86,7 +86,8 @@ REGISTRY: tuple[Section, ...] = (
     Section("notes", (), "the notes", "notes", word=""),
     Section("bibliography", (), "the bibliography", "bibliography", word="heading"),
 )  # fmt: skip
-"""Every built-in section, in the order of the default reading order (FULL_PAPER)."""
+"""Every built-in section, in the default reading order (FULL_PAPER, which leaves out the
+sections that are another form of one)."""
 
 SECTIONS: dict[str, Section] = {s.name: s for s in REGISTRY}
 
@@ -118,7 +119,7 @@ FIELDS = _fields()
 """Every Markdown field of a brief, as key paths in reading order: the sections' texts in
 the registry's order, each once, each followed by its short form (Brief.texts walks them)."""
 
-_PATH = re.compile(r"([a-z_]+)(?:\[\]\.([a-z_]+))?(\[\])?")
+_PATH = re.compile(r"([a-z_]+)(?:\[\]\.([a-z_]+)(\[\])?)?")
 
 
 def walk(brief: Any, paths: Sequence[str], across: bool = False) -> list[tuple[str, Any]]:

@@ -171,11 +171,11 @@ A language not listed is left as written: its marks are not known to be safe to 
 def quotation_marks(language: str) -> tuple[str, str, str, str] | None:
     """The language's marks (`zh-Hant` before `zh`), or None: leave its text as written."""
     parts = language.replace("_", "-").split("-")
+    if parts[0] == "zh" and "Hans" not in parts and any(p in ("TW", "HK", "MO") for p in parts):
+        return QUOTATION_MARKS["zh-Hant"]  # Taiwan's, Hong Kong's and Macau's script
     for tag in ("-".join(parts[:2]), parts[0]):
         if tag in QUOTATION_MARKS:
             return QUOTATION_MARKS[tag]
-    if parts[0] == "zh" and any(p in ("TW", "HK", "MO") for p in parts[1:]):
-        return QUOTATION_MARKS["zh-Hant"]
     return None
 
 

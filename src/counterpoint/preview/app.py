@@ -4,16 +4,12 @@ updates the open page in place, with the PDF rebuilt in the background (docs/pre
 from __future__ import annotations
 
 import contextlib
-import html
-import json
 import re
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,63 +19,22 @@ from counterpoint.pipeline.builder import build
 from counterpoint.pipeline.session import Session
 from counterpoint.preview.pdf import _PdfWorkers
 from counterpoint.preview.server import _Server
+from counterpoint.preview.shown import Shown
 from counterpoint.process.limits import MEMORY_LIMIT, TIME_LIMIT
 from counterpoint.process.timelimit import time_limit
 from counterpoint.render.templates import find, search_roots
-
-ASSETS = Path(__file__).parent / "preview_assets"
-
-DEFAULT_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
-    "media-src data:; base-uri 'none'; form-action 'none'"
-)
-"""The policy of the page shown before the brief has ever built (the built page's own)."""
-
-_CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', re.I)
 
 DEBOUNCE_MS, STEP_MS = 300, 30
 """watchfiles groups the events of one save (an editor may write, rename and touch) until
 STEP_MS pass without another, DEBOUNCE_MS at most."""
 
 
-@dataclass
-class State:
-    """What the page shows; sent to it as JSON on every change (Server-Sent Events)."""
-
-    seq: int = 0
-    """Bumped on every change of this state."""
-    version: int = 0
-    """Rebuilds tried (each save is one)."""
-    page: int | None = None
-    """The version of the last good rendering, None before the first."""
-    name: str = ""
-    errors: list[str] = field(default_factory=list)
-    """The last rebuild's problems, one `file:line:col: ...` line each (as the CLI prints)."""
-    findings: list[str] = field(default_factory=list)
-    """Audit findings and build warnings of the last good rendering (as the CLI prints)."""
-    marks: list[dict[str, str]] = field(default_factory=list)
-    """Altered quotations (CP401) to mark in the page: their first words and the finding."""
-    pdf: str = "off"
-    """off (--no-pdf), waiting, building, ready or failed."""
-    pdf_version: int | None = None
-    """The version the served PDF was built from."""
-    pdf_errors: list[str] = field(default_factory=list)
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq, "version": self.version, "page": self.page, "name": self.name,
-            "errors": self.errors, "findings": self.findings, "marks": self.marks,
-            "pdf": self.pdf,
-            "pdfVersion": self.pdf_version, "pdfErrors": self.pdf_errors,
-        }  # fmt: skip
-
-
-class Preview:
+class Preview(Shown):
     """A brief's live preview: start() builds it once, serves it on 127.0.0.1 and watches
     its files; stop() ends the server, the watcher and the PDF workers.
 
     Tests and tools wait on `changed` (a Condition notified on every state change), or
-    call wait_for(predicate) with a timeout, instead of sleeping.
+    call wait_for(predicate) with a timeout (preview/shown.py), instead of sleeping.
     """
 
     def __init__(
@@ -96,25 +51,9 @@ class Preview:
     ):
         """`session`: the builds' (pipeline/session.py); without one, the preview makes
         its own for its lifetime and stop() closes it."""
-        if audience == "all":
-            raise CounterpointError("preview shows one edition: name an audience, not 'all'")
-        self.brief = Path(brief)
-        self.audience = audience
-        self.templates = Path(templates) if templates else None
-        self.port = port
-        self.time_limit = time_limit  # each rebuild's, as for `counterpoint build`
-        self.memory_limit = memory_limit  # the PDF layout's (the PDF worker's builds)
-        self.log = log or (lambda line: None)
-        self.state = State(pdf="waiting" if pdf else "off", name=self._default_name())
-        self.changed = threading.Condition()
-        self.page_html = b""
-        self.pdf_data = b""
-        self.docx_data = b""  # the Word edition, built with the PDF
-        self._pdf = pdf
-        self._stop = threading.Event()
+        super().__init__(brief, audience, port, pdf, templates, log, time_limit, memory_limit)
         self._watching = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._tmp = Path(tempfile.mkdtemp(prefix="counterpoint-preview-"))
         self._server: _Server | None = None
         self._workers: _PdfWorkers | None = None
         self._watched: tuple[tuple[Path, ...], tuple[Path, ...]] = ((), ())
@@ -123,10 +62,6 @@ class Preview:
         """What the rebuilds share: a warm Pandoc, compiled templates."""
 
     # -- the life of a preview --------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
     def start(self) -> Preview:
         """Listen, build once, and watch; returns when a save would be seen."""
         try:
@@ -171,24 +106,10 @@ class Preview:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def wait_for(self, predicate: Callable[[State], bool], timeout: float = 30) -> State:
-        """Wait until predicate(state) holds; TimeoutError after `timeout` seconds."""
-        with self.changed:
-            if not self.changed.wait_for(lambda: predicate(self.state), timeout):
-                raise TimeoutError(f"preview state did not change as expected: {self.state}")
-            return dataclass_copy(self.state)
-
     def _thread(self, target: Callable[[], None], name: str) -> None:
         t = threading.Thread(target=target, name=name, daemon=True)
         t.start()
         self._threads.append(t)
-
-    def _update(self, **changes: Any) -> None:
-        with self.changed:
-            for key, value in changes.items():
-                setattr(self.state, key, value)
-            self.state.seq += 1
-            self.changed.notify_all()
 
     # -- rebuilding -----------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -235,10 +156,6 @@ class Preview:
         self.log(f"updated {name}.html ({html_output.notes} notes, {seconds:.2f} s)")
         if self._workers:
             self._workers.want(version)
-
-    def _default_name(self) -> str:
-        stem = self.brief.stem
-        return stem if self.audience in (None, "analyst") else f"{stem}-{self.audience}"
 
     # -- watching -------------------------------------------------------------------------
     def watched(self) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
@@ -287,78 +204,6 @@ class Preview:
                 self.rebuild()
                 if self.watched() != (folders, files):
                     break  # a new bibliography or template set: watch those instead
-
-    # -- serving --------------------------------------------------------------------------
-    def hosts(self) -> set[str]:
-        return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
-
-    def page(self, nonce: str) -> tuple[bytes, str]:
-        """The preview page: the last good rendering, its policy allowing our script by
-        nonce and the event stream, and the script right after the policy."""
-        with self.changed:
-            data, state = self.page_html, dataclass_copy(self.state)
-        if data:
-            text = data.decode("utf-8")
-        else:
-            text = (ASSETS / "waiting.html").read_text(encoding="utf-8")
-            text = text.replace("$policy", DEFAULT_POLICY)
-            text = text.replace("$title", html.escape(f"{self.brief.name} (preview)"))
-        head_end = text.find("</head>")
-        meta = _CSP_META.search(text, 0, head_end if head_end >= 0 else len(text))
-        policy = html.unescape(meta[1]) if meta else DEFAULT_POLICY
-        served = with_nonce(policy, nonce)
-        config = _json({"version": state.page, "state": state.public()})
-        code = f"const CONFIG = {config};\nconst UI = {_json(_asset('preview.html'))};\n"
-        code += f"const CSS = {_json(_asset('preview.css'))};\n"
-        script = f'<script nonce="{nonce}">{code}{_asset("preview.js")}</script>'
-        new_meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(served)}">'
-        if meta:
-            text = text[: meta.start()] + new_meta + script + text[meta.end() :]
-        else:
-            at = text.find("<head>") + len("<head>")
-            text = text[:at] + new_meta + script + text[at:]
-        return text.encode("utf-8"), served
-
-    def built_page(self) -> tuple[bytes, str, int | None]:
-        """The built HTML as it is, with its own policy (for the page's script to swap in)."""
-        with self.changed:
-            data, version = self.page_html, self.state.page
-        meta = _CSP_META.search(data.decode("utf-8")) if data else None
-        return data, html.unescape(meta[1]) if meta else DEFAULT_POLICY, version
-
-
-def dataclass_copy(state: State) -> State:
-    """A copy with lists of its own, to read outside the lock."""
-    fields: dict[str, Any] = {
-        k: list(v) if isinstance(v, list) else v for k, v in vars(state).items()
-    }
-    return State(**fields)
-
-
-def with_nonce(policy: str, nonce: str) -> str:
-    """`policy` with the preview's script allowed by nonce and its event stream by 'self';
-    every other directive is kept as it is."""
-    directives: dict[str, list[str]] = {}
-    for part in policy.split(";"):
-        words = part.split()
-        if words:
-            directives.setdefault(words[0].lower(), words[1:])
-    for name, source in (("script-src", f"'nonce-{nonce}'"), ("connect-src", "'self'")):
-        sources = [s for s in directives.get(name, []) if s != "'none'"]
-        directives[name] = [*sources, source]
-    return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())
-
-
-def _asset(name: str) -> str:
-    text = (ASSETS / name).read_text(encoding="utf-8")
-    if name.endswith(".js") and re.search(r"<(/|!--|script)", text, re.I):
-        raise ValueError(f"{name} would end or change the <script> it is put in")
-    return text
-
-
-def _json(value: object) -> str:
-    """JSON for inside a <script>: no '<' (so no '</script>' or '<!--' in a message)."""
-    return json.dumps(value).replace("<", "\\u003c")
 
 
 def _outermost(paths: list[Path]) -> list[Path]:

@@ -20,7 +20,7 @@ from counterpoint.pipeline.session import Session
 from counterpoint.process.timelimit import time_limit
 
 if TYPE_CHECKING:
-    from counterpoint.preview.app import Preview
+    from counterpoint.preview.shown import Shown
 
 
 # -- the PDF, in the background -------------------------------------------------------------
@@ -33,7 +33,7 @@ class _PdfWorkers:
     with its layout process, and a new worker takes the newer version. One worker is kept
     between builds; a spare warming up beside a build would take a core from it."""
 
-    def __init__(self, preview: Preview):
+    def __init__(self, preview: Shown):
         self.preview = preview
         self.args = json.dumps({
             "brief": str(preview.brief), "audience": preview.audience,

@@ -1,22 +1,97 @@
-"""The preview's HTTP server: 127.0.0.1 only, its own Host only, an allow-list of paths,
+"""The preview's HTTP server and page: 127.0.0.1 only, its own Host only, an allow-list of paths,
 the built page's Content-Security-Policy with a nonce for the preview's script."""
 
 from __future__ import annotations
 
 import contextlib
+import html
 import json
+import re
 import secrets
 import socket
 import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
+
+from counterpoint.preview.shown import Shown, copy_state
+
+ASSETS = Path(__file__).parent / "preview_assets"
+
+DEFAULT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "media-src data:; base-uri 'none'; form-action 'none'"
+)
+"""The policy of the page shown before the brief has ever built (the built page's own)."""
+
+_CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', re.I)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-if TYPE_CHECKING:
-    from counterpoint.preview.app import Preview
+
+# -- the page -------------------------------------------------------------------------------
+def page(preview: Shown, nonce: str) -> tuple[bytes, str]:
+    """The preview page: the last good rendering, its policy allowing our script by
+    nonce and the event stream, and the script right after the policy."""
+    with preview.changed:
+        data, state = preview.page_html, copy_state(preview.state)
+    if data:
+        text = data.decode("utf-8")
+    else:
+        text = (ASSETS / "waiting.html").read_text(encoding="utf-8")
+        text = text.replace("$policy", DEFAULT_POLICY)
+        text = text.replace("$title", html.escape(f"{preview.brief.name} (preview)"))
+    head_end = text.find("</head>")
+    meta = _CSP_META.search(text, 0, head_end if head_end >= 0 else len(text))
+    policy = html.unescape(meta[1]) if meta else DEFAULT_POLICY
+    served = with_nonce(policy, nonce)
+    config = _json({"version": state.page, "state": state.public()})
+    code = f"const CONFIG = {config};\nconst UI = {_json(_asset('preview.html'))};\n"
+    code += f"const CSS = {_json(_asset('preview.css'))};\n"
+    script = f'<script nonce="{nonce}">{code}{_asset("preview.js")}</script>'
+    new_meta = f'<meta http-equiv="Content-Security-Policy" content="{html.escape(served)}">'
+    if meta:
+        text = text[: meta.start()] + new_meta + script + text[meta.end() :]
+    else:
+        at = text.find("<head>") + len("<head>")
+        text = text[:at] + new_meta + script + text[at:]
+    return text.encode("utf-8"), served
+
+
+def built_page(preview: Shown) -> tuple[bytes, str, int | None]:
+    """The built HTML as it is, with its own policy (for the page's script to swap in)."""
+    with preview.changed:
+        data, version = preview.page_html, preview.state.page
+    meta = _CSP_META.search(data.decode("utf-8")) if data else None
+    return data, html.unescape(meta[1]) if meta else DEFAULT_POLICY, version
+
+
+def with_nonce(policy: str, nonce: str) -> str:
+    """`policy` with the preview's script allowed by nonce and its event stream by 'self';
+    every other directive is kept as it is."""
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            directives.setdefault(words[0].lower(), words[1:])
+    for name, source in (("script-src", f"'nonce-{nonce}'"), ("connect-src", "'self'")):
+        sources = [s for s in directives.get(name, []) if s != "'none'"]
+        directives[name] = [*sources, source]
+    return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())
+
+
+def _asset(name: str) -> str:
+    text = (ASSETS / name).read_text(encoding="utf-8")
+    if name.endswith(".js") and re.search(r"<(/|!--|script)", text, re.I):
+        raise ValueError(f"{name} would end or change the <script> it is put in")
+    return text
+
+
+def _json(value: object) -> str:
+    """JSON for inside a <script>: no '<' (so no '</script>' or '<!--' in a message)."""
+    return json.dumps(value).replace("<", "\\u003c")
 
 
 # -- the server -----------------------------------------------------------------------------
@@ -24,7 +99,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins every request thread
     block_on_close = True
 
-    def __init__(self, address: tuple[str, int], preview: Preview):
+    def __init__(self, address: tuple[str, int], preview: Shown):
         self.preview = preview
         self.connections: set[socket.socket] = set()
         self.lock = threading.Lock()
@@ -86,7 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
         name = preview.state.name
         if path == "/":
             nonce = secrets.token_urlsafe(18)
-            data, policy = preview.page(nonce)
+            data, policy = page(preview, nonce)
             return self._send(200, data, "text/html; charset=utf-8", policy, body=body)
         if path == "/events":
             return self._events(preview) if body else self._send(200, b"", "text/event-stream")
@@ -95,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
         except UnicodeDecodeError:  # `/%ff`: no name of ours
             return self._send(400, b"bad request\n", "text/plain", body=body)
         if wanted == f"/{name}.html":
-            data, policy, version = preview.built_page()
+            data, policy, version = built_page(preview)
             if data:
                 extra = {"X-Preview-Version": str(version)}
                 return self._send(200, data, "text/html; charset=utf-8", policy, extra, body)
@@ -145,7 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.wfile.write(data)
 
-    def _events(self, preview: Preview) -> None:
+    def _events(self, preview: Shown) -> None:
         """The state as JSON whenever it changes, a comment every 15 s to keep it open."""
         self._headers(200, "text/event-stream", None)
         self.end_headers()

@@ -145,41 +145,41 @@ def test_jobs_output_is_byte_identical_to_a_serial_build(project: Path) -> None:
 def test_dependency_versions_are_read_as_importlib_metadata_reads_them() -> None:
     from importlib import metadata
 
-    from counterpoint.pipeline import cache
+    from counterpoint.pipeline import inputs
 
-    found = cache.installed_versions()
-    for dist in cache.DEPENDENCIES:
+    found = inputs.installed_versions()
+    for dist in inputs.DEPENDENCIES:
         assert found[dist] == metadata.version(dist), dist
 
 
 def test_a_dependency_or_counterpoint_upgrade_rebuilds(project: Path, monkeypatch) -> None:
-    from counterpoint.pipeline import cache
+    from counterpoint.pipeline import inputs
 
     assert run(project) == {"a.html": True, "b.html": True}
     assert run(project) == {"a.html": False, "b.html": False}
-    versions = {**cache.installed_versions(), "jinja2": "99.0"}
-    monkeypatch.setattr(cache, "installed_versions", lambda: versions)
-    cache.code_fingerprint.cache_clear()
+    versions = {**inputs.installed_versions(), "jinja2": "99.0"}
+    monkeypatch.setattr(inputs, "installed_versions", lambda: versions)
+    inputs.code_fingerprint.cache_clear()
     try:
         assert run(project) == {"a.html": True, "b.html": True}
         assert run(project) == {"a.html": False, "b.html": False}
-        monkeypatch.setattr(cache, "__version__", "99.0.0")  # a new counterpoint
-        cache.code_fingerprint.cache_clear()
+        monkeypatch.setattr(inputs, "__version__", "99.0.0")  # a new counterpoint
+        inputs.code_fingerprint.cache_clear()
         assert run(project) == {"a.html": True, "b.html": True}
     finally:
-        cache.code_fingerprint.cache_clear()
+        inputs.code_fingerprint.cache_clear()
 
 
 @pytest.mark.pdf
 def test_a_font_replaced_in_place_rebuilds_pdfs_only(project: Path, monkeypatch) -> None:
-    from counterpoint.pipeline import cache
+    from counterpoint.pipeline import inputs
     from counterpoint.publish import fonts
 
     font = project / "Fake-Regular.ttf"
     font.write_bytes(b"font v1")
     listing = (*fonts.fc_list(), ("Fake", "Regular", str(font)))
     monkeypatch.setattr(fonts, "fc_list", lambda: listing)
-    cache.font_fingerprint.cache_clear()
+    inputs.font_fingerprint.cache_clear()
 
     def rebuilt() -> dict[str, bool]:
         outputs = build(project / "a.yaml", project / "out", formats=["html", "pdf"])
@@ -189,15 +189,15 @@ def test_a_font_replaced_in_place_rebuilds_pdfs_only(project: Path, monkeypatch)
         assert rebuilt() == {"a.html": True, "a.pdf": True}
         assert rebuilt() == {"a.html": False, "a.pdf": False}
         font.write_bytes(b"font v2, a different size")  # same path, new file
-        cache.font_fingerprint.cache_clear()
+        inputs.font_fingerprint.cache_clear()
         assert rebuilt() == {"a.html": False, "a.pdf": True}  # each edition on its own
         assert build(project / "b.yaml", project / "out", formats=["html"])[0].cached is False
         assert build(project / "b.yaml", project / "out", formats=["html"])[0].cached is True
         font.write_bytes(b"font v3, another size again")
-        cache.font_fingerprint.cache_clear()
+        inputs.font_fingerprint.cache_clear()
         assert build(project / "b.yaml", project / "out", formats=["html"])[0].cached is True
     finally:
-        cache.font_fingerprint.cache_clear()
+        inputs.font_fingerprint.cache_clear()
 
 
 def test_a_link_out_of_a_template_set_is_never_read(project: Path) -> None:

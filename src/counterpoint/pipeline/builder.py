@@ -31,6 +31,7 @@ from counterpoint.errors import (
 )
 from counterpoint.files import inside, safe_stem, source_date, visible_name, write_all
 from counterpoint.pipeline import cache
+from counterpoint.pipeline.inputs import fingerprint
 from counterpoint.pipeline.session import Session
 from counterpoint.process.limits import MEMORY_LIMIT
 from counterpoint.publish import pdfworker
@@ -291,10 +292,10 @@ def _build(
             + " (see docs/audit.md)"
         )
 
-    # the inputs as read, each edition's fingerprinted for the next build's check (cache.py)
+    # the inputs as read, each edition's fingerprinted for the next build's check (inputs.py)
     every_root = search_roots(Path(templates) if templates else None, path, existing=False)
     inputs = {
-        (e.audience, fmt): cache.fingerprint(
+        (e.audience, fmt): fingerprint(
             brief, [e.tset], cache.edition_options(key, fmt), every_root, environment=False
         )
         for e in editions

@@ -1,6 +1,6 @@
 """The fetch policy: which files and URLs a page or a PDF may load (docs/security.md).
 
-One policy serves the page check (sanitize.py) and WeasyPrint's fetcher (pdf.py): regular
+One policy serves the page check (sanitize.py) and WeasyPrint's fetcher (pdflayout.py): regular
 files inside the brief's project only, no hidden files, no network unless allowed.
 """
 

@@ -41,7 +41,8 @@ class Body:
         """The blocks of a section the template set adds or replaces (its template's HTML,
         publish/docx/html.py), None for a section Word builds itself."""
         self.headings = headings or {}
-        """Headings a set's template gives a section Word builds itself (publish/docx/writer.py)."""
+        """Headings a set's template gives a section Word builds itself
+        (publish/docx/owntemplates.py)."""
         self.labels = labels
         self.rtl = i18n.direction(doc.brief.language or "en") == "rtl"
         self.fields = Fields(doc)

@@ -13,8 +13,9 @@ from typing import Any, ClassVar
 import pytest
 
 from counterpoint.errors import BuildError
-from counterpoint.process.jobs import InternalError, Job, Limits, Worker, run
+from counterpoint.process.jobs import InternalError, Job, Limits, run
 from counterpoint.process.timelimit import time_limit
+from counterpoint.process.worker import Worker
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,12 @@ def _in_worker(job: Work, limits: Limits) -> str:
         return worker.run(job, limits)
 
 
-RUNNERS = {"child": _in_child, "worker": _in_worker}
+def _in_spawned_worker(job: Work, limits: Limits) -> str:
+    with Worker(os.getpid, "test work", spawn=True) as worker:  # (warm: any module function)
+        return worker.run(job, limits)
+
+
+RUNNERS = {"child": _in_child, "worker": _in_worker, "spawned worker": _in_spawned_worker}
 LIMITED = Limits(memory=100)
 Runner = Callable[[Work, Limits], str]
 
@@ -69,9 +75,10 @@ def test_ok_gives_the_value_and_what_the_child_printed(runner: Runner, capfd: An
     assert capfd.readouterr().err == "printed by a library\n"
 
 
-def test_too_long_is_the_time_limits_line(runner: Runner) -> None:
+@pytest.mark.parametrize("memory", [100, None], ids=["limited", "unlimited"])
+def test_too_long_is_the_time_limits_line(runner: Runner, memory: int | None) -> None:
     with pytest.raises(BuildError) as info:
-        runner(Work("sleep"), Limits(seconds=0.5, memory=100))
+        runner(Work("sleep"), Limits(seconds=0.5, memory=memory))
     assert str(info.value) == (
         "x.pdf: stopped after 0.5 s, the build time limit (use --time-limit to allow longer)"
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from counterpoint import BuildError, build
-from counterpoint.process.jobs import Worker
+from counterpoint.process.worker import Worker
 from counterpoint.publish import pdfworker
 
 from .conftest import MINIMAL, ROOT

@@ -11,8 +11,8 @@ runs it, while this process waits at most `Limits.seconds`. What comes back is a
 - error: the CounterpointError the job raised, carried back with its message;
 - bug: any other exception, as an InternalError (one line; the traceback in `details`).
 
-A `Worker` is a child started ahead of its work, which warms up (imports WeasyPrint) while
-the caller does something else, then forks each job's child itself.
+A Worker (process/worker.py) is a process started ahead of its jobs, which warms up
+(imports WeasyPrint) while the caller does something else, then runs each job this way.
 """
 
 from __future__ import annotations
@@ -22,13 +22,11 @@ import os
 import pickle
 import select
 import signal
-import struct
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO, ClassVar, Generic, Literal, NoReturn, TypeVar
+from typing import Any, ClassVar, Generic, Literal, NoReturn, TypeVar
 
 from counterpoint.errors import BuildError, CounterpointError
 from counterpoint.process.timelimit import overtime, time_limit
@@ -106,8 +104,11 @@ def attempt(job: Job[T], limits: Limits) -> Outcome[T]:
     """How `job` ends under `limits` (run's work, without raising)."""
     if limits.memory and hasattr(os, "fork"):
         return _fork(job, limits)
-    with time_limit(limits.seconds, job.what):
-        return execute(job)
+    try:
+        with time_limit(limits.seconds, job.what):
+            return execute(job)
+    except BuildError as exc:  # the time limit's (execute keeps the job's own)
+        return Outcome("too_long", error=exc)
 
 
 def execute(job: Job[T]) -> Outcome[T]:
@@ -267,120 +268,3 @@ def _address_space() -> int:
     except (OSError, ValueError, IndexError):
         return 0
     return pages * os.sysconf("SC_PAGE_SIZE")
-
-
-# -- a worker started ahead of its jobs ---------------------------------------------------
-_SIZE = struct.Struct("!Q")
-
-
-def _send(pipe: BinaryIO, value: Any) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    pipe.write(_SIZE.pack(len(data)) + data)
-    pipe.flush()
-
-
-def _receive(pipe: BinaryIO) -> Any:
-    head = pipe.read(_SIZE.size)
-    if len(head) < _SIZE.size:
-        raise EOFError
-    return pickle.loads(pipe.read(_SIZE.unpack(head)[0]))
-
-
-class Worker:
-    """A forked process that warms up (`warm()`, say importing WeasyPrint) while its
-    starter goes on, then runs each job it is sent in a child of its own, under the job's
-    limits, exactly as `run` would. It is in a process group of its own and ignores Ctrl-C:
-    `close()` (or the end of a `with`) kills it and any job under way.
-
-    `start()` and `close()` may each be called more than once; a closed worker can be
-    started again.
-    """
-
-    def __init__(self, warm: Callable[[], object], name: str) -> None:
-        self.warm = warm
-        self.name = name
-        """What messages call it ('PDF layout': 'the PDF layout worker is closed')."""
-        self.pid: int | None = None
-        self._jobs: BinaryIO | None = None
-        self._results: BinaryIO | None = None
-
-    def start(self) -> Worker:
-        """Fork the worker (if not running); it warms up at once."""
-        if self.pid is not None:
-            return self
-        jobs_read, jobs_write = os.pipe()
-        results_read, results_write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(jobs_write)
-            os.close(results_read)
-            _serve(self.warm, jobs_read, results_write)  # never returns
-        os.close(jobs_read)
-        os.close(results_write)
-        with contextlib.suppress(OSError):  # the child does the same; whichever runs first
-            os.setpgid(pid, pid)
-        self.pid = pid
-        self._jobs = open(jobs_write, "wb")  # noqa: SIM115 - closed by close()
-        self._results = open(results_read, "rb")  # noqa: SIM115 - closed by close()
-        return self
-
-    def run(self, job: Job[T], limits: Limits) -> T:
-        """`run(job, limits)`, in a child of the worker: its value or its one error."""
-        if self.pid is None or self._jobs is None or self._results is None:
-            raise RuntimeError(f"the {self.name} worker is closed")
-        done = False
-        try:
-            _send(self._jobs, (job, limits))
-            outcome: Outcome[T] = _receive(self._results)
-            done = True
-        except EOFError:
-            raise RuntimeError(f"the {self.name} worker stopped unexpectedly") from None
-        finally:
-            if not done:  # interrupted (Ctrl-C, the time limit): stop the job too
-                self.close()
-        return outcome.result()
-
-    def close(self) -> None:
-        """Stop the worker and whatever job it is running."""
-        if self.pid is None:
-            return
-        pid, self.pid = self.pid, None
-        for pipe in (self._jobs, self._results):
-            with contextlib.suppress(OSError):
-                if pipe is not None:
-                    pipe.close()
-        self._jobs = self._results = None
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.waitpid(pid, 0)
-
-    def __enter__(self) -> Worker:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _serve(warm: Callable[[], object], jobs: int, results: int) -> NoReturn:
-    """The worker's life: warm up, then run each job until its starter closes the pipe.
-    It leaves with os._exit: nothing it shares with its starter is flushed."""
-    status = 0
-    try:
-        with contextlib.suppress(OSError):
-            os.setpgid(0, 0)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # its starter stops it (close())
-        warm()
-        with open(jobs, "rb") as source, open(results, "wb") as sink:
-            while True:
-                try:
-                    job, limits = _receive(source)
-                except EOFError:
-                    break
-                _send(sink, attempt(job, limits))
-    except BaseException:  # its starter reports a worker that stopped
-        status = 1
-    finally:
-        os._exit(status)

@@ -15,6 +15,7 @@ from counterpoint.errors import BuildError, display_path
 from counterpoint.files import write_atomic
 from counterpoint.process import jobs
 from counterpoint.process.limits import MAX_PDF_NOTES
+from counterpoint.process.worker import Worker
 from counterpoint.publish.fetch import FetchPolicy
 from counterpoint.publish.pdflayout import (
     FALLBACK_WARNING,
@@ -48,7 +49,7 @@ def write_pdf(
     too_long: Callable[[int], str] | None = None,
     write: bool = True,
     memory_limit: int | None = None,
-    worker: jobs.Worker | None = None,
+    worker: Worker | None = None,
     uncounted: str | None = None,
     stylesheets: dict[str, str] | None = None,
 ) -> PdfResult:

@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from counterpoint.process.jobs import Worker
+from counterpoint.process.worker import Worker
 from counterpoint.publish.pdflayout import import_weasyprint
 
 NAME = "PDF layout"

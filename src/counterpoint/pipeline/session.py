@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 
 from counterpoint.cite.server import Citations, Server
-from counterpoint.process.jobs import Worker
+from counterpoint.process.worker import Worker
 from counterpoint.publish import pdfworker
 from counterpoint.render.engine import Renderers
 

@@ -23,13 +23,22 @@ def always_worker(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Make every build use a worker, even though this test process imported WeasyPrint;
     the list holds each worker's process id."""
     started: list[int] = []
+    make = pdfworker.layout_worker
 
-    def start(formats: object, memory_limit: int | None) -> Worker:
-        worker = pdfworker.layout_worker().start()
-        started.append(worker.pid or 0)
+    def layout_worker() -> Worker:
+        worker = make()
+        start = worker.start
+
+        def recorded() -> Worker:
+            start()
+            started.append(worker.pid or 0)
+            return worker
+
+        worker.start = recorded  # type: ignore[method-assign]
         return worker
 
-    monkeypatch.setattr(pdfworker, "start", start)
+    monkeypatch.setattr(pdfworker, "wanted", lambda formats, limit: "pdf" in formats and limit)
+    monkeypatch.setattr(pdfworker, "layout_worker", layout_worker)
     return started
 
 

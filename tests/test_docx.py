@@ -4,7 +4,6 @@ styles, real tables, properties, the marking in the header, and the same bytes t
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -24,7 +23,7 @@ from counterpoint.publish.docx.setfiles import reference_doc
 from counterpoint.publish.docx.writer import write_docx
 from counterpoint.render.templates import TemplateSet, builtin_root, find, search_roots
 
-from .conftest import ROOT, SAMPLES
+from .conftest import ROOT, SAMPLES, need
 from .oracle import page_notes
 
 FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
@@ -225,10 +224,7 @@ def test_reference_docx_is_what_the_script_makes() -> None:
 @pytest.mark.pdf  # LibreOffice lays out the Word edition as a PDF
 @pytest.mark.slow
 def test_executive_edition_fits_two_pages_in_libreoffice(tmp_path: Path) -> None:
-    if not shutil.which("soffice"):  # never skipped in CI: `make test` installs it
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is missing in CI; `make test` installs it")
-        pytest.skip("LibreOffice is not installed (run `make test`, which installs it)")
+    need(shutil.which("soffice") is not None, "LibreOffice (soffice)")
     from pypdf import PdfReader
 
     source = tmp_path / "executive.docx"
@@ -293,10 +289,7 @@ def test_word_tables_keep_rows_and_header_words_whole(tmp_path: Path) -> None:
     """Issue 29: a row of the views-at-a-glance, timeline or balance tables is never split
     over a page; the compare table's group labels stay with their first row; no column head
     breaks inside a word ("Counterpoint/s"); the appendix flows on, as in the PDF."""
-    if not shutil.which("soffice"):  # never skipped in CI: `make test` installs it
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice is missing in CI; `make test` installs it")
-        pytest.skip("LibreOffice is not installed (run `make test`, which installs it)")
+    need(shutil.which("soffice") is not None, "LibreOffice (soffice)")
     from pypdf import PdfReader
 
     data = edition(FLAGSHIP, "analyst").data

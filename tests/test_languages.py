@@ -92,7 +92,8 @@ def test_catalogs_are_complete() -> None:
 
 @pytest.mark.pdf
 def test_arabic_is_right_to_left_with_an_arabic_font(tmp_path: Path) -> None:
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
+
     outputs = build(LANGUAGES / "ar.yaml", tmp_path, formats=["html", "pdf"])
     html = next(o for o in outputs if o.path.suffix == ".html").path.read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in html
@@ -238,7 +239,8 @@ def arabic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_arabic_chart_labels_are_shaped_text_in_the_pdf(arabic: dict[str, Path]) -> None:
     """WeasyPrint draws SVG text letter by letter (no shaping, no bidi): the print edition
     lays Arabic labels over the drawing as HTML; the web page keeps SVG text."""
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
+
     printed = arabic["print.html"].read_text(encoding="utf-8")
     assert printed.count('<div class="chart-canvas"') == 2  # the timeline and the balance chart
     assert 'class="chart-label bar-label"' in printed and "<text " not in printed
@@ -282,7 +284,8 @@ def test_isolate_wraps_runs_of_the_other_direction() -> None:
 
 @pytest.mark.pdf
 def test_latin_runs_read_in_order_in_an_arabic_pdf(arabic: dict[str, Path]) -> None:
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
+
     text = "".join(p.extract_text() for p in pypdf.PdfReader(arabic["pdf"]).pages)
     # a Latin bibliography entry and a Latin note: before isolation ".2024 ,Marine Policy ."
     assert 'Miller, Sarah. "Brine Discharge and Coastal Ecosystems". Marine Policy, 2024.' in text
@@ -293,7 +296,8 @@ def test_latin_runs_read_in_order_in_an_arabic_pdf(arabic: dict[str, Path]) -> N
 
 @pytest.mark.pdf
 def test_arabic_name_in_an_english_pdf(write_brief, tmp_path: Path) -> None:
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
+
     from tests.conftest import MINIMAL
 
     source = (

@@ -13,7 +13,7 @@ import pytest
 
 from counterpoint import build
 
-from .conftest import MINIMAL, ROOT
+from .conftest import MINIMAL, ROOT, need
 
 pytestmark = pytest.mark.pdf
 
@@ -87,8 +87,7 @@ def test_metadata_and_tagging(flagship) -> None:
 
 def test_qpdf_check_passes(flagship) -> None:
     path, _ = flagship
-    if shutil.which("qpdf") is None:
-        pytest.skip("qpdf is not installed (make test installs it)")
+    need(shutil.which("qpdf") is not None, "qpdf")
     run = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 

@@ -119,7 +119,8 @@ def test_note_calls_follow_every_scripts_sentence_marks() -> None:
 
 # -- fonts: every script drawn, in its own face; a missing one said once -------------------
 def _pdf_fonts(path: Path) -> set[str]:
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
+
     fonts = set()
     for page in pypdf.PdfReader(path).pages:
         for font in page["/Resources"]["/Font"].values():
@@ -128,7 +129,8 @@ def _pdf_fonts(path: Path) -> set[str]:
 
 
 def _pdf_text(path: Path) -> str:
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
+
     return "".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
 
 

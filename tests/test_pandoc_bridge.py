@@ -4,6 +4,7 @@ by its id, the API version checked first (cite/pandocjson.py, docs/format.md).""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,39 @@ def test_another_pandoc_api_version_is_one_line_at_the_first_read() -> None:
         "counterpoint reads 1.23 (Pandoc 3.9, from pypandoc-binary 1.17): install that, or "
         "point COUNTERPOINT_PANDOC at a Pandoc 3.9"
     )
+
+
+def test_a_pandoc_of_another_api_version_stops_the_build_with_one_line(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A Pandoc (through COUNTERPOINT_PANDOC) whose JSON is pandoc-api-version 1.24.0 and
+    that cannot serve (no `pandoc lua`): the command line says so in one line."""
+    import subprocess
+    import sys
+
+    fake = tmp_path / "pandoc"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = lua ]; then exit 2; fi\n'
+        f'if [ "$1" = --version ]; then exec "{pandoc.binary()}" "$@"; fi\n'
+        f'"{pandoc.binary()}" "$@" | '
+        'sed \'s/"pandoc-api-version":\\[1,23,[0-9,]*\\]/"pandoc-api-version":[1,24,0]/\'\n',
+        encoding="utf-8",
+    )
+    fake.chmod(0o755)
+    brief = write_brief()
+    env = {**os.environ, pandoc.ENVIRONMENT: str(fake)}
+    done = subprocess.run(
+        [sys.executable, "-m", "counterpoint", "build", str(brief), "--format", "html"],
+        capture_output=True, text=True, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"Pandoc {fake} ({pandoc.version()}) writes pandoc-api-version 1.24.0; counterpoint "
+        "reads 1.23 (Pandoc 3.9, from pypandoc-binary 1.17): install that, or point "
+        "COUNTERPOINT_PANDOC at a Pandoc 3.9",
+        "1 of 1 brief(s) failed",
+    ]
 
 
 def test_the_pinned_pandoc_writes_the_api_version_the_reader_knows() -> None:

@@ -31,27 +31,29 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @dataclass
-class Edition:
+class WordEdition:
+    """A Word edition as written, with what it was made from."""
+
     doc: Resolved
     tset: TemplateSet
     data: bytes
 
 
-def edition(path: Path, audience: str) -> Edition:
+def edition(path: Path, audience: str) -> WordEdition:
     brief = validate(path)
     tset = find(audience, search_roots(None, path))
     doc = resolve(brief, tset.sections, style=style_of(brief, tset))
     data = write_docx(doc, tset, audience, tset.options, audit_brief(brief, doc), None)
-    return Edition(doc, tset, data)
+    return WordEdition(doc, tset, data)
 
 
 @pytest.fixture(scope="module")
-def flagship() -> Edition:
+def flagship() -> WordEdition:
     return edition(FLAGSHIP, "analyst")
 
 
 @pytest.fixture(scope="module")
-def basic() -> Edition:
+def basic() -> WordEdition:
     return edition(SAMPLES / "basic" / "brief.yaml", "analyst")
 
 
@@ -86,7 +88,7 @@ def html_notes(path: Path, tmp: Path) -> list[str]:
 def test_footnotes_equal_the_html_notes_in_number_order_and_text(
     which: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    ed: Edition = request.getfixturevalue(which)
+    ed: WordEdition = request.getfixturevalue(which)
     path = FLAGSHIP if which == "flagship" else SAMPLES / "basic" / "brief.yaml"
     expected = html_notes(path, tmp_path)
     assert expected, "the edition has notes"
@@ -96,7 +98,7 @@ def test_footnotes_equal_the_html_notes_in_number_order_and_text(
     assert calls == sorted(calls), "note calls come in the notes' order"
 
 
-def test_note_calls_follow_punctuation(flagship: Edition) -> None:
+def test_note_calls_follow_punctuation(flagship: WordEdition) -> None:
     with zipfile.ZipFile(io.BytesIO(flagship.data)) as z:
         body = z.read("word/document.xml").decode()
     # the run before a note call ends with the punctuation, never a space before it
@@ -105,7 +107,7 @@ def test_note_calls_follow_punctuation(flagship: Edition) -> None:
     assert not re.search(r'<w:footnoteReference w:id="\d+" /></w:r><w:r><w:t[^>]*>[.,;:]', body)
 
 
-def test_headings_use_words_heading_styles(flagship: Edition) -> None:
+def test_headings_use_words_heading_styles(flagship: WordEdition) -> None:
     document = docx.Document(io.BytesIO(flagship.data))
     headings = [
         (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")
@@ -123,7 +125,7 @@ def test_headings_use_words_heading_styles(flagship: Edition) -> None:
     assert ' TOC \\o "1-2"' in body  # a table of contents field, Word updates it
 
 
-def test_glance_and_balance_are_word_tables(flagship: Edition) -> None:
+def test_glance_and_balance_are_word_tables(flagship: WordEdition) -> None:
     document = docx.Document(io.BytesIO(flagship.data))
     heads = [[c.text for c in t.rows[0].cells] for t in document.tables]
     assert ["View", "Thesis", "Arguments", "Counterpoints", "Sources"] in heads
@@ -134,7 +136,7 @@ def test_glance_and_balance_are_word_tables(flagship: Edition) -> None:
     assert [r.cells[0].text for r in glance.rows[1:]] == [v.label for v in flagship.doc.views]
 
 
-def test_figures_are_svg_with_a_png_fallback(flagship: Edition) -> None:
+def test_figures_are_svg_with_a_png_fallback(flagship: WordEdition) -> None:
     with zipfile.ZipFile(io.BytesIO(flagship.data)) as z:
         media = sorted(n.rsplit(".", 1)[1] for n in z.namelist() if n.startswith("word/media/"))
         body = z.read("word/document.xml").decode()
@@ -145,7 +147,7 @@ def test_figures_are_svg_with_a_png_fallback(flagship: Edition) -> None:
     assert body.count("<pic:pic") == 2
 
 
-def test_bibliography_has_the_hanging_indent_style(flagship: Edition) -> None:
+def test_bibliography_has_the_hanging_indent_style(flagship: WordEdition) -> None:
     document = docx.Document(io.BytesIO(flagship.data))
     entries = [p for p in document.paragraphs if p.style.name == "Bibliography"]
     assert len(entries) == len(flagship.doc.bibliography)
@@ -153,7 +155,7 @@ def test_bibliography_has_the_hanging_indent_style(flagship: Edition) -> None:
     assert fmt.first_line_indent < 0 < fmt.left_indent
 
 
-def test_properties(flagship: Edition) -> None:
+def test_properties(flagship: WordEdition) -> None:
     props = docx.Document(io.BytesIO(flagship.data)).core_properties
     brief = flagship.doc.brief
     assert props.title == brief.title
@@ -179,14 +181,14 @@ def test_marking_and_title_in_the_header_page_numbers_in_the_footer(write_brief)
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
 
 
-def test_without_a_marking_the_header_has_none(basic: Edition) -> None:
+def test_without_a_marking_the_header_has_none(basic: WordEdition) -> None:
     assert not basic.doc.brief.extra.get("marking")
     with zipfile.ZipFile(io.BytesIO(basic.data)) as z:
         headers = [z.read(n).decode() for n in z.namelist() if "header" in n]
     assert headers and not any("COUNTERPOINT-" in h for h in headers)
 
 
-def test_two_builds_give_the_same_bytes(basic: Edition) -> None:
+def test_two_builds_give_the_same_bytes(basic: WordEdition) -> None:
     again = edition(SAMPLES / "basic" / "brief.yaml", "analyst")
     assert again.data == basic.data
 

@@ -14,22 +14,19 @@ from typing import Any
 
 import yaml
 
+from counterpoint.brief.datefield import DATE, DATE_EXPECTED, EDTF, csl_date
 from counterpoint.brief.load import Document, Source, load
+from counterpoint.brief.mdfield import md
 from counterpoint.brief.model import GRADES, Date, Name, Reliability, SourceRecord
 from counterpoint.brief.schema import (
-    _DATE,
-    DATE_EXPECTED,
-    EDTF,
     INVALID,
     SOURCE_ID,
     Checker,
     Field,
-    _any,
-    _is_null,
+    any_value,
     choice,
-    csl_date,
     describe,
-    md,
+    is_null,
     object_schema,
     one_line,
     pattern,
@@ -47,9 +44,9 @@ NAME_FIELDS = {
     "non-dropping-particle": Field(one_line),
     "dropping-particle": Field(one_line),
     "suffix": Field(one_line),
-    "comma-suffix": Field(_any),
-    "static-ordering": Field(_any),
-    "parse-names": Field(_any),
+    "comma-suffix": Field(any_value),
+    "static-ordering": Field(any_value),
+    "parse-names": Field(any_value),
 }
 
 
@@ -140,10 +137,10 @@ SOURCE_FIELDS: dict[str, Field] = {
     "cited-in": Field(SOURCE_ID, expected="the id of the source this one is cited through"),
     "snapshot": Field(one_line, expected="the archived copy's path, relative to this file"),
     "snapshot-sha256": Field(SHA256, expected="the archived copy's SHA-256, 64 hex digits"),
-    "custom": Field(_any),
+    "custom": Field(any_value),
     **{k: Field(seq(name)) for k in CSL_NAME_VARS},
     **{k: Field(csl_date) for k in CSL_DATE_VARS},
-    **{k: Field(_any) for k in CSL_TEXT_VARS},
+    **{k: Field(any_value) for k in CSL_TEXT_VARS},
 }
 
 SOURCE_FIELDS_YAML = {
@@ -189,7 +186,7 @@ def _csl_date(node: yaml.Node) -> Any:
             ]
         return data
     text = str(node.value).strip()
-    plain_date = _DATE.match(text)
+    plain_date = DATE.match(text)
     if plain_date and not (plain_date[2] and plain_date[3] is None and int(plain_date[2]) > 20):
         return {"date-parts": [[int(p) for p in plain_date.groups() if p is not None]]}
     m = EDTF.match(text)
@@ -265,7 +262,7 @@ def source_record(c: Checker, node: yaml.Node, path: str) -> Any:
     csl: dict[str, Any] = {}
     for k_node, v_node in node.value:
         k = k_node.value
-        if k in COUNTERPOINT_SOURCE_KEYS or _is_null(v_node):
+        if k in COUNTERPOINT_SOURCE_KEYS or is_null(v_node):
             continue
         if k in CSL_DATE_VARS or k in ("issued", "accessed"):
             csl[k] = _csl_date(v_node)

@@ -14,8 +14,10 @@ from typing import Any
 import yaml
 
 from counterpoint.brief.codes import CHECKS
+from counterpoint.brief.datefield import DATE_EXPECTED, date
 from counterpoint.brief.i18n import NOTE_CALLS, NUMBERS, labels
 from counterpoint.brief.load import load
+from counterpoint.brief.mdfield import md
 from counterpoint.brief.model import (
     ADDED_KEYS,
     CONFIDENCE,
@@ -33,18 +35,15 @@ from counterpoint.brief.model import (
 )
 from counterpoint.brief.schema import (
     AUDIENCE_OPTIONS,
-    DATE_EXPECTED,
     INVALID,
     LANGUAGE,
     VIEW_ID,
     Checker,
     Field,
-    _join,
     choice,
-    date,
     describe,
     integer,
-    md,
+    join_path,
     object_schema,
     one_line,
     plain,
@@ -169,7 +168,7 @@ def audiences(c: Checker, node: yaml.Node, path: str) -> Any:
         return c.expect(node, path, "a mapping of audience names to options")
     out = {}
     for key, value in node.value:
-        got = c.mapping(value, _join(path, key.value), AUDIENCE_OPTIONS, "audience options")
+        got = c.mapping(value, join_path(path, key.value), AUDIENCE_OPTIONS, "audience options")
         if got is not None:
             out[key.value] = got
     return out

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from counterpoint.brief.sources import SOURCE_FIELDS_YAML
+from counterpoint.brief.records import SOURCE_FIELDS_YAML
 from counterpoint.brief.validate import BRIEF_FIELDS
 from counterpoint.brief.vocab import CSL_DATE_VARS, CSL_NAME_VARS, CSL_TEXT_VARS
 from counterpoint.cli import editorschema

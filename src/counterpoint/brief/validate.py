@@ -1,7 +1,7 @@
 """Stage 2, validate: turn a brief's YAML nodes into the typed model, every problem located.
 
 The brief's keys are declared as tables of `Field`s below (the engine is brief/schema.py, source
-records are brief/sources.py); docs/format.md documents the same keys.
+records are brief/records.py); docs/format.md documents the same keys.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from counterpoint.brief.model import (
     Text,
     View,
 )
+from counterpoint.brief.records import source_record
 from counterpoint.brief.schema import (
     AUDIENCE_OPTIONS,
     INVALID,
@@ -51,12 +52,7 @@ from counterpoint.brief.schema import (
     seq,
 )
 from counterpoint.brief.sections import INTERNAL_SECTIONS
-from counterpoint.brief.sources import (
-    UNREADABLE,
-    _bibliography_files,
-    read_sources,
-    source_record,
-)
+from counterpoint.brief.sources import UNREADABLE, bibliography_files, read_sources
 from counterpoint.errors import InvalidInput, Location, Problem, suggest
 from counterpoint.process.limits import MAX_VIEWS
 
@@ -297,7 +293,7 @@ def validate(path: str | Path, extra_fields: dict[str, Field] | None = None) -> 
     # the source registry: bibliography files first, then inline references
     records: list[SourceRecord] = []
     if "bibliography" in got:
-        files = _bibliography_files(
+        files = bibliography_files(
             path.parent, got["bibliography"], doc, _value_node(doc.root, "bibliography"), problems
         )
         seen_files: set[Path] = set()

@@ -1,7 +1,7 @@
 """JSON Schemas of briefs, source records and template-set manifests, for editors.
 
 Derived from the field tables that validation itself uses (validate.BRIEF_FIELDS,
-sources.SOURCE_FIELDS_YAML, manifest.MANIFEST_FIELDS), so they cannot drift from what
+records.SOURCE_FIELDS_YAML, manifest.MANIFEST_FIELDS), so they cannot drift from what
 counterpoint accepts. With the YAML language server (VS Code's YAML extension, and most
 editors through it) a first line
 
@@ -22,7 +22,7 @@ NAMES = ("brief", "source", "manifest")
 
 
 def brief() -> JsonSchema:
-    from counterpoint.brief.sources import SOURCE_FIELDS_YAML
+    from counterpoint.brief.records import SOURCE_FIELDS_YAML
     from counterpoint.brief.validate import BRIEF_FIELDS
 
     body = object_schema(BRIEF_FIELDS)
@@ -37,7 +37,7 @@ def brief() -> JsonSchema:
 
 def source() -> JsonSchema:
     """A source-record file: one record, `references:` with a list, or a bare list."""
-    from counterpoint.brief.sources import SOURCE_FIELDS_YAML
+    from counterpoint.brief.records import SOURCE_FIELDS_YAML
 
     record = object_schema(SOURCE_FIELDS_YAML, "a source record: a CSL item")
     shape = {

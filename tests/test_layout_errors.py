@@ -72,22 +72,26 @@ def test_a_logical_float_mirrors_instead_of_crashing(
     assert pdf.pages
 
 
-def test_a_weasyprint_failure_names_the_element_and_the_sets_rule(tmp_path: Path) -> None:
-    from counterpoint.publish.csslocate import Sheets
-    from counterpoint.publish.pdflayout import _weasyprint
+def test_a_weasyprint_failure_names_the_element_and_the_sets_rule(
+    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure inside WeasyPrint is one line naming the element it was laying out and the
+    set's rule with the value it failed on. The known failure (`float: inline-end`) is made
+    to happen by leaving out the fix that lays such floats out as `right` (test above)."""
+    from counterpoint.publish import pdflayout
 
-    css = "/* house.css */\n.x { color: red }\n#summary em { float: inline-end }\n"
-    html = f"<style>\n{css}</style><section id=summary><p>It is <em>settled</em>.</p></section>"
-    sheets = Sheets.of(html, {"house.css": "sets/house/house.css"})
-    import weasyprint
-
-    parsed = weasyprint.HTML(string=html)
+    monkeypatch.setattr(pdflayout, "physical_floats", lambda html: html)
+    sets = house(tmp_path, ".x { color: red }\n\n#summary em { float: inline-end }\n")
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(BuildError) as info:
-        _weasyprint(tmp_path / "x.pdf", parsed.render, sheets=sheets)
-    assert str(info.value).endswith(
-        "x.pdf: WeasyPrint failed: KeyError: 'inline-end' while laying out <em>; the set's CSS "
-        "with 'inline-end': sets/house/house.css:2: `#summary em { float: inline-end }`"
+        build(write_brief(EMPHASIS), "out", ["pdf"], "house", sets)
+    said = str(info.value)
+    assert said.startswith(
+        "out/brief-house.pdf: WeasyPrint failed: KeyError: 'inline-end' while laying out <em>; "
+        "the set's CSS with 'inline-end': "
     )
+    assert said.endswith("sets/house/house.css:3: `#summary em { float: inline-end }`")
+    assert "\n" not in said
 
 
 def test_string_set_on_a_flex_item_is_said(

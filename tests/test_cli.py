@@ -113,7 +113,7 @@ def test_console_script_flushes_and_keeps_exit_codes(write_brief, tmp_path: Path
 
 def test_importing_the_library_changes_nothing_global(tmp_path: Path, sample: Path) -> None:
     """Importing counterpoint and validating a brief leaves the garbage collector, `re` and
-    the user's cache folder as they were (the command line's os._exit is cli.run's alone)."""
+    the user's cache folder as they were (the command line's hard exit is cli.run's alone)."""
     code = (
         "import gc, re, sys\n"
         "re_before = dict(vars(re))\n"

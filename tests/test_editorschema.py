@@ -13,8 +13,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from counterpoint.brief.brieffields import BRIEF_FIELDS
 from counterpoint.brief.records import SOURCE_FIELDS_YAML
-from counterpoint.brief.validate import BRIEF_FIELDS
 from counterpoint.brief.vocab import CSL_DATE_VARS, CSL_NAME_VARS, CSL_TEXT_VARS
 from counterpoint.cli import editorschema
 from counterpoint.cli.main import main

@@ -2,7 +2,7 @@
 
 A mapping is read through a table of `Field`s (a converter, whether it is required, what
 is expected); each converter turns one YAML node into a value of the model or records a
-located problem and returns INVALID. Briefs (brief/validate.py), source records
+located problem and returns INVALID. Briefs (brief/brieffields.py), source records
 (brief/records.py) and template-set manifests (render/manifest.py) are declared this way.
 The generic converters are here; dates are brief/datefield.py, Markdown brief/mdfield.py.
 """

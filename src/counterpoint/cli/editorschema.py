@@ -1,6 +1,6 @@
 """JSON Schemas of briefs, source records and template-set manifests, for editors.
 
-Derived from the field tables that validation itself uses (validate.BRIEF_FIELDS,
+Derived from the field tables that validation itself uses (brieffields.BRIEF_FIELDS,
 records.SOURCE_FIELDS_YAML, manifest.MANIFEST_FIELDS), so they cannot drift from what
 counterpoint accepts. With the YAML language server (VS Code's YAML extension, and most
 editors through it) a first line
@@ -22,8 +22,8 @@ NAMES = ("brief", "source", "manifest")
 
 
 def brief() -> JsonSchema:
+    from counterpoint.brief.brieffields import BRIEF_FIELDS
     from counterpoint.brief.records import SOURCE_FIELDS_YAML
-    from counterpoint.brief.validate import BRIEF_FIELDS
 
     body = object_schema(BRIEF_FIELDS)
     body["properties"]["references"] = {

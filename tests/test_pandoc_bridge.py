@@ -102,6 +102,18 @@ def test_an_element_of_another_shape_is_one_error_not_an_index_error() -> None:
     )
 
 
+def test_an_inline_of_a_known_kind_in_another_shape_is_an_error_a_new_kind_is_left_out() -> None:
+    from counterpoint.cite.inlinehtml import html
+
+    words = [{"t": "Str", "c": "Seen"}, {"t": "Space"}]
+    assert html([*words, {"t": "Highlight", "c": [{"t": "Str", "c": "new"}]}]) == "Seen "
+    with pytest.raises(ShapeError) as caught:
+        html([*words, {"t": "Link", "c": [[], "https://example.org"]}])
+    assert str(caught.value) == (
+        "expected a Pandoc inline element, found {'t': 'Link', 'c': [[], 'https://example.org']}"
+    )
+
+
 def test_notes_read_by_id_in_any_order() -> None:
     formatted = read(_result([_note(1, "Two."), _note(0, "One.")]), 2, [], "en-US", plain(2), "apa")
     assert formatted.notes == ["One.", "Two."]

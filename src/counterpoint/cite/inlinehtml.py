@@ -24,43 +24,51 @@ _QUOTES = {"DoubleQuote": ("\u201c", "\u201d"), "SingleQuote": ("\u2018", "\u201
 def html(inlines: list[Any], entries: set[str] | None = None) -> str:
     """HTML for Pandoc inline elements, escaped; only http(s), DOI and in-page links live,
     the in-page ones only to `entries` (the sources with a printed entry) when given."""
-    return "".join(_inline(inline, entries) for inline in inlines)
+    out: list[str] = []
+    for inline in inlines:  # words and spaces, most of a note, without a match
+        tag = inline.get("t") if type(inline) is dict else None
+        if tag == "Str" and type(text := inline.get("c")) is str:
+            out.append(escape(text))
+        elif tag == "Space" or tag == "SoftBreak":
+            out.append(" ")
+        else:
+            out.append(_inline(inline, entries))
+    return "".join(out)
 
 
 def _inline(inline: Any, entries: set[str] | None) -> str:
-    match inline:
-        case {"t": "Str", "c": str(text)}:
-            return str(escape(text))
-        case {"t": "Space" | "SoftBreak"}:
-            return " "
-        case {"t": "LineBreak"}:
+    """One element, its content matched to the shape its tag has (`c`)."""
+    tag = inline.get("t") if type(inline) is dict else None
+    content = inline.get("c") if tag is not None else None
+    if tag in _TAGS and type(content) is list:
+        return f"<{_TAGS[tag]}>{html(content, entries)}</{_TAGS[tag]}>"
+    match tag, content:
+        case "LineBreak", None:
             return "<br>"
-        case {"t": str(t), "c": list(inner)} if t in _TAGS:
-            return f"<{_TAGS[t]}>{html(inner, entries)}</{_TAGS[t]}>"
-        case {"t": "SmallCaps", "c": list(inner)}:
+        case "SmallCaps", list(inner):
             return f'<span class="smallcaps">{html(inner, entries)}</span>'
-        case {"t": "Quoted", "c": [{"t": "DoubleQuote" | "SingleQuote" as kind}, list(inner)]}:
+        case "Quoted", [{"t": "DoubleQuote" | "SingleQuote" as kind}, list(inner)]:
             left, right = _QUOTES[kind]
             return left + html(inner, entries) + right
-        case {"t": "Span", "c": [[str(), list(classes), list()], list(inner)]}:
+        case "Span", [[str(), list(classes), list()], list(inner)]:
             kept = [k for k in classes if k.startswith("csl-") or k in ("nocase", "smallcaps")]
             text = html(inner, entries)
             return f'<span class="{" ".join(kept)}">{text}</span>' if kept else text
-        case {"t": "Link", "c": [list(), list(inner), [str(target), str()]]}:
+        case "Link", [list(), list(inner), [str(target), str()]]:
             return _link(target, html(inner, entries), entries)
-        case {"t": "Code" | "Math", "c": [_, str(text)]}:
+        case "Code" | "Math", [_, str(text)]:
             return str(escape(text))
-        case {"t": "Cite", "c": [list(), list(inner)]}:
+        case "Cite", [list(), list(inner)]:
             return html(inner, entries)
-        case {"t": "Note" | "RawInline" | "Image"}:
+        case "Note" | "RawInline" | "Image", _:
             return ""  # a note is read on its own; never markup from a source record
-        case {"t": str(t)} if t not in _KNOWN:
+        case str(), _ if tag not in _KNOWN:
             return ""  # an element of a later Pandoc: its text is not guessed at
-    text = repr(inline)
-    raise ShapeError(f"expected a Pandoc inline element, found {text[:60]}")
+    raise ShapeError(f"expected a Pandoc inline element, found {repr(inline)[:60]}")
 
 
-_KNOWN = {*_TAGS, "Str", "SmallCaps", "Quoted", "Span", "Link", "Code", "Math", "Cite"}
+_KNOWN = {*_TAGS, "Str", "Space", "SoftBreak", "LineBreak", "SmallCaps", "Quoted", "Span"}
+_KNOWN |= {"Link", "Code", "Math", "Cite"}
 """The elements `_inline` reads: one of them in another shape is an error, not dropped."""
 
 _OTHER_SCHEME = re.compile(r"^(?!https?:)[A-Za-z][A-Za-z0-9+.-]*:(?!//)")

@@ -5,7 +5,7 @@ every element is `{"t": TAG, "c": CONTENT}`, a Div is `{"t": "Div", "c": [[id, c
 attributes], blocks]}`. Pandoc promises the model of the API version the document names
 (`pandoc-api-version`), not where in the document a block lands or how many there are.
 So a document is read only after its version is checked (`blocks`), and then only
-through elements matched by tag and attribute: a Div by its id (`find_div`), a
+through elements matched by tag and attribute: a Div by its id (`by_id`), a
 paragraph's inlines (`inlines`). A document of another shape is one BuildError that says
 what was expected (ShapeError), never an IndexError.
 """
@@ -89,9 +89,14 @@ def divs(found: list[Any]) -> Iterator[Div]:
             yield from divs(d.blocks)
 
 
-def find_div(found: list[Any], ident: str) -> Div | None:
-    """The Div with the id `ident`, wherever it is among the blocks, or None."""
-    return next((d for d in divs(found) if d.ident == ident), None)
+def by_id(found: list[Any]) -> dict[str, Div]:
+    """Every Div with an id, wherever it is among the blocks, by its id (the first of two
+    with one id)."""
+    index: dict[str, Div] = {}
+    for d in divs(found):
+        if d.ident:
+            index.setdefault(d.ident, d)
+    return index
 
 
 def inlines(block: Any) -> list[Any]:

@@ -122,7 +122,8 @@ def _read(
     blocks: list[Any], count: int, hosts: list[str], locale: str, groups: Groups
 ) -> Formatted:
     bibliography: list[tuple[str, Markup]] = []
-    refs = pandocjson.find_div(blocks, REFS)
+    divs = pandocjson.by_id(blocks)
+    refs = divs.get(REFS)
     for entry in refs.blocks if refs is not None else []:
         d = pandocjson.div(entry)
         if d is None or not d.ident.startswith("ref-"):
@@ -145,7 +146,7 @@ def _read(
         )
 
     for n, (aside, indexes) in enumerate(groups):
-        block = _part(blocks, NOTE.format(n), f"note {n + 1} of {len(groups)}")
+        block = _part(divs, NOTE.format(n), f"note {n + 1} of {len(groups)}")
         if aside:  # a discursive note: each citation as the style writes it in a note
             cites = [_cited(c) for c in _note_inlines(block) if _tag(c) == "Cite"]
             for index, cite in zip(indexes, cites, strict=False):
@@ -155,14 +156,14 @@ def _read(
             notes[indexes[0]], in_text[indexes[0]] = written(note), written(running)
     host_forms: dict[str, Markup] = {}
     for n, host in enumerate(hosts):
-        note, running = _cite_parts(_part(blocks, HOST.format(n), f"the short form of {host}"))
+        note, running = _cite_parts(_part(divs, HOST.format(n), f"the short form of {host}"))
         host_forms[host] = Markup(unmarked(html(running + note, printed).strip()))
     return Formatted(notes, in_text, bibliography, [], host_forms)
 
 
-def _part(blocks: list[Any], ident: str, what: str) -> list[Any]:
+def _part(divs: dict[str, pandocjson.Div], ident: str, what: str) -> list[Any]:
     """The inlines of the request's Div `ident` in Pandoc's result."""
-    found = pandocjson.find_div(blocks, ident)
+    found = divs.get(ident)
     if found is None:
         raise ShapeError(f"Pandoc's result has no Div with the id {ident} ({what}) the request had")
     return [i for b in found.blocks for i in pandocjson.inlines(b)]

@@ -18,7 +18,7 @@ from counterpoint import build
 from counterpoint.audit.checks import audit_brief
 from counterpoint.brief.validate import validate
 from counterpoint.cite.resolve import Resolved, resolve
-from counterpoint.pipeline.builder import style_of
+from counterpoint.pipeline.plan import style_of
 from counterpoint.publish.docx.setfiles import reference_doc
 from counterpoint.publish.docx.writer import write_docx
 from counterpoint.render.templates import TemplateSet, builtin_root, find, search_roots

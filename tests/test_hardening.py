@@ -33,7 +33,7 @@ from counterpoint.brief import load as load_module
 from counterpoint.brief.load import Source, load
 from counterpoint.cli.main import main
 from counterpoint.files import inside, safe_stem, write_all, write_atomic
-from counterpoint.pipeline.builder import output_path
+from counterpoint.pipeline.naming import output_path
 from counterpoint.process import limits
 from counterpoint.process.limits import MAX_FILE_BYTES
 from counterpoint.publish import fetch

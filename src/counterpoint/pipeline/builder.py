@@ -3,43 +3,40 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import inspect
 import time
-import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from counterpoint import usercache
-from counterpoint.brief.csl import Style
 from counterpoint.brief.findings import AuditReport
 from counterpoint.brief.model import DEFAULT_PDF_VARIANT, Brief, Date
 from counterpoint.brief.validate import validate
-from counterpoint.cite.resolve import Resolved, Resolving, start
 from counterpoint.errors import (
     BuildError,
     CounterpointError,
-    InvalidInput,
-    Location,
-    Problem,
     display_path,
     suggest,
 )
-from counterpoint.files import inside, safe_stem, source_date, visible_name, write_all
+from counterpoint.files import source_date, visible_name, write_all
 from counterpoint.pipeline import cache
 from counterpoint.pipeline.inputs import fingerprint
+from counterpoint.pipeline.naming import (
+    audience_names,
+    brief_audience,
+    edition_label,
+    output_path,
+    output_stem,
+    shown_path,
+)
+from counterpoint.pipeline.plan import Planned, Settings, plan, unused_options
 from counterpoint.pipeline.session import Session
 from counterpoint.process.limits import MEMORY_LIMIT
-from counterpoint.publish import pdfworker
 from counterpoint.publish.output import SUFFIXES, Output
 from counterpoint.render import setcheck
 from counterpoint.render.templates import (
-    TemplateSet,
-    available,
     find,
     replaced_stylesheets,
     search_roots,
@@ -47,7 +44,6 @@ from counterpoint.render.templates import (
 )
 
 FORMATS = tuple(SUFFIXES)
-DEFAULT_AUDIENCE = "analyst"
 
 
 def find_briefs(paths: Iterable[str | Path]) -> list[Path]:
@@ -69,116 +65,6 @@ def find_briefs(paths: Iterable[str | Path]) -> list[Path]:
     for p in out:
         unique.setdefault(p.resolve(), p)
     return list(unique.values())
-
-
-def output_path(brief: Brief, out_dir: Path, fmt: str, audience: str) -> Path:
-    """out/NAME.pdf for the default audience, out/NAME-AUDIENCE.pdf for others."""
-    return inside(out_dir, output_stem(brief.name, audience) + SUFFIXES[fmt])  # never outside
-
-
-def output_stem(name: str, audience: str) -> str:
-    """The outputs' file name without its ending: NAME, or NAME-AUDIENCE."""
-    name = visible_name(name)[0]
-    return safe_stem(name if audience == DEFAULT_AUDIENCE else f"{name}-{audience}")
-
-
-def collisions(paths: Sequence[Path], **options: Any) -> dict[Path, str]:
-    """Briefs of one command whose outputs would have the same name, each with a line
-    naming the other brief; found before anything is built, so that no output replaces
-    another (`a/x.yaml` and `b/x.yaml`, `x.yaml --audience all` beside `x-executive.yaml`,
-    `zq.yaml` beside `z<U+200B>q.yaml`). Names that differ only in case or Unicode form
-    collide too: they are one file on macOS and Windows."""
-    if len(paths) < 2:
-        return {}
-    out = Path(options.get("out_dir", "out"))
-    formats = list(options.get("formats") or ("html", "pdf"))
-    claimed: dict[str, tuple[Path, str, str]] = {}  # folded name -> brief, audience, name
-    found: dict[Path, str] = {}
-    for path in _may_collide(paths, formats):  # only these need their audiences (a parse)
-        # every output's whole name: x.yaml's x.print.html is x.print.yaml's x.print.html
-        names = [
-            (audience, output_stem(path.stem, audience) + SUFFIXES[fmt])
-            for audience in _planned_audiences(path, options)
-            for fmt in formats
-        ]
-        for audience, name in names:
-            key = _folded(name)
-            if key not in claimed:
-                claimed[key] = (path, audience, name)
-                continue
-            other, other_audience, other_name = claimed[key]
-            if other == path:
-                continue
-            written = display_path(inside(out, other_name))
-            pair = (
-                (path, audience, other, other_audience),
-                (other, other_audience, path, audience),
-            )
-            for a, a_audience, b, b_audience in pair:
-                found.setdefault(
-                    a,
-                    f"{_shown(a)}{_of(a_audience)} would write {written}, as would "
-                    f"{_shown(b)}{_of(b_audience)}; rename one of them (neither was built)",
-                )
-    return found
-
-
-def _folded(stem: str) -> str:
-    return unicodedata.normalize("NFC", stem).casefold()
-
-
-def _may_collide(paths: Sequence[Path], formats: Sequence[str] = ("html",)) -> list[Path]:
-    """The briefs whose outputs could share a name with another's, in order: NAME or
-    NAME-AUDIENCE can only meet another brief's when the two names are the same or one is
-    the other up to a `-` (or, with print-html, up to a `.print`: NAME.print.html). The rest
-    are never read here."""
-    keys = {p: _folded(output_stem(p.stem, DEFAULT_AUDIENCE)) for p in paths}
-    by_key: dict[str, list[Path]] = {}
-    for p, key in keys.items():
-        by_key.setdefault(key, []).append(p)
-    chosen = {p for group in by_key.values() if len(group) > 1 for p in group}
-    print_html = "print-html" in formats and len(formats) > 1
-    for p, key in keys.items():
-        for i, c in enumerate(key):
-            cut = (c == "-") or (print_html and key.startswith(".print", i))
-            if cut and key[:i] in by_key:
-                chosen.add(p)
-                chosen.update(by_key[key[:i]])
-    return [p for p in paths if p in chosen]
-
-
-def _of(audience: str) -> str:
-    """Which edition, unless the default one."""
-    return "" if audience == DEFAULT_AUDIENCE else f" ({audience} edition)"
-
-
-def _shown(path: Path) -> str:
-    """A brief's path as the user typed it, in ASCII escapes if its name hides characters."""
-    return ascii(str(path)) if visible_name(path.name)[1] else display_path(path)
-
-
-def _planned_audiences(path: Path, options: dict[str, Any]) -> list[str]:
-    """The audiences build() would make for a brief with these options; [] for a brief
-    that cannot be read (it writes nothing)."""
-    audience = options.get("audience")
-    templates = options.get("templates")
-    if audience == "all":
-        roots = search_roots(Path(templates) if templates else None, path)
-        return audience_names(roots)
-    if audience:
-        return [str(audience)]
-    from counterpoint.brief.load import load
-
-    try:
-        root = load(path).root
-    except CounterpointError:
-        return []
-    own = ""
-    if isinstance(root, yaml.MappingNode):
-        for key, value in root.value:
-            if key.value == "audience" and isinstance(value, yaml.ScalarNode):
-                own = str(value.value)
-    return [own or DEFAULT_AUDIENCE]
 
 
 def build(
@@ -219,7 +105,7 @@ def build(
     if found is not None and not found.stale:
         return _from_cache(found.outputs, found.findings)
 
-    settings = _Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
+    settings = Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
     with contextlib.ExitStack() as stack:
         if session is None:
             session = stack.enter_context(Session())
@@ -246,7 +132,7 @@ def _build(
     templates: str | Path | None,
     key: dict[str, object],
     started: float,
-    settings: _Settings,
+    settings: Settings,
     found: cache.Fresh | None = None,
 ) -> list[Output]:
     """build()'s work once it is known that something must be built."""
@@ -261,7 +147,7 @@ def _build(
     if found is not None:  # the editions still up to date are not built again
         fresh = {str(o["audience"]) for o in found.outputs}
         names = [n for n in names if n in found.stale or n not in fresh]
-    editions: list[_Planned] = []
+    editions: list[Planned] = []
     for name in names:
         try:
             tset = find(name, roots)
@@ -275,7 +161,7 @@ def _build(
                     f"the audiences are {', '.join(there)}, or all"
                 ) from None
             raise
-        edition = _plan(brief, tset, name, settings)  # Pandoc starts formatting
+        edition = plan(brief, tset, name, settings)  # Pandoc starts formatting
         if found is not None and name in found.stale:
             edition.formats = found.stale[name]  # the others are up to date
         editions.append(edition)
@@ -320,8 +206,9 @@ def _build(
         other = cache.claimed(out, o.path, output_stem(brief.name, o.audience), path)
         if other is not None:
             raise BuildError(
-                f"{_shown(path)}{_of(o.audience)} would write {display_path(o.path)}, which "
-                f"{_shown(other)} wrote; rename one of them (nothing was written)"
+                f"{shown_path(path)}{edition_label(o.audience)} would write "
+                f"{display_path(o.path)}, which {shown_path(other)} wrote; rename one of them "
+                "(nothing was written)"
             )
     if failed:  # the others are written, but not cached: the next build tries them all again
         write_all([(o.path, o.data) for o in outputs], root=out)
@@ -422,90 +309,8 @@ def _from_cache(stored: list[dict[str, Any]], findings: list[str]) -> list[Outpu
     return outputs
 
 
-def brief_audience(brief: Brief) -> str:
-    """The audience a brief asks for by default (`audience:`), else analyst."""
-    return brief.audience or DEFAULT_AUDIENCE
-
-
-def audience_names(roots: list[Path], broken: list[str] | None = None) -> list[str]:
-    """Every set on the search path that declares an audience (analyst first); sets that
-    cannot be read are skipped and said in `broken`."""
-    names = [s.name for s in available(roots, broken) if s.audience]
-    return sorted(names, key=lambda n: (n != DEFAULT_AUDIENCE, n))
-
-
-@dataclasses.dataclass
-class _Settings:
-    """The build choices that hold for every edition of a brief."""
-
-    out: Path
-    formats: list[str]
-    allow_remote: bool
-    today: Date | None
-    strict: bool
-    pdf_variant: str | None
-    memory_limit: int | None = None
-    worker: pdfworker.Worker | None = None
-
-
-@dataclasses.dataclass
-class _Planned:
-    """One audience's edition as planned: its set and options, its citations being formatted
-    (publish.writers.Edition is the edition made of it, resolved and audited)."""
-
-    brief: Brief
-    tset: TemplateSet
-    audience: str
-    options: dict[str, Any]
-    resolving: Resolving
-    formats: list[str] | None = None  # the formats to write (None: every one asked for)
-
-
-def _plan(brief: Brief, tset: TemplateSet, audience: str, settings: _Settings) -> _Planned:
-    """Choose what an edition shows and start the CSL processor on its citations."""
-    options = {**tset.options, **brief.audiences.get(audience, {})}
-    if "judgments" in options:  # the brief (or set) asks for the first N judgments only
-        brief = dataclasses.replace(brief, judgments=brief.judgments[: int(options["judgments"])])
-    if options.get("short_forms"):  # a thesis or judgment in its author's short form
-        brief = dataclasses.replace(
-            brief,
-            views=[dataclasses.replace(v, thesis=v.short or v.thesis) for v in brief.views],
-            judgments=[dataclasses.replace(j, text=j.short or j.text) for j in brief.judgments],
-        )
-    sections = tset.sections
-    if options.get("hide_internal"):  # the public edition leaves out what the brief marks internal
-        sections = [s for s in sections if s not in brief.internal]
-    endnotes = options.get("notes") == "endnotes"  # (resolve.start adds the notes' list)
-    style = style_of(brief, tset)
-    resolving = start(brief, sections, settings.today, style, endnotes=endnotes)
-    return _Planned(brief, tset, audience, options, resolving)
-
-
-def style_of(brief: Brief, tset: TemplateSet) -> Style:
-    """The edition's CSL style: the brief's `csl:`, else its template set's, else the
-    default for the brief's language (Chicago; GB/T 7714-2015 notes for Chinese)."""
-    from counterpoint.brief import csl
-
-    spec = brief.csl
-    if spec:  # validate has found it already (unless it has changed since)
-        try:
-            return csl.find(str(spec), [brief.path.parent])
-        except csl.StyleError as exc:
-            where = exc.where or Location(str(brief.path))
-            raise InvalidInput([Problem(where, str(exc), "csl")]) from None
-    for s in tset.chain:
-        if s.csl:
-            try:
-                return csl.find(s.csl, [s.folder])
-            except csl.StyleError as exc:
-                if exc.where:  # a mistake inside the set's .csl file: located there
-                    raise InvalidInput([Problem(exc.where, str(exc), "csl")]) from None
-                raise BuildError(f"template set '{s.name}': csl: {exc}") from None
-    return csl.default_for(brief.language)
-
-
 def _build_audience(
-    edition: _Planned, settings: _Settings, started: float, failed: list[tuple[Path, BuildError]]
+    edition: Planned, settings: Settings, started: float, failed: list[tuple[Path, BuildError]]
 ) -> list[Output]:
     """Every format of one edition; each output's time runs from the end of the one before
     (the first one's includes validating and resolving). A format that fails is added to
@@ -531,7 +336,7 @@ def _build_audience(
     outputs: list[Output] = []
     notices = [w for w in (visible_name(brief.name)[1], shadowing(tset)) if w]
     notices += replaced_stylesheets(tset) + setcheck.check(tset)
-    first = _unused_options(edition, doc)  # said once, on the edition's first output
+    first = unused_options(edition, doc)  # said once, on the edition's first output
     if edition.options.get("data"):
         first += setcheck.unused_brief_data(brief.path, edition.audience, tset)
     for fmt in edition.formats or settings.formats:
@@ -551,49 +356,6 @@ def _build_audience(
             )
         outputs.append(output)
     return outputs
-
-
-def _unused_options(edition: _Planned, doc: Resolved) -> list[str]:
-    """A located warning for an option the edition's style cannot apply: `notes:
-    endnotes` in an in-text style (APA) whose edition has no discursive notes (`^[...]`),
-    the only notes such a style has."""
-    if not (doc.endnotes and doc.style is not None and doc.style.in_text):
-        return []
-    if any(n.aside is not None for n in doc.notes):
-        return []
-    brief, audience = edition.brief, edition.audience
-    if "notes" in brief.audiences.get(audience, {}):
-        where, key = _option_line(brief.path, audience), f"audiences.{audience}.notes"
-    else:
-        owner = next(
-            (s for s in edition.tset.chain if s.notes or "notes" in s.own_options), edition.tset
-        )
-        where, key = _option_line(owner.folder / "manifest.yaml", ""), "notes"
-    return [
-        f"{where}: {key}: endnotes cannot apply: style '{doc.style.name}' cites in the text, "
-        "and this edition has no discursive notes (^[...]) to gather at the end"
-    ]
-
-
-def _option_line(path: Path, audience: str) -> str:
-    """'file:line:col' of the `notes: endnotes` a brief (under `audiences: {audience:}`)
-    or a manifest sets, or the file alone."""
-    import re
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return display_path(path)
-    start = 0
-    if audience:
-        m = re.search(rf"^\s*{re.escape(audience)}\s*:", text, re.M)
-        start = m.end() if m else 0
-    m = re.compile(r"(?<![\w-])notes\s*:\s*[\"']?endnotes", re.M).search(text, start)
-    if m is None:
-        return display_path(path)
-    line = text.count("\n", 0, m.start()) + 1
-    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-    return f"{display_path(path)}:{line}:{col}"
 
 
 def check(paths: Iterable[str | Path]) -> list[Brief]:

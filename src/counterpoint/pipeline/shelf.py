@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from counterpoint.errors import CounterpointError
-from counterpoint.pipeline.builder import FormatsFailed, Output, build, collisions, up_to_date
+from counterpoint.pipeline.builder import FormatsFailed, Output, build, up_to_date
+from counterpoint.pipeline.naming import collisions
 from counterpoint.pipeline.session import Session
 
 OUT_OF_MEMORY = "ran out of memory; no partial files were written"

@@ -268,3 +268,25 @@ def test_an_entry_the_style_does_not_print_gives_no_warning(
     log = usercache.read_json(started.pending.cache_file)["log"]
     about = [m["message"] for m in log if m["type"] == "CiteprocWarning"]
     assert any(m.endswith(": amur-entry") for m in about), about  # Pandoc did warn
+
+
+def test_the_server_and_a_run_of_its_own_log_the_same_warnings() -> None:
+    """The citation server answers with the messages `--log` writes for a run of its own."""
+    from counterpoint.cite.server import Citations, Job
+
+    refs = [{"id": "entry", "type": "entry-encyclopedia", "title": "Amur", "container-title": "W"}]
+    args = (b"[@entry]\n", json.dumps(refs).encode(), csl.default().xml, "en-US", False, "t")
+    alone = Job(*args)
+    assert alone.server is None  # no session's server active: a run of its own
+    served = Citations()
+    try:
+        job = Job(*args, citations=served)
+        assert job.server is not None
+        log = job.result().log
+    finally:
+        served.close()
+
+    def warned(messages: list[Any]) -> list[Any]:
+        return [m for m in messages if m["verbosity"] == "WARNING"]
+
+    assert warned(log) and warned(log) == warned(alone.result().log)

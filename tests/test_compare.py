@@ -117,7 +117,7 @@ def test_pdf_and_html_show_the_same_note_numbers(flagship: dict[str, Path]) -> N
 
 
 def test_pdf_keeps_every_note_on_its_calls_page_in_order(flagship: dict[str, Path]) -> None:
-    """Landscape pages; rows never split; each note on its call's own page, the notes of a
+    """Landscape pages; rows run on over a page; each note on its call's own page, the notes of a
     page in number order. The page is laid out again as the build lays it out: WeasyPrint 70
     with counterpoint's footnote fixes (publish/weasyfix.py, docs/weasyprint.md)."""
     import weasyprint

@@ -201,8 +201,9 @@ def test_compare_turns_only_its_table_to_landscape(
     for i in wide:  # the column heads repeat on every landscape page
         assert "VIEW 1." in texts[i].upper().replace("\n", " ")
     bands = empty_bands(pdf.path)
-    ends = {wide[-1], len(bands) - 1}  # the table's last page, the paper's last page
-    assert max(b for i, b in enumerate(bands) if i not in ends) < 1 / 3
+    # no page a third empty but the paper's last: the table's rows run on over a page, so
+    # its last landscape page is not left short either (62% empty when rows moved whole)
+    assert max(bands[:-1]) < 1 / 3, [round(b, 2) for b in bands]
     # two views share a portrait page: no turn of the page, no page left short by one
     (short,) = build(write_brief(), tmp_path / "s", formats=["pdf"], audience="compare")
     reader = pypdf.PdfReader(short.path)

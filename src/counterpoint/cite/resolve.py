@@ -145,9 +145,9 @@ def compare_wide(views: Sequence[View]) -> bool:
     """Whether the views side by side need landscape pages (the PDF's and Word's): four
     views or more always do (a portrait column would be 40 mm); two never do (85 mm each);
     three do when a row would stand taller than a quarter of a portrait page in its
-    56 mm column. A row is never split in the PDF, so a taller row moved to the next page
-    could leave a third of a page empty; a short table stays in the flow, with no page
-    left half empty before the paper turns."""
+    56 mm column. Long text reads better at the landscape column's 85 mm, and a long table
+    fills the pages the turn of the paper costs; a short one stays in the flow, where
+    turning the paper would leave the page before it half empty."""
     if len(views) != 3:
         return len(views) > 3
     return any(

@@ -192,7 +192,15 @@ def _two_lines(row: str) -> str:
     """A row that may run on: each of its paragraphs breaks with two lines at least on
     either side (w:widowControl; the built-in styles leave it off)."""
     row = re.sub(r"<w:p>(?!<w:pPr>)", "<w:p><w:pPr></w:pPr>", row)
-    return re.sub(r"(<w:pPr>(?:<w:pStyle [^>]*/>)?)", r"\1<w:widowControl/>", row)
+    return _BEFORE_WIDOW.sub(r"\1<w:widowControl/>", row)
+
+
+_BEFORE_WIDOW = re.compile(
+    r"(<w:pPr>(?:<w:pStyle [^>]*/>)?(?:<w:keepNext ?/>)?(?:<w:keepLines ?/>)?"
+    r"(?:<w:pageBreakBefore ?/>)?(?:<w:framePr [^>]*/>)?)(?!<w:widowControl)"
+)
+"""Where w:widowControl goes in a paragraph's properties (after the ones the schema puts
+before it), unless the paragraph has its own."""
 
 
 def _wide(sect: str) -> str:

@@ -281,8 +281,8 @@ def main() -> None:
         fresh_cache = ["sh", "-c", 'XDG_CACHE_HOME="$(mktemp -d)" exec "$@"', "sh"]
         build_args = ["build", "varied", "-f", "html", "--out", "v", "--force", "--jobs", "1"]
         per_brief = (
-            "from counterpoint import citeserver\n"
-            "citeserver._unavailable = True  # as if `pandoc lua` could not run\n"
+            "from counterpoint.cite.server import Citations\n"
+            "Citations.server = lambda self: None  # as if `pandoc lua` could not run\n"
             "from counterpoint.cli.main import run\n"
             "run()\n"
         )

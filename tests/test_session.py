@@ -153,3 +153,19 @@ def test_a_session_keeps_its_pdf_worker_until_closed(
     first, second, after = eval(done.stdout)  # three sets of process ids
     assert len(first) == 1 and second == first
     assert after == set()
+
+
+def test_a_preview_keeps_one_session_and_closes_it(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    from counterpoint.preview.app import Preview
+
+    path = write_brief()
+    with Preview(path, pdf=False) as preview:
+        preview.wait_for(lambda state: state.page == 1)
+        server = _citation_servers()
+        assert len(server) == 1
+        path.write_text(path.read_text(encoding="utf-8").replace("para. 6]", "para. 7]"))
+        preview.wait_for(lambda state: state.page == 2)
+        assert _citation_servers() == server  # the rebuild used the same Pandoc
+    assert _citation_servers() == []

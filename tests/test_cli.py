@@ -143,6 +143,8 @@ def test_the_api_names_stay_the_functions_once_the_pipeline_is_loaded() -> None:
         "assert callable(build) and build.__module__ == 'counterpoint.pipeline.builder', build\n"
         "assert callable(validate) and validate.__module__ == 'counterpoint.brief.validate'\n"
         "assert counterpoint.build is build and counterpoint.validate is validate\n"
+        "from counterpoint import Session\n"
+        "assert Session.__module__ == 'counterpoint.pipeline.session'\n"
         "print('ok')\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

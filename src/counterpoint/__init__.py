@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from counterpoint.brief.validate import validate
     from counterpoint.errors import BuildError, CounterpointError, InvalidInput, Problem
     from counterpoint.pipeline.builder import build, check, find_briefs
+    from counterpoint.pipeline.session import Session
     from counterpoint.publish.output import Output
 
 _LAZY = {
@@ -31,6 +32,7 @@ _LAZY = {
     "InvalidInput": ".errors",
     "Problem": ".errors",
     "Output": ".publish.output",
+    "Session": ".pipeline.session",
 }
 """The API is imported when first used (the pipeline takes 0.1 s), so that the command
 line starts Pandoc before it (cli/launch.py, cite/server.py)."""
@@ -50,6 +52,7 @@ __all__ = [
     "InvalidInput",
     "Output",
     "Problem",
+    "Session",
     "__version__",
     "build",
     "check",

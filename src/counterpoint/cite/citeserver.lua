@@ -9,12 +9,16 @@
 --   pandoc -f markdown -t json --citeproc -M lang=LANG -M link-citations=LINK \
 --          --bibliography REFS --csl CSL TEXT
 --
--- would. A request is a JSON object {"text", "refs", "csl", "out": file paths, "lang": a
--- string, "link": a boolean}; the formatted document goes to "out" as Pandoc's JSON and the
--- answer is one JSON line: {"ok": true, "warnings": [...], "log": [...]} or {"ok": false,
--- "error": "..."}; "log" holds the warnings as `--log` writes them (type, verbosity, fields).
--- Before the first answer, once warm, it writes {"ready": true}. The script ends when its
--- input does.
+-- would. A request is a JSON object {"id": a number, "text", "refs", "csl", "out": file
+-- paths, "lang": a string, "link": a boolean}; the formatted document goes to "out" as
+-- Pandoc's JSON and the answer is one JSON line with the request's id: {"id": N, "ok": true,
+-- "warnings": [...], "log": [...]} or {"id": N, "ok": false, "error": "..."}; "log" holds
+-- the warnings as `--log` writes them (type, verbosity, fields). A line that is not a
+-- request gets an answer without an id, which server.py takes as a broken server.
+-- Before the first answer, once warm, it writes {"ready": true, "protocol": PROTOCOL}, the
+-- version of these lines server.py checks. The script ends when its input does.
+
+local PROTOCOL = 2 -- server.PROTOCOL: change both with the shape of a request or an answer
 
 -- The sample's style: small (a long style only costs its own reading, which every request
 -- does again for its style), but with the parts every style has: names, dates, terms,
@@ -200,12 +204,14 @@ end
 
 -- Warm: say so, so that a server that dies later (at its memory ceiling, on a hostile
 -- request) is told apart from a Pandoc that cannot serve at all.
-answer({ ready = true })
+answer({ ready = true, protocol = PROTOCOL })
 
 for line in io.lines() do
   local seen = #PANDOC_STATE.log
+  local decoded, request = pcall(pandoc.json.decode, line, false)
+  local id = decoded and type(request) == "table" and math.tointeger(request.id) or nil
   local ok, err = pcall(function()
-    local request = pandoc.json.decode(line, false)
+    assert(id, "not a request")
     local input = assert(io.open(request.text, "rb"))
     local text = input:read("a")
     input:close()
@@ -215,7 +221,7 @@ for line in io.lines() do
     output:close()
   end)
   if ok then
-    local warnings, log = {}, {}
+    local warnings, log = pandoc.List(), pandoc.List() -- [] when empty, not {}
     for i = seen + 1, #PANDOC_STATE.log do
       local message = pandoc.json.decode(pandoc.json.encode(PANDOC_STATE.log[i]), false)
       if message.verbosity == "WARNING" or message.verbosity == "ERROR" then
@@ -223,8 +229,8 @@ for line in io.lines() do
         log[#log + 1] = message
       end
     end
-    answer({ ok = true, warnings = warnings, log = log })
+    answer({ id = id, ok = true, warnings = warnings, log = log })
   else
-    answer({ ok = false, error = tostring(err) })
+    answer({ id = id, ok = false, error = tostring(err) })
   end
 end

@@ -9,9 +9,16 @@ and then formats each request exactly as the command line would (citeserver.lua 
 how; tests/test_citeserver.py compares the two). One server serves a session's builds:
 a shelf worker's briefs, `--audience all`, the live preview's rebuilds.
 
+Each request carries an id (a counter per server) and the script echoes it in its answer,
+so answers are matched to requests by id, in whatever order they are read. The script's
+first line says it is warm and which version of these JSON lines it speaks (PROTOCOL).
+
 If the server cannot run (a Pandoc without `pandoc lua`, a platform without `select` on
 pipes) or fails on a request, the request runs as its own `pandoc` process instead
-(pandoc.Background), so results and error messages are always the command line's.
+(pandoc.Background), so results and error messages are always the command line's. A
+server that speaks another protocol, or sends a line that is not an answer to a request
+waiting for one (not JSON, no id, an id no request has), is stopped and not started again
+for its session: every request waiting for it, and every later one, runs on its own.
 
 The server belongs to a `Citations`, which a session owns (pipeline/session.py): nothing
 here is kept in module state. A build activates its session's Citations for its thread
@@ -44,6 +51,9 @@ if TYPE_CHECKING:
     from typing import Any
 
 SCRIPT = Path(__file__).with_name("citeserver.lua")
+PROTOCOL = 2
+"""The version of the JSON lines citeserver.lua and this module exchange (its first line
+names it): 2, requests and answers with ids; 1 (unnumbered) matched them by order."""
 
 
 class Server:
@@ -60,27 +70,32 @@ class Server:
             stderr=subprocess.DEVNULL,  # warnings come back in the answers
             env=env,
         )
-        self.sent = 0
-        self.ready = False  # it has said it is warm: a Pandoc that can serve
-        self.answered: dict[int, dict[str, Any]] = {}
-        self.read = 0
+        self.sent = 0  # the last request's id
+        self.ready = False  # it has said it is warm, in our protocol: a Pandoc that can serve
+        self.broken = False  # it said something out of protocol: none of its answers is taken
+        self.waiting: set[int] = set()  # the ids of the requests not answered yet
+        self.answered: dict[int, dict[str, Any]] = {}  # answers read, not yet taken, by id
+        self.read = 0  # answers read
         self.buffer = b""
         self.writing = threading.Lock()  # the preview builds from more than one thread
         self.reading = threading.Lock()
 
     def submit(self, request: dict[str, Any]) -> int:
-        """Queue a request (short: file names only, so the pipe never fills); its number."""
+        """Queue a request (short: file names only, so the pipe never fills); its id."""
         assert self.process.stdin is not None
         with self.writing:
-            self.process.stdin.write(json.dumps(request).encode() + b"\n")
-            self.process.stdin.flush()
             self.sent += 1
-            return self.sent
+            number = self.sent
+            self.waiting.add(number)  # before it is sent: its answer is known when it comes
+            line = json.dumps({**request, "id": number}).encode() + b"\n"
+            self.process.stdin.write(line)
+            self.process.stdin.flush()
+            return number
 
     def answer(self, number: int, timeout: float) -> dict[str, Any] | None:
-        """The answer to request `number`, or None if the server has died. Past `timeout`
-        seconds the server is stopped (the next request starts another) and TimeoutError
-        is raised."""
+        """The answer to request `number` (`warnings` and `log` lists when `ok`), or None if
+        the server has died or broken its protocol. Past `timeout` seconds the server is
+        stopped (the next request starts another) and TimeoutError is raised."""
         with self.reading:
             try:
                 return self._answer(number, timeout)
@@ -95,14 +110,11 @@ class Server:
         fd = self.process.stdout.fileno()  # read unbuffered, so select sees every byte
         deadline = time.monotonic() + timeout
         while number not in self.answered:
+            if self.broken:
+                return None
             if b"\n" in self.buffer:
                 line, self.buffer = self.buffer.split(b"\n", 1)
-                got = json.loads(line)
-                if not self.ready and got == {"ready": True}:
-                    self.ready = True
-                    continue
-                self.read += 1
-                self.answered[self.read] = got
+                self._take(line)
                 continue
             left = deadline - time.monotonic()
             # in slices, so that a time limit raised in this thread arrives in time
@@ -118,15 +130,42 @@ class Server:
             self.buffer += chunk
         return self.answered.pop(number)
 
+    def _take(self, line: bytes) -> None:
+        """Read one line: the greeting first, then answers, each kept under its id. Any
+        other line breaks the protocol: the server is stopped and no answer is taken."""
+        try:
+            got = json.loads(line)
+        except ValueError:  # (UnicodeDecodeError included)
+            got = None
+        if not self.ready:
+            if _greets(got):
+                self.ready = True
+                return
+        elif isinstance(got, dict) and _answers(got) and got["id"] in self.waiting:
+            self.waiting.discard(got["id"])
+            self.answered[got["id"]] = got
+            self.read += 1
+            return
+        self.broken = True
+        self.answered.clear()
+        self.waiting.clear()
+        self.stop()
+
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def could_serve(self) -> bool:
-        """Whether this server got warm (it may have died since, at its memory ceiling),
-        rather than being a Pandoc that cannot run `pandoc lua` at all."""
+        """Whether this server got warm and kept to its protocol (it may have died since,
+        at its memory ceiling), rather than being a Pandoc that cannot run `pandoc lua`, or
+        a script that speaks another protocol."""
+        if self.broken:
+            return False
         if not self.ready and self.process.poll() is not None and self.process.stdout:
             self.buffer += self.process.stdout.read()  # it has ended: what it wrote is all
-            self.ready = self.buffer.startswith(b'{"ready":true}')
+            try:
+                self.ready = _greets(json.loads(self.buffer.split(b"\n", 1)[0]))
+            except ValueError:
+                self.ready = False
         return self.ready
 
     def stop(self, wait: bool = True) -> None:
@@ -134,6 +173,30 @@ class Server:
             self.process.kill()
             if wait:  # 10 ms, while Pandoc gives its memory back
                 self.process.wait()
+
+
+def _greets(got: object) -> bool:
+    """Whether a first line is the script's, warm, in this module's protocol."""
+    if not isinstance(got, dict) or set(got) != {"ready", "protocol"}:
+        return False
+    return got["ready"] is True and type(got["protocol"]) is int and got["protocol"] == PROTOCOL
+
+
+def _answers(got: dict[str, Any]) -> bool:
+    """Whether a line has the shape of an answer: an id, and `ok` with the warnings as
+    text and as log entries, or not `ok` with an error."""
+    if type(got.get("id")) is not int:
+        return False
+    if got.get("ok") is False:
+        return isinstance(got.get("error"), str)
+    warnings, log = got.get("warnings"), got.get("log")
+    return (
+        got.get("ok") is True
+        and isinstance(warnings, list)
+        and all(isinstance(warning, str) for warning in warnings)
+        and isinstance(log, list)
+        and all(isinstance(entry, dict) for entry in log)
+    )
 
 
 def start_early() -> Server | None:
@@ -174,6 +237,9 @@ class Citations:
             if self.unavailable or os.name != "posix":
                 return None
             server = self._server
+            if server is not None and server.broken and server.pid == os.getpid():
+                self.unavailable = True  # it broke its protocol: it would again
+                return None
             if server is not None and server.pid == os.getpid() and server.alive():
                 if server.limit == pandoc.memory_limit():
                     return server
@@ -274,7 +340,8 @@ class Job:
 
     def _server_died(self) -> None:
         if self.server is not None and not self.server.could_serve() and self.citations:
-            self.citations.unavailable = True  # it never got warm: this Pandoc cannot serve
+            # it never got warm, or broke the protocol: this Pandoc cannot serve
+            self.citations.unavailable = True
         self.server = None
 
     def result(self) -> pandoc.Result:
@@ -289,9 +356,9 @@ class Job:
                     ) from None
                 if answer is None:
                     self._server_died()
-                elif answer.get("ok"):
-                    log = list(answer.get("log") or [])
-                    return pandoc.Result(self.out.read_bytes(), list(answer["warnings"]), log)
+                elif answer["ok"]:
+                    log = answer["log"]
+                    return pandoc.Result(self.out.read_bytes(), answer["warnings"], log)
                 # on an error, a run of its own gives the command line's exact message
             if self.background is None:
                 self.background = pandoc.Background(self.args, self.files, self.what)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,23 @@ def test_a_server_of_another_protocol_leaves_each_request_to_pandoc(
         ran = Job(MISSING, REFS, style, "en-US", False, "test", citations).result()
         assert (json.loads(ran.stdout)["blocks"], ran.warnings) == expected
     assert _runs(log) == (1, 2)  # one server tried, once; both requests ran on their own
+
+
+def test_requests_from_several_threads_each_get_their_own_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, citations: Citations
+) -> None:
+    """The live preview builds from several threads with one server: requests sent and read
+    in any interleaving, answered two by two in reverse, each get their own."""
+    style = csl.default().xml
+    texts = [MISSING, CLEAN] * 3
+    expected = {text: _expected(text, style, "en-US", tmp_path) for text in set(texts)}
+    log = _serve_through_proxy(tmp_path, monkeypatch, "reversed")
+
+    def format_one(text: bytes) -> tuple[list, list[str]]:
+        ran = Job(text, REFS, style, "en-US", False, "thread", citations).result()
+        return json.loads(ran.stdout)["blocks"], ran.warnings
+
+    with ThreadPoolExecutor(max_workers=len(texts)) as pool:
+        got = list(pool.map(format_one, texts))
+    assert got == [expected[text] for text in texts]
+    assert _runs(log) == (1, 0)

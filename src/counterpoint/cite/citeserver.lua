@@ -1,4 +1,4 @@
--- counterpoint's citation server, run as `pandoc lua citeserver.lua PANDOC` (citeserver.py),
+-- counterpoint's citation server, run as `pandoc lua citeserver.lua PANDOC` (server.py),
 -- PANDOC being the path of the pandoc binary running it.
 --
 -- Pandoc's citeproc spends most of a short run on work that is the same for every document:

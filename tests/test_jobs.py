@@ -151,3 +151,20 @@ def test_a_worker_runs_one_job_after_another_and_restarts() -> None:
     assert worker.pid is None
     with worker:  # started again
         assert worker.run(Work("ok"), LIMITED) == "done"
+
+
+def test_workers_in_the_starters_group_end_at_the_end_of_their_input() -> None:
+    """Shelf workers: each ends when its starter closes its input, though another worker
+    was forked while the first one's pipes were open (it must not hold them)."""
+    first, second = [Worker(lambda: None, "test work", own_group=False) for _ in range(2)]
+    first.start()
+    second.start()
+    assert [w.run(Work("ok"), LIMITED) for w in (first, second)] == ["done", "done"]
+    pipe = os.readlink(f"/proc/self/fd/{first.fileno()}")  # pipe:[inode]
+    held = {
+        os.readlink(f"/proc/{second.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{second.pid}/fd")
+    }
+    assert pipe.startswith("pipe:") and pipe not in held
+    for worker in (first, second):
+        worker.close()  # waits for it to end
+        assert worker.pid is None

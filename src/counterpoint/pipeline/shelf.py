@@ -1,7 +1,9 @@
 """Shelves: many briefs in one invocation, spread over worker processes.
 
-Each worker imports WeasyPrint once (when PDFs are asked for) and builds whole briefs, so
-a brief's validation is shared by all its editions, and each edition's audit by all its formats.
+Each worker (process/worker.py) imports WeasyPrint once (when PDFs are asked for) and
+builds whole briefs, each a BriefJob under the build's time limit (process/jobs.py), so a
+brief's validation is shared by all its editions, and each edition's audit by all its
+formats.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from counterpoint.errors import CounterpointError
+from counterpoint.errors import CounterpointError, display_path, link_loop
 from counterpoint.pipeline.builder import FormatsFailed, Output, build, up_to_date
 from counterpoint.pipeline.naming import collisions
 from counterpoint.pipeline.session import Session
+from counterpoint.process.jobs import Job, Limits, Outcome, attempt
 
 OUT_OF_MEMORY = "ran out of memory; no partial files were written"
 
@@ -65,29 +68,45 @@ def _worker_session() -> Session:
     return Session()
 
 
-def _build_in_worker(path: Path, options: dict[str, Any], seconds: float | None) -> BriefResult:
-    return _build_one(path, {**options, "session": _worker_session()}, seconds)
+@dataclass(frozen=True)
+class BriefJob(Job[BriefResult]):
+    """One brief of a shelf, built with build()'s options, in a worker (whose session it
+    uses) or in this process (`options["session"]`)."""
+
+    label: ClassVar[str] = "build"
+
+    path: Path
+    options: dict[str, Any]
+
+    @property
+    def what(self) -> str:
+        return display_path(self.path)
+
+    def run(self) -> BriefResult:
+        from counterpoint.process.stopping import building
+
+        options = {**self.options, "session": self.options.get("session") or _worker_session()}
+        try:
+            with building():  # (a worker's SIGTERM handler asks)
+                return BriefResult(self.path, build(self.path, **options))
+        except FormatsFailed as exc:  # the brief's other outputs were written
+            return BriefResult(self.path, exc.outputs, error=str(exc), failed=exc.paths)
+        except RuntimeError as exc:  # a link loop in the brief's folder or a set
+            loop = link_loop(exc)
+            if loop is None:
+                raise
+            raise loop from None
+        except MemoryError:  # what the build held is freed by now: the next brief can go on
+            return BriefResult(self.path, error=f"{self.what}: {OUT_OF_MEMORY}")
 
 
-def _build_one(path: Path, options: dict[str, Any], seconds: float | None) -> BriefResult:
-    from counterpoint.errors import display_path, link_loop
-    from counterpoint.process.stopping import building
-    from counterpoint.process.timelimit import time_limit
-
+def _result(job: BriefJob, outcome: Outcome[BriefResult]) -> BriefResult:
+    """How one brief ended: its outputs, or its one line (its own error, the time limit's,
+    or a bug's)."""
     try:
-        with building(), time_limit(seconds, display_path(path)):  # in a worker's main thread
-            return BriefResult(path, build(path, **options))
-    except FormatsFailed as exc:  # the brief's other outputs were written
-        return BriefResult(path, exc.outputs, error=str(exc), failed=exc.paths)
+        return outcome.result()
     except CounterpointError as exc:
-        return BriefResult(path, error=str(exc))
-    except RuntimeError as exc:  # a link loop in the brief's folder or a set
-        loop = link_loop(exc)
-        if loop is None:
-            raise
-        return BriefResult(path, error=str(loop))
-    except MemoryError:  # what the build held is freed by now: the next brief can go on
-        return BriefResult(path, error=f"{display_path(path)}: {OUT_OF_MEMORY}")
+        return BriefResult(job.path, error=str(exc))
 
 
 def build_shelf(
@@ -114,6 +133,7 @@ def build_shelf(
         else:
             yield BriefResult(path, cached)
     paths = todo
+    limits = Limits(seconds=time_limit)  # (in a worker's main thread, or in this one)
     if jobs <= 1 or len(paths) <= 1:
         with contextlib.ExitStack() as stack:
             if session is None:
@@ -121,25 +141,43 @@ def build_shelf(
             if len(paths) > 1:  # import WeasyPrint once here, not in a worker for every brief
                 _warm(options.get("formats", ("html", "pdf")), session)
             for path in paths:
-                yield _build_one(path, {**options, "session": session}, time_limit)
+                job = BriefJob(path, {**options, "session": session})
+                yield _result(job, attempt(job, limits))
         return
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # 7 ms; shelves only
-
-    from counterpoint.process import stopping
-
     if session is not None:  # each worker runs its own; this one would only take a core
         session.citations.close()
+    briefs = [BriefJob(p, options) for p in paths]
+    yield from _in_workers(briefs, min(jobs, len(paths)), limits)
 
-    formats = options.get("formats", ("html", "pdf"))
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(paths)), initializer=_start_worker, initargs=(tuple(formats),)
-    ) as pool:
-        futures = [pool.submit(_build_in_worker, p, options, time_limit) for p in paths]
-        stopping.workers.update(getattr(pool, "_processes", None) or ())  # (process/stopping.py)
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+
+def _in_workers(todo: list[BriefJob], count: int, limits: Limits) -> Iterator[BriefResult]:
+    """Build each brief in one of `count` workers, yielding each as it finishes."""
+    import select
+
+    from counterpoint.process import stopping
+    from counterpoint.process.worker import Worker
+
+    formats = tuple(todo[0].options.get("formats", ("html", "pdf")))
+    warm = functools.partial(_start_worker, formats)
+    workers = [Worker(warm, "shelf", own_group=False) for _ in range(count)]
+    busy: dict[Worker, BriefJob] = {}
+    todo = list(todo)
+    try:
+        for worker in workers:
+            worker.start()
+            stopping.workers.add(worker.pid or 0)  # (process/stopping.py)
+            if todo:
+                busy[worker] = todo.pop(0)
+                worker.submit(busy[worker], limits)
+        while busy:
+            ready, _, _ = select.select(list(busy), [], [])
+            for worker in ready:
+                job = busy.pop(worker)
+                yield _result(job, worker.outcome())
+                if todo:
+                    busy[worker] = todo.pop(0)
+                    worker.submit(busy[worker], limits)
+    finally:
+        for worker in workers:
+            stopping.workers.discard(worker.pid or 0)
+            worker.close()  # it ends at the end of its input (at Ctrl-C, by itself)

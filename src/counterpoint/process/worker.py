@@ -26,6 +26,11 @@ from counterpoint.process.jobs import Job, Limits, Outcome, attempt
 T = TypeVar("T")
 
 _SIZE = struct.Struct("!Q")
+
+_starters_ends: set[int] = set()
+"""This process's ends of its forked workers' pipes. A worker forked later closes them:
+held open in another worker, a pipe would never end, and the worker it feeds never see
+the end of its input."""
 _SPAWNED = "from counterpoint.process.worker import spawned; spawned()"
 
 
@@ -56,11 +61,17 @@ class Worker:
     reaches it).
     """
 
-    def __init__(self, warm: Callable[[], object], name: str, spawn: bool = False) -> None:
+    def __init__(
+        self, warm: Callable[[], object], name: str, spawn: bool = False, own_group: bool = True
+    ) -> None:
         self.warm = warm
         self.name = name
         """What messages call it ('PDF layout': 'the PDF layout worker is closed')."""
         self.spawn = spawn
+        self.own_group = own_group
+        """False: it stays in its starter's process group, so the terminal's Ctrl-C reaches
+        it too, and close() lets it end by itself (a shelf worker, which removes its
+        temporary files first); it is forked then, never spawned."""
         self.pid: int | None = None
         self._jobs: BinaryIO | None = None
         self._results: BinaryIO | None = None
@@ -87,32 +98,56 @@ class Worker:
         if pid == 0:
             os.close(jobs_write)
             os.close(results_read)
-            _serve(self.warm, jobs_read, results_write)  # never returns
+            for fd in _starters_ends:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            _serve(self.warm, jobs_read, results_write, self.own_group)  # never returns
         os.close(jobs_read)
         os.close(results_write)
-        with contextlib.suppress(OSError):  # the child does the same; whichever runs first
-            os.setpgid(pid, pid)
+        if self.own_group:
+            with contextlib.suppress(OSError):  # the child does the same; whichever runs first
+                os.setpgid(pid, pid)
         self.pid = pid
+        _starters_ends.update((jobs_write, results_read))
         self._jobs = open(jobs_write, "wb")  # noqa: SIM115 - closed by close()
         self._results = open(results_read, "rb")  # noqa: SIM115 - closed by close()
         return self
 
     def run(self, job: Job[T], limits: Limits) -> T:
         """`jobs.run(job, limits)`, in the worker: the job's value or its one error."""
+        self.submit(job, limits)
+        outcome: Outcome[T] = self.outcome()
+        return outcome.result()
+
+    def submit(self, job: Job[Any], limits: Limits) -> None:
+        """Send the worker a job; `outcome()` waits for how it ended."""
+        self._talk(lambda jobs, results: _send(jobs, (job, limits)))
+
+    def outcome(self) -> Outcome[Any]:
+        """How the job sent last ended (`Outcome.result()` makes it a value or an error)."""
+        outcome: Outcome[Any] = self._talk(lambda jobs, results: _receive(results))
+        return outcome
+
+    def fileno(self) -> int:
+        """Readable when an outcome is there (for select)."""
+        if self._results is None:
+            raise RuntimeError(f"the {self.name} worker is closed")
+        return self._results.fileno()
+
+    def _talk(self, step: Callable[[BinaryIO, BinaryIO], Any]) -> Any:
         jobs, results = self._jobs, self._results
         if self.pid is None or jobs is None or results is None:
             raise RuntimeError(f"the {self.name} worker is closed")
         done = False
         try:
-            _send(jobs, (job, limits))
-            outcome: Outcome[T] = _receive(results)
+            said = step(jobs, results)
             done = True
         except (EOFError, OSError, ValueError):  # it ended, or kill() ended it
             raise RuntimeError(f"the {self.name} worker stopped unexpectedly") from None
         finally:
             if not done:  # interrupted (Ctrl-C, the time limit): stop the job too
                 self.close()
-        return outcome.result()
+        return said
 
     def kill(self) -> None:
         """Kill the worker and its job, leaving the rest to the thread in `run()`."""
@@ -126,14 +161,18 @@ class Worker:
             return
         pid, self.pid = self.pid, None
         for pipe in (self._jobs, self._results):
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, ValueError):
                 if pipe is not None:
+                    _starters_ends.discard(pipe.fileno())
                     pipe.close()
         self._jobs = self._results = None
-        with contextlib.suppress(OSError):
-            os.killpg(pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+        if self.own_group:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        # (else it ends by itself: at the end of its input, or at the Ctrl-C or SIGTERM that
+        # stops its starter too, once it has removed its temporary files)
         process, self._process = self._process, None
         if process is not None:
             process.wait()
@@ -148,14 +187,15 @@ class Worker:
         self.close()
 
 
-def _serve(warm: Callable[[], object], jobs: int, results: int) -> NoReturn:
+def _serve(warm: Callable[[], object], jobs: int, results: int, own_group: bool) -> NoReturn:
     """A forked worker's life: warm up, then run each job until its starter closes the
     pipe. It leaves with os._exit: nothing it shares with its starter is flushed."""
     status = 0
     try:
-        with contextlib.suppress(OSError):
-            os.setpgid(0, 0)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # its starter stops it (close())
+        if own_group:
+            with contextlib.suppress(OSError):
+                os.setpgid(0, 0)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # its starter stops it (close())
         warm()
         with open(jobs, "rb") as source, open(results, "wb") as sink:
             _loop(source, sink)

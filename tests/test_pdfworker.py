@@ -7,13 +7,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from counterpoint import BuildError, build
+from counterpoint.process.jobs import Job, Limits, run
 from counterpoint.process.worker import Worker
 from counterpoint.publish import pdfworker
+from counterpoint.publish.pdf import LostNotes, TooLong
 
 from .conftest import MINIMAL, ROOT
 
@@ -94,3 +97,33 @@ def test_a_pdf_build_leaves_weasyprint_to_the_worker(write_brief, tmp_path: Path
     )
     assert (done.stdout, done.stderr) == ("2 3 False\n", "")
     assert (tmp_path / "o" / "brief.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@dataclass(frozen=True)
+class _Refused(Job[None]):
+    """A layout that ends in one of the PDF's own errors."""
+
+    error: str
+
+    @property
+    def what(self) -> str:
+        return "x.pdf"
+
+    def run(self) -> None:
+        if self.error == "lost":
+            raise LostNotes("x.pdf: footnote 2 lost", ["footnote 2 lost"], ["PDF fallback: a"])
+        raise TooLong(3, "x.pdf: 3 pages, over the limit of 2")
+
+
+def test_the_pdfs_own_errors_cross_from_the_layout_process_whole() -> None:
+    """The writer lays a PDF out again with endnotes when notes are lost (their problems and
+    the ladder's steps), and gives its own advice for a PDF too long (its pages)."""
+    limits = Limits(memory=200)
+    with pytest.raises(LostNotes) as lost:
+        run(_Refused("lost"), limits)
+    assert (str(lost.value), lost.value.problems, lost.value.steps) == (
+        "x.pdf: footnote 2 lost", ["footnote 2 lost"], ["PDF fallback: a"]
+    )  # fmt: skip
+    with pdfworker.layout_worker() as worker, pytest.raises(TooLong) as long:
+        worker.run(_Refused("long"), limits)
+    assert (long.value.pages, str(long.value)) == (3, "x.pdf: 3 pages, over the limit of 2")

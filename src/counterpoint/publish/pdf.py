@@ -66,7 +66,7 @@ def write_pdf(
     callers that publish several files at once (write_all). With a `memory_limit` (MiB),
     layout runs in a child process whose address space may grow by that much, so the
     caller's own limits never change; going over is a BuildError. A `worker` started
-    earlier (pdfworker.start) does the layout, with its own memory limit.
+    earlier (publish/pdfworker.py) does the layout, under the same memory limit.
     """
     if len(notes) > MAX_PDF_NOTES:
         raise BuildError(

@@ -11,8 +11,8 @@ or interrupting the build stops it and any layout under way (docs/processes.md).
 A process that has imported WeasyPrint already (a shelf's workers, the preview's PDF
 worker) forks its layout children directly and needs no worker.
 
-Its owner calls `layout_worker().start()` and, when done, `close()`; `start()` below does
-both for one build (a `with` block), when a worker would help.
+Its owner (pipeline/session.py) asks `wanted()`, calls `layout_worker().start()` and, when
+done, `close()`.
 """
 
 from __future__ import annotations
@@ -42,9 +42,3 @@ def wanted(formats: Sequence[str], memory_limit: int | None) -> bool:
         and hasattr(os, "fork")
         and "weasyprint" not in sys.modules
     )
-
-
-def start(formats: Sequence[str], memory_limit: int | None) -> Worker | None:
-    """A started worker, when `wanted` (else None: the build forks its layout child
-    directly)."""
-    return layout_worker().start() if wanted(formats, memory_limit) else None

@@ -114,7 +114,8 @@ def build_shelf(
 ) -> Iterator[BriefResult]:
     """Build every brief in `paths` with build()'s options, yielding each as it finishes.
 
-    jobs=0 uses every core; with one job or one brief everything runs in this process.
+    jobs=0 uses every core; with one job or one brief (or no fork) everything runs in this
+    process.
     Each brief may take `time_limit` seconds. Outputs are byte-identical to a serial build.
     Briefs built in this process share `options["session"]`, or a session of their own.
     """
@@ -134,7 +135,7 @@ def build_shelf(
             yield BriefResult(path, cached)
     paths = todo
     limits = Limits(seconds=time_limit)  # (in a worker's main thread, or in this one)
-    if jobs <= 1 or len(paths) <= 1:
+    if jobs <= 1 or len(paths) <= 1 or not hasattr(os, "fork"):  # (workers are forked)
         with contextlib.ExitStack() as stack:
             if session is None:
                 session = stack.enter_context(Session())

@@ -112,11 +112,26 @@ def test_a_user_error_comes_back_with_its_message(runner: Runner, limits: Limits
 def test_a_bug_is_one_line_with_its_traceback_kept(runner: Runner, limits: Limits) -> None:
     with pytest.raises(InternalError) as info:
         runner(Work("bug"), limits)
-    assert str(info.value) == (
+    line = (
         "x.pdf: test work failed: internal error (ValueError: no such thing); please report it"
+        " (COUNTERPOINT_DEBUG=1 shows its traceback)"
     )
+    assert str(info.value) == line
     assert info.value.details.startswith("Traceback (most recent call last):")
     assert info.value.details.endswith("ValueError: no such thing\n")
+
+
+def test_a_bug_shows_its_traceback_when_asked(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With COUNTERPOINT_DEBUG set, the line is followed by the child's traceback."""
+    monkeypatch.setenv("COUNTERPOINT_DEBUG", "1")
+    with pytest.raises(InternalError) as info:
+        runner(Work("bug"), LIMITED)
+    first, rest = str(info.value).split("\n", 1)
+    assert first.endswith("please report it (COUNTERPOINT_DEBUG=1 shows its traceback)")
+    assert rest.startswith("Traceback (most recent call last):")
+    assert rest.endswith("ValueError: no such thing")
 
 
 def _gone(group: int) -> bool:

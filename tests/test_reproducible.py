@@ -80,3 +80,22 @@ def test_tied_sources_sort_the_same_under_every_hash_seed(
     assert len(pages) == 1
     page = pages.pop().decode()
     assert all(f"Daily {x}" in page for x in "ABC")
+
+
+def test_a_pdf_document_id_is_derived_from_its_identifier_not_random() -> None:
+    """Where WeasyPrint writes a random XMP document id (PDF/X-4 in WeasyPrint 70), the
+    document's own metadata class writes one derived from the PDF's identifier; WeasyPrint
+    itself is left as it was."""
+    from weasyprint.pdf.metadata import DocumentMetadata
+
+    from counterpoint.publish.pdflayout import stable_metadata
+
+    def rdf(cls: type, modified: str = "2026-01-01T00:00:00Z") -> bytes:
+        data: bytes = cls(modified=modified).generate_rdf_metadata("x", 4, "PDF/X-4")
+        return data
+
+    assert rdf(DocumentMetadata) != rdf(DocumentMetadata)  # random ids, as shipped
+    one, two = stable_metadata(DocumentMetadata, "a"), stable_metadata(DocumentMetadata, "a")
+    assert rdf(one) == rdf(two) and b"xmp.did:" in rdf(one)
+    assert rdf(one) != rdf(stable_metadata(DocumentMetadata, "b"))
+    assert rdf(DocumentMetadata) != rdf(DocumentMetadata)  # WeasyPrint unchanged afterwards

@@ -62,14 +62,21 @@ class Limits:
 
 class InternalError(CounterpointError):
     """A bug in a job (an exception no stage raises on purpose): one line for the user,
-    the child's traceback in `details` for a log."""
+    the child's traceback in `details` for a log, and after that line wherever it is shown
+    when COUNTERPOINT_DEBUG is set (for the bug report)."""
 
     def __init__(self, message: str, details: str = ""):
         super().__init__(message)
         self.details = details
 
+    def __str__(self) -> str:
+        line = str(self.args[0])
+        if self.details and os.environ.get("COUNTERPOINT_DEBUG"):
+            return f"{line}\n{self.details.rstrip()}"
+        return line
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return type(self), (str(self), self.details)
+        return type(self), (self.args[0], self.details)
 
 
 @dataclass(frozen=True)
@@ -127,7 +134,7 @@ def execute(job: Job[T]) -> Outcome[T]:
             "bug",
             error=InternalError(
                 f"{job.what}: {job.label} failed: internal error ({type(exc).__name__}{said}); "
-                "please report it",
+                "please report it (COUNTERPOINT_DEBUG=1 shows its traceback)",
                 traceback.format_exc(),
             ),
         )

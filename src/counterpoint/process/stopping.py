@@ -84,7 +84,7 @@ def install() -> None:
         signal.signal(signum, _stop)
 
 
-_busy = False  # a shelf worker is building a brief
+_worker = {"busy": False}  # a shelf worker is building a brief (signals are per process)
 
 
 def install_in_worker() -> None:
@@ -94,7 +94,7 @@ def install_in_worker() -> None:
     def stop(signum: int, frame: Any) -> None:
         workers.clear()  # (a copy of its parent's)
         pass_on()
-        if _busy:
+        if _worker["busy"]:
             raise Terminated(signum)
         os._exit(128 + signum)
 
@@ -105,9 +105,8 @@ def install_in_worker() -> None:
 @contextlib.contextmanager
 def building() -> Any:
     """Mark a shelf worker busy (see install_in_worker)."""
-    global _busy
-    _busy = True
+    _worker["busy"] = True
     try:
         yield
     finally:
-        _busy = False
+        _worker["busy"] = False

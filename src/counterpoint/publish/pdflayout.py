@@ -9,6 +9,7 @@ import functools
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -234,19 +235,11 @@ def lay_out(job: LayoutJob) -> PdfResult:
         }
         if job.variant:
             options["pdf_variant"] = job.variant
-        # PDF/UA and PDF/A write an XMP id from uuid4(); derive it from the identifier
-        # instead so that the same inputs give the same bytes.
-        # (unittest.mock.patch would do, but importing it costs 30 ms: it pulls in asyncio)
-        import uuid
-
-        from weasyprint.pdf import metadata
-
-        stable = uuid.uuid5(uuid.NAMESPACE_URL, f"counterpoint:{identifier}")
-        random_uuid, metadata.uuid4 = metadata.uuid4, lambda: stable
-        try:
-            data = _weasyprint(target, lambda: document.write_pdf(**options))
-        finally:
-            metadata.uuid4 = random_uuid
+        # A variant's XMP packet may carry a random document id (uuid4); this document's
+        # metadata writes one derived from the identifier instead, so that the same inputs
+        # give the same bytes. Only this document's object changes, not WeasyPrint.
+        document.metadata.__class__ = stable_metadata(type(document.metadata), identifier)
+        data = _weasyprint(target, lambda: document.write_pdf(**options))
     warnings = list(
         dict.fromkeys(
             policy.refused
@@ -256,3 +249,17 @@ def lay_out(job: LayoutJob) -> PdfResult:
         )
     )
     return PdfResult(len(document.pages), len(notes), warnings, data)
+
+
+def stable_metadata(base: Any, identifier: str) -> type:
+    """A subclass of WeasyPrint's DocumentMetadata whose XMP document id is a UUID derived
+    from the PDF's identifier, not a random one."""
+    import uuid
+
+    stable = f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, f'counterpoint:{identifier}')}"
+
+    def generate_rdf_metadata(self: Any, *args: Any) -> bytes:
+        xml: bytes = base.generate_rdf_metadata(self, *args)
+        return re.sub(rb"xmp\.did:[0-9a-f-]{36}", stable.encode(), xml)
+
+    return type("StableMetadata", (base,), {"generate_rdf_metadata": generate_rdf_metadata})

@@ -33,6 +33,7 @@ import inspect
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from math import inf
 from typing import Any
 
@@ -61,7 +62,6 @@ def footnote_fixes(covering: bool = False) -> Iterator[None]:
     """WeasyPrint with fixes 1 and 2 for the duration of the block, and fix 3 too with
     `covering` (the fallback ladder's retry: in the stress corpus fix 3 mends some pages and
     sends notes of others to the next page, so it is used only where a note covered text)."""
-    global _COVERING
     if not applicable():
         yield
         return
@@ -71,16 +71,18 @@ def footnote_fixes(covering: bool = False) -> Iterator[None]:
     original_area = LayoutContext._update_footnote_area
     block._linebox_layout = _linebox_layout
     LayoutContext._update_footnote_area = _update_footnote_area
-    _COVERING = covering
+    covering_token = _COVERING.set(covering)
     try:
         yield
     finally:
         block._linebox_layout = original_linebox
         LayoutContext._update_footnote_area = original_area
-        _COVERING = False
+        _COVERING.reset(covering_token)
 
 
-_COVERING = False
+_COVERING: ContextVar[bool] = ContextVar("covering", default=False)
+"""Fix 3 is on for this layout (footnote_fixes(covering=True)); a context variable, so a
+layout in another thread is not affected."""
 """Whether fix 3 is on (footnote_fixes(covering=True))."""
 
 
@@ -104,7 +106,9 @@ def _linebox_layout(
     # than once, nor for the notes' own lines in the footnote area
     area = context.current_footnote_area
     tracked = (
-        _COVERING and not context.in_column and not getattr(context, "_counterpoint_in_area", False)
+        _COVERING.get()
+        and not context.in_column
+        and not getattr(context, "_counterpoint_in_area", False)
     )
     state = getattr(context, "_counterpoint_lowest", None)
     lowest = state[1] if tracked and state is not None and state[0] is area else -inf

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -50,3 +51,44 @@ def test_a_later_stage_imported_by_an_earlier_one_breaks_the_contract(tmp_path: 
     assert result.returncode == 1
     assert "counterpoint.brief is not allowed to import counterpoint.render" in result.stdout
     assert "counterpoint.brief.model -> counterpoint.render.engine" in result.stdout
+
+
+def test_no_import_cycles_between_packages_or_between_modules_of_one() -> None:
+    """import-linter's acyclic contract: siblings at every level, function-level imports too."""
+    result = _lint_imports("acyclic")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 kept, 0 broken" in result.stdout
+
+
+def _modules() -> list[Path]:
+    return sorted((ROOT / "src" / "counterpoint").rglob("*.py"))
+
+
+def test_no_module_is_over_400_lines() -> None:
+    long = {
+        str(m.relative_to(ROOT)): n
+        for m in _modules()
+        if (n := len(m.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert not long, long
+
+
+def test_no_module_changes_state_with_global() -> None:
+    """State lives in objects (a Session, a worker), not in module globals rebound by functions."""
+    found = [
+        f"{m.relative_to(ROOT)}:{node.lineno}: global {', '.join(node.names)}"
+        for m in _modules()
+        for node in ast.walk(ast.parse(m.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Global)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_every_package_says_what_it_does() -> None:
+    """Each package's __init__ opens with a docstring of more than its own name."""
+    bare = [
+        str(init.relative_to(ROOT))
+        for init in (ROOT / "src" / "counterpoint").rglob("__init__.py")
+        if len((ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or "").split()) < 8
+    ]
+    assert not bare, bare

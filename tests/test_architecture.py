@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -92,3 +93,23 @@ def test_every_package_says_what_it_does() -> None:
         if len((ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or "").split()) < 8
     ]
     assert not bare, bare
+
+
+def test_the_docs_name_only_source_files_that_exist() -> None:
+    """README.md and docs/ point readers at modules (`brief/load.py`, `pdf.py`): each must be
+    there, at that path under src/counterpoint/ (or the repository), or, named bare, be
+    exactly one module. WeasyPrint's own files (`layout/...`) are left out."""
+    package = ROOT / "src" / "counterpoint"
+    stale = []
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for number, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
+            for m in re.finditer(r"(?<![\w./-])((?:[\w-]+/)*[\w-]+\.(?:py|lua))\b", line):
+                name = m.group(1)
+                if name.startswith("layout/"):
+                    continue
+                if (ROOT / name).exists() or (package / name).exists():
+                    continue
+                if "/" not in name and len(list(package.rglob(name))) == 1:
+                    continue
+                stale.append(f"{doc.relative_to(ROOT)}:{number}: {name}")
+    assert not stale, "\n".join(stale)

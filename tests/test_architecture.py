@@ -113,3 +113,30 @@ def test_the_docs_name_only_source_files_that_exist() -> None:
                     continue
                 stale.append(f"{doc.relative_to(ROOT)}:{number}: {name}")
     assert not stale, "\n".join(stale)
+
+
+def test_no_test_imports_a_private_name() -> None:
+    """Tests use public seams: no `from counterpoint... import _name` and no `module._name`
+    of ours, so a refactor that keeps behaviour keeps the tests passing."""
+    ours: set[str] = set()
+    found = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("counterpoint"):
+                ours.update(a.asname or a.name for a in node.names)
+                found += [
+                    f"{path.name}:{node.lineno}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ours
+            ):
+                found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    assert not found, "\n".join(found)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -183,3 +185,32 @@ def test_workers_in_the_starters_group_end_at_the_end_of_their_input() -> None:
     for worker in (first, second):
         worker.close()  # waits for it to end
         assert worker.pid is None
+
+
+def test_a_pipe_feeding_another_process_ends_while_a_worker_lives() -> None:
+    """A forked worker keeps no copy of its starter's pipes: a Pandoc reading its input (here
+    `cat`) sees the end as soon as the build closes it, not when the worker exits."""
+    cat = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    assert cat.stdin is not None
+    with Worker(lambda: None, "test work") as worker:
+        cat.stdin.close()
+        assert cat.wait(timeout=10) == 0
+        assert worker.run(Work("print"), LIMITED) == "done"
+
+
+def test_a_pipe_feeding_another_process_ends_while_a_job_runs() -> None:
+    cat = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    assert cat.stdin is not None
+
+    def sleep() -> None:
+        with pytest.raises(BuildError, match="stopped after 4 s"):
+            run(Work("sleep"), Limits(memory=100, seconds=4))
+
+    job = threading.Thread(target=sleep)
+    job.start()
+    time.sleep(0.5)  # the job's child is forked
+    cat.stdin.close()
+    try:
+        assert cat.wait(timeout=2.5) == 0  # the job still runs, for 4 s at most
+    finally:
+        job.join()

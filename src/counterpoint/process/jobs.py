@@ -240,6 +240,7 @@ def _child(job: Job[Any], memory: int, writer: int, stderr: int) -> NoReturn:
     status = 1
     try:
         os.dup2(stderr, 2)
+        close_inherited(writer)
         faulthandler.disable()  # a crash is reported by the parent, in one line
         limit_address_space(memory)
         data = pickle.dumps(execute(job), protocol=pickle.HIGHEST_PROTOCOL)
@@ -252,6 +253,20 @@ def _child(job: Job[Any], memory: int, writer: int, stderr: int) -> NoReturn:
         status = 130
     finally:
         os._exit(status)
+
+
+def close_inherited(*keep: int) -> None:
+    """In a forked child: close every file descriptor but stdin, stdout, stderr and `keep`.
+
+    A fork copies all of its parent's descriptors, the write ends of pipes feeding other
+    processes among them (a Pandoc reading its input, another worker's jobs); held open in
+    a child that lives on, such a pipe never ends, and the process it feeds waits forever.
+    """
+    low = 3
+    for fd in sorted(k for k in keep if k >= 3):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, max(low, os.sysconf("SC_OPEN_MAX")))
 
 
 def limit_address_space(mib: int) -> None:

@@ -21,16 +21,12 @@ from collections.abc import Callable
 from typing import Any, BinaryIO, NoReturn, TypeVar, cast
 
 from counterpoint.errors import BuildError
-from counterpoint.process.jobs import Job, Limits, Outcome, attempt
+from counterpoint.process.jobs import Job, Limits, Outcome, attempt, close_inherited
 
 T = TypeVar("T")
 
 _SIZE = struct.Struct("!Q")
 
-_starters_ends: set[int] = set()
-"""This process's ends of its forked workers' pipes. A worker forked later closes them:
-held open in another worker, a pipe would never end, and the worker it feeds never see
-the end of its input."""
 _SPAWNED = "from counterpoint.process.worker import spawned; spawned()"
 
 
@@ -96,11 +92,7 @@ class Worker:
         results_read, results_write = os.pipe()
         pid = os.fork()
         if pid == 0:
-            os.close(jobs_write)
-            os.close(results_read)
-            for fd in _starters_ends:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+            close_inherited(jobs_read, results_write)  # other workers' pipes, Pandoc's
             _serve(self.warm, jobs_read, results_write, self.own_group)  # never returns
         os.close(jobs_read)
         os.close(results_write)
@@ -108,7 +100,6 @@ class Worker:
             with contextlib.suppress(OSError):  # the child does the same; whichever runs first
                 os.setpgid(pid, pid)
         self.pid = pid
-        _starters_ends.update((jobs_write, results_read))
         self._jobs = open(jobs_write, "wb")  # noqa: SIM115 - closed by close()
         self._results = open(results_read, "rb")  # noqa: SIM115 - closed by close()
         return self
@@ -163,7 +154,6 @@ class Worker:
         for pipe in (self._jobs, self._results):
             with contextlib.suppress(OSError, ValueError):
                 if pipe is not None:
-                    _starters_ends.discard(pipe.fileno())
                     pipe.close()
         self._jobs = self._results = None
         if self.own_group:

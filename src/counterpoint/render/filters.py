@@ -113,39 +113,33 @@ def _calls(ctx: Any) -> str:
     return i18n.note_calls(brief.language, str(brief.extra.get("note_calls", "")))
 
 
-@jinja2.pass_context
-def md_block(ctx: Any, text: Text | None) -> Markup:
-    """Markdown field as HTML blocks, citations as note calls."""
+def _with_notes(ctx: Any, text: Text | None, inline: bool) -> Markup:
+    """A Markdown field as HTML, its citations as this edition's note calls."""
     if text is None:
         return Markup("")
     return Markup(
         markdown.render(
             text.tokens,
             _cite_call(ctx),
+            inline=inline,
             notes=ctx["doc"].footnotes,
             calls=_calls(ctx),
             note=_note_call(ctx),
             language=ctx["brief"].language or "en",
         )
     )
+
+
+@jinja2.pass_context
+def md_block(ctx: Any, text: Text | None) -> Markup:
+    """Markdown field as HTML blocks, citations as note calls."""
+    return _with_notes(ctx, text, inline=False)
 
 
 @jinja2.pass_context
 def md_inline(ctx: Any, text: Text | None) -> Markup:
     """Markdown field as inline HTML (a single paragraph loses its <p>)."""
-    if text is None:
-        return Markup("")
-    return Markup(
-        markdown.render(
-            text.tokens,
-            _cite_call(ctx),
-            inline=True,
-            notes=ctx["doc"].footnotes,
-            calls=_calls(ctx),
-            note=_note_call(ctx),
-            language=ctx["brief"].language or "en",
-        )
-    )
+    return _with_notes(ctx, text, inline=True)
 
 
 @jinja2.pass_context

@@ -65,6 +65,19 @@ _STOPWORDS = {
 }
 
 
+_SCRIPT_LANGUAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("[\u0400-\u04ff]", ("ru", "uk")),  # Cyrillic
+    ("[\u0600-\u06ff]", ("ar",)),  # Arabic script
+    ("[پچژگکی]", ("fa",)),  # letters Persian adds to it
+    ("[\u0590-\u05ff]", ("he",)),
+    ("[\u0900-\u097f]", ("hi",)),
+    ("[\uac00-\ud7af]", ("ko",)),
+    ("[\u3040-\u30ff]", ("ja",)),  # kana
+    ("[\u4e00-\u9fff]", ("zh",)),  # Han
+)
+"""Scripts a snapshot is written in, and the languages whose qualifier words are then read."""
+
+
 def guess_languages(sample: str, declared: str = "") -> list[str]:
     """The languages whose qualifier lists apply to a source: its declared language, the
     scripts it is written in, and (for Latin script) the language its commonest words say."""
@@ -73,22 +86,9 @@ def guess_languages(sample: str, declared: str = "") -> list[str]:
         primary = declared.split("-")[0].lower()
         langs.append(primary)
     low = lower(sample)
-    if re.search("[\u0400-\u04ff]", low):
-        langs += ["ru", "uk"]
-    if re.search("[\u0600-\u06ff]", low):
-        langs.append("ar")
-        if re.search("[پچژگکی]", low):
-            langs.append("fa")
-    if re.search("[\u0590-\u05ff]", low):
-        langs.append("he")
-    if re.search("[\u0900-\u097f]", low):
-        langs.append("hi")
-    if re.search("[\uac00-\ud7af]", low):
-        langs.append("ko")
-    if re.search("[\u3040-\u30ff]", low):
-        langs.append("ja")
-    if re.search("[\u4e00-\u9fff]", low):
-        langs.append("zh")
+    for letters, written in _SCRIPT_LANGUAGES:
+        if re.search(letters, low):
+            langs += written
     words = re.findall(r"\w+", low[:3000])
     if words:
         counts = {lang: sum(1 for w in words if w in sw) for lang, sw in _STOPWORDS.items()}

@@ -6,6 +6,7 @@ import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,9 +92,14 @@ def need(ok: bool, what: str) -> None:
         pytest.skip(f"{what} is not installed (run `make test`, which installs it)")
 
 
-@pytest.fixture(scope="module")
+_BROWSERS: list[Any] = []
+"""The worker's Chromium, once a test has asked for it (the `browser` fixture)."""
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """Headless Chromium through Playwright, for a module's browser tests."""
+    """Headless Chromium through Playwright, one for all of a test worker's browser tests;
+    the pages a test opens are closed after it (_close_pages)."""
     need(CHROMIUM.exists(), "Chromium (/usr/bin/chromium)")
     try:
         from playwright.sync_api import sync_playwright
@@ -102,5 +108,17 @@ def browser() -> Iterator[object]:
         raise
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        _BROWSERS.append(b)
         yield b
+        _BROWSERS.clear()
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_pages() -> Iterator[None]:
+    """Close every page (and its context) a test opened in the worker's Chromium, so that
+    no page of one test keeps running while the next runs."""
+    yield
+    for b in _BROWSERS:
+        for context in b.contexts:
+            context.close()

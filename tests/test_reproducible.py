@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,12 +18,15 @@ from .conftest import ROOT
 
 FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
 
-# Two unsigned, undated articles with one title: the bibliography's sort key ties on them
+# Six unsigned, undated articles with one title: the bibliography's sort key ties on them
 TIES = """\
 references:
   - {id: zz-wire, type: article-newspaper, title: The Same Headline, container-title: Daily A}
   - {id: aa-wire, type: article-newspaper, title: The Same Headline, container-title: Daily B}
   - {id: mm-wire, type: article-newspaper, title: The Same Headline, container-title: Daily C}
+  - {id: kk-wire, type: article-newspaper, title: The Same Headline, container-title: Daily D}
+  - {id: cc-wire, type: article-newspaper, title: The Same Headline, container-title: Daily E}
+  - {id: tt-wire, type: article-newspaper, title: The Same Headline, container-title: Daily F}
 """
 
 TIED_BRIEF = """\
@@ -33,7 +35,7 @@ title: Ties
 question: Which paper ran it first?
 date: 2026-11-22
 bibliography: [sources.yaml]
-summary: All three ran it [@mm-wire; @zz-wire; @aa-wire].
+summary: All six ran it [@mm-wire; @zz-wire; @aa-wire; @tt-wire; @cc-wire; @kk-wire].
 views:
   - id: a
     label: A
@@ -44,42 +46,61 @@ views:
     label: B
     thesis: B ran it [@mm-wire].
     arguments:
-      - B ran it [@zz-wire].
+      - B ran it [@kk-wire].
 """
 
 
-def _build(brief: Path, out: Path, seed: int, fmt: str) -> bytes:
+SEEDS = (1, 2)
+"""Two processes with different hash secrets. A string set's iteration order depends on the
+secret, so an output that follows one differs between two seeds: with a set of n strings the
+odds that both seeds give the same order are about 1 in n!, which is why the tied brief has
+six ties, not three (each run below builds every brief it needs, to start fewer processes)."""
+
+
+def _build(briefs: list[Path], out: Path, seed: int, fmt: str) -> Path:
+    """Build `briefs` in one process of their own whose hash seed is `seed`; the out folder."""
     env = {**os.environ, "PYTHONHASHSEED": str(seed)}
     subprocess.run(
-        [sys.executable, "-m", "counterpoint", "build", str(brief), "--format", fmt,
-         "--out", str(out), "--force"],
-        check=True, env=env, capture_output=True, cwd=brief.parent,
+        [sys.executable, "-m", "counterpoint", "build", *map(str, briefs), "--format", fmt,
+         "--out", str(out), "--jobs", "1", "--force"],
+        check=True, env=env, capture_output=True,
     )  # fmt: skip
-    return (out / f"{brief.stem}.{fmt}").read_bytes()
+    return out
 
 
-def _distinct(brief: Path, tmp_path: Path, fmt: str, seeds: list[int]) -> int:
-    return len({_build(brief, tmp_path / f"out-{s}", s, fmt) for s in seeds})
+@pytest.fixture(scope="module")
+def html_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """The flagship's and the tied brief's pages, built under each seed (one process each)."""
+    ties = tmp_path_factory.mktemp("ties")
+    (ties / "sources.yaml").write_text(TIES, encoding="utf-8")
+    (ties / "ties.yaml").write_text(TIED_BRIEF, encoding="utf-8")
+    return {
+        s: _build([FLAGSHIP, ties / "ties.yaml"], tmp_path_factory.mktemp(f"html-{s}"), s, "html")
+        for s in SEEDS
+    }
 
 
-def test_html_is_the_same_under_every_hash_seed(tmp_path: Path) -> None:
-    assert _distinct(FLAGSHIP, tmp_path, "html", [0, 1, 2, 3, 4, 5]) == 1
+def _distinct(builds: dict[int, Path], name: str) -> set[bytes]:
+    return {(out / name).read_bytes() for out in builds.values()}
+
+
+def test_html_is_the_same_under_every_hash_seed(html_builds: dict[int, Path]) -> None:
+    assert len(_distinct(html_builds, f"{FLAGSHIP.stem}.html")) == 1
 
 
 @pytest.mark.slow
 @pytest.mark.pdf
 def test_pdf_is_the_same_under_every_hash_seed(tmp_path: Path) -> None:
-    assert _distinct(FLAGSHIP, tmp_path, "pdf", [1, 2, 3]) == 1
+    """The flagship, the richest PDF: its fonts and scripts, its timeline, links and bookmarks."""
+    builds = {s: _build([FLAGSHIP], tmp_path / f"out-{s}", s, "pdf") for s in SEEDS}
+    assert len(_distinct(builds, f"{FLAGSHIP.stem}.pdf")) == 1
 
 
-def test_tied_sources_sort_the_same_under_every_hash_seed(
-    tmp_path: Path, write_brief: Callable[..., Path]
-) -> None:
-    brief = write_brief(TIED_BRIEF, sources=TIES)
-    pages = {_build(brief, tmp_path / f"out-{s}", s, "html") for s in range(8)}
+def test_tied_sources_sort_the_same_under_every_hash_seed(html_builds: dict[int, Path]) -> None:
+    pages = _distinct(html_builds, "ties.html")
     assert len(pages) == 1
     page = pages.pop().decode()
-    assert all(f"Daily {x}" in page for x in "ABC")
+    assert all(f"Daily {x}" in page for x in "ABCDEF")
 
 
 def test_a_pdf_document_id_is_derived_from_its_identifier_not_random() -> None:

@@ -8,6 +8,7 @@ Python, which drives it; Playwright's own browser download is never used.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,34 +63,6 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return built
 
 
-class Visit:
-    """Open a page, record every request, dialog and console message, block the network."""
-
-    def __init__(self, browser: Any, path: Path):
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        self.console: list[str] = []
-        self.page = browser.new_page()
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.on("console", lambda m: self.console.append(m.text))
-
-        def route(r: Any) -> None:
-            self.requests.append(r.request.url)
-            if r.request.url.startswith("file:"):
-                r.continue_()
-            else:
-                r.abort()
-
-        self.page.route("**/*", route)
-        self.page.goto(path.as_uri())
-        self.page.wait_for_load_state("load")
-        self.page.mouse.move(200, 200)  # hover handlers, were there any
-        self.page.wait_for_timeout(300)
-
-    def evaluate(self, js: str) -> Any:
-        return self.page.evaluate(js)  # devtools, not the page: CSP does not apply
-
-
 # Every element of the page, in shadow roots and <template> contents too
 ACTIVE = """() => {
   const found = [];
@@ -109,54 +82,104 @@ ACTIVE = """() => {
   return found;
 }"""
 
+# What the tests read off each page once it has loaded (through devtools, not the page:
+# its Content-Security-Policy does not apply)
+FACTS = (
+    """() => ({
+  title: document.title,
+  active: ("""
+    + ACTIVE
+    + """)(),
+  charset: document.characterSet,
+  head: [...document.head.children].slice(0, 2).map(e => e.outerHTML),
+  csp: document.querySelector('meta[http-equiv=Content-Security-Policy]')?.content,
+  text: document.body.innerText,
+  loads: document.querySelectorAll('img, iframe, object, embed, link, base').length,
+  probe: document.getElementById('charset-probe')?.textContent,
+})"""
+)
 
-def test_control_page_runs_its_script(browser, pages) -> None:
+
+@dataclass
+class Visit:
+    """One page's visit: every request, dialog and console message, and its FACTS."""
+
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def visits(browser, pages) -> dict[str, Visit]:
+    """Open each page in turn in one tab, recording what it does, the network blocked. The
+    control page comes last: scripts do run in this very tab."""
+    page = browser.new_page()
+    seen: dict[str, Visit] = {}
+    visit = Visit()
+
+    def route(r: Any) -> None:
+        visit.requests.append(r.request.url)
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            r.abort()
+
+    page.on("dialog", lambda d: (visit.dialogs.append(d.message), d.dismiss()))
+    page.on("console", lambda m: visit.console.append(m.text))
+    page.route("**/*", route)
+    for name in sorted(pages, key=lambda name: name == "control"):
+        visit = seen[name] = Visit()
+        page.goto(pages[name].as_uri())
+        page.wait_for_load_state("load")
+        page.mouse.move(0, 0)
+        page.mouse.move(200, 200)  # hover handlers, were there any
+        page.wait_for_timeout(300)
+        visit.facts = page.evaluate(FACTS)
+    page.context.close()
+    return seen
+
+
+def test_control_page_runs_its_script(visits) -> None:
     """The check below means something: this browser does run a page's scripts."""
-    visit = Visit(browser, pages["control"])
-    assert visit.evaluate("document.title") == "ran"
+    assert visits["control"].facts["title"] == "ran"
 
 
 @pytest.mark.parametrize(
     "name",
     ["raw-html", "images", "sources", "script", "csp-escape", *PARSED_SETS, *CONTROL_SETS],
 )
-def test_no_script_runs_and_nothing_is_fetched(browser, pages, name: str) -> None:
-    visit = Visit(browser, pages[name])
+def test_no_script_runs_and_nothing_is_fetched(visits, pages, name: str) -> None:
+    visit = visits[name]
     assert visit.dialogs == []
-    assert visit.evaluate("document.title") != "pwned"
-    assert visit.evaluate(ACTIVE) == []
+    assert visit.facts["title"] != "pwned"
+    assert visit.facts["active"] == []
     assert visit.requests == [pages[name].as_uri()]
     # the page is read as UTF-8, and its first two elements are the charset and the policy
-    assert visit.evaluate("document.characterSet") == "UTF-8"
-    first = visit.evaluate("[...document.head.children].slice(0, 2).map(e => e.outerHTML)")
+    assert visit.facts["charset"] == "UTF-8"
+    first = visit.facts["head"]
     assert first[0] == '<meta charset="utf-8">'
     assert first[1].startswith('<meta http-equiv="Content-Security-Policy" content="default-src')
-    csp = visit.evaluate(
-        "document.querySelector('meta[http-equiv=Content-Security-Policy]').content"
-    )
+    csp = visit.facts["csp"]
     assert csp.startswith("default-src 'none'; style-src 'unsafe-inline'; img-src data:;")
 
 
-def test_a_template_charset_does_not_change_how_the_page_reads(browser, pages) -> None:
-    visit = Visit(browser, pages["meta-charset"])
-    assert visit.evaluate("document.getElementById('charset-probe').textContent") == (
-        "日本語 — naïve"
-    )
+def test_a_template_charset_does_not_change_how_the_page_reads(visits) -> None:
+    assert visits["meta-charset"].facts["probe"] == "日本語 — naïve"
 
 
-def test_brief_markup_is_shown_as_text(browser, pages) -> None:
-    visit = Visit(browser, pages["raw-html"])
-    assert visit.evaluate("document.title") == '<script>alert("title")</script>'
-    text = visit.evaluate("document.body.innerText")
+def test_brief_markup_is_shown_as_text(visits) -> None:
+    facts = visits["raw-html"].facts
+    assert facts["title"] == '<script>alert("title")</script>'
+    text = facts["text"]
     assert '<script>document.title = "pwned"</script>' in text
     assert '<img src="x" onerror="document.title=\'pwned\'">' in text
     assert "A [link](javascript:alert(1))" in text  # CommonMark refuses the link: plain text
-    loads = "document.querySelectorAll('img, iframe, object, embed, link, base').length"
-    assert visit.evaluate(loads) == 0
+    assert facts["loads"] == 0  # img, iframe, object, embed, link, base
 
 
-def test_css_url_left_by_a_template_is_blocked(browser, pages) -> None:
+def test_css_url_left_by_a_template_is_blocked(visits, pages) -> None:
     """The script set's style="background: url(http://...)" is reported and then blocked."""
-    visit = Visit(browser, pages["script"])
+    visit = visits["script"]
     assert visit.requests == [pages["script"].as_uri()]
     assert any("Content Security Policy" in m and "203.0.113.9" in m for m in visit.console)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
-import subprocess
-import sys
 import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,17 @@ from hypothesis import strategies as st
 from counterpoint import build
 from counterpoint.brief import markdown
 from counterpoint.errors import CounterpointError
+from counterpoint.pipeline.session import Session
 from counterpoint.publish.output import Output
 
 LANGUAGES = Path(__file__).parent / "languages"
-SAMPLES = ("ko", "hi", "fa", "he", "ja", "mixed")
 
 UNSPACED_CLASSES = ("ID", "CJ", "SA", "AK", "AP", "AS")
 """UAX #14's classes of letters written without spaces between words (ideographs and kana,
 South-East Asian scripts, Brahmic scripts set without spaces); Hangul has its own (H2, H3,
 JL, JV, JT) because Korean spaces its words."""
+UNSPACED = regex.compile("[" + "".join(rf"\p{{Lb={c}}}" for c in UNSPACED_CLASSES) + "]")
+"""A letter of one of UNSPACED_CLASSES."""
 
 
 @functools.cache
@@ -51,13 +52,12 @@ def _letters() -> dict[str, str]:
     return out
 
 
+@functools.cache
 def _written_without_spaces(script: str) -> bool:
     """The line-breaking data's answer for a script: most of its letters are in a class of
     letters set without spaces, and it is not Hangul."""
     letters = _letters()[script]
-    unspaced = sum(
-        1 for ch in letters if any(regex.match(rf"\p{{Lb={c}}}", ch) for c in UNSPACED_CLASSES)
-    )
+    unspaced = sum(1 for ch in letters if UNSPACED.match(ch))
     return script != "Hangul" and 2 * unspaced > len(letters)
 
 
@@ -80,9 +80,7 @@ def test_a_line_break_is_a_space_only_in_scripts_that_space_their_words(
     first = data.draw(st.sampled_from(letters), label="first")
     second = data.draw(st.sampled_from(letters), label="second")
     if not all(
-        _written_without_spaces(script)
-        == any(regex.match(rf"\p{{Lb={c}}}", ch) for c in UNSPACED_CLASSES)
-        for ch in (first, second)
+        _written_without_spaces(script) == bool(UNSPACED.match(ch)) for ch in (first, second)
     ):  # a letter classed unlike most of its script (a Latin full-width letter, say)
         return
     text = markdown.plain(markdown.parse(f"{first}{first}\n{second}{second}"))
@@ -135,10 +133,28 @@ def _pdf_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Output]:
-    """The PDF of every new sample, with its warnings."""
+def session() -> Iterator[Session]:
+    """One warm Pandoc and PDF layout worker for the module's builds (pipeline/session.py),
+    as a command's briefs share them."""
+    with Session() as shared:
+        yield shared
+
+
+Built = Callable[[str, str], Output]
+
+
+@pytest.fixture(scope="module")
+def built(session: Session, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """A sample's output in one format (with its warnings), built once, by the first test
+    that reads it: a test worker lays out only the PDFs its own tests read."""
     out = tmp_path_factory.mktemp("scripts")
-    return {n: build(LANGUAGES / f"{n}.yaml", out, formats=["pdf"])[0] for n in SAMPLES}
+
+    @functools.cache
+    def one(name: str, fmt: str) -> Output:
+        (output,) = build(LANGUAGES / f"{name}.yaml", out / fmt, formats=[fmt], session=session)
+        return output
+
+    return one
 
 
 @pytest.mark.pdf
@@ -148,33 +164,35 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Output]:
      ("he", "Liberation-Serif"), ("fa", "Amiri")],
 )  # fmt: skip
 def test_each_script_is_set_in_its_face_without_font_warnings(
-    pdfs: dict[str, Output], name: str, face: str
+    built: Built, name: str, face: str
 ) -> None:
-    assert face in _pdf_fonts(pdfs[name].path)
-    assert not [w for w in pdfs[name].warnings if "font" in w or "glyph" in w]
+    pdf = built(name, "pdf")
+    assert face in _pdf_fonts(pdf.path)
+    assert not [w for w in pdf.warnings if "font" in w or "glyph" in w]
 
 
 @pytest.mark.pdf
-def test_japanese_is_not_set_in_a_chinese_face(pdfs: dict[str, Output]) -> None:
-    fonts = _pdf_fonts(pdfs["ja"].path)
+def test_japanese_is_not_set_in_a_chinese_face(built: Built) -> None:
+    fonts = _pdf_fonts(built("ja", "pdf").path)
     assert "IPAexMincho" in fonts and "IPAexGothic" in fonts  # body and headings
     # nor its timeline's labels, letter by letter in whatever face has each (SVG text)
     assert not [f for f in fonts if f.startswith(("WenQuanYi", "Nanum"))], fonts
-    text = _pdf_text(pdfs["ja"].path)
+    text = _pdf_text(built("ja", "pdf").path)
     assert "赤字路線の多くは通学と通院を支えており" in text
 
 
 @pytest.mark.pdf
-def test_an_english_brief_draws_every_script_of_its_sources(pdfs: dict[str, Output]) -> None:
-    fonts = _pdf_fonts(pdfs["mixed"].path)
+def test_an_english_brief_draws_every_script_of_its_sources(built: Built) -> None:
+    pdf = built("mixed", "pdf")
+    fonts = _pdf_fonts(pdf.path)
     for face in ("Lohit-Devanagari", "Abyssinica-SIL", "NanumMyeongjo", "Amiri"):
         assert face in fonts
-    assert not [w for w in pdfs["mixed"].warnings if "font" in w]
+    assert not [w for w in pdf.warnings if "font" in w]
 
 
 @pytest.mark.pdf
 def test_a_script_no_font_draws_is_one_warning_and_fails_strict(
-    write_brief, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    write_brief, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without a Devanagari font (simulated: fontconfig's coverage less Devanagari), the
     Hindi sample is one warning naming the script and the package, not one per letter."""
@@ -186,7 +204,7 @@ def test_a_script_no_font_draws_is_one_warning_and_fails_strict(
         [tuple(r for a, b in real.fonts[0] for r in _cut(a, b, 0x0900, 0x097F))]
     )
     monkeypatch.setattr(fonts, "fontconfig_coverage", lambda: without)
-    (pdf,) = build(LANGUAGES / "hi.yaml", tmp_path / "o", formats=["pdf"])
+    (pdf,) = build(LANGUAGES / "hi.yaml", tmp_path / "o", formats=["pdf"], session=session)
     drawn = [w for w in pdf.warnings if "font" in w or "glyph" in w]
     assert len(drawn) == 1
     assert re.match(r"\S*hi\.yaml:2:\d+: ", drawn[0])
@@ -198,7 +216,7 @@ def test_a_script_no_font_draws_is_one_warning_and_fails_strict(
         MINIMAL.replace("title: Test brief", "title: नदियों का पानी") + "audit: {ignore: [CP107]}\n"
     )
     with pytest.raises(CounterpointError, match=r"failed under --strict: .*Devanagari"):
-        build(hindi, tmp_path / "s", formats=["pdf"], strict=True)
+        build(hindi, tmp_path / "s", formats=["pdf"], strict=True, session=session)
 
 
 def _cut(a: int, b: int, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -209,36 +227,49 @@ def _cut(a: int, b: int, lo: int, hi: int) -> list[tuple[int, int]]:
 
 
 # -- the fixed texts: said once, spaced as the language spaces sentences ------------------
-def test_the_fallback_warning_is_said_once_per_command(tmp_path: Path) -> None:
+def test_the_fallback_warning_is_said_once_per_command(session: Session, tmp_path: Path) -> None:
+    """A language without a catalog (Swahili) is said once for all of a brief's editions
+    and formats, and once for all the briefs of a command."""
+    from click.testing import CliRunner
+
+    from counterpoint.cli.main import main
+
+    text = (LANGUAGES / "de.yaml").read_text(encoding="utf-8")
+    briefs = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+    for path in briefs:
+        path.write_text(text.replace("language: de", "language: sw"), encoding="utf-8")
     outputs = build(
-        LANGUAGES / "ko.yaml", tmp_path, formats=["html", "print-html", "docx"], audience="all"
-    )
-    said = [w for o in outputs for w in o.warnings if "no message catalog" in w]
-    assert len(outputs) >= 9 and len(said) <= 1
-    ran = subprocess.run(
-        [sys.executable, "-m", "counterpoint", "build", str(LANGUAGES / "ko.yaml"),
-         str(LANGUAGES / "ko.yaml"), "--format", "html,print-html", "--out", str(tmp_path / "c"),
-         "--force"],
-        capture_output=True, text=True, check=False,
+        briefs[0], tmp_path / "o", formats=["html", "print-html", "docx"], audience="all",
+        session=session,
     )  # fmt: skip
-    assert ran.stderr.count("no message catalog") <= 1, ran.stderr
+    said = [w for o in outputs for w in o.warnings if "no message catalog" in w]
+    assert len(outputs) >= 9 and len(said) == 1, said
+    ran = CliRunner().invoke(
+        main,
+        ["build", *map(str, briefs), "--format", "html,print-html", "--out", str(tmp_path / "c")],
+        obj=session,
+    )
+    assert ran.exit_code == 0, ran.output
+    assert ran.stderr.count("no message catalog") == 1, ran.stderr
 
 
-def test_sentences_of_the_methods_note_are_spaced_in_every_language(tmp_path: Path) -> None:
+def test_sentences_of_the_methods_note_are_spaced_in_every_language(
+    built: Built, session: Session, tmp_path: Path
+) -> None:
     text = (
         (LANGUAGES / "de.yaml").read_text(encoding="utf-8").replace("language: de", "language: sw")
     )
     path = tmp_path / "sw.yaml"
     path.write_text(text, encoding="utf-8")
-    (page,) = build(path, tmp_path / "o", formats=["html"])
+    (page,) = build(path, tmp_path / "o", formats=["html"], session=session)
     methods = re.search(
         r'<p class="methods">(.*?)</p>', page.path.read_text(encoding="utf-8"), re.S
     )
     assert methods is not None
     assert "another. The language lint" in methods.group(1)
     assert re.search(r"</strong> \S", methods.group(1))
-    (ja,) = build(LANGUAGES / "ja.yaml", tmp_path / "ja", formats=["html"])
-    methods = re.search(r'<p class="methods">(.*?)</p>', ja.path.read_text(encoding="utf-8"), re.S)
+    ja = built("ja", "html").path.read_text(encoding="utf-8")
+    methods = re.search(r'<p class="methods">(.*?)</p>', ja, re.S)
     assert (
         methods is not None
         and "。 " not in methods.group(1)
@@ -253,12 +284,11 @@ def test_sentences_of_the_methods_note_are_spaced_in_every_language(tmp_path: Pa
      ("ja", 'w:eastAsia="ja-JP"'), ("ko", 'w:eastAsia="ko-KR"')],
 )  # fmt: skip
 def test_word_marks_the_language_in_the_attribute_of_its_script(
-    tmp_path: Path, language: str, attribute: str
+    built: Built, language: str, attribute: str
 ) -> None:
     import zipfile
 
-    (docx,) = build(LANGUAGES / f"{language}.yaml", tmp_path, formats=["docx"])
-    with zipfile.ZipFile(docx.path) as z:
+    with zipfile.ZipFile(built(language, "docx").path) as z:
         styles = z.read("word/styles.xml").decode("utf-8")
     default = re.search(r"<w:rPrDefault>.*?<w:lang\b[^>]*>", styles, re.S)
     assert default is not None and attribute in default.group(), default
@@ -266,9 +296,10 @@ def test_word_marks_the_language_in_the_attribute_of_its_script(
         assert "ar-SA" not in default.group()
 
 
-def test_persian_writes_its_own_digits_unless_told(tmp_path: Path) -> None:
-    (page,) = build(LANGUAGES / "fa.yaml", tmp_path / "fa", formats=["html"])
-    html = page.path.read_text(encoding="utf-8")
+def test_persian_writes_its_own_digits_unless_told(
+    built: Built, session: Session, tmp_path: Path
+) -> None:
+    html = built("fa", "html").path.read_text(encoding="utf-8")
     assert '<html lang="fa" dir="rtl">' in html
     assert '<time datetime="2026-02-20">۲۰ فوریه ۲۰۲۶</time>' in html
     assert "<sup>۱</sup>" in html  # the note calls
@@ -276,18 +307,20 @@ def test_persian_writes_its_own_digits_unless_told(tmp_path: Path) -> None:
     latin = tmp_path / "fa-latin.yaml"
     text = (LANGUAGES / "fa.yaml").read_text(encoding="utf-8")
     latin.write_text(text.replace("language: fa", "language: fa\nnumbers: latin"), "utf-8")
-    (page,) = build(latin, tmp_path / "latin", formats=["html"])
+    (page,) = build(latin, tmp_path / "latin", formats=["html"], session=session)
     html = page.path.read_text(encoding="utf-8")
     assert '<time datetime="2026-02-20">20 فوریه 2026</time>' in html and "<sup>1</sup>" in html
     assert "شکل 1. رویدادهای زیر" in html
 
 
 @pytest.mark.pdf
-def test_native_digits_number_the_pages_and_notes_of_the_pdf(tmp_path: Path) -> None:
+def test_native_digits_number_the_pages_and_notes_of_the_pdf(
+    session: Session, tmp_path: Path
+) -> None:
     text = (LANGUAGES / "ar.yaml").read_text(encoding="utf-8")
     path = tmp_path / "ar.yaml"
     path.write_text(text.replace("language: ar", "language: ar\nnumbers: native"), "utf-8")
-    (pdf,) = build(path, tmp_path / "o", formats=["pdf"])
+    (pdf,) = build(path, tmp_path / "o", formats=["pdf"], session=session)
     words = _pdf_text(pdf.path)  # (pypdf reads runs of Arabic-Indic digits backwards)
     assert "2026" not in words and ("٢٠٢٦" in words or "٦٢٠٢" in words)  # the date
     assert re.search("الصفحة [٠-٩] من [٠-٩]", words)  # the running footer
@@ -305,23 +338,31 @@ def test_a_numbering_system_is_checked(write_brief) -> None:
 
 
 # -- catalogs: Persian, Hebrew, Korean, Hindi; English read in order elsewhere --------------
+Pages = Callable[[str], dict[str, str]]
+
+
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The HTML of the new catalog languages' samples in every edition."""
+def pages(session: Session, tmp_path_factory: pytest.TempPathFactory) -> Pages:
+    """A catalog language's sample as HTML in every edition, by file name; built once, by
+    the first test that reads it."""
     out = tmp_path_factory.mktemp("catalogs")
-    found: dict[str, str] = {}
-    for name in ("ko", "hi", "fa", "he"):
-        for result in build(LANGUAGES / f"{name}.yaml", out, formats=["html"], audience="all"):
-            found[result.path.name] = result.path.read_text(encoding="utf-8")
-    return found
+
+    @functools.cache
+    def editions(name: str) -> dict[str, str]:
+        made = build(
+            LANGUAGES / f"{name}.yaml", out, formats=["html"], audience="all", session=session
+        )
+        return {o.path.name: o.path.read_text(encoding="utf-8") for o in made}
+
+    return editions
 
 
 @pytest.mark.parametrize("name", ["ko", "hi", "fa", "he"])
 @pytest.mark.parametrize("edition", ["", "-public", "-executive"])
-def test_new_catalogs_leave_no_english(pages: dict[str, str], name: str, edition: str) -> None:
+def test_new_catalogs_leave_no_english(pages: Pages, name: str, edition: str) -> None:
     from tests.test_languages import ENGLISH_LABELS, page_text
 
-    text = page_text(pages[f"{name}{edition}.html"])
+    text = page_text(pages(name)[f"{name}{edition}.html"])
     found = [label for label in ENGLISH_LABELS if label in text]
     assert not found, f"{name}{edition}: English fixed texts {found}"
 
@@ -332,9 +373,9 @@ def test_new_catalogs_leave_no_english(pages: dict[str, str], name: str, edition
      ("fa", "نتیجهٔ اصلی", "محتمل"), ("he", "השורה התחתונה", "סיכוי שקול בערך")],
 )  # fmt: skip
 def test_headings_and_estimates_in_the_language(
-    pages: dict[str, str], name: str, heading: str, likelihood: str
+    pages: Pages, name: str, heading: str, likelihood: str
 ) -> None:
-    page = pages[f"{name}.html"]
+    page = pages(name)[f"{name}.html"]
     assert f">{heading}</h2>" in page and likelihood in _plain_text(page)
 
 
@@ -381,14 +422,16 @@ def test_persian_and_hebrew_words_match_as_people_write_them() -> None:
 
 
 @pytest.mark.pdf
-def test_english_fallback_reads_in_order_in_a_right_to_left_pdf(tmp_path: Path) -> None:
+def test_english_fallback_reads_in_order_in_a_right_to_left_pdf(
+    session: Session, tmp_path: Path
+) -> None:
     """Urdu has no catalog: its English fixed texts keep their order on the page."""
     text = (
         (LANGUAGES / "ar.yaml").read_text(encoding="utf-8").replace("language: ar", "language: ur")
     )
     path = tmp_path / "ur.yaml"
     path.write_text(text, encoding="utf-8")
-    (pdf,) = build(path, tmp_path / "o", formats=["pdf"])
+    (pdf,) = build(path, tmp_path / "o", formats=["pdf"], session=session)
     words = _pdf_text(pdf.path).replace("\u200e", "")
     for fixed in ("Methods.", "Likelihood:", "Figure 1. The events below", "Page 2 of 3",
                   "was not run: it has no word lists for the language ur."):  # fmt: skip
@@ -402,16 +445,8 @@ def test_english_fallback_reads_in_order_in_a_right_to_left_pdf(tmp_path: Path) 
 
 
 # -- a source's language on its notes and entries --------------------------------------------
-@pytest.fixture(scope="module")
-def mixed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The mixed-script English sample's print HTML, PDF and Word edition."""
-    out = tmp_path_factory.mktemp("mixed")
-    built = build(LANGUAGES / "mixed.yaml", out, formats=["print-html", "pdf", "docx"])
-    return {o.path.name.split(".", 1)[1]: o.path for o in built}
-
-
-def test_notes_and_entries_carry_their_sources_language(mixed: dict[str, Path]) -> None:
-    html = mixed["print.html"].read_text(encoding="utf-8")
+def test_notes_and_entries_carry_their_sources_language(built: Built) -> None:
+    html = built("mixed", "print-html").path.read_text(encoding="utf-8")
     note = re.search(r'id="fn-4"[^>]*>(.*?)</span></li>', html, re.S)
     assert note is not None and note.group(1).startswith('<span lang="ar">')
     # the English style's brackets, year and page stay in the paper's order
@@ -423,25 +458,27 @@ def test_notes_and_entries_carry_their_sources_language(mixed: dict[str, Path]) 
 
 
 @pytest.mark.pdf
-def test_foreign_titles_are_upright_and_in_their_face(mixed: dict[str, Path]) -> None:
-    fonts = _pdf_fonts(mixed["pdf"])
+def test_foreign_titles_are_upright_and_in_their_face(built: Built) -> None:
+    fonts = _pdf_fonts(built("mixed", "pdf").path)
     assert "Amiri" in fonts and "Amiri-Italic" not in fonts  # no slanted Arabic title
     assert "IPAexMincho" in fonts  # the Japanese entry in a Japanese face
-    words = _pdf_text(mixed["pdf"])
+    words = _pdf_text(built("mixed", "pdf").path)
     assert "2025), 22." in words and "22. ,(2025" not in words
 
 
-def test_word_marks_each_foreign_run_with_its_language(mixed: dict[str, Path]) -> None:
+def test_word_marks_each_foreign_run_with_its_language(built: Built) -> None:
     import zipfile
 
-    with zipfile.ZipFile(mixed["docx"]) as z:
+    with zipfile.ZipFile(built("mixed", "docx").path) as z:
         notes = z.read("word/footnotes.xml").decode("utf-8")
     for mark in ('w:bidi="ar-EG"', 'w:bidi="hi-IN"', 'w:eastAsia="ja-JP"', 'w:eastAsia="ko-KR"'):
         assert mark in notes, mark
     assert 'w:val="ar"' not in notes
 
 
-def test_word_follows_the_languages_note_call_rule(write_brief, tmp_path: Path) -> None:
+def test_word_follows_the_languages_note_call_rule(
+    write_brief, session: Session, tmp_path: Path
+) -> None:
     """French puts the call before the full stop in Word as on the page; Hindi after the
     danda."""
     import zipfile
@@ -449,7 +486,7 @@ def test_word_follows_the_languages_note_call_rule(write_brief, tmp_path: Path) 
     from tests.conftest import MINIMAL
 
     def body(brief: str, name: str) -> str:
-        (docx,) = build(write_brief(brief), tmp_path / name, formats=["docx"])
+        (docx,) = build(write_brief(brief), tmp_path / name, formats=["docx"], session=session)
         with zipfile.ZipFile(docx.path) as z:
             return z.read("word/document.xml").decode("utf-8")
 
@@ -460,41 +497,39 @@ def test_word_follows_the_languages_note_call_rule(write_brief, tmp_path: Path) 
     assert re.search(rf"यह तय है।</w:t>.*?{call}", body(hindi + "language: hi\n", "hi"), re.S)
 
 
-def test_a_timeline_label_keeps_no_space_where_its_citation_was(pages: dict[str, str]) -> None:
-    labels = re.findall(r'<text class="event-label"[^>]*>([^<]*)</text>', pages["fa.html"])
+def test_a_timeline_label_keeps_no_space_where_its_citation_was(pages: Pages) -> None:
+    labels = re.findall(r'<text class="event-label"[^>]*>([^<]*)</text>', pages("fa")["fa.html"])
     assert "آغاز طرح امانت دیجیتال در ده استان." in labels, labels
     assert not [label for label in labels if " ." in label]
 
 
 def test_names_in_devanagari_and_ethiopic_are_spaced_given_name_first(
-    pages: dict[str, str], mixed: dict[str, Path]
+    pages: Pages, built: Built
 ) -> None:
     """Pandoc's citeproc sets a name in a script it does not count as Western family first
     with no space ("शर्माविवेक"): right for Chinese, Japanese and Korean, wrong for Hindi."""
-    hindi = pages["hi.html"]
+    hindi = pages("hi")["hi.html"]
     assert "विवेक शर्मा, " in hindi and "शर्मा, विवेक." in hindi
     assert "शर्माविवेक" not in hindi and "\u200c" not in hindi
-    html = mixed["print.html"].read_text(encoding="utf-8")
+    html = built("mixed", "print-html").path.read_text(encoding="utf-8")
     assert "አበበ ተስፋዬ, " in html and "김하늘, " in html  # Korean stays family first, unspaced
 
 
-def test_korean_line_breaks_stay_spaces_in_every_format(tmp_path: Path) -> None:
+def test_korean_line_breaks_stay_spaces_in_every_format(built: Built) -> None:
     import zipfile
 
-    outputs = build(LANGUAGES / "ko.yaml", tmp_path, formats=["html", "docx"])
-    page = next(o for o in outputs if o.path.suffix == ".html").path.read_text(encoding="utf-8")
-    docx = next(o for o in outputs if o.path.suffix == ".docx").path
-    with zipfile.ZipFile(docx) as z:
+    page = built("ko", "html").path.read_text(encoding="utf-8")
+    with zipfile.ZipFile(built("ko", "docx").path) as z:
         word = re.sub(r"<[^>]+>", "", z.read("word/document.xml").decode("utf-8"))
     for text in (" ".join(_plain_text(page).split()), word):  # a line break shows as a space
         assert "이하의 자동차" in text and "출퇴근 시간 차량" in text
         assert "이하의자동차" not in text and "시간차량" not in text
 
 
-def test_word_sets_titles_in_scripts_without_italics_upright(mixed: dict[str, Path]) -> None:
+def test_word_sets_titles_in_scripts_without_italics_upright(built: Built) -> None:
     import zipfile
 
-    with zipfile.ZipFile(mixed["docx"]) as z:
+    with zipfile.ZipFile(built("mixed", "docx").path) as z:
         notes = z.read("word/footnotes.xml").decode("utf-8")
     runs = re.findall(r"<w:r>(.*?)</w:r>", notes, re.S)
     japanese = [r for r in runs if "国際河川の水文観測と情報公開" in r]
@@ -504,32 +539,30 @@ def test_word_sets_titles_in_scripts_without_italics_upright(mixed: dict[str, Pa
 
 
 @pytest.mark.pdf
-def test_a_hindi_thesis_is_upright_not_a_slanted_devanagari(pdfs: dict[str, Output]) -> None:
+def test_a_hindi_thesis_is_upright_not_a_slanted_devanagari(built: Built) -> None:
     """Devanagari has no italic: the thesis, italic in Latin scripts, is not drawn in a
     synthetic oblique of Lohit Devanagari (W3C's Indic layout requirements)."""
-    fonts = _pdf_fonts(pdfs["hi"].path)
+    fonts = _pdf_fonts(built("hi", "pdf").path)
     assert "Lohit-Devanagari" in fonts and not [f for f in fonts if "Oblique" in f], fonts
 
 
 @pytest.mark.parametrize(("name", "italic"), [("ja", False), ("ko", False), ("hi", True)])
-def test_word_sets_a_cjk_thesis_upright(tmp_path: Path, name: str, italic: bool) -> None:
+def test_word_sets_a_cjk_thesis_upright(built: Built, name: str, italic: bool) -> None:
     """Word's w:i slants Han, Kana and Hangul (East Asian runs); it leaves complex scripts
     such as Devanagari alone (w:iCs), so the Thesis style keeps it there."""
     import zipfile
 
-    (docx,) = build(LANGUAGES / f"{name}.yaml", tmp_path / "o", formats=["docx"])
-    styles = zipfile.ZipFile(docx.path).read("word/styles.xml").decode("utf-8")
+    styles = zipfile.ZipFile(built(name, "docx").path).read("word/styles.xml").decode("utf-8")
     thesis = re.search(r'<w:style\b[^>]*w:styleId="Thesis".*?</w:style>', styles, re.S)
     assert thesis is not None
     assert bool(re.search(r"<w:i\s*/>", thesis.group())) is italic
 
 
 @pytest.mark.pdf
-def test_chinese_is_not_set_in_a_korean_face(tmp_path: Path) -> None:
+def test_chinese_is_not_set_in_a_korean_face(built: Built) -> None:
     """Nanum, before WenQuanYi for Hangul, draws some Han characters (KS X 1001 hanja) and
     the full-width marks ，。？: a Chinese paper takes none of them from it."""
-    (pdf,) = build(LANGUAGES / "zh-Hans.yaml", tmp_path / "o", formats=["pdf"])
-    fonts = _pdf_fonts(pdf.path)
+    fonts = _pdf_fonts(built("zh-Hans", "pdf").path)
     assert "WenQuanYi-Micro-Hei" in fonts
     assert not [f for f in fonts if f.startswith("Nanum")], fonts
 
@@ -537,9 +570,9 @@ def test_chinese_is_not_set_in_a_korean_face(tmp_path: Path) -> None:
 @pytest.mark.pdf
 @pytest.mark.parametrize("name", ["ja", "hi"])
 def test_a_latin_title_in_a_paper_without_italics_is_italic_not_bold(
-    pdfs: dict[str, Output], name: str
+    built: Built, name: str
 ) -> None:
     """The page sets a Japanese or Hindi paper's emphasis bold; an English journal's title
     in its notes stays italic, as the style sets it (and as Word sets it)."""
-    fonts = _pdf_fonts(pdfs[name].path)
+    fonts = _pdf_fonts(built(name, "pdf").path)
     assert "Liberation-Serif-Italic" in fonts, fonts

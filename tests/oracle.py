@@ -10,6 +10,7 @@ records read with PyYAML and written out as CSL JSON.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 import subprocess
@@ -19,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from counterpoint.cite.server import options
 from counterpoint.process import pandoc
 
 COUNTERPOINT_KEYS = ("stance", "reliability", "cited-in")
@@ -146,18 +148,36 @@ def bibliography_entries(html: str) -> list[str]:
 def oracle(
     citations: list[str], items: list[dict[str, Any]], style: Path, locale: str, tmp: Path
 ) -> tuple[list[str], list[str], list[str]]:
-    """(notes, in-text citations, bibliography entries) as Pandoc writes them in HTML."""
+    """(notes, in-text citations, bibliography entries) as Pandoc writes them in HTML.
+
+    Pandoc runs once per input in a process (its answer to the same bytes is the same): a
+    test that asks again for what another asked gets the first run's answer. (`tmp` is
+    no longer written to: each run has a folder of its own.)"""
     # a style that prints no locator's label (GB/T 7714) is handed English page labels only
-    pages_only = not re.search(r'<label\b[^>]*variable="locator"', style.read_text("utf-8"))
+    xml = style.read_text("utf-8")
+    pages_only = not re.search(r'<label\b[^>]*variable="locator"', xml)
     citations = [localized(c, locale, pages_only) for c in citations]
-    refs = tmp / "oracle-refs.json"
-    refs.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    refs = json.dumps(items, ensure_ascii=False)
     document = "\n\n".join(citations) + "\n"
-    html = subprocess.run(
-        [pandoc.binary(), "-f", "markdown", "-t", "html", "--citeproc", "--wrap=none",
-         "--bibliography", str(refs), "--csl", str(style), "-M", f"lang={locale}"],
-        input=document.encode(), capture_output=True, check=True,
-    ).stdout.decode()  # fmt: skip
+    notes, in_text, entries = _oracle(document, refs, str(style), xml, locale, pandoc.binary())
+    return list(notes), list(in_text), list(entries)
+
+
+@functools.cache
+def _oracle(
+    document: str, refs: str, style: str, xml: str, locale: str, binary: str
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """oracle()'s Pandoc run, once for each input (`xml`, the style's text, keys the cache
+    with its path)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "refs.json").write_text(refs, encoding="utf-8")
+        html = subprocess.run(
+            [binary, "-f", "markdown", "-t", "html", "--citeproc", "--wrap=none",
+             "--bibliography", f"{folder}/refs.json", "--csl", style, "-M", f"lang={locale}"],
+            input=document.encode(), capture_output=True, check=True,
+        ).stdout.decode()  # fmt: skip
     notes = [
         text(body, skip=("footnote-back",))
         for body in re.findall(r'<li id="fn\d+">(.*?)</li>', html, re.S)
@@ -171,7 +191,34 @@ def oracle(
         [_pandocs_cjk_faults(t, locale) for t in texts] for texts in (notes, in_text, entries)
     )
     # an entry with no printed form (Chicago: encyclopedias) is an empty div: not listed
-    return notes, in_text, [e for e in entries if e]
+    return tuple(notes), tuple(in_text), tuple(e for e in entries if e)
+
+
+def command_line(
+    text: bytes, refs: bytes, style: bytes, lang: str, link: bool = False
+) -> tuple[list[Any], list[str]]:
+    """The citation server's oracle: (blocks, warnings) of one `pandoc` run of the command
+    line with the server's options (cite/server.py), its input from files. Like oracle(),
+    it runs once per input in a process; a failed run raises PandocError each time."""
+    blocks, warnings = _command_line(text, refs, style, lang, link, pandoc.binary())
+    return json.loads(blocks), list(warnings)
+
+
+@functools.cache
+def _command_line(
+    text: bytes, refs: bytes, style: bytes, lang: str, link: bool, binary: str
+) -> tuple[str, tuple[str, ...]]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "refs.json").write_bytes(refs)
+        (Path(folder) / "text.md").write_bytes(text)
+        (Path(folder) / "style.csl").write_bytes(style)
+        args = [*options(lang, link), "--bibliography", f"{folder}/refs.json"]
+        ran = pandoc.run(
+            [*args, "--csl", f"{folder}/style.csl", f"{folder}/text.md"], b"", "oracle"
+        )
+    return json.dumps(json.loads(ran.stdout)["blocks"]), tuple(ran.warnings)
 
 
 def localized(citation: str, locale: str, pages_only: bool = False) -> str:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from counterpoint.brief import csl
-from counterpoint.cite.server import Citations, Job, options
+from counterpoint.cite.server import Citations, Job
 from counterpoint.process import pandoc
 
-from .oracle import csl_json, records_of
+from .oracle import command_line, csl_json, records_of
 
 CORPUS = Path(__file__).parent / "citations" / "corpus.yaml"
 ITEMS = csl_json(records_of(CORPUS))
@@ -69,16 +69,9 @@ for request in sys.stdin.buffer:
 """
 
 
-def _expected(text: bytes, style: bytes, lang: str, tmp_path: Path) -> tuple[list, list[str]]:
+def _expected(text: bytes, style: bytes, lang: str) -> tuple[list, list[str]]:
     """The oracle: one `pandoc` run of the command line, input from files."""
-    folder = tmp_path / f"oracle-{len(list(tmp_path.iterdir()))}"
-    folder.mkdir()
-    (folder / "refs.json").write_bytes(REFS)
-    (folder / "text.md").write_bytes(text)
-    (folder / "style.csl").write_bytes(style)
-    args = [*options(lang, False), "--bibliography", str(folder / "refs.json")]
-    ran = pandoc.run([*args, "--csl", str(folder / "style.csl"), str(folder / "text.md")], b"", "o")
-    return json.loads(ran.stdout)["blocks"], ran.warnings
+    return command_line(text, REFS, style, lang)
 
 
 @pytest.fixture
@@ -124,8 +117,8 @@ def test_answers_read_out_of_order_go_to_their_own_requests(
 ) -> None:
     style = csl.default().xml
     expected = [
-        _expected(MISSING, style, "en-US", tmp_path),
-        _expected(CLEAN, style, "de-DE", tmp_path),
+        _expected(MISSING, style, "en-US"),
+        _expected(CLEAN, style, "de-DE"),
     ]
     assert expected[0][1] and not expected[1][1]  # the two requests' warnings differ
     log = _serve_through_proxy(tmp_path, monkeypatch, "reversed")
@@ -143,8 +136,8 @@ def test_a_line_no_request_is_waiting_for_is_not_taken_as_an_answer(
 ) -> None:
     style = csl.default().xml
     expected = [
-        _expected(MISSING, style, "en-US", tmp_path),
-        _expected(CLEAN, style, "en-US", tmp_path),
+        _expected(MISSING, style, "en-US"),
+        _expected(CLEAN, style, "en-US"),
     ]
     log = _serve_through_proxy(tmp_path, monkeypatch, mode)
     first = Job(MISSING, REFS, style, "en-US", False, "first", citations)
@@ -167,7 +160,7 @@ def test_a_server_of_another_protocol_leaves_each_request_to_pandoc(
     mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, citations: Citations
 ) -> None:
     style = csl.default().xml
-    expected = _expected(MISSING, style, "en-US", tmp_path)
+    expected = _expected(MISSING, style, "en-US")
     log = _serve_through_proxy(tmp_path, monkeypatch, mode)
     for _ in range(2):
         ran = Job(MISSING, REFS, style, "en-US", False, "test", citations).result()
@@ -182,7 +175,7 @@ def test_requests_from_several_threads_each_get_their_own_answer(
     in any interleaving, answered two by two in reverse, each get their own."""
     style = csl.default().xml
     texts = [MISSING, CLEAN] * 3
-    expected = {text: _expected(text, style, "en-US", tmp_path) for text in set(texts)}
+    expected = {text: _expected(text, style, "en-US") for text in set(texts)}
     log = _serve_through_proxy(tmp_path, monkeypatch, "reversed")
 
     def format_one(text: bytes) -> tuple[list, list[str]]:

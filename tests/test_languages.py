@@ -6,9 +6,11 @@ plants one loaded word in its summary for the audit's language lint.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import sys
+from collections.abc import Callable, Iterator
 from html import unescape
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from counterpoint.audit.words import words
 from counterpoint.brief.i18n import CATALOGS, LOCALE_DIR, Labels
 from counterpoint.brief.model import Date
 from counterpoint.brief.validate import validate
+from counterpoint.pipeline.session import Session
 
 LANGUAGES = Path(__file__).parent / "languages"
 ENGLISH_LABELS = [
@@ -58,20 +61,36 @@ def page_text(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The HTML of every sample in the analyst and public editions (public: the reading guide)."""
+def session() -> Iterator[Session]:
+    """One warm Pandoc and PDF layout worker for the module's builds (pipeline/session.py),
+    as a command's briefs share them."""
+    with Session() as shared:
+        yield shared
+
+
+Pages = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def built(session: Session, tmp_path_factory: pytest.TempPathFactory) -> Pages:
+    """A sample's HTML in every edition (public: the reading guide), by file name; built
+    once, by the first test that reads it."""
     out = tmp_path_factory.mktemp("languages")
-    pages: dict[str, str] = {}
-    for name in ("ru", "zh-Hans", "ar", "de"):
-        for result in build(LANGUAGES / f"{name}.yaml", out, formats=["html"], audience="all"):
-            pages[result.path.name] = result.path.read_text(encoding="utf-8")
-    return pages
+
+    @functools.cache
+    def editions(name: str) -> dict[str, str]:
+        made = build(
+            LANGUAGES / f"{name}.yaml", out, formats=["html"], audience="all", session=session
+        )
+        return {o.path.name: o.path.read_text(encoding="utf-8") for o in made}
+
+    return editions
 
 
 @pytest.mark.parametrize("name", ["ru", "zh-Hans", "ar", "de"])
 @pytest.mark.parametrize("edition", ["", "-public", "-executive"])
-def test_no_english_fixed_text(built: dict[str, str], name: str, edition: str) -> None:
-    text = page_text(built[f"{name}{edition}.html"])
+def test_no_english_fixed_text(built: Pages, name: str, edition: str) -> None:
+    text = page_text(built(name)[f"{name}{edition}.html"])
     found = [label for label in ENGLISH_LABELS if label in text]
     assert not found, f"{name}{edition}: English fixed texts {found}"
 
@@ -91,24 +110,22 @@ def test_catalogs_are_complete() -> None:
 
 
 @pytest.mark.pdf
-def test_arabic_is_right_to_left_with_an_arabic_font(tmp_path: Path) -> None:
+def test_arabic_is_right_to_left_with_an_arabic_font(arabic: dict[str, Path]) -> None:
     import pypdf
 
-    outputs = build(LANGUAGES / "ar.yaml", tmp_path, formats=["html", "pdf"])
-    html = next(o for o in outputs if o.path.suffix == ".html").path.read_text(encoding="utf-8")
+    html = arabic["html"].read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in html
-    pdf = next(o for o in outputs if o.path.suffix == ".pdf")
     fonts = set()
-    for page in pypdf.PdfReader(pdf.path).pages:
+    for page in pypdf.PdfReader(arabic["pdf"]).pages:
         for font in page["/Resources"]["/Font"].values():
             fonts.add(str(font.get_object()["/BaseFont"]))
     assert any("Amiri" in f for f in fonts), fonts
-    text = pypdf.PdfReader(pdf.path).pages[1].extract_text()
+    text = pypdf.PdfReader(arabic["pdf"]).pages[1].extract_text()
     assert "الصفحة" in text  # the running footer "Page 2 of 3", from the catalog
 
 
-def test_no_space_between_han_characters_from_a_line_break(built: dict[str, str]) -> None:
-    html = built["zh-Hans.html"]
+def test_no_space_between_han_characters_from_a_line_break(built: Pages) -> None:
+    html = built("zh-Hans")["zh-Hans.html"]
     # "削弱\n偏远" and "通勤时间\n呈负相关" are line breaks in the YAML
     assert "削弱偏远" in html and "通勤时间呈负相关" in html
     assert "削弱 偏远" not in html
@@ -116,25 +133,30 @@ def test_no_space_between_han_characters_from_a_line_break(built: dict[str, str]
     assert re.search(r"。<a class=\"fn-call\"|。<span class=\"fn\">", html)
 
 
-def test_dates_in_the_language(built: dict[str, str]) -> None:
-    built = {k: v.replace("\u202f", " ").replace("\xa0", " ") for k, v in built.items()}
-    assert ">5 марта 2026 г.</time>" in built["ru.html"]
-    assert ">июнь 2025 г.</time>" in built["ru.html"]
-    assert ">2025年9月</time>" in built["zh-Hans.html"]
-    assert ">15 يناير 2026</time>" in built["ar.html"]
-    assert "300 ق.م" in built["ar.html"]  # CLDR's era name for a BCE year
-    assert ">20. Mai 2026</time>" in built["de.html"]
+def test_dates_in_the_language(built: Pages) -> None:
+    page = {
+        name: built(name)[f"{name}.html"].replace("\u202f", " ").replace("\xa0", " ")
+        for name in ("ru", "zh-Hans", "ar", "de")
+    }
+    assert ">5 марта 2026 г.</time>" in page["ru"]
+    assert ">июнь 2025 г.</time>" in page["ru"]
+    assert ">2025年9月</time>" in page["zh-Hans"]
+    assert ">15 يناير 2026</time>" in page["ar"]
+    assert "300 ق.م" in page["ar"]  # CLDR's era name for a BCE year
+    assert ">20. Mai 2026</time>" in page["de"]
     labels = Labels("de")
     assert labels.percent(0.4) == "40\xa0%"
     assert labels.number(1.5) == "1,5"
     assert Labels("en").date(Date(-44, 3, 15)) == "March 15, 44 BCE"
 
 
-def test_unknown_language_gives_one_warning_and_english(write_brief, tmp_path: Path) -> None:
+def test_unknown_language_gives_one_warning_and_english(
+    write_brief, session: Session, tmp_path: Path
+) -> None:
     from tests.conftest import MINIMAL
 
     path = write_brief(MINIMAL.replace("date: 2026-11-22", "date: 2026-11-22\nlanguage: sw"))
-    outputs = build(path, tmp_path / "out", formats=["html"])
+    outputs = build(path, tmp_path / "out", formats=["html"], session=session)
     (html,) = outputs
     warnings = [w for w in html.warnings if "'sw'" in w]
     assert len(warnings) == 1 and "no message catalog" in warnings[0]
@@ -143,11 +165,11 @@ def test_unknown_language_gives_one_warning_and_english(write_brief, tmp_path: P
     assert "22 Novemba 2026" in page
 
 
-def test_labels_override_the_catalog(write_brief, tmp_path: Path) -> None:
+def test_labels_override_the_catalog(write_brief, session: Session, tmp_path: Path) -> None:
     from tests.conftest import MINIMAL
 
     brief = MINIMAL + "language: fr\nlabels:\n  Bottom line: En bref\n"
-    (html,) = build(write_brief(brief), tmp_path / "out", formats=["html"])
+    (html,) = build(write_brief(brief), tmp_path / "out", formats=["html"], session=session)
     page = html.path.read_text(encoding="utf-8")
     assert "<h2>En bref</h2>" in page and "Sommaire" in page  # the rest from the catalog
 
@@ -158,22 +180,24 @@ def test_labels_override_the_catalog(write_brief, tmp_path: Path) -> None:
      ("zh-Hans", "Ann Lee、Sam Roy和Kim Ota"), ("ar", "Ann Lee وSam Roy وKim Ota")],
 )  # fmt: skip
 def test_authors_are_joined_in_the_language(
-    write_brief, tmp_path: Path, language: str, byline: str
+    write_brief, session: Session, tmp_path: Path, language: str, byline: str
 ) -> None:
     from tests.conftest import MINIMAL
 
     brief = MINIMAL + f"language: {language}\nauthors: [Ann Lee, Sam Roy, Kim Ota]\n"
-    (html,) = build(write_brief(brief), tmp_path / "out", formats=["html"])
+    (html,) = build(write_brief(brief), tmp_path / "out", formats=["html"], session=session)
     page = html.path.read_text(encoding="utf-8")
     assert f'<span class="authors">{byline}</span>' in page
 
 
-def test_note_calls_before_punctuation(write_brief, tmp_path: Path) -> None:
+def test_note_calls_before_punctuation(write_brief, session: Session, tmp_path: Path) -> None:
     from tests.conftest import MINIMAL
 
     for rule, pattern in (("after", r"para\. 2\]|\.<span class=\"fn\""), ("before", r"</span>\.")):
         brief = MINIMAL + f"note_calls: {rule}\n"
-        (html,) = build(write_brief(brief), tmp_path / rule, formats=["html"], force=True)
+        (html,) = build(
+            write_brief(brief), tmp_path / rule, formats=["html"], force=True, session=session
+        )
         summary = html.path.read_text(encoding="utf-8").split('id="summary"')[1][:1500]
         assert re.search(pattern, summary), (rule, summary)
 
@@ -194,14 +218,14 @@ def test_loaded_words_found_in_every_catalog_language(name: str, word: str) -> N
     assert any(f.code == "CP301" and word in f.message for f in report.findings)
 
 
-def test_lint_says_it_did_not_run_without_word_lists(tmp_path: Path) -> None:
+def test_lint_says_it_did_not_run_without_word_lists(session: Session, tmp_path: Path) -> None:
     text = (LANGUAGES / "de.yaml").read_text(encoding="utf-8")
     text = text.replace("language: de", "language: sw")
     path = tmp_path / "sw.yaml"
     path.write_text(text, encoding="utf-8")
     report = audit_brief(validate(path))
     assert not report.lint_run and "lint not run for 'sw'" in report.summary()
-    (html,) = build(path, tmp_path / "out", formats=["html"])
+    (html,) = build(path, tmp_path / "out", formats=["html"], session=session)
     assert "language lint (loaded words, estimative terms) was not run" in html.path.read_text(
         encoding="utf-8"
     )
@@ -228,10 +252,11 @@ def test_make_catalogs_extracts_every_marked_text(tmp_path: Path) -> None:
 
 # -- right to left in the PDF: figures, mixed-direction runs, contents ----------------------
 @pytest.fixture(scope="module")
-def arabic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def arabic(session: Session, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The Arabic sample's page, print HTML and PDF."""
     out = tmp_path_factory.mktemp("arabic")
-    built = build(LANGUAGES / "ar.yaml", out, formats=["html", "print-html", "pdf"])
+    formats = ["html", "print-html", "pdf"]
+    built = build(LANGUAGES / "ar.yaml", out, formats=formats, session=session)
     return {o.path.name.split(".", 1)[1]: o.path for o in built}
 
 
@@ -253,8 +278,8 @@ def test_arabic_chart_labels_are_shaped_text_in_the_pdf(arabic: dict[str, Path])
     assert "من المصادر" in text
 
 
-def test_latin_paper_keeps_svg_chart_labels(tmp_path: Path) -> None:
-    (printed,) = build(LANGUAGES / "de.yaml", tmp_path, formats=["print-html"])
+def test_latin_paper_keeps_svg_chart_labels(session: Session, tmp_path: Path) -> None:
+    (printed,) = build(LANGUAGES / "de.yaml", tmp_path, formats=["print-html"], session=session)
     html = printed.path.read_text(encoding="utf-8")
     assert '<div class="chart-canvas"' not in html and '<text class="bar-label"' in html
 
@@ -295,7 +320,7 @@ def test_latin_runs_read_in_order_in_an_arabic_pdf(arabic: dict[str, Path]) -> N
 
 
 @pytest.mark.pdf
-def test_arabic_name_in_an_english_pdf(write_brief, tmp_path: Path) -> None:
+def test_arabic_name_in_an_english_pdf(write_brief, session: Session, tmp_path: Path) -> None:
     import pypdf
 
     from tests.conftest import MINIMAL
@@ -311,7 +336,9 @@ def test_arabic_name_in_an_english_pdf(write_brief, tmp_path: Path) -> None:
         .replace("@petrova-2025, para. 6", "@haddad-2025, 9")
         .replace("@lin-2024, p. 4", "@haddad-2025, 11")
     )
-    built = build(write_brief(brief), tmp_path / "out", formats=["print-html", "pdf"])
+    built = build(
+        write_brief(brief), tmp_path / "out", formats=["print-html", "pdf"], session=session
+    )
     printed = next(o for o in built if o.path.suffix == ".html").path.read_text(encoding="utf-8")
     assert (
         '<span dir="ltr"><span dir="rtl">سامي حداد, <em class="upright">كلفة المياه المحلاة</em>'

@@ -285,8 +285,11 @@ def test_reaudit_after_an_edit_matches_only_the_changed_quotation(project: Path)
 
 
 def test_build_audit_and_validate_never_touch_the_network(tmp_path: Path) -> None:
+    """One new process, whose sockets refuse to connect before counterpoint is imported,
+    runs each command in turn and then the preview: any of them that used the network
+    would end it (SystemExit is no exception a command catches)."""
     script = textwrap.dedent("""\
-        import socket, sys
+        import contextlib, socket, sys
         def refuse(*args, **kwargs):
             raise SystemExit("network used: " + repr(args))
         socket.socket.connect = refuse
@@ -294,26 +297,27 @@ def test_build_audit_and_validate_never_touch_the_network(tmp_path: Path) -> Non
         socket.create_connection = refuse
         socket.getaddrinfo = refuse
         from counterpoint.cli.main import main
-        sys.argv = ["counterpoint", *sys.argv[1:]]
-        main()
+        brief, out = sys.argv[1:]
+        for args in (["validate", brief], ["audit", brief, "--strict"],
+                     ["build", brief, "--format", "html", "--out", out]):
+            with contextlib.redirect_stdout(sys.stderr):
+                code = main(args, prog_name="counterpoint", standalone_mode=False)
+            if code:
+                raise SystemExit(f"{args[0]} exited with {code}")
+        # the preview serves on 127.0.0.1 (it listens; it never connects), builds the same way
+        from counterpoint.preview.app import Preview
+        p = Preview(brief, pdf=False).start()
+        print(p.state.page, p.state.findings, p.state.errors)
+        p.stop()
+        raise SystemExit(0)
     """)
     brief = str(ROOT / "briefs" / "russian-far-east.yaml")
-    for args in (["validate", brief], ["audit", brief, "--strict"],
-                 ["build", brief, "--format", "html", "--out", str(tmp_path)]):  # fmt: skip
-        ran = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
-        assert ran.returncode == 0, ran.stderr
-        assert "network used" not in ran.stderr
-    # the preview serves on 127.0.0.1 (it listens; it never connects) and builds the same way
-    preview = script.replace(
-        "from counterpoint.cli.main import main",
-        "from counterpoint.preview.app import Preview\n"
-        "p = Preview(sys.argv[1], pdf=False).start()\n"
-        "print(p.state.page, p.state.findings, p.state.errors)\n"
-        "p.stop()\n"
-        "raise SystemExit(0)",
+    ran = subprocess.run(
+        [sys.executable, "-c", script, brief, str(tmp_path)], capture_output=True, text=True
     )
-    ran = subprocess.run([sys.executable, "-c", preview, brief], capture_output=True, text=True)
+    assert "network used" not in ran.stderr
     assert (ran.returncode, ran.stdout) == (0, "1 [] []\n"), ran.stderr
+    assert "wrote " in ran.stderr  # the build ran (its report went to stderr here)
 
 
 def test_the_balance_appendix_counts_each_views_verified_quotations(project: Path) -> None:

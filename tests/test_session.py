@@ -19,9 +19,15 @@ from counterpoint.process import pandoc
 
 from .conftest import need
 
+pytestmark = pytest.mark.own_session  # each test's builds make their own sessions
+
+SHARED: set[int] = set()
+"""The Pandoc of the test worker's shared session (conftest), not counted below."""
+
 
 def _citation_servers() -> list[int]:
-    """This process's children that are Pandoc citation servers (`pandoc lua citeserver.lua`)."""
+    """This process's children that are Pandoc citation servers (`pandoc lua citeserver.lua`),
+    but for the test worker's shared session's."""
     found = []
     me = os.getpid()
     for entry in Path("/proc").iterdir():
@@ -34,14 +40,22 @@ def _citation_servers() -> list[int]:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         zombie = stat.rsplit(")", 1)[1].split()[0] == "Z"  # ended, awaiting its parent
-        if ppid == me and b"citeserver.lua" in arguments and not zombie:
+        if (
+            ppid == me
+            and b"citeserver.lua" in arguments
+            and not zombie
+            and int(entry.name) not in SHARED
+        ):
             found.append(int(entry.name))
     return found
 
 
 @pytest.fixture(autouse=True)
-def _linux(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _linux(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_session: Session) -> None:
     need(Path("/proc").is_dir(), "/proc (Linux), to list processes")
+    running = shared_session.citations.running
+    SHARED.clear()
+    SHARED.update([running.process.pid] if running else [])
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # citations formatted anew
 
 
@@ -79,6 +93,22 @@ def test_a_build_without_a_session_leaves_no_pandoc_running(
 ) -> None:
     build(write_brief(), tmp_path / "out", formats=["html"])
     assert _citation_servers() == []
+
+
+def test_builds_in_an_active_session_share_it_and_leave_it_running(
+    write_brief: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Within `session.active()`, build() given no session uses that one: one Pandoc for
+    both builds, still running after them, stopped when the session closes."""
+    path = write_brief()
+    with Session() as session, session.active():
+        assert Session.current() is session
+        build(path, tmp_path / "a", formats=["html"])
+        servers = _citation_servers()
+        assert len(servers) == 1
+        build(path, tmp_path / "b", formats=["html"], force=True)
+        assert _citation_servers() == servers
+    assert _citation_servers() == [] and Session.current() is None
 
 
 def test_a_closed_session_builds_nothing(write_brief: Callable[..., Path], tmp_path: Path) -> None:

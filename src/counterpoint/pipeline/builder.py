@@ -91,7 +91,8 @@ def build(
     A PDF is laid out in a child process whose memory may grow by `memory_limit` MiB
     (limits.MEMORY_LIMIT; 0 or None: in this process, unlimited).
     Builds given one `session` (pipeline/session.py) share its warm Pandoc, compiled
-    templates and layout worker; without one, the build makes its own and closes it.
+    templates and layout worker; without one, a build uses the session active in its
+    thread (Session.active), or else makes its own and closes it.
     """
     for fmt in formats:
         if fmt not in FORMATS:
@@ -107,6 +108,8 @@ def build(
 
     settings = Settings(out, list(formats), allow_remote, today, strict, pdf_variant, memory_limit)
     with contextlib.ExitStack() as stack:
+        if session is None:
+            session = Session.current()
         if session is None:
             session = stack.enter_context(Session())
         session.start()  # if the command line has not: Pandoc warms up while we read

@@ -13,11 +13,19 @@ threads at once with one session: each part takes a lock where it is shared.
     with Session() as session:
         for path in ("a.yaml", "b.yaml"):
             build(path, session=session)
+
+Within `session.active()`, build() calls in that thread that pass no session use that one
+(a script or a test suite that builds many briefs need not pass it to each call):
+
+    with Session() as session, session.active():
+        build("a.yaml")
+        build("b.yaml")
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import threading
 from collections.abc import Iterator, Sequence
 from types import TracebackType
@@ -55,13 +63,25 @@ class Session:
         self.citations.start()
         return self
 
+    @classmethod
+    def current(cls) -> Session | None:
+        """The session made active in this thread (`active()`), unless it has been closed:
+        the one build() uses when it is given none."""
+        session = _active.get()
+        return None if session is None or session.closed else session
+
     @contextlib.contextmanager
     def active(self) -> Iterator[Session]:
         """Within this block, in this thread, citations are formatted by this session's
-        server and templates rendered with its renderers (what a build does)."""
+        server, templates rendered with its renderers, and build() calls given no session
+        use this one."""
         self._check()
-        with self.citations.active(), self.renderers.active():
-            yield self
+        token = _active.set(self)
+        try:
+            with self.citations.active(), self.renderers.active():
+                yield self
+        finally:
+            _active.reset(token)
 
     def forget_templates(self) -> None:
         """Drop the compiled templates, so the next build reads every template again (the
@@ -121,3 +141,9 @@ class Session:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_active: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
+    "counterpoint_session", default=None
+)
+"""The session of the block running in this thread (Session.active)."""

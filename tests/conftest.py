@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
+import fcntl
+import functools
+import hashlib
+import json
 import os
 import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +70,107 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shared_session(_private_cache: None) -> Iterator[object]:
+    """One session (a warm Pandoc, a PDF layout worker) for all of a test worker's builds,
+    as a script building many briefs would keep one: in-process build() calls that pass no
+    session use it (Session.active). A test that must see a build make and close its own
+    session is marked `own_session`; its Pandoc (a child of the worker, once started) is
+    `shared_session.citations.running`."""
+    from counterpoint.pipeline.session import Session
+
+    with Session() as session, session.active():
+        yield session
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[object]:
+    """A test marked `own_session` runs in a context of its own, where no session is
+    active: its builds start and stop their own Pandoc and workers, as a lone build does
+    (tests of that, or that change what a running worker would have read at its start)."""
+    if pyfuncitem.get_closest_marker("own_session") is None:
+        return (yield)
+    original = pyfuncitem.obj
+
+    @functools.wraps(original)
+    def alone(*args: object, **kwargs: object) -> object:
+        return contextvars.Context().run(original, *args, **kwargs)
+
+    pyfuncitem.obj = alone
+    try:
+        return (yield)
+    finally:
+        pyfuncitem.obj = original
+
+
+@pytest.fixture(autouse=True)
+def _fresh_templates(shared_session: Any) -> Iterator[None]:
+    """Each test's builds read and compile their templates afresh, as a build of its own
+    would: the shared session forgets the templates of the test before."""
+    shared_session.forget_templates()
+    yield
+
+
+FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a test reads of one output of a shared build (publish.output.Output's fields)."""
+
+    path: Path
+    format: str
+    audience: str
+    notes: int
+    pages: int | None
+    warnings: list[str]
+
+
+@pytest.fixture(scope="session")
+def shared_build(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[..., dict[tuple[str, str], Built]]:
+    """Build a brief once for the whole run, whichever test worker asks first; the others
+    wait for it and read its outputs (a lock file, as pytest-xdist's documentation shows).
+    Returns the outputs by (audience, format). Tests read the files; none may change them."""
+    from counterpoint import build
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    root = root / "shared-builds"
+    root.mkdir(exist_ok=True)
+
+    def get(brief: Path, **options: Any) -> dict[tuple[str, str], Built]:
+        key = hashlib.sha256(json.dumps([str(brief), options], sort_keys=True).encode())
+        folder = root / key.hexdigest()[:16]
+        with open(f"{folder}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            record = folder / "outputs.json"
+            if not record.exists():
+                outputs = build(brief, folder, **options)
+                fields = [
+                    {"path": str(o.path), "format": o.format, "audience": o.audience,
+                     "notes": o.notes, "pages": o.pages, "warnings": o.warnings}
+                    for o in outputs
+                ]  # fmt: skip
+                record.write_text(json.dumps(fields), encoding="utf-8")
+            fields = json.loads(record.read_text(encoding="utf-8"))
+        built = [Built(**{**f, "path": Path(f["path"])}) for f in fields]
+        return {(b.audience, b.format): b for b in built}
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def flagship_editions(
+    shared_build: Callable[..., dict[tuple[str, str], Built]],
+) -> dict[tuple[str, str], Built]:
+    """The flagship brief in every built-in audience and every format, built once for the
+    run: ("analyst", "pdf"), ("compare", "docx"), ("executive", "html")..."""
+    return shared_build(FLAGSHIP, formats=["html", "print-html", "pdf", "docx"], audience="all")
 
 
 @pytest.fixture

@@ -465,6 +465,7 @@ def test_redirect_to_a_local_file_is_not_followed(write_brief, tmp_path, server)
 
 
 @pytest.mark.pdf
+@pytest.mark.own_session
 def test_oversized_project_file_is_not_loaded(write_brief, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(fetch, "MAX_FETCH_BYTES", 10)
     (tmp_path / "big.png").write_bytes(_Server.png)

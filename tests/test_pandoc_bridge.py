@@ -270,6 +270,7 @@ def test_an_entry_the_style_does_not_print_gives_no_warning(
     assert any(m.endswith(": amur-entry") for m in about), about  # Pandoc did warn
 
 
+@pytest.mark.own_session
 def test_the_server_and_a_run_of_its_own_log_the_same_warnings() -> None:
     """The citation server answers with the messages `--log` writes for a run of its own."""
     from counterpoint.cite.server import Citations, Job

@@ -54,6 +54,7 @@ def _gone(pid: int) -> bool:
     return False
 
 
+@pytest.mark.own_session
 def test_the_worker_makes_the_same_pdf_as_the_build_itself(
     write_brief, tmp_path: Path, always_worker
 ) -> None:
@@ -65,6 +66,7 @@ def test_the_worker_makes_the_same_pdf_as_the_build_itself(
     assert by_worker.path.read_bytes() == in_process.path.read_bytes()
 
 
+@pytest.mark.own_session
 def test_the_worker_gives_the_builds_own_overflow_advice(
     write_brief, tmp_path: Path, always_worker
 ) -> None:

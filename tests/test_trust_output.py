@@ -223,6 +223,7 @@ def test_a_forged_citation_cache_entry_is_not_believed(
     assert page(out) == page(tmp_path / "clean")
 
 
+@pytest.mark.own_session
 def test_a_truncated_or_malicious_template_cache_is_never_unpickled(
     write_brief, tmp_path: Path, cache: Path
 ) -> None:

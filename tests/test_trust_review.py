@@ -60,6 +60,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.own_session
 def test_a_folder_in_place_of_each_cache_entry_is_a_miss_and_replaced(
     write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,9 +12,7 @@ import pytest
 from counterpoint import BuildError, CounterpointError, build
 from counterpoint.render.scaffold import eject
 
-from .conftest import MINIMAL, ROOT
-
-FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
+from .conftest import MINIMAL, Built
 
 JUDGMENTS = """\
 judgments:
@@ -28,8 +26,10 @@ judgments:
 
 
 @pytest.mark.pdf
-def test_flagship_executive_fits_two_pages_without_background(tmp_path: Path) -> None:
-    (html, pdf) = build(FLAGSHIP, tmp_path, formats=["html", "pdf"], audience="executive")
+def test_flagship_executive_fits_two_pages_without_background(
+    flagship_editions: dict[tuple[str, str], Built],
+) -> None:
+    html, pdf = flagship_editions["executive", "html"], flagship_editions["executive", "pdf"]
     assert pdf.path.name == "russian-far-east-executive.pdf"
     reader = pypdf.PdfReader(pdf.path)
     assert len(reader.pages) <= 2
@@ -41,9 +41,10 @@ def test_flagship_executive_fits_two_pages_without_background(tmp_path: Path) ->
     assert len(re.findall(r'data-view="[^"]+"', page)) == 4
 
 
-def test_public_edition_hides_grades_and_explains_itself(tmp_path: Path) -> None:
-    (public,) = build(FLAGSHIP, tmp_path, formats=["html"], audience="public")
-    (analyst,) = build(FLAGSHIP, tmp_path, formats=["html"], audience="analyst")
+def test_public_edition_hides_grades_and_explains_itself(
+    flagship_editions: dict[tuple[str, str], Built],
+) -> None:
+    public, analyst = flagship_editions["public", "html"], flagship_editions["analyst", "html"]
     public_html = public.path.read_text(encoding="utf-8")
     analyst_html = analyst.path.read_text(encoding="utf-8")
     assert "Reliability" not in public_html

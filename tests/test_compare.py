@@ -16,17 +16,15 @@ from counterpoint import build, validate
 from counterpoint.cite.resolve import compare_groups
 from counterpoint.cli.main import main
 
-from .conftest import MINIMAL, ROOT
+from .conftest import MINIMAL, ROOT, Built
 
 FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
 
 
 @pytest.fixture(scope="module")
-def flagship(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def flagship(flagship_editions: dict[tuple[str, str], Built]) -> dict[str, Path]:
     """The flagship brief's compare edition: its page, its PDF and the PDF's HTML source."""
-    out = tmp_path_factory.mktemp("compare")
-    outputs = build(FLAGSHIP, out, formats=["html", "pdf", "print-html"], audience="compare")
-    return {o.format: o.path for o in outputs}
+    return {fmt: flagship_editions["compare", fmt].path for fmt in ("html", "pdf", "print-html")}
 
 
 def _squeezed(text: str) -> str:

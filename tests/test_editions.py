@@ -13,7 +13,7 @@ import pytest
 from counterpoint import build
 from counterpoint.cite.fields import first_sentences
 
-from .conftest import MINIMAL, ROOT
+from .conftest import MINIMAL, ROOT, Built
 
 FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
 
@@ -22,9 +22,10 @@ def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" .", ".")
 
 
-def test_executive_contested_points_end_with_a_whole_sentence(tmp_path: Path) -> None:
-    (html,) = build(FLAGSHIP, tmp_path, formats=["html"], audience="executive")
-    page = html.path.read_text(encoding="utf-8")
+def test_executive_contested_points_end_with_a_whole_sentence(
+    flagship_editions: dict[tuple[str, str], Built],
+) -> None:
+    page = flagship_editions["executive", "html"].path.read_text(encoding="utf-8")
     items = re.findall(r'<li data-contested="\d+">(.*?)</li>', page, re.S)
     assert len(items) == 4
     for item in items:
@@ -98,14 +99,17 @@ def _visible(html: str) -> str:
     return " ".join(tree.body.text(separator=" ").split())
 
 
-def test_public_pages_have_no_codes_or_raw_ids(tmp_path: Path) -> None:
+def test_public_pages_have_no_codes_or_raw_ids(
+    flagship_editions: dict[tuple[str, str], Built],
+) -> None:
     from counterpoint import validate
 
     brief = validate(FLAGSHIP)
     # the source ids with a year, and the view an ignore entry names (others are plain words)
     ids = [s for s in brief.sources if re.search(r"-\d{4}$", s)] + ["settled-frontier"]
     assert len(ids) > 10
-    built = build(FLAGSHIP, tmp_path, formats=["html", "print-html", "docx"], audience="all")
+    built = [o for o in flagship_editions.values() if o.format != "pdf"]
+    assert len(built) == 12  # every audience, in three formats
     for output in built:
         if output.format == "docx":
             with zipfile.ZipFile(output.path) as z:
@@ -147,18 +151,18 @@ def empty_bands(pdf: Path) -> list[float]:
 
 
 @pytest.mark.pdf
-def test_sections_flow_and_no_page_is_left_a_third_empty(tmp_path: Path) -> None:
-    built = build(FLAGSHIP, tmp_path, formats=["pdf"], audience="analyst")
-    bands = empty_bands(built[0].path)
+def test_sections_flow_and_no_page_is_left_a_third_empty(
+    flagship_editions: dict[tuple[str, str], Built],
+) -> None:
+    bands = empty_bands(flagship_editions["analyst", "pdf"].path)
     assert len(bands) >= 12
     assert max(bands[:-1]) < 0.25, [round(b, 2) for b in bands]  # the last page may end short
 
 
 def test_the_balance_chart_is_set_in_the_papers_sans_and_its_caption_names_no_colour(
-    tmp_path: Path,
+    flagship_editions: dict[tuple[str, str], Built],
 ) -> None:
-    built = build(FLAGSHIP, tmp_path, formats=["html", "print-html"])
-    for output in built:
+    for output in (flagship_editions["analyst", fmt] for fmt in ("html", "print-html")):
         page = output.path.read_text(encoding="utf-8")
         chart = re.search(r'<svg [^>]*class="balance-figure".*?</svg>', page, re.S).group(0)
         families = set(re.findall(r'font-family="([^"]+)"', chart))
@@ -185,11 +189,13 @@ def test_the_readmes_sample_line_is_what_a_build_prints(
 
 @pytest.mark.pdf
 def test_compare_turns_only_its_table_to_landscape(
-    write_brief: Callable[..., Path], tmp_path: Path
+    write_brief: Callable[..., Path],
+    tmp_path: Path,
+    flagship_editions: dict[tuple[str, str], Built],
 ) -> None:
     import pypdf
 
-    (pdf,) = build(FLAGSHIP, tmp_path / "o", formats=["pdf"], audience="compare")
+    pdf = flagship_editions["compare", "pdf"]
     reader = pypdf.PdfReader(pdf.path)
     shapes = ["landscape" if p.mediabox.width > p.mediabox.height else "portrait"
               for p in reader.pages]  # fmt: skip

@@ -12,15 +12,16 @@ from markupsafe import escape as markup_escape
 from counterpoint import build, validate
 from counterpoint.brief.markdown import plain
 
-from .conftest import ROOT
+from .conftest import ROOT, Built
 
 FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[str], pypdf.PdfReader]:
-    out = tmp_path_factory.mktemp("flagship")
-    html, pdf = build(FLAGSHIP, out, formats=["html", "pdf"])
+def built(
+    flagship_editions: dict[tuple[str, str], Built],
+) -> tuple[str, list[str], pypdf.PdfReader]:
+    html, pdf = flagship_editions["analyst", "html"], flagship_editions["analyst", "pdf"]
     assert html.warnings == [] and pdf.warnings == []
     reader = pypdf.PdfReader(pdf.path)
     return html.path.read_text(encoding="utf-8"), [p.extract_text() for p in reader.pages], reader

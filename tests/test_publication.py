@@ -13,17 +13,14 @@ import pytest
 
 from counterpoint import build
 
-from .conftest import MINIMAL, ROOT, need
+from .conftest import MINIMAL, Built, need
 
 pytestmark = pytest.mark.pdf
 
-FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
-
 
 @pytest.fixture(scope="module")
-def flagship(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pypdf.PdfReader]:
-    out = tmp_path_factory.mktemp("pub")
-    (pdf,) = build(FLAGSHIP, out, formats=["pdf"])
+def flagship(flagship_editions: dict[tuple[str, str], Built]) -> tuple[Path, pypdf.PdfReader]:
+    pdf = flagship_editions["analyst", "pdf"]
     return pdf.path, pypdf.PdfReader(pdf.path)
 
 
@@ -132,9 +129,8 @@ def test_timeline_figure_places_events_to_scale(write_brief, tmp_path: Path) -> 
     assert 'role="img"' in svg and '<title id="timeline-title">' in svg
 
 
-def test_views_at_a_glance_counts(flagship, tmp_path: Path) -> None:
-    (html,) = build(FLAGSHIP, tmp_path, formats=["html"])
-    page = html.path.read_text(encoding="utf-8")
+def test_views_at_a_glance_counts(flagship_editions: dict[tuple[str, str], Built]) -> None:
+    page = flagship_editions["analyst", "html"].path.read_text(encoding="utf-8")
     table = re.search(r'<table class="glance">.*?</table>', page, re.S).group(0)
     rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S)
     assert len(rows) == 4

@@ -14,9 +14,8 @@ import pytest
 from counterpoint import build
 from counterpoint.render.timelayout import ROW, short_label
 
-from .conftest import MINIMAL, ROOT
+from .conftest import MINIMAL, Built
 
-FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
 PRINT_COLUMN_PT = 481.9  # the base set's A4 text column
 
 
@@ -33,9 +32,8 @@ def _texts(svg: str, cls: str) -> list[tuple[float, float, str]]:
 
 
 @pytest.fixture(scope="module")
-def flagship(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("timeline")
-    built = build(FLAGSHIP, out, formats=["html", "print-html", "docx"])
+def flagship(flagship_editions: dict[tuple[str, str], Built]) -> dict[str, Path]:
+    built = [flagship_editions["analyst", fmt] for fmt in ("html", "print-html", "docx")]
     return {o.path.name.split(".", 1)[1]: o.path for o in built}
 
 

@@ -45,11 +45,27 @@ TEXT = "\n\n".join(
 REFS = json.dumps(ITEMS, ensure_ascii=False).encode("utf-8")
 
 
-@pytest.fixture(autouse=True)
-def citations() -> Iterator[Citations]:
-    """Each test's jobs are formatted by a server of its own, which it leaves stopped."""
+@pytest.fixture(scope="module")
+def warm() -> Iterator[Citations]:
+    """One server for the module's tests that only send it requests."""
     mine = Citations()
-    with mine.active():
+    yield mine
+    mine.close()
+
+
+@pytest.fixture(autouse=True)
+def citations(warm: Citations) -> Iterator[Citations]:
+    """Each test's jobs are formatted by the module's server (`own`: by one of its own)."""
+    with warm.active():
+        yield warm
+
+
+@pytest.fixture
+def own() -> Iterator[Citations]:
+    """A server of the test's own, which it leaves stopped: for a test that stops its server
+    or names another Pandoc, whose Citations then remember that no server can run."""
+    mine = Citations()
+    with mine.active():  # (inside `citations`, which is autouse: set up first)
         yield mine
     mine.close()
 
@@ -109,27 +125,28 @@ def _use_pandoc(monkeypatch: pytest.MonkeyPatch, binary: str) -> None:
 
 
 @pytest.fixture
-def restore_binary(citations: Citations) -> Iterator[None]:
+def restore_binary(own: Citations) -> Iterator[None]:
     """After a test that names another Pandoc: the real one again (torn down before
     `monkeypatch` restores the environment, so the caches are only cleared here)."""
     yield
-    citations.close()
+    own.close()
     pandoc.binary.cache_clear()
     pandoc.identity.cache_clear()
 
 
 def test_a_pandoc_without_lua_still_formats_every_citation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_binary: None, citations: Citations
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, restore_binary: None, own: Citations
 ) -> None:
     style = csl.default().xml
-    expected = citeserver.Job(TEXT, REFS, style, "en-US", False, "test").result()
-    citations.close()
+    blocks, warnings = _command_line(style, "en-US", False)
     fake = _fake_pandoc(tmp_path, 'echo "Unknown option lua" >&2; exit 2')
     _use_pandoc(monkeypatch, fake)
     for _ in range(2):
-        ran = citeserver.Job(TEXT, REFS, style, "en-US", False, "test").result()
-        assert json.loads(ran.stdout)["blocks"] == json.loads(expected.stdout)["blocks"]
-        assert ran.warnings == expected.warnings
+        job = citeserver.Job(TEXT, REFS, style, "en-US", False, "test")
+        ran = job.result()
+        assert job.citations is own and job.server is None  # own's, and it could not serve
+        assert json.loads(ran.stdout)["blocks"] == blocks
+        assert ran.warnings == warnings
     runs = (tmp_path / "runs.log").read_text().split()
     assert runs.count("lua") == 1  # tried once; the second request went straight to pandoc
 

@@ -3,18 +3,26 @@ failures name the set's file, line and rule; logical floats mirror; known no-ops
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from counterpoint import BuildError, build
+from counterpoint import BuildError, Session, build
 
 from .conftest import MINIMAL
 
 pytestmark = pytest.mark.pdf
 
 EMPHASIS = MINIMAL.replace("summary: It is settled", "summary: It is *settled*")
+
+
+@pytest.fixture(scope="module")
+def session() -> Iterator[Session]:
+    """One warm Pandoc and one PDF layout worker for the module's builds, as one command
+    shares them between the briefs it builds (a build alone starts its own)."""
+    with Session() as shared:
+        yield shared
 
 
 def house(tmp_path: Path, css: str, files: dict[str, str] | None = None) -> Path:
@@ -32,11 +40,14 @@ def house(tmp_path: Path, css: str, files: dict[str, str] | None = None) -> Path
 
 
 def test_a_css_warning_names_the_sets_file_line_and_rule(
-    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    write_brief: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    session: Session,
 ) -> None:
     sets = house(tmp_path, "/* house */\n\n@page :first, @page front:first { margin: 1cm }\n")
     monkeypatch.chdir(tmp_path)
-    (pdf,) = build(write_brief(), "out", ["pdf"], "house", sets)
+    (pdf,) = build(write_brief(), "out", ["pdf"], "house", sets, session=session)
     assert (
         "sets/house/house.css:3:1: Unsupported @page selector ' :first, @page front:first ', "
         "the whole @page rule was ignored (in `@page :first, @page front:first { margin: 1cm }`)"
@@ -46,30 +57,32 @@ def test_a_css_warning_names_the_sets_file_line_and_rule(
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_logical_float_mirrors_instead_of_crashing(
-    write_brief: Callable[..., Path], tmp_path: Path, language: str
+    write_brief: Callable[..., Path], tmp_path: Path, language: str, session: Session
 ) -> None:
     """`float: inline-end` inside a line fails in WeasyPrint 70 (KeyError); counterpoint
-    lays it out as `right`, or `left` right to left."""
+    lays it out as `right`, or `left` right to left: in the PDF the build wrote, the
+    floated word stands in the right half of the page, or the left."""
+    import pypdf
     import weasyprint
 
     css = "#summary em { float: inline-end; width: 3cm }\n"
     sets = house(tmp_path, css)
     brief = write_brief(EMPHASIS.replace("date:", f"language: {language}\ndate:"))
-    pdf, page = build(brief, tmp_path / "out", ["pdf", "print-html"], "house", sets)
-    html = page.path.read_text(encoding="utf-8")
-    with pytest.raises(KeyError, match="inline-end"):  # plain WeasyPrint on the same page
-        weasyprint.HTML(string=html).render()
-    from counterpoint.publish.weasyfix import physical_floats
-
-    document = weasyprint.HTML(string=physical_floats(html)).render()
-    boxes = list(document.pages[0]._page_box.descendants())
-    em = next(b for b in boxes if getattr(b, "element_tag", "") == "em")
-    p = next(
-        b for b in boxes if b.element_tag == "p" and "settled" in "".join(b.element.itertext())
+    pdf, page = build(
+        brief, tmp_path / "out", ["pdf", "print-html"], "house", sets, session=session
     )
-    middle = p.content_box_x() + p.width / 2
-    assert (em.position_x > middle) == (language == "en")  # the line's end: right, or left
-    assert pdf.pages
+    with pytest.raises(KeyError, match="inline-end"):  # plain WeasyPrint on the same page
+        weasyprint.HTML(string=page.path.read_text(encoding="utf-8")).render()
+    first = pypdf.PdfReader(pdf.path).pages[0]
+    floated: list[float] = []  # where the text run of the <em> alone starts, across the page
+
+    def run(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text == "settled":  # (the paragraph's other words are runs of their own)
+            floated.append(tm[4] * cm[0] + tm[5] * cm[2] + cm[4])
+
+    first.extract_text(visitor_text=run)
+    assert len(floated) == 1
+    assert (floated[0] > float(first.mediabox.width) / 2) == (language == "en")
 
 
 def test_a_weasyprint_failure_names_the_element_and_the_sets_rule(
@@ -95,7 +108,10 @@ def test_a_weasyprint_failure_names_the_element_and_the_sets_rule(
 
 
 def test_string_set_on_a_flex_item_is_said(
-    write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    write_brief: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    session: Session,
 ) -> None:
     """The running title taken from an inline element that a flex container makes an item:
     WeasyPrint 70 leaves the header empty without a word; the build says so."""
@@ -108,7 +124,7 @@ def test_string_set_on_a_flex_item_is_said(
     sets = house(tmp_path, css)
     monkeypatch.chdir(tmp_path)
     text = MINIMAL.replace("summary: It is settled", "summary: " + "It is settled. " * 300)
-    (pdf,) = build(write_brief(text), "out", ["pdf"], "house", sets)
+    (pdf,) = build(write_brief(text), "out", ["pdf"], "house", sets, session=session)
     said = [w for w in pdf.warnings if w.startswith("`string-set: short-title`")]
     assert len(said) == 1 and said[0].startswith(
         '`string-set: short-title` on <h1 class="title"> does nothing: WeasyPrint 70 drops it '

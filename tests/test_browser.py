@@ -3,9 +3,11 @@ notes on hover and focus, note links both ways, zero axe-core violations, zero v
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,78 +81,72 @@ MEASURE = """() => {
             t => parseFloat(t.getAttribute('font-size')) * scale) : [],
     } }"""
 """What the layout tests below read off a page at one window size."""
-PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 844}
-WIDTHS = [700, 1100, 1200, 1300, 1344, 1500, 1920]
+WIDTHS = {
+    "analyst": [390, 700, 1100, 1200, 1300, 1344, 1500, 1920, 1280],
+    "compare": [390],
+    "public": [390],
+}
+"""The window widths each page is measured at, 844 px high for the phone and the timeline
+tests (390, 1280), 900 for the contents tests."""
 
 
 @pytest.fixture(scope="module")
-def layout(browser, pages) -> dict[tuple[str, int], dict[str, Any]]:
-    """MEASURE on each (audience, window width) the tests ask about: one load per page, the
-    window resized in place (the pages run no script: their layout is their CSS's alone)."""
-    page = browser.new_page(viewport=PHONE)
-    seen = {}
-    for audience in ("compare", "public", "analyst"):  # the analyst's page stays, resized
+def layout(browser, pages) -> Callable[[str, int], dict[str, Any]]:
+    """layout(audience, width): MEASURE at that width. Each page is loaded once, when a test
+    first asks about it, and measured at all of its WIDTHS, the window resized in place
+    (the pages run no script: their layout is their CSS's alone)."""
+
+    @functools.cache
+    def measured(audience: str) -> dict[int, dict[str, Any]]:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
         page.goto(pages[audience].as_uri())
-        seen[audience, 390] = page.evaluate(MEASURE)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        seen["analyst", width] = page.evaluate(MEASURE)
-    page.set_viewport_size(DESKTOP)
-    seen["analyst", 1280] = page.evaluate(MEASURE)
-    page.context.close()
-    return seen
+        seen = {}
+        for width in WIDTHS[audience]:
+            page.set_viewport_size({"width": width, "height": 844 if width in (390, 1280) else 900})
+            seen[width] = page.evaluate(MEASURE)
+        page.context.close()
+        return seen
+
+    return lambda audience, width: measured(audience)[width]
 
 
 def test_side_contents_on_wide_screens(layout) -> None:
-    wide = layout["analyst", 1500]
+    wide = layout("analyst", 1500)
     assert wide["position"] == "fixed"
     assert wide["toc"]["x"] + wide["toc"]["width"] <= wide["main"]["x"] + 40
-    assert layout["analyst", 700]["position"] == "static"
+    assert layout("analyst", 700)["position"] == "static"
 
 
 @pytest.mark.parametrize("width", [1100, 1200, 1300, 1344, 1500, 1920])
 def test_side_contents_never_covers_the_text(layout, width: int) -> None:
     """At 1200 px the fixed contents panel once ran 40 px into the page, its border
     drawn through the title."""
-    seen = layout["analyst", width]
+    seen = layout("analyst", width)
     toc, text = seen["toc"], seen["title"]
     assert seen["position"] != "fixed" or toc["x"] + toc["width"] <= text["x"], (toc, text)
 
 
-AUDIENCES = ["analyst", "executive", "public", "compare"]
-
-
-@pytest.fixture(scope="module")
-def axe_results(browser, pages) -> dict[tuple[str, str], tuple[str, list[object]]]:
-    """axe-core on each audience's page, light then dark: (the text's colour, the
-    violations). One load and one copy of axe per page: the pages run no script, so the
-    colour scheme is switched in place, as a reader's system setting would."""
+@pytest.mark.parametrize("audience", ["analyst", "executive", "public", "compare"])
+def test_axe_finds_no_violations_in_light_and_dark(browser, pages, audience: str) -> None:
+    """One load and one copy of axe, run in the light scheme, then in the dark: the page
+    runs no script, so the scheme is switched in place, as a reader's system setting would."""
     need(AXE.exists(), "axe-core (npm)")
     # the page's Content-Security-Policy forbids scripts (docs/security.md); axe is ours
-    page = browser.new_page(bypass_csp=True)
-    results = {}
-    for audience in AUDIENCES:
-        page.emulate_media(color_scheme="light")
-        page.goto(pages[audience].as_uri())
-        page.add_script_tag(path=str(AXE))
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            results[audience, scheme] = page.evaluate(
-                """async () => [getComputedStyle(document.body).color,
-                    (await axe.run(document, {resultTypes: ['violations']})).violations.map(
-                        v => [v.id, v.help, v.nodes.slice(0, 3).map(n => n.target)])]"""
-            )
-    page.context.close()
-    return results
-
-
-@pytest.mark.parametrize("audience", AUDIENCES)
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violations(axe_results, audience: str, scheme: str) -> None:
-    colour, violations = axe_results[audience, scheme]
-    assert violations == []
-    other = axe_results[audience, "dark" if scheme == "light" else "light"][0]
-    assert colour != other  # the scheme was switched: axe saw this one's colours
+    page = browser.new_page(bypass_csp=True, color_scheme="light")
+    page.goto(pages[audience].as_uri())
+    page.add_script_tag(path=str(AXE))
+    violations, colours = {}, set()
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        colour, violations[scheme] = page.evaluate(
+            """async () => [getComputedStyle(document.body).color,
+                (await axe.run(document, {resultTypes: ['violations']})).violations.map(
+                    v => [v.id, v.help, v.nodes.slice(0, 3).map(n => n.target)])]"""
+        )
+        colours.add(colour)
+    page.close()
+    assert violations == {"light": [], "dark": []}
+    assert len(colours) == 2  # the scheme was switched: axe saw the dark one's colours
 
 
 def test_nu_html_checker_finds_no_errors(pages) -> None:
@@ -181,7 +177,7 @@ def test_note_stays_on_screen_on_a_phone(browser, pages) -> None:
 @pytest.mark.parametrize("audience", ["analyst", "compare", "public"])
 def test_nothing_is_wider_than_a_phone(layout, audience: str) -> None:
     """Tables and figures fit a 390 px screen: no sideways scrolling to read a row."""
-    seen = layout[audience, 390]
+    seen = layout(audience, 390)
     assert seen["wide"] == []
     assert seen["scrollWidth"] <= 390
 
@@ -189,7 +185,7 @@ def test_nothing_is_wider_than_a_phone(layout, audience: str) -> None:
 @pytest.mark.parametrize("width", [390, 1280])
 def test_timeline_labels_are_twelve_pixels_or_more(layout, width: int) -> None:
     """The timeline is one column on screen; on a 390 px phone its labels are still 12 px."""
-    sizes = layout["analyst", width]["labels"]
+    sizes = layout("analyst", width)["labels"]
     assert len(sizes) > 27 and min(sizes) >= 12 and max(sizes) <= 18
 
 

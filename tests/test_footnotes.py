@@ -4,14 +4,14 @@ WeasyPrint 70 loses notes, the fallback ladder, and formats that fail alone."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pypdf
 import pytest
 from click.testing import CliRunner
 
-from counterpoint import Session, build
+from counterpoint import build
 from counterpoint.cli.main import main
 from counterpoint.publish.pdf import FALLBACK_WARNING
 
@@ -37,14 +37,6 @@ foot of page 1: plain WeasyPrint 70 loses notes there (checked below)."""
 def page_texts(pdf: Path) -> list[str]:
     """The text of each page of the PDF, as a reader copies it (read once a test)."""
     return [page.extract_text() for page in pypdf.PdfReader(pdf).pages]
-
-
-@pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
-    """One warm Pandoc and one PDF layout worker for the module's builds, as one command
-    shares them between the briefs it builds (a build alone starts its own)."""
-    with Session() as shared:
-        yield shared
 
 
 def note_pages(texts: list[str], count: int) -> dict[int, int]:
@@ -78,10 +70,10 @@ def lost_by_plain_weasyprint(print_html: Path) -> list[str]:
 
 
 def test_five_long_notes_in_one_paragraph_stay_on_their_calls_pages(
-    write_brief: Callable[..., Path], tmp_path: Path, session: Session
+    write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
     brief = write_brief(DENSE)
-    pdf, print_html = build(brief, tmp_path / "out", ["pdf", "print-html"], session=session)
+    pdf, print_html = build(brief, tmp_path / "out", ["pdf", "print-html"])
     assert lost_by_plain_weasyprint(print_html.path)  # the trap is there...
     assert not [w for w in pdf.warnings if FALLBACK_WARNING in w]  # ...and needs no fallback
     texts = page_texts(pdf.path)
@@ -92,7 +84,7 @@ def test_five_long_notes_in_one_paragraph_stay_on_their_calls_pages(
     assert {n: pages[n] for n in calls} == calls
 
 
-def test_a_sets_half_point_footnote_rule_loses_no_note(tmp_path: Path, session: Session) -> None:
+def test_a_sets_half_point_footnote_rule_loses_no_note(tmp_path: Path) -> None:
     """0.5pt / 3pt / 8pt separator values trip WeasyPrint 70's float comparison in the
     footnote area (Kozea/WeasyPrint#2502): plain WeasyPrint loses a note of the sample
     paper (every section, 16 notes over four pages), as it does one of the flagship's."""
@@ -106,7 +98,7 @@ def test_a_sets_half_point_footnote_rule_loses_no_note(tmp_path: Path, session: 
     )
     pdf, print_html = build(
         SAMPLES / "basic" / "brief.yaml", tmp_path / "out", ["pdf", "print-html"],
-        audience="thin", templates=tmp_path / "sets", session=session,
+        audience="thin", templates=tmp_path / "sets",
     )  # fmt: skip
     assert lost_by_plain_weasyprint(print_html.path)
     assert not [w for w in pdf.warnings if FALLBACK_WARNING in w]
@@ -115,7 +107,7 @@ def test_a_sets_half_point_footnote_rule_loses_no_note(tmp_path: Path, session: 
 
 
 def test_notes_no_layout_can_keep_become_endnotes_with_one_warning(
-    write_brief: Callable[..., Path], tmp_path: Path, session: Session
+    write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
     """Notes set too large for any page: each step of the ladder is said, the last one
     once, and the PDF is written with every note in the list after the body."""
@@ -125,9 +117,7 @@ def test_notes_no_layout_can_keep_become_endnotes_with_one_warning(
         "name: huge\nparent: analyst\naudience: huge\ncss-print: [huge.css]\n"
     )
     (sets / "huge.css").write_text(".medium-print .footnote { font-size: 90pt }\n")
-    (pdf,) = build(
-        write_brief(), tmp_path / "out", ["pdf"], "huge", tmp_path / "sets", session=session
-    )
+    (pdf,) = build(write_brief(), tmp_path / "out", ["pdf"], "huge", tmp_path / "sets")
     fallbacks = [w for w in pdf.warnings if w.startswith(FALLBACK_WARNING)]
     assert len(fallbacks) == 2
     assert "; laid out again with footnote-policy: line" in fallbacks[0]
@@ -191,7 +181,7 @@ def test_a_failed_pdf_leaves_the_html_and_word_written(
     ],
 )
 def test_placed_content_over_the_text_or_off_the_page_fails(
-    write_brief: Callable[..., Path], tmp_path: Path, css: str, message: str, session: Session
+    write_brief: Callable[..., Path], tmp_path: Path, css: str, message: str
 ) -> None:
     from counterpoint import BuildError
 
@@ -202,14 +192,12 @@ def test_placed_content_over_the_text_or_off_the_page_fails(
     )
     (sets / "placed.css").write_text(css + "\n")
     with pytest.raises(BuildError) as info:
-        build(
-            write_brief(), tmp_path / "out", ["pdf"], "placed", tmp_path / "sets", session=session
-        )
+        build(write_brief(), tmp_path / "out", ["pdf"], "placed", tmp_path / "sets")
     assert re.fullmatch(rf".*brief-placed\.pdf: {message}", str(info.value))
 
 
 def test_endnotes_in_two_columns_are_read_column_by_column(
-    write_brief: Callable[..., Path], tmp_path: Path, session: Session
+    write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
     """A set that sets its page in two columns: the notes list runs down the first column
     and on in the second, which is their order (not the height on the page)."""
@@ -219,9 +207,7 @@ def test_endnotes_in_two_columns_are_read_column_by_column(
         "name: cols\nparent: analyst\naudience: cols\nnotes: endnotes\ncss-print: [cols.css]\n"
     )
     (sets / "cols.css").write_text(".medium-print main { column-count: 2; column-gap: 8mm }\n")
-    (pdf,) = build(
-        write_brief(DENSE), tmp_path / "out", ["pdf"], "cols", tmp_path / "sets", session=session
-    )
+    (pdf,) = build(write_brief(DENSE), tmp_path / "out", ["pdf"], "cols", tmp_path / "sets")
     texts = page_texts(pdf.path)
     listed = [int(n) for t in texts for n in re.findall(r"^(\d+)\. \S", t, re.M)]
     assert [n for n in listed if n <= pdf.notes] == list(range(1, pdf.notes + 1))

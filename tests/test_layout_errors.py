@@ -3,26 +3,18 @@ failures name the set's file, line and rule; logical floats mirror; known no-ops
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from counterpoint import BuildError, Session, build
+from counterpoint import BuildError, build
 
 from .conftest import MINIMAL
 
 pytestmark = pytest.mark.pdf
 
 EMPHASIS = MINIMAL.replace("summary: It is settled", "summary: It is *settled*")
-
-
-@pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
-    """One warm Pandoc and one PDF layout worker for the module's builds, as one command
-    shares them between the briefs it builds (a build alone starts its own)."""
-    with Session() as shared:
-        yield shared
 
 
 def house(tmp_path: Path, css: str, files: dict[str, str] | None = None) -> Path:
@@ -43,11 +35,10 @@ def test_a_css_warning_names_the_sets_file_line_and_rule(
     write_brief: Callable[..., Path],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    session: Session,
 ) -> None:
     sets = house(tmp_path, "/* house */\n\n@page :first, @page front:first { margin: 1cm }\n")
     monkeypatch.chdir(tmp_path)
-    (pdf,) = build(write_brief(), "out", ["pdf"], "house", sets, session=session)
+    (pdf,) = build(write_brief(), "out", ["pdf"], "house", sets)
     assert (
         "sets/house/house.css:3:1: Unsupported @page selector ' :first, @page front:first ', "
         "the whole @page rule was ignored (in `@page :first, @page front:first { margin: 1cm }`)"
@@ -57,7 +48,7 @@ def test_a_css_warning_names_the_sets_file_line_and_rule(
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_a_logical_float_mirrors_instead_of_crashing(
-    write_brief: Callable[..., Path], tmp_path: Path, language: str, session: Session
+    write_brief: Callable[..., Path], tmp_path: Path, language: str
 ) -> None:
     """`float: inline-end` inside a line fails in WeasyPrint 70 (KeyError); counterpoint
     lays it out as `right`, or `left` right to left: in the PDF the build wrote, the
@@ -68,9 +59,7 @@ def test_a_logical_float_mirrors_instead_of_crashing(
     css = "#summary em { float: inline-end; width: 3cm }\n"
     sets = house(tmp_path, css)
     brief = write_brief(EMPHASIS.replace("date:", f"language: {language}\ndate:"))
-    pdf, page = build(
-        brief, tmp_path / "out", ["pdf", "print-html"], "house", sets, session=session
-    )
+    pdf, page = build(brief, tmp_path / "out", ["pdf", "print-html"], "house", sets)
     with pytest.raises(KeyError, match="inline-end"):  # plain WeasyPrint on the same page
         weasyprint.HTML(string=page.path.read_text(encoding="utf-8")).render()
     first = pypdf.PdfReader(pdf.path).pages[0]
@@ -85,6 +74,7 @@ def test_a_logical_float_mirrors_instead_of_crashing(
     assert (floated[0] > float(first.mediabox.width) / 2) == (language == "en")
 
 
+@pytest.mark.own_session  # a layout worker started before the monkeypatch would not see it
 def test_a_weasyprint_failure_names_the_element_and_the_sets_rule(
     write_brief: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,7 +101,6 @@ def test_string_set_on_a_flex_item_is_said(
     write_brief: Callable[..., Path],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    session: Session,
 ) -> None:
     """The running title taken from an inline element that a flex container makes an item:
     WeasyPrint 70 leaves the header empty without a word; the build says so."""
@@ -124,7 +113,7 @@ def test_string_set_on_a_flex_item_is_said(
     sets = house(tmp_path, css)
     monkeypatch.chdir(tmp_path)
     text = MINIMAL.replace("summary: It is settled", "summary: " + "It is settled. " * 300)
-    (pdf,) = build(write_brief(text), "out", ["pdf"], "house", sets, session=session)
+    (pdf,) = build(write_brief(text), "out", ["pdf"], "house", sets)
     said = [w for w in pdf.warnings if w.startswith("`string-set: short-title`")]
     assert len(said) == 1 and said[0].startswith(
         '`string-set: short-title` on <h1 class="title"> does nothing: WeasyPrint 70 drops it '

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
 
-from counterpoint import BuildError, Session, build
+from counterpoint import BuildError, build
 from counterpoint.cite.resolve import Note
 from counterpoint.publish.pdfcheck import check_footnotes
 
@@ -19,18 +18,10 @@ pytestmark = pytest.mark.pdf
 
 
 @pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
-    """One warm Pandoc and one PDF layout worker for the module's builds, as one command
-    shares them between the briefs it builds (a build alone starts its own)."""
-    with Session() as shared:
-        yield shared
-
-
-@pytest.fixture(scope="module")
-def sample_pdf(tmp_path_factory: pytest.TempPathFactory, session: Session) -> list[str]:
+def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     out = tmp_path_factory.mktemp("pdf")
     sample = Path(__file__).parent / "samples" / "basic" / "brief.yaml"
-    (result,) = build(sample, out, formats=["pdf"], session=session)
+    (result,) = build(sample, out, formats=["pdf"])
     assert result.notes == 16  # (pages: whatever the installed fonts make of it)
     return [page.extract_text() for page in pypdf.PdfReader(result.path).pages]
 
@@ -142,9 +133,7 @@ def test_footnote_check_names_lost_and_misplaced_notes() -> None:
     ]
 
 
-def test_build_fails_when_weasyprint_drops_a_note(
-    write_brief, tmp_path: Path, session: Session
-) -> None:
+def test_build_fails_when_weasyprint_drops_a_note(write_brief, tmp_path: Path) -> None:
     """A template set whose CSS hides one note body: the build must fail, naming it."""
     brief = write_brief()
     sets = tmp_path / "sets" / "analyst"
@@ -152,7 +141,7 @@ def test_build_fails_when_weasyprint_drops_a_note(
     (sets / "manifest.yaml").write_text("name: analyst\nparent: analyst\ncss: [lose.css]\n")
     (sets / "lose.css").write_text("#fn-2 { display: none }\n")
     with pytest.raises(BuildError) as info:
-        build(brief, tmp_path / "out", ["pdf"], templates=tmp_path / "sets", session=session)
+        build(brief, tmp_path / "out", ["pdf"], templates=tmp_path / "sets")
     assert str(info.value) == (
         f"{tmp_path / 'out' / 'brief.pdf'}: footnote 2 (Petrova, “Rivers, Treaties and Trade on "
         "a Long Border,” p...) was lost in PDF layout; its call is on page 1"
@@ -161,9 +150,7 @@ def test_build_fails_when_weasyprint_drops_a_note(
 
 
 @pytest.mark.slow
-def test_hundreds_of_notes_all_reach_their_pages(
-    write_brief, tmp_path: Path, session: Session
-) -> None:
+def test_hundreds_of_notes_all_reach_their_pages(write_brief, tmp_path: Path) -> None:
     """200 notes over ten pages, every body on the page of its call as a reader sees it.
 
     Scale is the point: full pages of notes one after another, note numbers of three
@@ -184,7 +171,7 @@ def test_hundreds_of_notes_all_reach_their_pages(
         + args
         + "\n"
     )
-    (result,) = build(write_brief(text), tmp_path / "out", ["pdf"], session=session)
+    (result,) = build(write_brief(text), tmp_path / "out", ["pdf"])
     assert (result.notes, result.warnings) == (200, [])  # no fallback: footnotes, not endnotes
     pages = [p.extract_text() for p in pypdf.PdfReader(result.path).pages]
     assert len(pages) >= 10
@@ -197,9 +184,7 @@ def test_hundreds_of_notes_all_reach_their_pages(
     assert notes == calls  # each page's notes are the notes of its own calls
 
 
-def test_relative_links_leave_the_pdf_but_keep_their_text(
-    write_brief, tmp_path: Path, session: Session
-) -> None:
+def test_relative_links_leave_the_pdf_but_keep_their_text(write_brief, tmp_path: Path) -> None:
     """WeasyPrint would make `annex.pdf` a file: link naming the build folder."""
     from .conftest import MINIMAL
 
@@ -209,7 +194,7 @@ def test_relative_links_leave_the_pdf_but_keep_their_text(
         "[the register](https://example.org/register).",
     )
     brief = write_brief(text)
-    html, pdf = build(brief, tmp_path / "out", ["html", "pdf"], session=session)
+    html, pdf = build(brief, tmp_path / "out", ["html", "pdf"])
     assert pdf.warnings == [
         "removed the link to annex/notes.pdf from the PDF, keeping its text: a relative link "
         "would point into the folder the PDF was built in"
@@ -229,9 +214,7 @@ def test_relative_links_leave_the_pdf_but_keep_their_text(
 
 
 @pytest.mark.pdf
-def test_a_note_laid_out_too_small_to_see_fails_the_build(
-    write_brief, tmp_path: Path, session: Session
-) -> None:
+def test_a_note_laid_out_too_small_to_see_fails_the_build(write_brief, tmp_path: Path) -> None:
     """The endnotes hack: note bodies drawn at zero size pass a check of where notes are;
     the build checks that each can be seen, and names the one that cannot."""
     sets = tmp_path / "sets" / "hide"
@@ -242,16 +225,14 @@ def test_a_note_laid_out_too_small_to_see_fails_the_build(
     (sets / "hide.css").write_text("#fn-2 { font-size: 0 }\n")
     with pytest.raises(BuildError) as info:
         build(write_brief(), tmp_path / "out", formats=["pdf"], audience="hide",
-              templates=tmp_path / "sets", session=session)  # fmt: skip
+              templates=tmp_path / "sets")  # fmt: skip
     assert re.search(r"footnote 2 \(.*\) cannot be seen on page \d+: its box is \d+ × 0 pt$",
                      str(info.value))  # fmt: skip
     assert not (tmp_path / "out" / "brief-hide.pdf").exists()
 
 
 @pytest.mark.pdf
-def test_text_a_set_positions_over_the_page_fails_the_build(
-    write_brief, tmp_path: Path, session: Session
-) -> None:
+def test_text_a_set_positions_over_the_page_fails_the_build(write_brief, tmp_path: Path) -> None:
     """Text a set positions at the foot of the page, where the notes and the body's last
     lines are drawn: the build names the element and the page. The analyst edition of the
     same brief passes, so the check does not fire on ordinary pages."""
@@ -267,7 +248,7 @@ def test_text_a_set_positions_over_the_page_fails_the_build(
     brief = write_brief()
     with pytest.raises(BuildError) as info:
         build(brief, tmp_path / "out", formats=["pdf"], audience="stamp",
-              templates=tmp_path / "sets", session=session)  # fmt: skip
+              templates=tmp_path / "sets")  # fmt: skip
     # named as the set's own doing: the positioned element, what it says (its note call
     # too: its note could not be placed, so the page was laid out with endnotes, whose calls
     # are text), its page
@@ -275,5 +256,5 @@ def test_text_a_set_positions_over_the_page_fails_the_build(
                         r"\('It is settled\. 1'\) is drawn over body text on page 1",
                         str(info.value))  # fmt: skip
     assert not (tmp_path / "out" / "brief-stamp.pdf").exists()
-    (ok,) = build(brief, tmp_path / "out", formats=["pdf"], session=session)
+    (ok,) = build(brief, tmp_path / "out", formats=["pdf"])
     assert ok.pages == 2 and ok.notes == 3

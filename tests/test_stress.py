@@ -7,14 +7,13 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pypdf
 import pytest
 
-from counterpoint import Session, build
+from counterpoint import build
 from counterpoint.publish.pdf import FALLBACK_WARNING
 
 from .conftest import ROOT
@@ -43,22 +42,13 @@ SEEDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
-    """One warm Pandoc for the module's builds, as one command shares it between briefs."""
-    with Session() as shared:
-        yield shared
-
-
 @pytest.mark.parametrize("seed", sorted(SEEDS))
-def test_a_generated_brief_gives_a_pdf_with_every_note(
-    seed: int, tmp_path: Path, session: Session
-) -> None:
+def test_a_generated_brief_gives_a_pdf_with_every_note(seed: int, tmp_path: Path) -> None:
     case = stress().generate(seed)
     assert (case.lang, case.edition, case.notes) == SEEDS[seed]
     path = tmp_path / f"stress-{seed}.yaml"
     path.write_text(case.text, encoding="utf-8")
-    (pdf,) = build(path, tmp_path / "out", ["pdf"], session=session)
+    (pdf,) = build(path, tmp_path / "out", ["pdf"])
     assert not [w for w in pdf.warnings if FALLBACK_WARNING in w]
     assert pdf.notes > 0
     if case.lang in ("en", "ru"):  # left to right: each note's number starts its line

@@ -109,21 +109,6 @@ def test_catalogs_are_complete() -> None:
             assert not empty, f"{name}: untranslated {empty}"
 
 
-@pytest.mark.pdf
-def test_arabic_is_right_to_left_with_an_arabic_font(arabic: dict[str, Path]) -> None:
-    import pypdf
-
-    html = arabic["html"].read_text(encoding="utf-8")
-    assert '<html lang="ar" dir="rtl">' in html
-    fonts = set()
-    for page in pypdf.PdfReader(arabic["pdf"]).pages:
-        for font in page["/Resources"]["/Font"].values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
-    assert any("Amiri" in f for f in fonts), fonts
-    text = pypdf.PdfReader(arabic["pdf"]).pages[1].extract_text()
-    assert "الصفحة" in text  # the running footer "Page 2 of 3", from the catalog
-
-
 def test_no_space_between_han_characters_from_a_line_break(built: Pages) -> None:
     html = built("zh-Hans")["zh-Hans.html"]
     # "削弱\n偏远" and "通勤时间\n呈负相关" are line breaks in the YAML
@@ -251,33 +236,6 @@ def test_make_catalogs_extracts_every_marked_text(tmp_path: Path) -> None:
 
 
 # -- right to left in the PDF: figures, mixed-direction runs, contents ----------------------
-@pytest.fixture(scope="module")
-def arabic(session: Session, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The Arabic sample's page, print HTML and PDF."""
-    out = tmp_path_factory.mktemp("arabic")
-    formats = ["html", "print-html", "pdf"]
-    built = build(LANGUAGES / "ar.yaml", out, formats=formats, session=session)
-    return {o.path.name.split(".", 1)[1]: o.path for o in built}
-
-
-@pytest.mark.pdf
-def test_arabic_chart_labels_are_shaped_text_in_the_pdf(arabic: dict[str, Path]) -> None:
-    """WeasyPrint draws SVG text letter by letter (no shaping, no bidi): the print edition
-    lays Arabic labels over the drawing as HTML; the web page keeps SVG text."""
-    import pypdf
-
-    printed = arabic["print.html"].read_text(encoding="utf-8")
-    assert printed.count('<div class="chart-canvas"') == 2  # the timeline and the balance chart
-    assert 'class="chart-label bar-label"' in printed and "<text " not in printed
-    assert 'class="chart-label event-year"' in printed and ">300 ق.م</span>" in printed
-    assert 'role="img"' in printed and 'aria-hidden="true"' in printed
-    page = arabic["html"].read_text(encoding="utf-8")
-    assert '<div class="chart-canvas"' not in page and '<text class="bar-label"' in page
-    text = "".join(p.extract_text() for p in pypdf.PdfReader(arabic["pdf"]).pages)
-    assert "من الكلمات" in text and "تاملكلا" not in text  # in order, not reversed
-    assert "من المصادر" in text
-
-
 def test_latin_paper_keeps_svg_chart_labels(session: Session, tmp_path: Path) -> None:
     (printed,) = build(LANGUAGES / "de.yaml", tmp_path, formats=["print-html"], session=session)
     html = printed.path.read_text(encoding="utf-8")
@@ -305,18 +263,6 @@ def test_isolate_wraps_runs_of_the_other_direction() -> None:
     assert isolate(Markup("<b>not nested</i> Latin عربي"), "rtl") == (
         "<b>not nested</i> Latin عربي"
     )
-
-
-@pytest.mark.pdf
-def test_latin_runs_read_in_order_in_an_arabic_pdf(arabic: dict[str, Path]) -> None:
-    import pypdf
-
-    text = "".join(p.extract_text() for p in pypdf.PdfReader(arabic["pdf"]).pages)
-    # a Latin bibliography entry and a Latin note: before isolation ".2024 ,Marine Policy ."
-    assert 'Miller, Sarah. "Brine Discharge and Coastal Ecosystems". Marine Policy, 2024.' in text
-    assert 'Sarah Miller, "Brine Discharge and Coastal Ecosystems", Marine Policy, 2024.' in text
-    printed = arabic["print.html"].read_text(encoding="utf-8")
-    assert '"<span dir="ltr">Desalination Costs in the Gulf</span>"' in printed  # in a note
 
 
 @pytest.mark.pdf
@@ -353,6 +299,60 @@ def test_arabic_name_in_an_english_pdf(write_brief, session: Session, tmp_path: 
         for f in page["/Resources"]["/Font"].values()
     }
     assert "Amiri" in fonts and "Amiri-Italic" not in fonts  # the Arabic title upright
+
+
+@pytest.fixture(scope="module")
+def arabic(session: Session, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The Arabic sample's page, print HTML and PDF."""
+    out = tmp_path_factory.mktemp("arabic")
+    formats = ["html", "print-html", "pdf"]
+    built = build(LANGUAGES / "ar.yaml", out, formats=formats, session=session)
+    return {o.path.name.split(".", 1)[1]: o.path for o in built}
+
+
+@pytest.mark.pdf
+def test_arabic_is_right_to_left_with_an_arabic_font(arabic: dict[str, Path]) -> None:
+    import pypdf
+
+    html = arabic["html"].read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html
+    fonts = set()
+    for page in pypdf.PdfReader(arabic["pdf"]).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("Amiri" in f for f in fonts), fonts
+    text = pypdf.PdfReader(arabic["pdf"]).pages[1].extract_text()
+    assert "الصفحة" in text  # the running footer "Page 2 of 3", from the catalog
+
+
+@pytest.mark.pdf
+def test_arabic_chart_labels_are_shaped_text_in_the_pdf(arabic: dict[str, Path]) -> None:
+    """WeasyPrint draws SVG text letter by letter (no shaping, no bidi): the print edition
+    lays Arabic labels over the drawing as HTML; the web page keeps SVG text."""
+    import pypdf
+
+    printed = arabic["print.html"].read_text(encoding="utf-8")
+    assert printed.count('<div class="chart-canvas"') == 2  # the timeline and the balance chart
+    assert 'class="chart-label bar-label"' in printed and "<text " not in printed
+    assert 'class="chart-label event-year"' in printed and ">300 ق.م</span>" in printed
+    assert 'role="img"' in printed and 'aria-hidden="true"' in printed
+    page = arabic["html"].read_text(encoding="utf-8")
+    assert '<div class="chart-canvas"' not in page and '<text class="bar-label"' in page
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(arabic["pdf"]).pages)
+    assert "من الكلمات" in text and "تاملكلا" not in text  # in order, not reversed
+    assert "من المصادر" in text
+
+
+@pytest.mark.pdf
+def test_latin_runs_read_in_order_in_an_arabic_pdf(arabic: dict[str, Path]) -> None:
+    import pypdf
+
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(arabic["pdf"]).pages)
+    # a Latin bibliography entry and a Latin note: before isolation ".2024 ,Marine Policy ."
+    assert 'Miller, Sarah. "Brine Discharge and Coastal Ecosystems". Marine Policy, 2024.' in text
+    assert 'Sarah Miller, "Brine Discharge and Coastal Ecosystems", Marine Policy, 2024.' in text
+    printed = arabic["print.html"].read_text(encoding="utf-8")
+    assert '"<span dir="ltr">Desalination Costs in the Gulf</span>"' in printed  # in a note
 
 
 @pytest.mark.pdf

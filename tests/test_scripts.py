@@ -191,6 +191,34 @@ def test_an_english_brief_draws_every_script_of_its_sources(built: Built) -> Non
 
 
 @pytest.mark.pdf
+def test_foreign_titles_are_upright_and_in_their_face(built: Built) -> None:
+    fonts = _pdf_fonts(built("mixed", "pdf").path)
+    assert "Amiri" in fonts and "Amiri-Italic" not in fonts  # no slanted Arabic title
+    assert "IPAexMincho" in fonts  # the Japanese entry in a Japanese face
+    words = _pdf_text(built("mixed", "pdf").path)
+    assert "2025), 22." in words and "22. ,(2025" not in words
+
+
+@pytest.mark.pdf
+def test_a_hindi_thesis_is_upright_not_a_slanted_devanagari(built: Built) -> None:
+    """Devanagari has no italic: the thesis, italic in Latin scripts, is not drawn in a
+    synthetic oblique of Lohit Devanagari (W3C's Indic layout requirements)."""
+    fonts = _pdf_fonts(built("hi", "pdf").path)
+    assert "Lohit-Devanagari" in fonts and not [f for f in fonts if "Oblique" in f], fonts
+
+
+@pytest.mark.pdf
+@pytest.mark.parametrize("name", ["ja", "hi"])
+def test_a_latin_title_in_a_paper_without_italics_is_italic_not_bold(
+    built: Built, name: str
+) -> None:
+    """The page sets a Japanese or Hindi paper's emphasis bold; an English journal's title
+    in its notes stays italic, as the style sets it (and as Word sets it)."""
+    fonts = _pdf_fonts(built(name, "pdf").path)
+    assert "Liberation-Serif-Italic" in fonts, fonts
+
+
+@pytest.mark.pdf
 def test_a_script_no_font_draws_is_one_warning_and_fails_strict(
     write_brief, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -294,6 +322,18 @@ def test_word_marks_the_language_in_the_attribute_of_its_script(
     assert default is not None and attribute in default.group(), default
     if "bidi" in attribute:  # the reference document's Arabic, replaced
         assert "ar-SA" not in default.group()
+
+
+@pytest.mark.parametrize(("name", "italic"), [("ja", False), ("ko", False), ("hi", True)])
+def test_word_sets_a_cjk_thesis_upright(built: Built, name: str, italic: bool) -> None:
+    """Word's w:i slants Han, Kana and Hangul (East Asian runs); it leaves complex scripts
+    such as Devanagari alone (w:iCs), so the Thesis style keeps it there."""
+    import zipfile
+
+    styles = zipfile.ZipFile(built(name, "docx").path).read("word/styles.xml").decode("utf-8")
+    thesis = re.search(r'<w:style\b[^>]*w:styleId="Thesis".*?</w:style>', styles, re.S)
+    assert thesis is not None
+    assert bool(re.search(r"<w:i\s*/>", thesis.group())) is italic
 
 
 def test_persian_writes_its_own_digits_unless_told(
@@ -457,15 +497,6 @@ def test_notes_and_entries_carry_their_sources_language(built: Built) -> None:
     assert osei is not None and "lang=" not in osei.group(1)  # no language given: the paper's
 
 
-@pytest.mark.pdf
-def test_foreign_titles_are_upright_and_in_their_face(built: Built) -> None:
-    fonts = _pdf_fonts(built("mixed", "pdf").path)
-    assert "Amiri" in fonts and "Amiri-Italic" not in fonts  # no slanted Arabic title
-    assert "IPAexMincho" in fonts  # the Japanese entry in a Japanese face
-    words = _pdf_text(built("mixed", "pdf").path)
-    assert "2025), 22." in words and "22. ,(2025" not in words
-
-
 def test_word_marks_each_foreign_run_with_its_language(built: Built) -> None:
     import zipfile
 
@@ -539,40 +570,9 @@ def test_word_sets_titles_in_scripts_without_italics_upright(built: Built) -> No
 
 
 @pytest.mark.pdf
-def test_a_hindi_thesis_is_upright_not_a_slanted_devanagari(built: Built) -> None:
-    """Devanagari has no italic: the thesis, italic in Latin scripts, is not drawn in a
-    synthetic oblique of Lohit Devanagari (W3C's Indic layout requirements)."""
-    fonts = _pdf_fonts(built("hi", "pdf").path)
-    assert "Lohit-Devanagari" in fonts and not [f for f in fonts if "Oblique" in f], fonts
-
-
-@pytest.mark.parametrize(("name", "italic"), [("ja", False), ("ko", False), ("hi", True)])
-def test_word_sets_a_cjk_thesis_upright(built: Built, name: str, italic: bool) -> None:
-    """Word's w:i slants Han, Kana and Hangul (East Asian runs); it leaves complex scripts
-    such as Devanagari alone (w:iCs), so the Thesis style keeps it there."""
-    import zipfile
-
-    styles = zipfile.ZipFile(built(name, "docx").path).read("word/styles.xml").decode("utf-8")
-    thesis = re.search(r'<w:style\b[^>]*w:styleId="Thesis".*?</w:style>', styles, re.S)
-    assert thesis is not None
-    assert bool(re.search(r"<w:i\s*/>", thesis.group())) is italic
-
-
-@pytest.mark.pdf
 def test_chinese_is_not_set_in_a_korean_face(built: Built) -> None:
     """Nanum, before WenQuanYi for Hangul, draws some Han characters (KS X 1001 hanja) and
     the full-width marks ，。？: a Chinese paper takes none of them from it."""
     fonts = _pdf_fonts(built("zh-Hans", "pdf").path)
     assert "WenQuanYi-Micro-Hei" in fonts
     assert not [f for f in fonts if f.startswith("Nanum")], fonts
-
-
-@pytest.mark.pdf
-@pytest.mark.parametrize("name", ["ja", "hi"])
-def test_a_latin_title_in_a_paper_without_italics_is_italic_not_bold(
-    built: Built, name: str
-) -> None:
-    """The page sets a Japanese or Hindi paper's emphasis bold; an English journal's title
-    in its notes stays italic, as the style sets it (and as Word sets it)."""
-    fonts = _pdf_fonts(built(name, "pdf").path)
-    assert "Liberation-Serif-Italic" in fonts, fonts

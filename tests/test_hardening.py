@@ -354,17 +354,23 @@ HEAD = MINIMAL.split("views:")[0]
 TWO_VIEWS = "views:" + MINIMAL.split("views:")[1]
 
 
-def test_ten_thousand_views_are_refused(write_brief) -> None:
-    views = "".join(
+def _views(count: int) -> str:
+    return "views:\n" + "".join(
         f"  - id: v{i}\n    label: V{i}\n    thesis: T{i} [@lin-2024].\n"
         f"    arguments:\n      - A{i} [@petrova-2025].\n"
-        for i in range(10_000)
+        for i in range(count)
     )
+
+
+def test_a_thousand_views_are_refused(write_brief) -> None:
+    """Over the limit of 100 views by ten times (a count written with a thousands
+    separator); exactly 100 views is a valid brief, so the limit is where it says."""
     with pytest.raises(InvalidInput) as info:
-        validate(write_brief(HEAD + "views:\n" + views))
+        validate(write_brief(HEAD + _views(1_000)))
     assert [str(p).rsplit("/", 1)[-1] for p in info.value.problems] == [
-        "brief.yaml:8:3: views: 10,000 views is over the limit of 100; a brief compares a few views"
+        "brief.yaml:8:3: views: 1,000 views is over the limit of 100; a brief compares a few views"
     ]
+    assert len(validate(write_brief(HEAD + _views(100))).views) == 100
 
 
 def test_one_megabyte_paragraph_builds(write_brief, tmp_path: Path) -> None:
@@ -376,27 +382,37 @@ def test_one_megabyte_paragraph_builds(write_brief, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.pdf
-def test_five_thousand_citations_of_one_source(write_brief, tmp_path: Path) -> None:
-    cites = " ".join(f"[@lin-2024, p. {i}]" for i in range(5_000))
+def test_three_thousand_citations_of_one_source(write_brief, tmp_path: Path) -> None:
+    """2,998 citations of one source and the brief's 3 others: 3,001 notes, one over the
+    PDF's limit of 3,000, so the refusal is tested at its edge (it comes before layout,
+    which takes minutes for so many notes), while the same build writes the page with
+    every note (formats are independent)."""
+    cites = " ".join(f"[@lin-2024, p. {i}]" for i in range(2_998))
     text = HEAD + f'implications: "Memory persists {cites}"\n' + TWO_VIEWS
-    brief = write_brief(text)
-    (page,) = build(brief, tmp_path, formats=["html"])
-    assert page.notes == 5_003
     with pytest.raises(BuildError) as info:
-        build(brief, tmp_path, formats=["pdf"])
+        build(write_brief(text), tmp_path, formats=["html", "pdf"])
     assert str(info.value).endswith(
-        "brief.pdf: the brief has 5,003 notes; a PDF is limited to 3,000 (layout takes about "
+        "brief.pdf: the brief has 3,001 notes; a PDF is limited to 3,000 (layout takes about "
         "12 ms and 150 KB a note); build --format html, or split the brief"
     )
+    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    assert page.count('<li id="fn-') == 3_001  # the last one, the 2,998th citation:
+    assert (
+        '<li id="fn-3001" value="3001">Institute for Border Studies, <em>Migration and '
+        "Memory in the Amur Basin</em>, 2997. " in page
+    )
+    assert not (tmp_path / "brief.pdf").exists()
 
 
 def test_bracket_soup_is_linear_for_citations(write_brief) -> None:
-    """`[[[[...` used to scan to the end of the field for every bracket."""
-    soup = "[" * 200_000
+    """`[[[[...` used to scan to the end of the field for every bracket. 50,000 brackets
+    keep the check meaningful: a scan to the end written in Python would take n²/2, about
+    1.25e9 steps (minutes), while the linear parse takes well under a second."""
+    soup = "[" * 50_000
     started = time.perf_counter()
     brief = validate(write_brief(HEAD.replace("summary: It", f"background: '{soup}'\nsummary: It")
                                  + TWO_VIEWS))  # fmt: skip
-    assert brief.background is not None and len(brief.background.source) == 200_000
+    assert brief.background is not None and len(brief.background.source) == 50_000
     assert time.perf_counter() - started < 20
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,6 @@ from counterpoint.cite import resolve
 from counterpoint.cite.pandocjson import ShapeError
 from counterpoint.cite.reading import read
 from counterpoint.cite.request import plain
-from counterpoint.cite.server import Citations
 from counterpoint.errors import BuildError
 from counterpoint.process import pandoc
 
@@ -28,22 +27,6 @@ CITED_IN = (
     "    container-title: The Daily Ledger\n    issued: 2023\n    cited-in: lin-2024\n"
 )
 TEXT = MINIMAL.replace("[@lin-2024, p. 4]", "[@wire-2023, p. 9] ^[See @petrova-2025.]")
-
-
-@pytest.fixture(scope="module")
-def warm() -> Iterator[Citations]:
-    """One citation server for the module's resolve() calls, as a build's session has."""
-    mine = Citations()
-    yield mine
-    mine.close()
-
-
-@pytest.fixture
-def served(warm: Citations) -> Iterator[None]:
-    """The test's citations go to the module's warm server (a Pandoc started once, not one
-    run for each test's resolve())."""
-    with warm.active():
-        yield
 
 
 def _resolved(path: Path) -> tuple[resolve.Resolved, Path]:
@@ -65,7 +48,7 @@ def _is_div(block: dict[str, Any], ident: str) -> bool:
 
 
 def test_a_moved_bibliography_and_extra_blocks_read_the_same(
-    write_brief: Callable[..., Path], served: None
+    write_brief: Callable[..., Path],
 ) -> None:
     path = write_brief(TEXT, sources=SOURCES + CITED_IN)
     first, cache = _resolved(path)
@@ -213,7 +196,7 @@ def test_the_catalogs_translate_cited_in_for_the_languages_that_had_words() -> N
 
 @pytest.mark.parametrize(("catalog", "words"), CATALOGS)
 def test_cited_in_is_the_catalogs_in_notes_and_bibliography(
-    write_brief: Callable[..., Path], served: None, catalog: str, words: str
+    write_brief: Callable[..., Path], catalog: str, words: str
 ) -> None:
     locale = catalog.replace("_Hans", "-CN")
     text = MINIMAL.replace("[@lin-2024, p. 4]", "[@wire-2023, p. 9]") + f"locale: {locale}\n"
@@ -226,7 +209,7 @@ def test_cited_in_is_the_catalogs_in_notes_and_bibliography(
 
 
 def test_a_language_without_catalog_words_says_cited_in(
-    write_brief: Callable[..., Path], served: None
+    write_brief: Callable[..., Path],
 ) -> None:
     text = MINIMAL.replace("[@lin-2024, p. 4]", "[@wire-2023, p. 9]") + "locale: cs-CZ\n"
     brief = validate(write_brief(text, sources=SOURCES + CITED_IN))
@@ -274,7 +257,7 @@ def test_a_log_of_another_shape_is_one_error() -> None:
 
 
 def test_an_entry_the_style_does_not_print_gives_no_warning(
-    write_brief: Callable[..., Path], served: None
+    write_brief: Callable[..., Path],
 ) -> None:
     text = MINIMAL.replace("[@lin-2024, p. 4]", "[@amur-entry] [@wire-2023, p. 9]")
     brief = validate(write_brief(text, sources=SOURCES + ENTRY + CITED_IN))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -134,9 +135,9 @@ def test_markdown_images_follow_the_policy(tmp_path: Path) -> None:
 @pytest.mark.pdf
 def test_raw_html_brief_makes_no_fetch_in_the_pdf(tmp_path: Path, monkeypatch) -> None:
     """The PDF of a brief full of <img>, <style> and url() tricks asks WeasyPrint for nothing."""
-    asked = _spy_on_fetches(monkeypatch)
-    (pdf,) = build("briefs/raw-html.yaml", tmp_path, formats=["pdf"])
-    assert pdf.warnings == [] and asked == []
+    asked = _spy_on_fetches(monkeypatch, tmp_path / "fetched.txt")
+    (pdf,) = build("briefs/raw-html.yaml", tmp_path / "out", formats=["pdf"])
+    assert pdf.warnings == [] and asked() == []
     text = "".join(p.extract_text() for p in __import__("pypdf").PdfReader(pdf.path).pages)
     assert '<script>document.title = "pwned"</script>' in text
 
@@ -382,29 +383,31 @@ FETCH_WARNINGS = sorted(
 )
 
 
-def _spy_on_fetches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Record every URL that gets past the policy to WeasyPrint's real fetcher."""
+def _spy_on_fetches(monkeypatch: pytest.MonkeyPatch, log: Path) -> Callable[[], list[str]]:
+    """Record every URL that gets past the policy to WeasyPrint's real fetcher. The PDF is
+    laid out in a child process, so the URLs go to the file `log`, not to this process's
+    memory; returns what it recorded."""
     from weasyprint.urls import URLFetcher
 
-    asked: list[str] = []
     real = URLFetcher.fetch
 
     def spy(self, url, headers=None):  # type: ignore[no-untyped-def]
         if not url.startswith("file://" + str(Path.cwd())):
-            asked.append(url)
+            with log.open("a", encoding="utf-8") as f:
+                f.write(url + "\n")
         return real(self, url, headers)
 
     monkeypatch.setattr(URLFetcher, "fetch", spy)
-    return asked
+    return lambda: log.read_text(encoding="utf-8").splitlines() if log.exists() else []
 
 
 @pytest.mark.pdf
 def test_template_fetches_are_refused_in_the_pdf(tmp_path: Path, monkeypatch) -> None:
     """Images, <link>, @import, @font-face, url(), <object> and attachments in a template."""
-    asked = _spy_on_fetches(monkeypatch)
-    (pdf,) = build("briefs/plain.yaml", tmp_path, formats=["pdf"], audience="fetch")
+    asked = _spy_on_fetches(monkeypatch, tmp_path / "fetched.txt")
+    (pdf,) = build("briefs/plain.yaml", tmp_path / "out", formats=["pdf"], audience="fetch")
+    assert asked() == []
     assert sorted(pdf.warnings) == FETCH_WARNINGS
-    assert asked == []
     data = pdf.path.read_bytes()
     assert b"root:x:0:0" not in data and b"/EmbeddedFile" not in data
 

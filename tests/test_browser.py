@@ -189,22 +189,32 @@ def test_timeline_labels_are_twelve_pixels_or_more(layout, width: int) -> None:
     assert len(sizes) > 27 and min(sizes) >= 12 and max(sizes) <= 18
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+CALL = """() => { const s = getComputedStyle(document.querySelector('#background p .fn-call sup'));
+    const p = getComputedStyle(document.querySelector('#background p'));
+    return [parseFloat(s.fontSize), parseFloat(s.fontWeight), parseFloat(p.fontSize)] }"""
+"""A note call's font size and weight, and its paragraph's font size."""
+
+
 def test_note_calls_stand_out_by_size_and_weight_and_a_jumped_to_note_is_marked(
-    browser, pages, scheme: str
+    browser, pages
 ) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    """In the light scheme and the dark, switched in place (the page runs no script)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(pages["analyst"].as_uri())
-    call = page.evaluate(
-        """() => { const s = getComputedStyle(document.querySelector('#background p .fn-call sup'));
-            const p = getComputedStyle(document.querySelector('#background p'));
-            return [parseFloat(s.fontSize), parseFloat(s.fontWeight), parseFloat(p.fontSize)] }"""
-    )
-    assert call[0] >= 0.72 * call[2] and call[1] >= 600  # not told apart by colour alone
-    plain = page.evaluate("getComputedStyle(document.querySelector('#fn-3')).backgroundColor")
+    background = "n => getComputedStyle(document.querySelector('#fn-' + n)).backgroundColor"
+    seen: dict[str, dict[str, str]] = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        call = page.evaluate(CALL)
+        assert call[0] >= 0.72 * call[2] and call[1] >= 600, scheme  # not by colour alone
+        seen[scheme] = {"plain": page.evaluate(background, 3)}
     page.click("#fnref-3")
     page.wait_for_function("location.hash === '#fn-3'")
-    marked = page.evaluate("getComputedStyle(document.querySelector('#fn-3')).backgroundColor")
-    other = page.evaluate("getComputedStyle(document.querySelector('#fn-4')).backgroundColor")
-    assert marked != plain and other == plain
+    for scheme in ("dark", "light"):
+        page.emulate_media(color_scheme=scheme)
+        seen[scheme]["marked"] = page.evaluate(background, 3)
+        seen[scheme]["other"] = page.evaluate(background, 4)
     page.close()
+    for scheme, colours in seen.items():
+        assert colours["marked"] != colours["plain"] == colours["other"], (scheme, colours)
+    assert seen["light"]["marked"] != seen["dark"]["marked"]  # each scheme's own mark

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from counterpoint import InvalidInput, build, validate
 from counterpoint.brief.model import Date
-from counterpoint.pipeline.session import Session
 
 from .conftest import MINIMAL
 
@@ -31,22 +30,14 @@ timeline:
 
 
 @pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
-    """One warm Pandoc for the module's builds (pipeline/session.py), as a command's
-    briefs share them."""
-    with Session() as shared:
-        yield shared
-
-
-@pytest.fixture(scope="module")
-def eras(session: Session, tmp_path_factory: pytest.TempPathFactory) -> str:
+def eras(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The page of a brief whose timeline crosses the era boundary."""
     from .conftest import SOURCES
 
     folder = tmp_path_factory.mktemp("eras")
     (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     (folder / "brief.yaml").write_text(ERAS, encoding="utf-8")
-    (html,) = build(folder / "brief.yaml", folder / "out", formats=["html"], session=session)
+    (html,) = build(folder / "brief.yaml", folder / "out", formats=["html"])
     return html.path.read_text(encoding="utf-8")
 
 
@@ -91,7 +82,7 @@ def test_bce_date_forms() -> None:
 
 
 def test_a_bib_year_pandoc_cannot_read_is_undated_as_in_pandoc(
-    write_brief: Callable[..., Path], session: Session, tmp_path: Path
+    write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
     """`year = {2019--2021}` is no BibLaTeX date (a range is `date = {2019/2021}`): Pandoc's
     own reader leaves it undated (an empty `date-parts`) and its notes say "n.d."; the brief
@@ -104,6 +95,6 @@ def test_a_bib_year_pandoc_cannot_read_is_undated_as_in_pandoc(
     text = MINIMAL.replace("[sources.yaml]", "[sources.yaml, more.bib]").replace(
         "Trade grew [@petrova-2025, para. 6].", "Trade grew [@ortega-2019, 4]."
     )
-    (html,) = build(write_brief(text), tmp_path / "out", formats=["html"], session=session)
+    (html,) = build(write_brief(text), tmp_path / "out", formats=["html"])
     page = html.path.read_text(encoding="utf-8")
     assert "Lucía Ortega, <em>Agua y Frontera</em> (Meseta, n.d.), 4." in page

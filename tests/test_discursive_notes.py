@@ -5,14 +5,13 @@ PDF and Word; the audit counts the citations in it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from counterpoint import build, validate
 from counterpoint.brief import csl
-from counterpoint.pipeline.session import Session
 
 from .conftest import MINIMAL
 from .oracle import oracle, page_citations, page_notes
@@ -28,25 +27,17 @@ NOTED = MINIMAL.replace(
 )
 
 
-@pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
-    """One warm Pandoc (and PDF layout worker) for the module's builds
-    (pipeline/session.py), as a command's briefs share them."""
-    with Session() as shared:
-        yield shared
-
-
 def _items(path: Path) -> list[dict]:
     return [s.csl for s in validate(path).sources.values()]
 
 
 def test_a_note_style_numbers_discursive_notes_with_the_citation_notes(
-    write_brief: Callable[..., Path], session: Session, tmp_path: Path
+    write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
     """Pandoc formats the citations inside a note as it does in its own documents, so
     positions (first, subsequent) count the discursive notes too."""
     path = write_brief(NOTED)
-    html, docx = build(path, tmp_path / "out", formats=["html", "docx"], session=session)
+    html, docx = build(path, tmp_path / "out", formats=["html", "docx"])
     page = html.path.read_text(encoding="utf-8")
     document = [
         "[@petrova-2025, para. 2]",
@@ -67,10 +58,10 @@ def test_a_note_style_numbers_discursive_notes_with_the_citation_notes(
 
 
 def test_an_in_text_style_makes_discursive_notes_footnotes(
-    write_brief: Callable[..., Path], session: Session, tmp_path: Path
+    write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
     path = write_brief(NOTED + "csl: apa\n")
-    html, docx = build(path, tmp_path / "out", formats=["html", "docx"], session=session)
+    html, docx = build(path, tmp_path / "out", formats=["html", "docx"])
     page = html.path.read_text(encoding="utf-8")
     assert page_notes(page) == [
         "The 1860 figure excludes Sakhalin.",
@@ -84,11 +75,11 @@ def test_an_in_text_style_makes_discursive_notes_footnotes(
 
 
 def test_endnotes_gather_an_in_text_styles_discursive_notes(
-    write_brief: Callable[..., Path], session: Session, tmp_path: Path
+    write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
     options = "audiences:\n  analyst: {notes: endnotes}\n"
     path = write_brief(NOTED + "csl: apa\n" + options)
-    (html,) = build(path, tmp_path / "out", formats=["html"], session=session)
+    (html,) = build(path, tmp_path / "out", formats=["html"])
     page = html.path.read_text(encoding="utf-8")
     notes = page.split('<section id="notes"', 1)[1].split("</section>", 1)[0]
     assert "The 1860 figure excludes Sakhalin." in notes
@@ -97,11 +88,11 @@ def test_endnotes_gather_an_in_text_styles_discursive_notes(
 
 
 def test_endnotes_that_cannot_apply_are_one_located_warning(
-    write_brief: Callable[..., Path], session: Session, tmp_path: Path
+    write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
     options = "audiences:\n  analyst: {notes: endnotes}\n"
     path = write_brief(MINIMAL + "csl: apa\n" + options)
-    html, docx = build(path, tmp_path / "out", formats=["html", "docx"], session=session)
+    html, docx = build(path, tmp_path / "out", formats=["html", "docx"])
     warning = (
         f"{path}:20:13: audiences.analyst.notes: endnotes cannot apply: style 'apa' cites in "
         "the text, and this edition has no discursive notes (^[...]) to gather at the end"
@@ -143,14 +134,14 @@ def test_an_unknown_key_in_a_note_is_a_located_error(
 @pytest.mark.pdf
 @pytest.mark.slow
 def test_discursive_notes_are_pdf_footnotes(
-    write_brief: Callable[..., Path], session: Session, tmp_path: Path
+    write_brief: Callable[..., Path], tmp_path: Path
 ) -> None:
     import pypdf
 
     from .oracle import pdf_notes
 
     path = write_brief(NOTED)
-    (pdf,) = build(path, tmp_path / "out", formats=["pdf"], session=session)
+    (pdf,) = build(path, tmp_path / "out", formats=["pdf"])
     pages = [p.extract_text() for p in pypdf.PdfReader(pdf.path).pages]
     notes = pdf_notes(pages, ("Page ", "Test brief"), 5)
     assert notes[1] == "2. The 1860 figure excludes Sakhalin."

@@ -10,7 +10,7 @@ import functools
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html import unescape
 from pathlib import Path
 
@@ -23,7 +23,6 @@ from counterpoint.audit.words import words
 from counterpoint.brief.i18n import CATALOGS, LOCALE_DIR, Labels
 from counterpoint.brief.model import Date
 from counterpoint.brief.validate import validate
-from counterpoint.pipeline.session import Session
 
 LANGUAGES = Path(__file__).parent / "languages"
 ENGLISH_LABELS = [
@@ -60,28 +59,18 @@ def page_text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
-@pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
-    """One warm Pandoc and PDF layout worker for the module's builds (pipeline/session.py),
-    as a command's briefs share them."""
-    with Session() as shared:
-        yield shared
-
-
 Pages = Callable[[str], dict[str, str]]
 
 
 @pytest.fixture(scope="module")
-def built(session: Session, tmp_path_factory: pytest.TempPathFactory) -> Pages:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Pages:
     """A sample's HTML in every edition (public: the reading guide), by file name; built
     once, by the first test that reads it."""
     out = tmp_path_factory.mktemp("languages")
 
     @functools.cache
     def editions(name: str) -> dict[str, str]:
-        made = build(
-            LANGUAGES / f"{name}.yaml", out, formats=["html"], audience="all", session=session
-        )
+        made = build(LANGUAGES / f"{name}.yaml", out, formats=["html"], audience="all")
         return {o.path.name: o.path.read_text(encoding="utf-8") for o in made}
 
     return editions
@@ -135,13 +124,11 @@ def test_dates_in_the_language(built: Pages) -> None:
     assert Labels("en").date(Date(-44, 3, 15)) == "March 15, 44 BCE"
 
 
-def test_unknown_language_gives_one_warning_and_english(
-    write_brief, session: Session, tmp_path: Path
-) -> None:
+def test_unknown_language_gives_one_warning_and_english(write_brief, tmp_path: Path) -> None:
     from tests.conftest import MINIMAL
 
     path = write_brief(MINIMAL.replace("date: 2026-11-22", "date: 2026-11-22\nlanguage: sw"))
-    outputs = build(path, tmp_path / "out", formats=["html"], session=session)
+    outputs = build(path, tmp_path / "out", formats=["html"])
     (html,) = outputs
     warnings = [w for w in html.warnings if "'sw'" in w]
     assert len(warnings) == 1 and "no message catalog" in warnings[0]
@@ -150,11 +137,11 @@ def test_unknown_language_gives_one_warning_and_english(
     assert "22 Novemba 2026" in page
 
 
-def test_labels_override_the_catalog(write_brief, session: Session, tmp_path: Path) -> None:
+def test_labels_override_the_catalog(write_brief, tmp_path: Path) -> None:
     from tests.conftest import MINIMAL
 
     brief = MINIMAL + "language: fr\nlabels:\n  Bottom line: En bref\n"
-    (html,) = build(write_brief(brief), tmp_path / "out", formats=["html"], session=session)
+    (html,) = build(write_brief(brief), tmp_path / "out", formats=["html"])
     page = html.path.read_text(encoding="utf-8")
     assert "<h2>En bref</h2>" in page and "Sommaire" in page  # the rest from the catalog
 
@@ -165,24 +152,22 @@ def test_labels_override_the_catalog(write_brief, session: Session, tmp_path: Pa
      ("zh-Hans", "Ann Lee、Sam Roy和Kim Ota"), ("ar", "Ann Lee وSam Roy وKim Ota")],
 )  # fmt: skip
 def test_authors_are_joined_in_the_language(
-    write_brief, session: Session, tmp_path: Path, language: str, byline: str
+    write_brief, tmp_path: Path, language: str, byline: str
 ) -> None:
     from tests.conftest import MINIMAL
 
     brief = MINIMAL + f"language: {language}\nauthors: [Ann Lee, Sam Roy, Kim Ota]\n"
-    (html,) = build(write_brief(brief), tmp_path / "out", formats=["html"], session=session)
+    (html,) = build(write_brief(brief), tmp_path / "out", formats=["html"])
     page = html.path.read_text(encoding="utf-8")
     assert f'<span class="authors">{byline}</span>' in page
 
 
-def test_note_calls_before_punctuation(write_brief, session: Session, tmp_path: Path) -> None:
+def test_note_calls_before_punctuation(write_brief, tmp_path: Path) -> None:
     from tests.conftest import MINIMAL
 
     for rule, pattern in (("after", r"para\. 2\]|\.<span class=\"fn\""), ("before", r"</span>\.")):
         brief = MINIMAL + f"note_calls: {rule}\n"
-        (html,) = build(
-            write_brief(brief), tmp_path / rule, formats=["html"], force=True, session=session
-        )
+        (html,) = build(write_brief(brief), tmp_path / rule, formats=["html"], force=True)
         summary = html.path.read_text(encoding="utf-8").split('id="summary"')[1][:1500]
         assert re.search(pattern, summary), (rule, summary)
 
@@ -203,14 +188,14 @@ def test_loaded_words_found_in_every_catalog_language(name: str, word: str) -> N
     assert any(f.code == "CP301" and word in f.message for f in report.findings)
 
 
-def test_lint_says_it_did_not_run_without_word_lists(session: Session, tmp_path: Path) -> None:
+def test_lint_says_it_did_not_run_without_word_lists(tmp_path: Path) -> None:
     text = (LANGUAGES / "de.yaml").read_text(encoding="utf-8")
     text = text.replace("language: de", "language: sw")
     path = tmp_path / "sw.yaml"
     path.write_text(text, encoding="utf-8")
     report = audit_brief(validate(path))
     assert not report.lint_run and "lint not run for 'sw'" in report.summary()
-    (html,) = build(path, tmp_path / "out", formats=["html"], session=session)
+    (html,) = build(path, tmp_path / "out", formats=["html"])
     assert "language lint (loaded words, estimative terms) was not run" in html.path.read_text(
         encoding="utf-8"
     )
@@ -236,8 +221,8 @@ def test_make_catalogs_extracts_every_marked_text(tmp_path: Path) -> None:
 
 
 # -- right to left in the PDF: figures, mixed-direction runs, contents ----------------------
-def test_latin_paper_keeps_svg_chart_labels(session: Session, tmp_path: Path) -> None:
-    (printed,) = build(LANGUAGES / "de.yaml", tmp_path, formats=["print-html"], session=session)
+def test_latin_paper_keeps_svg_chart_labels(tmp_path: Path) -> None:
+    (printed,) = build(LANGUAGES / "de.yaml", tmp_path, formats=["print-html"])
     html = printed.path.read_text(encoding="utf-8")
     assert '<div class="chart-canvas"' not in html and '<text class="bar-label"' in html
 
@@ -266,7 +251,7 @@ def test_isolate_wraps_runs_of_the_other_direction() -> None:
 
 
 @pytest.mark.pdf
-def test_arabic_name_in_an_english_pdf(write_brief, session: Session, tmp_path: Path) -> None:
+def test_arabic_name_in_an_english_pdf(write_brief, tmp_path: Path) -> None:
     import pypdf
 
     from tests.conftest import MINIMAL
@@ -282,9 +267,7 @@ def test_arabic_name_in_an_english_pdf(write_brief, session: Session, tmp_path: 
         .replace("@petrova-2025, para. 6", "@haddad-2025, 9")
         .replace("@lin-2024, p. 4", "@haddad-2025, 11")
     )
-    built = build(
-        write_brief(brief), tmp_path / "out", formats=["print-html", "pdf"], session=session
-    )
+    built = build(write_brief(brief), tmp_path / "out", formats=["print-html", "pdf"])
     printed = next(o for o in built if o.path.suffix == ".html").path.read_text(encoding="utf-8")
     assert (
         '<span dir="ltr"><span dir="rtl">سامي حداد, <em class="upright">كلفة المياه المحلاة</em>'
@@ -302,11 +285,11 @@ def test_arabic_name_in_an_english_pdf(write_brief, session: Session, tmp_path: 
 
 
 @pytest.fixture(scope="module")
-def arabic(session: Session, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def arabic(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The Arabic sample's page, print HTML and PDF."""
     out = tmp_path_factory.mktemp("arabic")
     formats = ["html", "print-html", "pdf"]
-    built = build(LANGUAGES / "ar.yaml", out, formats=formats, session=session)
+    built = build(LANGUAGES / "ar.yaml", out, formats=formats)
     return {o.path.name.split(".", 1)[1]: o.path for o in built}
 
 

@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from counterpoint import build
-from counterpoint.pipeline.session import Session
 
 from .conftest import MINIMAL, ROOT
 
 SAID = 'It is settled; he said "no" and \'maybe\', and it\'s `"code"` [@petrova-2025, para. 2].'
-
-
-@pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
-    """One warm Pandoc (and PDF layout worker) for the module's builds
-    (pipeline/session.py), as a command's briefs share them."""
-    with Session() as shared:
-        yield shared
 
 
 def _summary(page: str) -> str:
@@ -45,7 +36,6 @@ def _summary(page: str) -> str:
 )
 def test_body_text_takes_the_languages_quotation_marks(
     write_brief: Callable[..., Path],
-    session: Session,
     tmp_path: Path,
     language: str,
     expected: str,
@@ -54,7 +44,7 @@ def test_body_text_takes_the_languages_quotation_marks(
         "summary: It is settled [@petrova-2025, para. 2].", "summary: >-\n  " + SAID
     )
     text = text.replace("date: 2026-11-22", f"date: 2026-11-22\nlanguage: {language}")
-    built = build(write_brief(text), tmp_path / "o", formats=["html", "docx"], session=session)
+    built = build(write_brief(text), tmp_path / "o", formats=["html", "docx"])
     page = built[0].path.read_text(encoding="utf-8")
     assert expected in _summary(page).replace("&quot;", '"').replace("&#x27;", "'")
     with zipfile.ZipFile(built[1].path) as docx:
@@ -63,9 +53,9 @@ def test_body_text_takes_the_languages_quotation_marks(
     assert expected.replace('"code"', "").rstrip() in body
 
 
-def test_the_flagship_body_has_no_straight_quotes(session: Session, tmp_path: Path) -> None:
+def test_the_flagship_body_has_no_straight_quotes(tmp_path: Path) -> None:
     flagship = ROOT / "briefs" / "russian-far-east.yaml"
-    (html,) = build(flagship, tmp_path, formats=["html"], session=session)
+    (html,) = build(flagship, tmp_path, formats=["html"])
     page = html.path.read_text(encoding="utf-8")
     views = page[page.index('<section id="views"') : page.index('<section id="contested"')]
     views = re.sub(r'<span class="fn-pop".*?</span></span>', "", views, flags=re.S)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -132,26 +132,18 @@ def _pdf_text(path: Path) -> str:
     return "".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
 
 
-@pytest.fixture(scope="module")
-def session() -> Iterator[Session]:
-    """One warm Pandoc and PDF layout worker for the module's builds (pipeline/session.py),
-    as a command's briefs share them."""
-    with Session() as shared:
-        yield shared
-
-
 Built = Callable[[str, str], Output]
 
 
 @pytest.fixture(scope="module")
-def built(session: Session, tmp_path_factory: pytest.TempPathFactory) -> Built:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """A sample's output in one format (with its warnings), built once, by the first test
     that reads it: a test worker lays out only the PDFs its own tests read."""
     out = tmp_path_factory.mktemp("scripts")
 
     @functools.cache
     def one(name: str, fmt: str) -> Output:
-        (output,) = build(LANGUAGES / f"{name}.yaml", out / fmt, formats=[fmt], session=session)
+        (output,) = build(LANGUAGES / f"{name}.yaml", out / fmt, formats=[fmt])
         return output
 
     return one
@@ -220,7 +212,7 @@ def test_a_latin_title_in_a_paper_without_italics_is_italic_not_bold(
 
 @pytest.mark.pdf
 def test_a_script_no_font_draws_is_one_warning_and_fails_strict(
-    write_brief, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    write_brief, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without a Devanagari font (simulated: fontconfig's coverage less Devanagari), the
     Hindi sample is one warning naming the script and the package, not one per letter."""
@@ -232,7 +224,7 @@ def test_a_script_no_font_draws_is_one_warning_and_fails_strict(
         [tuple(r for a, b in real.fonts[0] for r in _cut(a, b, 0x0900, 0x097F))]
     )
     monkeypatch.setattr(fonts, "fontconfig_coverage", lambda: without)
-    (pdf,) = build(LANGUAGES / "hi.yaml", tmp_path / "o", formats=["pdf"], session=session)
+    (pdf,) = build(LANGUAGES / "hi.yaml", tmp_path / "o", formats=["pdf"])
     drawn = [w for w in pdf.warnings if "font" in w or "glyph" in w]
     assert len(drawn) == 1
     assert re.match(r"\S*hi\.yaml:2:\d+: ", drawn[0])
@@ -244,7 +236,7 @@ def test_a_script_no_font_draws_is_one_warning_and_fails_strict(
         MINIMAL.replace("title: Test brief", "title: नदियों का पानी") + "audit: {ignore: [CP107]}\n"
     )
     with pytest.raises(CounterpointError, match=r"failed under --strict: .*Devanagari"):
-        build(hindi, tmp_path / "s", formats=["pdf"], strict=True, session=session)
+        build(hindi, tmp_path / "s", formats=["pdf"], strict=True)
 
 
 def _cut(a: int, b: int, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -255,7 +247,9 @@ def _cut(a: int, b: int, lo: int, hi: int) -> list[tuple[int, int]]:
 
 
 # -- the fixed texts: said once, spaced as the language spaces sentences ------------------
-def test_the_fallback_warning_is_said_once_per_command(session: Session, tmp_path: Path) -> None:
+def test_the_fallback_warning_is_said_once_per_command(
+    shared_session: Session, tmp_path: Path
+) -> None:
     """A language without a catalog (Swahili) is said once for all of a brief's editions
     and formats, and once for all the briefs of a command."""
     from click.testing import CliRunner
@@ -267,29 +261,28 @@ def test_the_fallback_warning_is_said_once_per_command(session: Session, tmp_pat
     for path in briefs:
         path.write_text(text.replace("language: de", "language: sw"), encoding="utf-8")
     outputs = build(
-        briefs[0], tmp_path / "o", formats=["html", "print-html", "docx"], audience="all",
-        session=session,
-    )  # fmt: skip
+        briefs[0], tmp_path / "o", formats=["html", "print-html", "docx"], audience="all"
+    )
     said = [w for o in outputs for w in o.warnings if "no message catalog" in w]
     assert len(outputs) >= 9 and len(said) == 1, said
     ran = CliRunner().invoke(
         main,
         ["build", *map(str, briefs), "--format", "html,print-html", "--out", str(tmp_path / "c")],
-        obj=session,
+        obj=shared_session,  # the command's session, as the console script's run() makes one
     )
     assert ran.exit_code == 0, ran.output
     assert ran.stderr.count("no message catalog") == 1, ran.stderr
 
 
 def test_sentences_of_the_methods_note_are_spaced_in_every_language(
-    built: Built, session: Session, tmp_path: Path
+    built: Built, tmp_path: Path
 ) -> None:
     text = (
         (LANGUAGES / "de.yaml").read_text(encoding="utf-8").replace("language: de", "language: sw")
     )
     path = tmp_path / "sw.yaml"
     path.write_text(text, encoding="utf-8")
-    (page,) = build(path, tmp_path / "o", formats=["html"], session=session)
+    (page,) = build(path, tmp_path / "o", formats=["html"])
     methods = re.search(
         r'<p class="methods">(.*?)</p>', page.path.read_text(encoding="utf-8"), re.S
     )
@@ -336,9 +329,7 @@ def test_word_sets_a_cjk_thesis_upright(built: Built, name: str, italic: bool) -
     assert bool(re.search(r"<w:i\s*/>", thesis.group())) is italic
 
 
-def test_persian_writes_its_own_digits_unless_told(
-    built: Built, session: Session, tmp_path: Path
-) -> None:
+def test_persian_writes_its_own_digits_unless_told(built: Built, tmp_path: Path) -> None:
     html = built("fa", "html").path.read_text(encoding="utf-8")
     assert '<html lang="fa" dir="rtl">' in html
     assert '<time datetime="2026-02-20">۲۰ فوریه ۲۰۲۶</time>' in html
@@ -347,20 +338,18 @@ def test_persian_writes_its_own_digits_unless_told(
     latin = tmp_path / "fa-latin.yaml"
     text = (LANGUAGES / "fa.yaml").read_text(encoding="utf-8")
     latin.write_text(text.replace("language: fa", "language: fa\nnumbers: latin"), "utf-8")
-    (page,) = build(latin, tmp_path / "latin", formats=["html"], session=session)
+    (page,) = build(latin, tmp_path / "latin", formats=["html"])
     html = page.path.read_text(encoding="utf-8")
     assert '<time datetime="2026-02-20">20 فوریه 2026</time>' in html and "<sup>1</sup>" in html
     assert "شکل 1. رویدادهای زیر" in html
 
 
 @pytest.mark.pdf
-def test_native_digits_number_the_pages_and_notes_of_the_pdf(
-    session: Session, tmp_path: Path
-) -> None:
+def test_native_digits_number_the_pages_and_notes_of_the_pdf(tmp_path: Path) -> None:
     text = (LANGUAGES / "ar.yaml").read_text(encoding="utf-8")
     path = tmp_path / "ar.yaml"
     path.write_text(text.replace("language: ar", "language: ar\nnumbers: native"), "utf-8")
-    (pdf,) = build(path, tmp_path / "o", formats=["pdf"], session=session)
+    (pdf,) = build(path, tmp_path / "o", formats=["pdf"])
     words = _pdf_text(pdf.path)  # (pypdf reads runs of Arabic-Indic digits backwards)
     assert "2026" not in words and ("٢٠٢٦" in words or "٦٢٠٢" in words)  # the date
     assert re.search("الصفحة [٠-٩] من [٠-٩]", words)  # the running footer
@@ -382,16 +371,14 @@ Pages = Callable[[str], dict[str, str]]
 
 
 @pytest.fixture(scope="module")
-def pages(session: Session, tmp_path_factory: pytest.TempPathFactory) -> Pages:
+def pages(tmp_path_factory: pytest.TempPathFactory) -> Pages:
     """A catalog language's sample as HTML in every edition, by file name; built once, by
     the first test that reads it."""
     out = tmp_path_factory.mktemp("catalogs")
 
     @functools.cache
     def editions(name: str) -> dict[str, str]:
-        made = build(
-            LANGUAGES / f"{name}.yaml", out, formats=["html"], audience="all", session=session
-        )
+        made = build(LANGUAGES / f"{name}.yaml", out, formats=["html"], audience="all")
         return {o.path.name: o.path.read_text(encoding="utf-8") for o in made}
 
     return editions
@@ -462,16 +449,14 @@ def test_persian_and_hebrew_words_match_as_people_write_them() -> None:
 
 
 @pytest.mark.pdf
-def test_english_fallback_reads_in_order_in_a_right_to_left_pdf(
-    session: Session, tmp_path: Path
-) -> None:
+def test_english_fallback_reads_in_order_in_a_right_to_left_pdf(tmp_path: Path) -> None:
     """Urdu has no catalog: its English fixed texts keep their order on the page."""
     text = (
         (LANGUAGES / "ar.yaml").read_text(encoding="utf-8").replace("language: ar", "language: ur")
     )
     path = tmp_path / "ur.yaml"
     path.write_text(text, encoding="utf-8")
-    (pdf,) = build(path, tmp_path / "o", formats=["pdf"], session=session)
+    (pdf,) = build(path, tmp_path / "o", formats=["pdf"])
     words = _pdf_text(pdf.path).replace("\u200e", "")
     for fixed in ("Methods.", "Likelihood:", "Figure 1. The events below", "Page 2 of 3",
                   "was not run: it has no word lists for the language ur."):  # fmt: skip
@@ -507,9 +492,7 @@ def test_word_marks_each_foreign_run_with_its_language(built: Built) -> None:
     assert 'w:val="ar"' not in notes
 
 
-def test_word_follows_the_languages_note_call_rule(
-    write_brief, session: Session, tmp_path: Path
-) -> None:
+def test_word_follows_the_languages_note_call_rule(write_brief, tmp_path: Path) -> None:
     """French puts the call before the full stop in Word as on the page; Hindi after the
     danda."""
     import zipfile
@@ -517,7 +500,7 @@ def test_word_follows_the_languages_note_call_rule(
     from tests.conftest import MINIMAL
 
     def body(brief: str, name: str) -> str:
-        (docx,) = build(write_brief(brief), tmp_path / name, formats=["docx"], session=session)
+        (docx,) = build(write_brief(brief), tmp_path / name, formats=["docx"])
         with zipfile.ZipFile(docx.path) as z:
             return z.read("word/document.xml").decode("utf-8")
 

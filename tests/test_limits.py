@@ -66,6 +66,8 @@ def test_pdf_layout_over_the_memory_limit_is_one_line(write_brief, tmp_path, mon
         '<section id="summary"><h2>Bottom line</h2>{{ brief.summary | md }}\n<table>'
         "{% for i in range(6000) %}<tr><td>{{ i }}</td></tr>{% endfor %}</table></section>\n"
     )
+    import weasyprint  # noqa: F401  (so layout forks from this process, not a PDF worker's)
+
     limits = resource.getrlimit(resource.RLIMIT_AS)
     assert build("brief.yaml", formats=["pdf"], memory_limit=400)[0].notes == 3  # room to spare
     assert resource.getrlimit(resource.RLIMIT_AS) == limits  # set in a child process only

@@ -1,8 +1,8 @@
 """The same inputs give the same bytes, whatever the process's hash seed.
 
-Each build runs in its own process: forked `--jobs` workers inherit their parent's hash
-secret, so only separate processes with different PYTHONHASHSEED values can show an
-ordering taken from a set or a dict of strings.
+Each seed's builds run in a process of their own: forked `--jobs` workers inherit their
+parent's hash secret, so only separate processes with different PYTHONHASHSEED values can
+show an ordering taken from a set or a dict of strings.
 """
 
 from __future__ import annotations

@@ -21,9 +21,10 @@ TEST_APT_PACKAGES := chromium openjdk-17-jre-headless libreoffice-writer-nogui
 # who `pip install` the package). `make lock` regenerates it in a throwaway venv.
 LOCK := requirements.lock
 
-# The suite runs in parallel (pytest-xdist): most of its time is spent waiting on Pandoc,
-# WeasyPrint children and the browser, so more workers than cores still pays.
-TEST_JOBS ?= 4
+# The suite runs in parallel (pytest-xdist), one worker more than the machine has cores: it
+# is bound by the processor, with some waiting on Pandoc, LibreOffice and Chromium. Each test
+# file runs on one worker (--dist loadfile), so what a module builds once is built once.
+TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 
 .PHONY: demo test setup system test-tools lint lock clean catalogs
 
@@ -32,7 +33,7 @@ demo: setup
 	@echo "open out/russian-far-east.pdf and out/russian-far-east.html"
 
 test: setup test-tools $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist loadfile
 
 setup: system $(VENV)/.installed
 

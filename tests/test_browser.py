@@ -13,25 +13,21 @@ from typing import Any
 
 import pytest
 
-from counterpoint import build
-
-from .conftest import ROOT, need
+from .conftest import Built, need
 
 pytestmark = pytest.mark.browser
 
 TOOLS = Path(__file__).parent / "browser" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
-FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
 JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData"]
 """One short run: the quick compiler only (half the processor time of a default JVM)."""
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("browser")
-    outputs = build(FLAGSHIP, out, formats=["html"], audience="all")
-    return {o.audience: o.path for o in outputs}
+def pages(flagship_editions: dict[tuple[str, str], Built]) -> dict[str, Path]:
+    """The flagship's page in each audience (built once for the run: conftest)."""
+    return {audience: o.path for (audience, fmt), o in flagship_editions.items() if fmt == "html"}
 
 
 def test_hover_and_focus_show_the_note_next_to_its_call(browser, pages) -> None:

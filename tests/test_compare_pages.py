@@ -22,17 +22,18 @@ import yaml
 
 from counterpoint import build
 
-from .conftest import ROOT, need
+from .conftest import Built, need
 from .test_editions import empty_bands
 
 pytestmark = [pytest.mark.pdf, pytest.mark.slow]  # LibreOffice lays out the Word edition
 
-FLAGSHIP = ROOT / "briefs" / "russian-far-east.yaml"
 FRENCH = Path(__file__).parent / "languages" / "fr.yaml"
 
 
 @pytest.fixture(scope="module")
-def laid_out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def laid_out(
+    tmp_path_factory: pytest.TempPathFactory, flagship_editions: dict[tuple[str, str], Built]
+) -> dict[str, Path]:
     """Each brief's compare .docx as LibreOffice lays it out ("flagship", "french",
     "french-long"), and the French brief's own PDF ("french-pdf")."""
     need(shutil.which("soffice") is not None, "LibreOffice (soffice)")
@@ -43,7 +44,7 @@ def laid_out(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     long = out / "fr-long.yaml"
     long.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     word = {
-        "flagship": build(FLAGSHIP, out, formats=["docx"], audience="compare")[0].path,
+        "flagship": flagship_editions["compare", "docx"].path,
         "french-long": build(long, out, formats=["docx"], audience="compare")[0].path,
     }
     french = build(FRENCH, out, formats=["docx", "pdf"], audience="compare")

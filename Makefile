@@ -21,10 +21,14 @@ TEST_APT_PACKAGES := chromium openjdk-17-jre-headless libreoffice-writer-nogui
 # who `pip install` the package). `make lock` regenerates it in a throwaway venv.
 LOCK := requirements.lock
 
-# The suite runs in parallel (pytest-xdist), one worker more than the machine has cores: it
-# is bound by the processor, with some waiting on Pandoc, LibreOffice and Chromium. Each test
-# file runs on one worker (--dist loadfile), so what a module builds once is built once.
-TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
+# The suite runs in parallel (pytest-xdist), one worker more than the cores it may use (the
+# machine's, or fewer under a container's CPU quota, cgroup v2 cpu.max): it is bound by the
+# processor, with some waiting on Pandoc, LibreOffice and Chromium. Each test file runs on
+# one worker (--dist loadfile), so what a module builds once is built once.
+TEST_JOBS ?= $(shell cores=$$(nproc 2>/dev/null || echo 2); \
+	if read quota period < /sys/fs/cgroup/cpu.max 2>/dev/null && [ "$$quota" != max ]; then \
+	  allowed=$$(( (quota + period - 1) / period )); [ $$allowed -lt $$cores ] && cores=$$allowed; \
+	fi; echo $$(( cores + 1 )))
 
 .PHONY: demo test setup system test-tools lint lock clean catalogs
 

@@ -255,12 +255,31 @@ def long_brief(tmp_path: Path, notes: int) -> Path:
     return path
 
 
+def _handles_sigterm(pid: int) -> bool:
+    """Whether the process has set its SIGTERM handler (/proc's SigCgt mask): the command
+    line does, after its imports and before it builds."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    mask = next(
+        (line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), "0"
+    )
+    return bool(int(mask, 16) >> (signal.SIGTERM - 1) & 1)
+
+
 def wait_for_layout(proc: subprocess.Popen[bytes], seconds: float = 6) -> None:
-    """Wait until the build has forked its PDF layout process (a child running the same
-    command line as the build), or at most `seconds` (the 1,000-note layout takes 13 s, so
-    the build is still in it then, whichever process lays it out)."""
+    """Wait until the command has set its signal handlers (on a loaded machine its imports
+    alone can take seconds), then until the build has forked its PDF layout process (a
+    child running the same command line as the build), or at most `seconds` more (the
+    1,000-note layout takes 13 s, so the build is still in it then, whichever process lays
+    it out)."""
     pid = proc.pid
     own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    ready = time.monotonic() + 120
+    while not _handles_sigterm(pid) and proc.poll() is None and time.monotonic() < ready:
+        time.sleep(0.02)
+    assert _handles_sigterm(pid), "the command never set its signal handlers"
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and proc.poll() is None:
         try:

@@ -52,8 +52,8 @@ from counterpoint.errors import suggest
 
 @describe(lambda: object_schema(VIEW_FIELDS, "a view: one reading of the question"))
 def view(c: Checker, node: yaml.Node, path: str) -> Any:
-    got = c.mapping(node, path, VIEW_FIELDS, "a view (id, label, thesis, arguments)")
-    if got is None or not {"id", "label", "thesis", "arguments"} <= got.keys():
+    got = c.record(node, path, VIEW_FIELDS, "a view (id, label, thesis, arguments)")
+    if got is None:
         return INVALID
     return View(
         id=got["id"],
@@ -93,8 +93,8 @@ CONTESTED_FIELDS: dict[str, Field] = {
 
 @describe(lambda: object_schema(CONTESTED_FIELDS, "a point where the sources disagree on facts"))
 def contested(c: Checker, node: yaml.Node, path: str) -> Any:
-    got = c.mapping(node, path, CONTESTED_FIELDS)
-    if got is None or not {"point", "accounts"} <= got.keys():
+    got = c.record(node, path, CONTESTED_FIELDS)
+    if got is None:
         return INVALID
     return Contested(
         got["point"], got["accounts"], c.doc.at(node), got.get("assessment"), got.get("short")
@@ -110,8 +110,8 @@ EVENT_FIELDS: dict[str, Field] = {
 
 @describe(lambda: object_schema(EVENT_FIELDS, "a timeline event"))
 def event(c: Checker, node: yaml.Node, path: str) -> Any:
-    got = c.mapping(node, path, EVENT_FIELDS)
-    if got is None or not {"date", "event"} <= got.keys():
+    got = c.record(node, path, EVENT_FIELDS)
+    if got is None:
         return INVALID
     return Event(got["date"], got["event"], c.doc.at(node), got.get("label", ""))
 
@@ -126,8 +126,8 @@ JUDGMENT_FIELDS: dict[str, Field] = {
 
 @describe(lambda: object_schema(JUDGMENT_FIELDS, "a key judgment"))
 def judgment(c: Checker, node: yaml.Node, path: str) -> Any:
-    got = c.mapping(node, path, JUDGMENT_FIELDS)
-    if got is None or "text" not in got:
+    got = c.record(node, path, JUDGMENT_FIELDS)
+    if got is None:
         return INVALID
     return Judgment(
         got["text"],
@@ -192,8 +192,8 @@ def ignore_rule(c: Checker, node: yaml.Node, path: str) -> Any:
     if isinstance(node, yaml.ScalarNode):
         code = finding_code(c, node, path)
         return INVALID if code is INVALID else IgnoreRule(code, c.doc.at(node))
-    got = c.mapping(node, path, IGNORE_FIELDS, "a finding code such as CP203, or {code, reason}")
-    if got is None or "code" not in got:
+    got = c.record(node, path, IGNORE_FIELDS, "a finding code such as CP203, or {code, reason}")
+    if got is None:
         return INVALID
     return IgnoreRule(got["code"], c.doc.at(node), got.get("reason", ""), got.get("subject", []))
 

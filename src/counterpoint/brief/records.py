@@ -83,8 +83,8 @@ RELIABILITY_FIELDS: dict[str, Field] = {
 
 @describe(lambda: object_schema(RELIABILITY_FIELDS, "an Admiralty source grade"))
 def reliability(c: Checker, node: yaml.Node, path: str) -> Any:
-    got = c.mapping(node, path, RELIABILITY_FIELDS)
-    if got is None or "grade" not in got:
+    got = c.record(node, path, RELIABILITY_FIELDS)
+    if got is None:
         return INVALID
     return Reliability(got["grade"].upper(), got.get("note"))
 

@@ -161,6 +161,16 @@ class Checker:
                 self.fail(node, join_path(path, key) if not f.missing else path, message)
         return out
 
+    def record(
+        self, node: yaml.Node, path: str, fields: dict[str, Field], what: str = "a mapping"
+    ) -> dict[str, Any] | None:
+        """mapping(), or None when a required field is missing or invalid (its problem is
+        reported): what a converter of an object with required keys builds from."""
+        got = self.mapping(node, path, fields, what)
+        if got is None or any(f.required and key not in got for key, f in fields.items()):
+            return None
+        return got
+
     def located_text(self, node: yaml.Node) -> str:
         return self.doc.source.text[node.start_mark.index : node.end_mark.index]
 

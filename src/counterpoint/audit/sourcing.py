@@ -3,9 +3,11 @@ and views that rest on one source, one outlet or weak grades."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from counterpoint.audit.run import Audit
 from counterpoint.audit.words import cited_keys, quoted, support
-from counterpoint.brief.model import View
+from counterpoint.brief.model import Brief, Text, View
 
 WEAK_GRADES = ("D", "E", "F")
 
@@ -13,40 +15,9 @@ WEAK_GRADES = ("D", "E", "F")
 def check_sourcing(run: Audit) -> None:
     """CP101-CP110, over every view, contested point, timeline event and source."""
     b = run.brief
-    for i, v in enumerate(b.views):
-        for j, arg in enumerate(v.arguments):
-            if not arg.citations:
-                run.add(
-                    "CP101",
-                    f"argument {j + 1} of view '{v.id}' cites no source",
-                    arg.where,
-                    f"views[{i}].arguments[{j}]",
-                )
-        for j, point in enumerate(v.counterpoints):
-            if not point.citations:
-                run.add(
-                    "CP102",
-                    f"counterpoint {j + 1} of view '{v.id}' cites no source",
-                    point.where,
-                    f"views[{i}].counterpoints[{j}]",
-                )
-    for i, c in enumerate(b.contested):
-        for j, account in enumerate(c.accounts):
-            if not account.citations:
-                run.add(
-                    "CP103",
-                    f"account {j + 1} of contested point '{c.point}' cites no source",
-                    account.where,
-                    f"contested[{i}].accounts[{j}]",
-                )
-    for i, e in enumerate(b.timeline):
-        if not e.event.citations:
-            run.add(
-                "CP104",
-                f"timeline event of {e.date} cites no source",
-                e.event.where,
-                f"timeline[{i}]",
-            )
+    for code, label, text, key_path in _must_cite(b):
+        if not text.citations:
+            run.add(code, f"{label} cites no source", text.where, key_path)
     cited: set[str] = set()
     for key_path, text in b.texts():
         for cite in text.citations:
@@ -74,6 +45,24 @@ def check_sourcing(run: Audit) -> None:
             )
     for v in b.views:
         view_sourcing(run, v)
+
+
+def _must_cite(b: Brief) -> Iterator[tuple[str, str, Text, str]]:
+    """Each text that must cite a source (CP101-CP104): its finding code, how a finding
+    names it, the text and its key path."""
+    for i, v in enumerate(b.views):
+        for code, kind, texts in (
+            ("CP101", "argument", v.arguments),
+            ("CP102", "counterpoint", v.counterpoints),
+        ):
+            for j, text in enumerate(texts):
+                yield code, f"{kind} {j + 1} of view '{v.id}'", text, f"views[{i}].{kind}s[{j}]"
+    for i, c in enumerate(b.contested):
+        for j, text in enumerate(c.accounts):
+            label = f"account {j + 1} of contested point '{c.point}'"
+            yield "CP103", label, text, f"contested[{i}].accounts[{j}]"
+    for i, e in enumerate(b.timeline):
+        yield "CP104", f"timeline event of {e.date}", e.event, f"timeline[{i}]"
 
 
 def grade(run: Audit, key: str) -> str:
